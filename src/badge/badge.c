@@ -1,0 +1,816 @@
+/* Badge rendering with cairo: one badge as a PNG, many badges as a PDF sheet.
+ *
+ * DESIGN. Everything is drawn by one function, draw_badge(), in millimetres with the badge's
+ * top-left corner at the origin; the PNG writer scales it to 300 dpi, the PDF writer to points
+ * and translates it to each slot of the sheet. For the PNG the QR modules are snapped to whole
+ * pixels so the code stays crisp. Text is measured with cairo's own font metrics: the name
+ * tries each size from the largest down, first on one line, then split on two lines at the
+ * space or hyphen that balances them best; only at the smallest size is it ellipsised.
+ * Files go through a temporary file and a rename (see write_begin / write_commit). */
+#define LOG_MODULE "badge"
+
+#include "badge/badge.h"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "badge/qr.h"
+#include "core/log.h"
+
+#define FONT_FAMILY "DejaVu Sans"
+#define PT_MM       (25.4 / 72.0) /* one typographic point in millimetres */
+
+/* Badge layout, in millimetres unless named _PT. */
+#define PAD_MM         5.0  /* blank margin inside the cut line */
+#define HEADER_PT_MAX  10.0 /* event name */
+#define HEADER_PT_MIN  7.0
+#define RULE_GAP_MM    1.2 /* event name baseline area to the rule under it */
+#define NAME_GAP_MM    2.5 /* rule to the top of the name */
+#define NAME_PT_MAX    28.0
+#define NAME_PT_MIN    11.0
+#define ORG_GAP_MM     1.5
+#define ORG_PT_MAX     12.0
+#define ORG_PT_MIN     8.0
+#define REF_PT         7.0
+#define TEXT_QR_GAP_MM 2.0  /* text column to the QR quiet zone */
+#define QR_BOX_MM      36.0 /* largest QR side including its quiet zone */
+#define QR_MAX_MODULE  0.9  /* mm; bigger modules gain nothing and take the name's room */
+#define QR_MIN_MODULE  0.5  /* mm; below this phones and scanners struggle on paper */
+#define PT_STEP        0.5
+
+/* Sheet layout. */
+#define CUT_GAP_MM     1.5 /* crop marks start this far from the badge corner */
+#define CUT_LEN_MM     6.0
+#define CUT_MIN_MM     2.0 /* shorter crop marks are not drawn (no room in the margin) */
+#define FOOTER_PT      7.0
+#define PNG_DEV_PER_MM ((double)BORNE_BADGE_PNG_DPI / 25.4)
+
+/* ---- Input checks ---------------------------------------------------------------------- */
+
+/* UTF-8 without overlong forms, surrogates, or C0/C1 control characters. */
+static bool text_is_clean_utf8(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f) {
+                return false;
+            }
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf) {
+            len = 2;
+            cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            len = 3;
+            cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4;
+            cp = c & 0x07u;
+        } else {
+            return false;
+        }
+        if (len > n - i) {
+            return false;
+        }
+        for (size_t k = 1; k < len; k++) {
+            unsigned b = (unsigned char)s[i + k];
+            if ((b & 0xc0u) != 0x80u) {
+                return false;
+            }
+            cp = (cp << 6) | (b & 0x3fu);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0)) {
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+static borne_err check_field(const char *s, size_t max, bool required, const char *field)
+{
+    if (s == NULL || s[0] == '\0') {
+        if (required) {
+            LOG_WARN("badge without %s", field);
+            return BORNE_ERR_INVALID;
+        }
+        return BORNE_OK;
+    }
+    size_t n = strnlen(s, max + 1);
+    if (n > max) {
+        LOG_WARN("badge %s is over %zu bytes", field, max);
+        return BORNE_ERR_TOO_LARGE;
+    }
+    if (!text_is_clean_utf8(s, n)) {
+        LOG_WARN("badge %s is not clean UTF-8 text", field);
+        return BORNE_ERR_INVALID;
+    }
+    return BORNE_OK;
+}
+
+/* Module side in mm for a symbol of `size` modules: as large as the QR box allows, capped. */
+static double qr_module_mm(int size)
+{
+    double m = QR_BOX_MM / (double)(size + 2 * BORNE_QR_QUIET_ZONE);
+    return m > QR_MAX_MODULE ? QR_MAX_MODULE : m;
+}
+
+/* The module must stay >= QR_MIN_MODULE in print and >= 6 whole pixels in the 300 dpi PNG. */
+static bool qr_fits_badge(const borne_qr *qr)
+{
+    double m = qr_module_mm(qr->size);
+    return m >= QR_MIN_MODULE && (int)(m * PNG_DEV_PER_MM) >= 6;
+}
+
+static borne_err encode_token(const char *token, borne_qr *qr)
+{
+    borne_err err = borne_qr_encode(token, strlen(token), qr);
+    if (err) {
+        return err;
+    }
+    if (!qr_fits_badge(qr)) {
+        LOG_WARN("token needs QR version %d, too dense for a badge", qr->version);
+        borne_qr_clear(qr);
+        return BORNE_ERR_TOO_LARGE;
+    }
+    return BORNE_OK;
+}
+
+borne_err borne_badge_check(const struct borne_badge_info *badge)
+{
+    if (badge == NULL) {
+        return BORNE_ERR_INVALID;
+    }
+    borne_err err = check_field(badge->display_name, BORNE_BADGE_MAX_TEXT, true, "name");
+    if (!err) {
+        err = check_field(badge->organisation, BORNE_BADGE_MAX_TEXT, false, "organisation");
+    }
+    if (!err) {
+        err = check_field(badge->event_name, BORNE_BADGE_MAX_TEXT, false, "event name");
+    }
+    if (!err) {
+        err = check_field(badge->participant_ref, BORNE_BADGE_MAX_REF, false, "reference");
+    }
+    if (err) {
+        return err;
+    }
+    if (strspn(badge->display_name, " ") == strlen(badge->display_name)) {
+        LOG_WARN("badge name is blank");
+        return BORNE_ERR_INVALID;
+    }
+    if (badge->token == NULL || badge->token[0] == '\0') {
+        LOG_WARN("badge without token");
+        return BORNE_ERR_INVALID;
+    }
+    if (strnlen(badge->token, BORNE_BADGE_MAX_TOKEN + 1) > BORNE_BADGE_MAX_TOKEN) {
+        LOG_WARN("badge token is over %d bytes", BORNE_BADGE_MAX_TOKEN);
+        return BORNE_ERR_TOO_LARGE;
+    }
+    borne_qr qr = {0};
+    err = encode_token(badge->token, &qr);
+    borne_qr_clear(&qr);
+    return err;
+}
+
+/* ---- Text fitting ---------------------------------------------------------------------- */
+
+#define LINE_CAP (BORNE_BADGE_MAX_TEXT + 8) /* room for the text plus an ellipsis */
+
+struct text_block {
+    bool bold;
+    double size;   /* font size, mm */
+    double ascent; /* mm */
+    double line_h; /* mm, baseline to baseline */
+    int nlines;    /* 0, 1 or 2 */
+    char line[2][LINE_CAP];
+};
+
+static void set_font(cairo_t *cr, bool bold, double size_mm)
+{
+    cairo_select_font_face(cr, FONT_FAMILY, CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size_mm);
+}
+
+static double text_width(cairo_t *cr, const char *s)
+{
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, s, &e);
+    return e.x_advance;
+}
+
+/* Copies s[0..n) into dst (LINE_CAP bytes) without leading or trailing spaces. */
+static void copy_trimmed(char *dst, const char *s, size_t n)
+{
+    while (n > 0 && s[0] == ' ') {
+        s++;
+        n--;
+    }
+    while (n > 0 && s[n - 1] == ' ') {
+        n--;
+    }
+    if (n >= LINE_CAP) {
+        n = LINE_CAP - 1;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+/* Shortens `line` at a character boundary until it plus "…" fits in max_w. */
+static void ellipsise(cairo_t *cr, char *line, double max_w)
+{
+    static const char ellipsis[] = "\xe2\x80\xa6"; /* U+2026 */
+    char buf[LINE_CAP];
+    size_t n = strlen(line);
+    for (;;) {
+        while (n > 0 && line[n - 1] == ' ') {
+            n--;
+        }
+        memcpy(buf, line, n);
+        memcpy(buf + n, ellipsis, sizeof ellipsis);
+        if (n == 0 || text_width(cr, buf) <= max_w) {
+            break;
+        }
+        n--;
+        while (n > 0 && ((unsigned char)line[n] & 0xc0u) == 0x80u) {
+            n--;
+        }
+    }
+    memcpy(line, buf, strlen(buf) + 1);
+}
+
+/* Byte offsets where `s` may be split onto two lines: at a space (dropped) or after a hyphen
+ * (kept on the first line). Returns how many were stored in `at`. */
+static size_t break_points(const char *s, size_t *at, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 1; s[i] != '\0' && k < cap; i++) {
+        if (s[i] == ' ' && s[i - 1] != ' ') {
+            at[k++] = i;
+        } else if (s[i - 1] == '-' && s[i] != ' ' && i >= 2 && s[i - 2] != ' ') {
+            at[k++] = i;
+        }
+    }
+    return k;
+}
+
+/* Splits `s` at the break point that minimises the wider line; false if no break point. */
+static bool best_split(cairo_t *cr, const char *s, const size_t *at, size_t nat, char *l1, char *l2,
+                       double *wider)
+{
+    bool found = false;
+    char a[LINE_CAP], b[LINE_CAP];
+    for (size_t i = 0; i < nat; i++) {
+        copy_trimmed(a, s, at[i]);
+        copy_trimmed(b, s + at[i], strlen(s + at[i]));
+        if (a[0] == '\0' || b[0] == '\0') {
+            continue;
+        }
+        double w1 = text_width(cr, a);
+        double w2 = text_width(cr, b);
+        double w = w1 > w2 ? w1 : w2;
+        if (!found || w < *wider) {
+            found = true;
+            *wider = w;
+            memcpy(l1, a, sizeof a);
+            memcpy(l2, b, sizeof b);
+        }
+    }
+    return found;
+}
+
+static void block_metrics(cairo_t *cr, struct text_block *tb, double size)
+{
+    set_font(cr, tb->bold, size);
+    cairo_font_extents_t fe;
+    cairo_font_extents(cr, &fe);
+    tb->size = size;
+    tb->ascent = fe.ascent;
+    tb->line_h = fe.ascent + fe.descent;
+}
+
+/* Lays `text` out in at most `max_lines` (1 or 2) lines of at most max_w, at most max_h high,
+ * at the largest size between min_pt and max_pt that fits. Never wider than max_w. */
+static void fit_text(cairo_t *cr, const char *text, bool bold, double max_w, double max_h,
+                     double max_pt, double min_pt, int max_lines, struct text_block *tb)
+{
+    memset(tb, 0, sizeof *tb);
+    tb->bold = bold;
+    if (text == NULL || text[0] == '\0') {
+        return;
+    }
+    char s[LINE_CAP];
+    copy_trimmed(s, text, strlen(text));
+    if (s[0] == '\0') {
+        return;
+    }
+    size_t at[LINE_CAP];
+    size_t nat = max_lines > 1 ? break_points(s, at, LINE_CAP) : 0;
+
+    for (double pt = max_pt; pt >= min_pt - 1e-9; pt -= PT_STEP) {
+        block_metrics(cr, tb, pt * PT_MM);
+        if (tb->line_h <= max_h && text_width(cr, s) <= max_w) {
+            tb->nlines = 1;
+            memcpy(tb->line[0], s, sizeof s);
+            return;
+        }
+        double wider = 0;
+        if (nat > 0 && 2 * tb->line_h <= max_h &&
+            best_split(cr, s, at, nat, tb->line[0], tb->line[1], &wider) && wider <= max_w) {
+            tb->nlines = 2;
+            return;
+        }
+    }
+
+    /* Nothing fits at the smallest size: fill the first line as far as it goes, ellipsise. */
+    block_metrics(cr, tb, min_pt * PT_MM);
+    if (max_lines < 2 || 2 * tb->line_h > max_h) {
+        tb->nlines = 1;
+        memcpy(tb->line[0], s, sizeof s);
+        ellipsise(cr, tb->line[0], max_w);
+        return;
+    }
+    size_t cut = 0;
+    char a[LINE_CAP];
+    for (size_t i = 0; i < nat; i++) {
+        copy_trimmed(a, s, at[i]);
+        if (text_width(cr, a) <= max_w) {
+            cut = at[i];
+        }
+    }
+    if (cut == 0) { /* one unbreakable word: cut it at the last character that fits */
+        size_t n = strlen(s);
+        for (size_t i = 1; i < n; i++) {
+            if (((unsigned char)s[i] & 0xc0u) == 0x80u) {
+                continue;
+            }
+            copy_trimmed(a, s, i);
+            if (text_width(cr, a) > max_w) {
+                break;
+            }
+            cut = i;
+        }
+        if (cut == 0) {
+            cut = n;
+        }
+    }
+    tb->nlines = 2;
+    copy_trimmed(tb->line[0], s, cut);
+    copy_trimmed(tb->line[1], s + cut, strlen(s + cut));
+    if (text_width(cr, tb->line[0]) > max_w) {
+        ellipsise(cr, tb->line[0], max_w);
+    }
+    if (tb->line[1][0] == '\0') {
+        tb->nlines = 1;
+    } else if (text_width(cr, tb->line[1]) > max_w) {
+        ellipsise(cr, tb->line[1], max_w);
+    }
+}
+
+static double block_height(const struct text_block *tb)
+{
+    return tb->nlines * tb->line_h;
+}
+
+/* Draws the block with its top at y; lines left-aligned at x. */
+static void draw_block(cairo_t *cr, const struct text_block *tb, double x, double y, double grey)
+{
+    if (tb->nlines == 0) {
+        return;
+    }
+    set_font(cr, tb->bold, tb->size);
+    cairo_set_source_rgb(cr, grey, grey, grey);
+    for (int i = 0; i < tb->nlines; i++) {
+        cairo_move_to(cr, x, y + tb->ascent + i * tb->line_h);
+        cairo_show_text(cr, tb->line[i]);
+    }
+}
+
+/* ---- Drawing --------------------------------------------------------------------------- */
+
+/* Rounds v (mm) to the device pixel grid when dev_per_mm > 0. */
+static double snap(double v, double dev_per_mm)
+{
+    if (dev_per_mm <= 0) {
+        return v;
+    }
+    return (double)(long)(v * dev_per_mm + 0.5) / dev_per_mm;
+}
+
+static void draw_qr(cairo_t *cr, const borne_qr *qr, double x, double y, double m)
+{
+    cairo_save(cr);
+    cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_new_path(cr);
+    /* One path of horizontal runs, filled once: no seams between modules in any viewer. */
+    for (int row = 0; row < qr->size; row++) {
+        int col = 0;
+        while (col < qr->size) {
+            if (!borne_qr_dark(qr, col, row)) {
+                col++;
+                continue;
+            }
+            int start = col;
+            while (col < qr->size && borne_qr_dark(qr, col, row)) {
+                col++;
+            }
+            cairo_rectangle(cr, x + start * m, y + row * m, (col - start) * m, m);
+        }
+    }
+    cairo_fill(cr);
+    cairo_restore(cr);
+}
+
+/* Draws one badge with its top-left corner at the current origin, in millimetres.
+ * dev_per_mm > 0 snaps the QR code to that device pixel grid (PNG); 0 leaves it exact (PDF). */
+static void draw_badge(cairo_t *cr, const struct borne_badge_info *b, const borne_qr *qr,
+                       double dev_per_mm)
+{
+    const double w = BORNE_BADGE_WIDTH_MM;
+    const double h = BORNE_BADGE_HEIGHT_MM;
+    struct text_block tb;
+
+    /* QR code, bottom right; its quiet zone reaches into the blank margin. */
+    double m = qr_module_mm(qr->size);
+    if (dev_per_mm > 0) {
+        m = (double)(int)(m * dev_per_mm) / dev_per_mm;
+    }
+    double side = qr->size * m;
+    double quiet = BORNE_QR_QUIET_ZONE * m;
+    double qx = snap(w - PAD_MM - side, dev_per_mm);
+    double qy = snap(h - PAD_MM - side, dev_per_mm);
+    draw_qr(cr, qr, qx, qy, m);
+
+    /* Event name and a rule under it. */
+    double top = PAD_MM;
+    if (b->event_name != NULL && b->event_name[0] != '\0') {
+        fit_text(cr, b->event_name, true, w - 2 * PAD_MM, HEADER_PT_MAX * PT_MM * 1.3,
+                 HEADER_PT_MAX, HEADER_PT_MIN, 1, &tb);
+        draw_block(cr, &tb, PAD_MM, top, 0.25);
+        top += block_height(&tb) + RULE_GAP_MM;
+        cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+        cairo_set_line_width(cr, 0.3);
+        cairo_move_to(cr, PAD_MM, top);
+        cairo_line_to(cr, w - PAD_MM, top);
+        cairo_stroke(cr);
+        top += NAME_GAP_MM;
+    }
+
+    /* Name: full width above the QR code. */
+    fit_text(cr, b->display_name, true, w - 2 * PAD_MM, qy - quiet - top - 1.0, NAME_PT_MAX,
+             NAME_PT_MIN, 2, &tb);
+    draw_block(cr, &tb, PAD_MM, top, 0.0);
+    top += block_height(&tb) + ORG_GAP_MM;
+
+    /* Participant reference at the bottom left, organisation between it and the name. */
+    double col_w = qx - quiet - TEXT_QR_GAP_MM - PAD_MM;
+    double bottom = h - PAD_MM;
+    if (b->participant_ref != NULL && b->participant_ref[0] != '\0') {
+        fit_text(cr, b->participant_ref, false, col_w, bottom, REF_PT, REF_PT, 1, &tb);
+        bottom -= block_height(&tb);
+        draw_block(cr, &tb, PAD_MM, bottom, 0.35);
+        bottom -= ORG_GAP_MM;
+    }
+    if (b->organisation != NULL && b->organisation[0] != '\0') {
+        fit_text(cr, b->organisation, false, col_w, bottom - top, ORG_PT_MAX, ORG_PT_MIN, 2, &tb);
+        draw_block(cr, &tb, PAD_MM, top, 0.2);
+    }
+}
+
+/* ---- Files ----------------------------------------------------------------------------- */
+
+struct sink {
+    FILE *f;
+    char tmp[PATH_MAX];
+    int err_no; /* first write error, 0 if none */
+};
+
+static borne_err err_from_errno(int e)
+{
+    switch (e) {
+    case ENOENT:
+    case ENOTDIR:
+        return BORNE_ERR_NOT_FOUND;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return BORNE_ERR_PERM;
+    case ENOSPC:
+    case EDQUOT:
+        return BORNE_ERR_DISK_FULL;
+    case ENOMEM:
+        return BORNE_ERR_NOMEM;
+    default:
+        return BORNE_ERR_IO;
+    }
+}
+
+static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int length)
+{
+    struct sink *s = closure;
+    if (s->err_no != 0) {
+        return CAIRO_STATUS_WRITE_ERROR;
+    }
+    if (fwrite(data, 1, length, s->f) != length) {
+        s->err_no = errno != 0 ? errno : EIO;
+        return CAIRO_STATUS_WRITE_ERROR;
+    }
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Creates a temporary file next to `path`. */
+static borne_err write_begin(struct sink *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    if (path == NULL || path[0] == '\0') {
+        return BORNE_ERR_INVALID;
+    }
+    int n = snprintf(s->tmp, sizeof s->tmp, "%s.XXXXXX", path);
+    if (n < 0 || (size_t)n >= sizeof s->tmp) {
+        LOG_WARN("output path is too long");
+        return BORNE_ERR_TOO_LARGE;
+    }
+    int fd = mkstemp(s->tmp);
+    if (fd < 0) {
+        borne_err err = err_from_errno(errno);
+        LOG_ERR("cannot create the output file: %s", strerror(errno));
+        s->tmp[0] = '\0';
+        return err;
+    }
+    s->f = fdopen(fd, "wb");
+    if (s->f == NULL) {
+        borne_err err = err_from_errno(errno);
+        close(fd);
+        unlink(s->tmp);
+        s->tmp[0] = '\0';
+        return err;
+    }
+    return BORNE_OK;
+}
+
+/* Removes the temporary file; safe after write_commit() and after a failed write_begin(). */
+static void write_abort(struct sink *s)
+{
+    if (s->f != NULL) {
+        fclose(s->f);
+        s->f = NULL;
+    }
+    if (s->tmp[0] != '\0') {
+        unlink(s->tmp);
+        s->tmp[0] = '\0';
+    }
+}
+
+/* Flushes and syncs the temporary file, then renames it to `path`. */
+static borne_err write_commit(struct sink *s, const char *path)
+{
+    int e = s->err_no;
+    if (e == 0 && fflush(s->f) != 0) {
+        e = errno;
+    }
+    if (e == 0 && fsync(fileno(s->f)) != 0) {
+        e = errno;
+    }
+    if (fclose(s->f) != 0 && e == 0) {
+        e = errno;
+    }
+    s->f = NULL;
+    if (e == 0 && rename(s->tmp, path) != 0) {
+        e = errno;
+    }
+    if (e != 0) {
+        LOG_ERR("cannot write the output file: %s", strerror(e));
+        write_abort(s);
+        return err_from_errno(e);
+    }
+    s->tmp[0] = '\0';
+    return BORNE_OK;
+}
+
+/* Error after cairo reported `st`: a write error of ours wins, then cairo's own. */
+static borne_err err_from_cairo(cairo_status_t st, const struct sink *s)
+{
+    if (s->err_no != 0) {
+        return err_from_errno(s->err_no);
+    }
+    if (st == CAIRO_STATUS_NO_MEMORY) {
+        return BORNE_ERR_NOMEM;
+    }
+    LOG_ERR("cairo failed: %s", cairo_status_to_string(st));
+    return BORNE_ERR_IO;
+}
+
+borne_err borne_badge_write_png(const struct borne_badge_info *badge, const char *path)
+{
+    if (path == NULL || path[0] == '\0') {
+        return BORNE_ERR_INVALID;
+    }
+    borne_err err = borne_badge_check(badge);
+    if (err) {
+        return err;
+    }
+    borne_qr qr = {0};
+    err = encode_token(badge->token, &qr);
+    if (err) {
+        return err;
+    }
+
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, BORNE_BADGE_PNG_WIDTH,
+                                                          BORNE_BADGE_PNG_HEIGHT);
+    cairo_t *cr = cairo_create(surface);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, PNG_DEV_PER_MM, PNG_DEV_PER_MM);
+    draw_badge(cr, badge, &qr, PNG_DEV_PER_MM);
+    cairo_status_t st = cairo_status(cr);
+    cairo_destroy(cr);
+    borne_qr_clear(&qr);
+
+    struct sink sink;
+    if (st == CAIRO_STATUS_SUCCESS) {
+        err = write_begin(&sink, path);
+        if (!err) {
+            st = cairo_surface_write_to_png_stream(surface, sink_write, &sink);
+            err =
+                st == CAIRO_STATUS_SUCCESS ? write_commit(&sink, path) : err_from_cairo(st, &sink);
+            write_abort(&sink);
+        }
+    } else {
+        err = st == CAIRO_STATUS_NO_MEMORY ? BORNE_ERR_NOMEM : BORNE_ERR_IO;
+        LOG_ERR("cairo failed: %s", cairo_status_to_string(st));
+    }
+    cairo_surface_destroy(surface);
+    return err;
+}
+
+size_t borne_badge_page_count(size_t count)
+{
+    return (count + BORNE_BADGE_PER_PAGE - 1) / BORNE_BADGE_PER_PAGE;
+}
+
+/* Light grey badge outlines plus crop marks in the page margins where there is room. */
+static void draw_cut_marks(cairo_t *cr, double x0, double y0, int cols, int rows)
+{
+    const double w = BORNE_BADGE_WIDTH_MM;
+    const double h = BORNE_BADGE_HEIGHT_MM;
+    cairo_save(cr);
+    cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
+    cairo_set_line_width(cr, 0.1);
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+            cairo_rectangle(cr, x0 + c * w, y0 + r * h, w, h);
+        }
+    }
+    cairo_stroke(cr);
+
+    cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+    cairo_set_line_width(cr, 0.2);
+    double x1 = x0 + cols * w;
+    double y1 = y0 + rows * h;
+    double len_v = y0 - CUT_GAP_MM - 1.0; /* room above the grid (same below) */
+    double len_h = x0 - CUT_GAP_MM - 1.0;
+    len_v = len_v > CUT_LEN_MM ? CUT_LEN_MM : len_v;
+    len_h = len_h > CUT_LEN_MM ? CUT_LEN_MM : len_h;
+    if (len_v >= CUT_MIN_MM) {
+        for (int c = 0; c <= cols; c++) {
+            double x = x0 + c * w;
+            cairo_move_to(cr, x, y0 - CUT_GAP_MM);
+            cairo_line_to(cr, x, y0 - CUT_GAP_MM - len_v);
+            cairo_move_to(cr, x, y1 + CUT_GAP_MM);
+            cairo_line_to(cr, x, y1 + CUT_GAP_MM + len_v);
+        }
+    }
+    if (len_h >= CUT_MIN_MM) {
+        for (int r = 0; r <= rows; r++) {
+            double y = y0 + r * h;
+            cairo_move_to(cr, x0 - CUT_GAP_MM, y);
+            cairo_line_to(cr, x0 - CUT_GAP_MM - len_h, y);
+            cairo_move_to(cr, x1 + CUT_GAP_MM, y);
+            cairo_line_to(cr, x1 + CUT_GAP_MM + len_h, y);
+        }
+    }
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+/* A reminder for whoever prints the sheet, centred in the bottom margin. */
+static void draw_footer(cairo_t *cr, double page_w, double page_h, double y1, size_t page,
+                        size_t pages)
+{
+    char text[160];
+    snprintf(text, sizeof text,
+             "Imprimer \xc3\xa0 100 %% (taille r\xc3\xa9"
+             "elle) \xc2\xb7 Print at 100 %% (actual size) \xc2\xb7 %zu/%zu",
+             page, pages);
+    set_font(cr, false, FOOTER_PT * PT_MM);
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, text, &e);
+    cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+    cairo_move_to(cr, (page_w - e.x_advance) / 2, y1 + (page_h - y1) / 2);
+    cairo_show_text(cr, text);
+}
+
+borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t count,
+                                enum borne_paper paper, const char *path)
+{
+    if (badges == NULL || count == 0 || path == NULL || path[0] == '\0') {
+        return BORNE_ERR_INVALID;
+    }
+    if (count > BORNE_BADGE_MAX_COUNT) {
+        LOG_WARN("%zu badges is over the %d-badge maximum", count, BORNE_BADGE_MAX_COUNT);
+        return BORNE_ERR_TOO_LARGE;
+    }
+    double page_w, page_h;
+    if (paper == BORNE_PAPER_A4) {
+        page_w = 210.0;
+        page_h = 297.0;
+    } else if (paper == BORNE_PAPER_LETTER) {
+        page_w = 215.9;
+        page_h = 279.4;
+    } else {
+        return BORNE_ERR_INVALID;
+    }
+    for (size_t i = 0; i < count; i++) {
+        borne_err err = borne_badge_check(&badges[i]);
+        if (err) {
+            LOG_WARN("badge %zu of %zu refused: %s", i + 1, count, borne_strerror(err));
+            return err;
+        }
+    }
+
+    struct sink sink;
+    borne_err err = write_begin(&sink, path);
+    if (err) {
+        return err;
+    }
+    cairo_surface_t *surface =
+        cairo_pdf_surface_create_for_stream(sink_write, &sink, page_w / PT_MM, page_h / PT_MM);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "Badges");
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Borne " BORNE_VERSION);
+    cairo_t *cr = cairo_create(surface);
+    cairo_scale(cr, 1.0 / PT_MM, 1.0 / PT_MM);
+
+    const double grid_w = BORNE_BADGE_COLUMNS * BORNE_BADGE_WIDTH_MM;
+    const double grid_h = BORNE_BADGE_ROWS * BORNE_BADGE_HEIGHT_MM;
+    const double x0 = (page_w - grid_w) / 2;
+    const double y0 = (page_h - grid_h) / 2;
+    const size_t pages = borne_badge_page_count(count);
+
+    for (size_t p = 0; p < pages && !err; p++) {
+        size_t first = p * BORNE_BADGE_PER_PAGE;
+        size_t on_page =
+            count - first < BORNE_BADGE_PER_PAGE ? count - first : BORNE_BADGE_PER_PAGE;
+        int rows = (int)((on_page + BORNE_BADGE_COLUMNS - 1) / BORNE_BADGE_COLUMNS);
+        int cols = on_page < BORNE_BADGE_COLUMNS ? (int)on_page : BORNE_BADGE_COLUMNS;
+        draw_cut_marks(cr, x0, y0, cols, rows);
+        draw_footer(cr, page_w, page_h, y0 + grid_h, p + 1, pages);
+        for (size_t i = 0; i < on_page; i++) {
+            borne_qr qr = {0};
+            err = encode_token(badges[first + i].token, &qr);
+            if (err) {
+                break;
+            }
+            cairo_save(cr);
+            cairo_translate(cr, x0 + (double)(i % BORNE_BADGE_COLUMNS) * BORNE_BADGE_WIDTH_MM,
+                            y0 + (double)(i / BORNE_BADGE_COLUMNS) * BORNE_BADGE_HEIGHT_MM);
+            draw_badge(cr, &badges[first + i], &qr, 0);
+            cairo_restore(cr);
+            borne_qr_clear(&qr);
+        }
+        cairo_show_page(cr);
+        cairo_status_t st = cairo_status(cr);
+        if (!err && st != CAIRO_STATUS_SUCCESS) {
+            err = err_from_cairo(st, &sink);
+        }
+    }
+    cairo_destroy(cr);
+    cairo_surface_finish(surface);
+    cairo_status_t st = cairo_surface_status(surface);
+    cairo_surface_destroy(surface);
+    if (!err && st != CAIRO_STATUS_SUCCESS) {
+        err = err_from_cairo(st, &sink);
+    }
+    if (!err) {
+        err = write_commit(&sink, path);
+    }
+    write_abort(&sink);
+    if (!err) {
+        LOG_INFO("wrote %zu badges on %zu pages", count, pages);
+    }
+    return err;
+}
