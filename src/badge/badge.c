@@ -29,22 +29,23 @@
 #define PT_MM       (25.4 / 72.0) /* one typographic point in millimetres */
 
 /* Badge layout, in millimetres unless named _PT. */
-#define PAD_MM         5.0  /* blank margin inside the cut line */
-#define HEADER_PT_MAX  10.0 /* event name */
-#define HEADER_PT_MIN  7.0
-#define RULE_GAP_MM    1.2 /* event name baseline area to the rule under it */
-#define NAME_GAP_MM    2.5 /* rule to the top of the name */
-#define NAME_PT_MAX    28.0
-#define NAME_PT_MIN    11.0
-#define ORG_GAP_MM     1.5
-#define ORG_PT_MAX     12.0
-#define ORG_PT_MIN     8.0
-#define REF_PT         7.0
-#define TEXT_QR_GAP_MM 2.0  /* text column to the QR quiet zone */
-#define QR_BOX_MM      36.0 /* largest QR side including its quiet zone */
-#define QR_MAX_MODULE  0.9  /* mm; bigger modules gain nothing and take the name's room */
-#define QR_MIN_MODULE  0.5  /* mm; below this phones and scanners struggle on paper */
-#define PT_STEP        0.5
+#define PAD_MM            5.0  /* blank margin inside the cut line */
+#define HEADER_PT_MAX     10.0 /* event name */
+#define HEADER_PT_MIN     7.0
+#define RULE_GAP_MM       1.2 /* event name baseline area to the rule under it */
+#define NAME_GAP_MM       2.5 /* rule to the top of the name */
+#define NAME_PT_MAX       28.0
+#define NAME_PT_MIN       11.0
+#define ORG_GAP_MM        1.5
+#define ORG_PT_MAX        12.0
+#define ORG_PT_MIN        8.0
+#define REF_PT            7.0
+#define TEXT_QR_GAP_MM    2.0  /* text column to the QR quiet zone */
+#define QR_BOX_MM         36.0 /* largest QR side including its quiet zone */
+#define QR_MAX_MODULE     0.9  /* mm; bigger modules gain nothing and take the name's room */
+#define QR_MIN_MODULE     0.5  /* mm; below this phones and scanners struggle on paper */
+#define PT_STEP           0.5
+#define HYPHEN_PREFERENCE 0.85 /* see fit_text() */
 
 /* Sheet layout. */
 #define CUT_GAP_MM     1.5 /* crop marks start this far from the badge corner */
@@ -206,11 +207,23 @@ static void set_font(cairo_t *cr, bool bold, double size_mm)
     cairo_set_font_size(cr, size_mm);
 }
 
+/* Width of the line as drawn by draw_block(): its advance, plus the ink that a glyph with a
+ * negative left bearing ("J" in bold) would put left of the margin, which draw_block()
+ * shifts back inside. */
 static double text_width(cairo_t *cr, const char *s)
 {
     cairo_text_extents_t e;
     cairo_text_extents(cr, s, &e);
-    return e.x_advance;
+    double right = e.x_bearing + e.width > e.x_advance ? e.x_bearing + e.width : e.x_advance;
+    return e.x_bearing < 0 ? right - e.x_bearing : right;
+}
+
+/* How far right of x a line must start so that no ink falls left of x. */
+static double left_overhang(cairo_t *cr, const char *s)
+{
+    cairo_text_extents_t e;
+    cairo_text_extents(cr, s, &e);
+    return e.x_bearing < 0 ? -e.x_bearing : 0;
 }
 
 /* Copies s[0..n) into dst (LINE_CAP bytes) without leading or trailing spaces. */
@@ -253,15 +266,15 @@ static void ellipsise(cairo_t *cr, char *line, double max_w)
     memcpy(line, buf, strlen(buf) + 1);
 }
 
-/* Byte offsets where `s` may be split onto two lines: at a space (dropped) or after a hyphen
- * (kept on the first line). Returns how many were stored in `at`. */
-static size_t break_points(const char *s, size_t *at, size_t cap)
+/* Byte offsets where `s` may be split onto two lines: at a space (dropped) or, unless
+ * spaces_only, also after a hyphen (kept on the first line). Returns how many were stored. */
+static size_t break_points(const char *s, bool spaces_only, size_t *at, size_t cap)
 {
     size_t k = 0;
     for (size_t i = 1; s[i] != '\0' && k < cap; i++) {
         if (s[i] == ' ' && s[i - 1] != ' ') {
             at[k++] = i;
-        } else if (s[i - 1] == '-' && s[i] != ' ' && i >= 2 && s[i - 2] != ' ') {
+        } else if (!spaces_only && s[i - 1] == '-' && s[i] != ' ' && i >= 2 && s[i - 2] != ' ') {
             at[k++] = i;
         }
     }
@@ -318,22 +331,43 @@ static void fit_text(cairo_t *cr, const char *text, bool bold, double max_w, dou
     if (s[0] == '\0') {
         return;
     }
-    size_t at[LINE_CAP];
-    size_t nat = max_lines > 1 ? break_points(s, at, LINE_CAP) : 0;
+    /* Breaking between words ("Hélène" / "Tremblay-Lévesque") reads better than inside a
+     * hyphenated surname ("Hélène Tremblay-" / "Lévesque"): the hyphen break is only taken
+     * when the word break would need type smaller than HYPHEN_PREFERENCE times its size. */
+    size_t at_space[LINE_CAP], at_all[LINE_CAP];
+    size_t n_space = max_lines > 1 ? break_points(s, true, at_space, LINE_CAP) : 0;
+    size_t n_all = max_lines > 1 ? break_points(s, false, at_all, LINE_CAP) : 0;
+    struct text_block hyphen = {0};
 
     for (double pt = max_pt; pt >= min_pt - 1e-9; pt -= PT_STEP) {
+        if (hyphen.nlines > 0 && pt < hyphen.size / PT_MM * HYPHEN_PREFERENCE) {
+            *tb = hyphen;
+            return;
+        }
         block_metrics(cr, tb, pt * PT_MM);
         if (tb->line_h <= max_h && text_width(cr, s) <= max_w) {
             tb->nlines = 1;
             memcpy(tb->line[0], s, sizeof s);
             return;
         }
+        if (2 * tb->line_h > max_h) {
+            continue;
+        }
         double wider = 0;
-        if (nat > 0 && 2 * tb->line_h <= max_h &&
-            best_split(cr, s, at, nat, tb->line[0], tb->line[1], &wider) && wider <= max_w) {
+        if (n_space > 0 && best_split(cr, s, at_space, n_space, tb->line[0], tb->line[1], &wider) &&
+            wider <= max_w) {
             tb->nlines = 2;
             return;
         }
+        if (hyphen.nlines == 0 && n_all > n_space &&
+            best_split(cr, s, at_all, n_all, tb->line[0], tb->line[1], &wider) && wider <= max_w) {
+            hyphen = *tb;
+            hyphen.nlines = 2;
+        }
+    }
+    if (hyphen.nlines > 0) {
+        *tb = hyphen;
+        return;
     }
 
     /* Nothing fits at the smallest size: fill the first line as far as it goes, ellipsise. */
@@ -346,10 +380,10 @@ static void fit_text(cairo_t *cr, const char *text, bool bold, double max_w, dou
     }
     size_t cut = 0;
     char a[LINE_CAP];
-    for (size_t i = 0; i < nat; i++) {
-        copy_trimmed(a, s, at[i]);
+    for (size_t i = 0; i < n_all; i++) {
+        copy_trimmed(a, s, at_all[i]);
         if (text_width(cr, a) <= max_w) {
-            cut = at[i];
+            cut = at_all[i];
         }
     }
     if (cut == 0) { /* one unbreakable word: cut it at the last character that fits */
@@ -395,7 +429,7 @@ static void draw_block(cairo_t *cr, const struct text_block *tb, double x, doubl
     set_font(cr, tb->bold, tb->size);
     cairo_set_source_rgb(cr, grey, grey, grey);
     for (int i = 0; i < tb->nlines; i++) {
-        cairo_move_to(cr, x, y + tb->ascent + i * tb->line_h);
+        cairo_move_to(cr, x + left_overhang(cr, tb->line[i]), y + tb->ascent + i * tb->line_h);
         cairo_show_text(cr, tb->line[i]);
     }
 }
