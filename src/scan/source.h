@@ -41,6 +41,8 @@ struct borne_source_config {
     size_t n_paths;
     const char *dir; /* ... or a folder: its *.png, *.jpg, *.jpeg played in name order */
     bool loop;       /* start again after the last file */
+    /* other backends (tests' fake sources, a future libcamera backend): their own settings */
+    void *user;
 };
 
 struct borne_source_driver {
