@@ -456,6 +456,60 @@ static void test_env_override(void **state)
     unsetenv("BORNE_DATA");
 }
 
+/* The shipped example must load, both as it is and with every example line uncommented. */
+static void test_example_file(void **state)
+{
+    (void)state;
+    const char *dir = getenv("BORNE_TEST_DATA");
+    if (!dir) {
+        skip();
+    }
+    /* BORNE_TEST_DATA is <source>/tests/data, which need not exist: strip the suffix. */
+    char path[1024];
+    size_t dlen = strlen(dir);
+    size_t suffix = strlen("/tests/data");
+    assert_true(dlen > suffix && strcmp(dir + dlen - suffix, "/tests/data") == 0);
+    snprintf(path, sizeof(path), "%.*s/firmware-config/borne.conf.example", (int)(dlen - suffix),
+             dir);
+    struct borne_config c, d;
+    defaults(&c);
+    d = c;
+    struct borne_config_error e;
+    borne_err err = borne_config_load_file(&c, path, &e);
+    if (err) {
+        char msg[300];
+        borne_config_describe_error(&e, path, msg, sizeof(msg));
+        fail_msg("%s", msg);
+    }
+    assert_memory_equal(&c, &d, sizeof(c)); /* everything is commented out */
+
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char text[BORNE_CONFIG_FILE_MAX];
+    size_t n = fread(text, 1, sizeof(text) - 1, fp);
+    fclose(fp);
+    text[n] = '\0';
+    /* "#key = value" becomes "key = value"; prose comments have a space after '#'. */
+    for (char *line = text; line && *line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (line[0] == '#' && line[1] >= 'a' && line[1] <= 'z') {
+            line[0] = ' ';
+        }
+    }
+    err = borne_config_load_string(&c, text, &e);
+    if (err) {
+        char msg[300];
+        borne_config_describe_error(&e, "uncommented example", msg, sizeof(msg));
+        fail_msg("%s", msg);
+    }
+    /* The example shows the defaults, apart from the illustrative id and URL. */
+    assert_string_equal(c.kiosk.id, "borne-salle-201");
+    assert_string_equal(c.registry.url, "https://registre.example.org/api");
+    memcpy(c.kiosk.id, d.kiosk.id, sizeof(c.kiosk.id));
+    memcpy(c.registry.url, d.registry.url, sizeof(c.registry.url));
+    assert_memory_equal(&c, &d, sizeof(c));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_line_too_long),   cmocka_unit_test(test_nothing_half_applied),
         cmocka_unit_test(test_buffer_with_nul), cmocka_unit_test(test_files),
         cmocka_unit_test(test_describe),        cmocka_unit_test(test_env_override),
+        cmocka_unit_test(test_example_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
