@@ -1,0 +1,497 @@
+/* The QR decoder: zbar plus Borne's strategy for hard frames; see decoder.h and docs/decoder.md.
+ *
+ * DESIGN: every pass hands zbar (QR only, binary mode) an 8-bit image prepared by this file:
+ *   - normalisation stretches contrast locally: min and max are taken over tiles, spread to the
+ *     neighbouring tiles and interpolated, so dim, washed-out and glared parts all reach full
+ * range;
+ *   - HALF runs on a 2x2-averaged copy (a quarter of the pixels; averaging also smooths noise and
+ *     screen moiré), normal polarity then inverted for dark-mode phones;
+ *   - FULL and FULL_INV run at full resolution for small codes; they cost about one plain scan, so
+ *     they take turns with each other over successive frames instead of both running every frame;
+ *   - ROI scans a full-resolution crop around the last finding first; when it reads the code,
+ *     the frame costs a fraction of a full scan.
+ * Buffers are sized once for the largest frame seen (capped by BORNE_DECODER_MAX_SIDE). */
+#define LOG_MODULE "decoder"
+
+#include "scan/decoder.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zbar.h>
+
+#include "core/log.h"
+
+#define TILE         16  /* normalisation tile side, in pixels of the scanned image */
+#define MIN_RANGE    24  /* tiles with less contrast than this are left nearly flat */
+#define ROI_MARGIN   0.6 /* ROI grows the last code's box by this share of its size each side */
+#define ROI_TTL      8   /* frames the ROI survives without a read */
+#define FULL_DENSITY 2   /* FULL scans every other line: half the cost of a plain scan */
+
+struct roi {
+    int x0, y0, x1, y1; /* full-resolution box, exclusive end; empty when x1 <= x0 */
+    int inverted;       /* polarity of the last read */
+    int ttl;
+};
+
+struct borne_decoder {
+    zbar_image_scanner_t *zs;      /* QR only, binary: ROI and HALF passes */
+    zbar_image_scanner_t *zs_full; /* same, with reduced line density: FULL passes */
+    zbar_image_scanner_t *plain;   /* the benchmark baseline */
+    uint8_t *buf;                  /* scratch image handed to zbar */
+    uint8_t *half;                 /* half-resolution copy */
+    int *tile_lo, *tile_hi;        /* per-tile minimum / maximum */
+    size_t buf_cap, tile_cap;
+    struct roi roi;
+    unsigned frame_no;
+    unsigned disabled;
+    struct borne_decoder_stats stats;
+};
+
+/* What one zbar scan found. */
+struct hit {
+    int found;
+    int x0, y0, x1, y1; /* bounding box in the scanned image */
+};
+
+static zbar_image_scanner_t *make_scanner(void)
+{
+    zbar_image_scanner_t *zs = zbar_image_scanner_create();
+    if (!zs) {
+        return NULL;
+    }
+    zbar_image_scanner_set_config(zs, ZBAR_NONE, ZBAR_CFG_ENABLE, 0);
+    zbar_image_scanner_set_config(zs, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+    zbar_image_scanner_set_config(zs, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
+    return zs;
+}
+
+borne_err borne_decoder_new(struct borne_decoder **out)
+{
+    if (!out) {
+        return BORNE_ERR_INVALID;
+    }
+    *out = NULL;
+    struct borne_decoder *dec = calloc(1, sizeof(*dec));
+    if (!dec) {
+        return BORNE_ERR_NOMEM;
+    }
+    dec->zs = make_scanner();
+    dec->zs_full = make_scanner();
+    dec->plain = make_scanner();
+    if (!dec->zs || !dec->zs_full || !dec->plain) {
+        LOG_ERR("zbar scanner could not be created");
+        borne_decoder_free(dec);
+        return BORNE_ERR_NOMEM;
+    }
+    zbar_image_scanner_set_config(dec->zs_full, ZBAR_NONE, ZBAR_CFG_X_DENSITY, FULL_DENSITY);
+    zbar_image_scanner_set_config(dec->zs_full, ZBAR_NONE, ZBAR_CFG_Y_DENSITY, FULL_DENSITY);
+    *out = dec;
+    return BORNE_OK;
+}
+
+void borne_decoder_free(struct borne_decoder *dec)
+{
+    if (!dec) {
+        return;
+    }
+    if (dec->zs) {
+        zbar_image_scanner_destroy(dec->zs);
+    }
+    if (dec->zs_full) {
+        zbar_image_scanner_destroy(dec->zs_full);
+    }
+    if (dec->plain) {
+        zbar_image_scanner_destroy(dec->plain);
+    }
+    free(dec->buf);
+    free(dec->half);
+    free(dec->tile_lo);
+    free(dec->tile_hi);
+    free(dec);
+}
+
+void borne_decoder_reset(struct borne_decoder *dec)
+{
+    if (!dec) {
+        return;
+    }
+    memset(&dec->roi, 0, sizeof(dec->roi));
+    dec->frame_no = 0;
+}
+
+void borne_decoder_get_stats(const struct borne_decoder *dec, struct borne_decoder_stats *out)
+{
+    if (dec && out) {
+        *out = dec->stats;
+    }
+}
+
+void borne_decoder_set_disabled(struct borne_decoder *dec, unsigned pass_mask)
+{
+    if (dec) {
+        dec->disabled = pass_mask;
+    }
+}
+
+static int frame_ok(const borne_frame *f)
+{
+    if (!f || !f->luma || f->width < 21 || f->height < 21 || f->stride < f->width) {
+        return 0;
+    }
+    if (f->width > BORNE_DECODER_MAX_SIDE || f->height > BORNE_DECODER_MAX_SIDE) {
+        LOG_WARN("frame %dx%d over the %d-pixel cap", f->width, f->height, BORNE_DECODER_MAX_SIDE);
+        return 0;
+    }
+    return 1;
+}
+
+static int ensure_buffers(struct borne_decoder *dec, int w, int h)
+{
+    size_t n = (size_t)w * h;
+    if (n > dec->buf_cap) {
+        uint8_t *b = realloc(dec->buf, n);
+        if (!b) {
+            return -1;
+        }
+        dec->buf = b;
+        uint8_t *hb = realloc(dec->half, n / 4 + 1);
+        if (!hb) {
+            return -1;
+        }
+        dec->half = hb;
+        dec->buf_cap = n;
+    }
+    size_t tiles = (size_t)(w / TILE + 2) * (h / TILE + 2);
+    if (tiles > dec->tile_cap) {
+        int *lo = realloc(dec->tile_lo, tiles * sizeof(int));
+        if (!lo) {
+            return -1;
+        }
+        dec->tile_lo = lo;
+        int *hi = realloc(dec->tile_hi, tiles * sizeof(int));
+        if (!hi) {
+            return -1;
+        }
+        dec->tile_hi = hi;
+        dec->tile_cap = tiles;
+    }
+    return 0;
+}
+
+/* Runs zbar on a packed w x h grey image. Copies the first QR code into text when it fits. */
+static struct hit scan(struct borne_decoder *dec, zbar_image_scanner_t *zs, const uint8_t *pix,
+                       int w, int h, char *text, size_t cap, size_t *len)
+{
+    struct hit hit = {0};
+    zbar_image_t *img = zbar_image_create();
+    if (!img) {
+        return hit;
+    }
+    zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
+    zbar_image_set_size(img, (unsigned)w, (unsigned)h);
+    zbar_image_set_data(img, pix, (unsigned long)w * h, NULL);
+    if (zbar_scan_image(zs, img) > 0) {
+        const zbar_symbol_t *sym = zbar_image_first_symbol(img);
+        for (; sym; sym = zbar_symbol_next(sym)) {
+            if (zbar_symbol_get_type(sym) != ZBAR_QRCODE) {
+                continue;
+            }
+            size_t n = zbar_symbol_get_data_length(sym);
+            if (n + 1 > cap) {
+                LOG_WARN("QR payload of %zu bytes over the caller's cap of %zu", n, cap);
+                dec->stats.too_long++;
+                break;
+            }
+            memcpy(text, zbar_symbol_get_data(sym), n);
+            text[n] = '\0';
+            if (len) {
+                *len = n;
+            }
+            hit.found = 1;
+            hit.x0 = w;
+            hit.y0 = h;
+            unsigned pts = zbar_symbol_get_loc_size(sym);
+            for (unsigned i = 0; i < pts; i++) {
+                int x = zbar_symbol_get_loc_x(sym, i), y = zbar_symbol_get_loc_y(sym, i);
+                hit.x0 = x < hit.x0 ? x : hit.x0;
+                hit.y0 = y < hit.y0 ? y : hit.y0;
+                hit.x1 = x + 1 > hit.x1 ? x + 1 : hit.x1;
+                hit.y1 = y + 1 > hit.y1 ? y + 1 : hit.y1;
+            }
+            break;
+        }
+    }
+    zbar_image_destroy(img);
+    return hit;
+}
+
+/* Stretches contrast locally: src (w x h, rows `stride` apart) into dst (packed). The tile
+ * minimum and maximum are spread to the 8 neighbouring tiles so a code never sits on a tile edge
+ * with a different stretch, then interpolated between tile centres. Output is inverted when
+ * `invert` is set. */
+static void normalise(struct borne_decoder *dec, const uint8_t *src, int stride, int w, int h,
+                      uint8_t *dst, int invert)
+{
+    int tw = (w + TILE - 1) / TILE, th = (h + TILE - 1) / TILE;
+    int *lo = dec->tile_lo, *hi = dec->tile_hi;
+    for (int ty = 0; ty < th; ty++) {
+        for (int tx = 0; tx < tw; tx++) {
+            int mn = 255, mx = 0;
+            int y1 = (ty + 1) * TILE < h ? (ty + 1) * TILE : h;
+            int x1 = (tx + 1) * TILE < w ? (tx + 1) * TILE : w;
+            for (int y = ty * TILE; y < y1; y += 2) {
+                const uint8_t *row = src + (size_t)y * stride;
+                for (int x = tx * TILE; x < x1; x++) {
+                    mn = row[x] < mn ? row[x] : mn;
+                    mx = row[x] > mx ? row[x] : mx;
+                }
+            }
+            lo[ty * tw + tx] = mn;
+            hi[ty * tw + tx] = mx;
+        }
+    }
+    /* spread: 3x3 minimum of lo and maximum of hi (separable, in place with a row buffer) */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int ty = 0; ty < th; ty++) {
+            int prev_lo = 255, prev_hi = 0;
+            for (int tx = 0; tx < tw; tx++) {
+                int i = ty * tw + tx;
+                int cl = lo[i], ch = hi[i];
+                int nl = cl, nh = ch;
+                if (tx > 0) {
+                    nl = prev_lo < nl ? prev_lo : nl;
+                    nh = prev_hi > nh ? prev_hi : nh;
+                }
+                if (tx + 1 < tw) {
+                    nl = lo[i + 1] < nl ? lo[i + 1] : nl;
+                    nh = hi[i + 1] > nh ? hi[i + 1] : nh;
+                }
+                prev_lo = cl;
+                prev_hi = ch;
+                lo[i] = nl;
+                hi[i] = nh;
+            }
+        }
+        /* transpose the direction: second pass works on columns */
+        if (pass == 0) {
+            for (int tx = 0; tx < tw; tx++) {
+                int prev_lo = 255, prev_hi = 0;
+                for (int ty = 0; ty < th; ty++) {
+                    int i = ty * tw + tx;
+                    int cl = lo[i], ch = hi[i];
+                    int nl = cl, nh = ch;
+                    if (ty > 0) {
+                        nl = prev_lo < nl ? prev_lo : nl;
+                        nh = prev_hi > nh ? prev_hi : nh;
+                    }
+                    if (ty + 1 < th) {
+                        nl = lo[i + tw] < nl ? lo[i + tw] : nl;
+                        nh = hi[i + tw] > nh ? hi[i + tw] : nh;
+                    }
+                    prev_lo = cl;
+                    prev_hi = ch;
+                    lo[i] = nl;
+                    hi[i] = nh;
+                }
+            }
+            break;
+        }
+    }
+    /* Interpolate between tile centres in 16.16 fixed point, row by row. */
+    for (int y = 0; y < h; y++) {
+        int fy = ((y - TILE / 2) << 16) / TILE;
+        int ty0 = fy < 0 ? 0 : fy >> 16;
+        int wy = fy < 0 ? 0 : fy & 0xffff;
+        int ty1 = ty0 + 1 < th ? ty0 + 1 : th - 1;
+        if (ty0 >= th) {
+            ty0 = ty1 = th - 1;
+        }
+        const uint8_t *s = src + (size_t)y * stride;
+        uint8_t *d = dst + (size_t)y * w;
+        for (int tx = 0; tx < tw; tx++) {
+            /* lo/hi at this tile centre row, then linear in x towards the next tile */
+            int a0 = tx, a1 = tx + 1 < tw ? tx + 1 : tx;
+            int l0 = (lo[ty0 * tw + a0] * (65536 - wy) + lo[ty1 * tw + a0] * wy) >> 16;
+            int h0 = (hi[ty0 * tw + a0] * (65536 - wy) + hi[ty1 * tw + a0] * wy) >> 16;
+            int l1 = (lo[ty0 * tw + a1] * (65536 - wy) + lo[ty1 * tw + a1] * wy) >> 16;
+            int h1 = (hi[ty0 * tw + a1] * (65536 - wy) + hi[ty1 * tw + a1] * wy) >> 16;
+            int xs = tx * TILE + TILE / 2, xe = xs + TILE;
+            if (tx == 0) {
+                xs = 0;
+            }
+            if (xe > w || tx + 1 == tw) {
+                xe = w;
+            }
+            for (int x = xs; x < xe; x++) {
+                int t = x - (tx * TILE + TILE / 2);
+                t = t < 0 ? 0 : (t > TILE ? TILE : t);
+                int l = l0 + (l1 - l0) * t / TILE;
+                int hh = h0 + (h1 - h0) * t / TILE;
+                int range = hh - l;
+                int v;
+                if (range < MIN_RANGE) {
+                    /* flat area: keep it flat instead of amplifying noise into edges */
+                    v = 128 + (s[x] - (l + hh) / 2);
+                } else {
+                    v = (s[x] - l) * 255 / range;
+                }
+                v = v < 0 ? 0 : (v > 255 ? 255 : v);
+                d[x] = (uint8_t)(invert ? 255 - v : v);
+            }
+        }
+    }
+}
+
+/* 2x2 box average of src into dst (packed, (w/2) x (h/2)). */
+static void downsample(const uint8_t *src, int stride, int w, int h, uint8_t *dst)
+{
+    int hw = w / 2, hh = h / 2;
+    for (int y = 0; y < hh; y++) {
+        const uint8_t *a = src + (size_t)(2 * y) * stride, *b = a + stride;
+        uint8_t *d = dst + (size_t)y * hw;
+        for (int x = 0; x < hw; x++) {
+            d[x] = (uint8_t)((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
+        }
+    }
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int enabled(const struct borne_decoder *dec, enum borne_decoder_pass p)
+{
+    return !(dec->disabled & (1u << p));
+}
+
+static void remember(struct borne_decoder *dec, const struct hit *hit, int scale, int ox, int oy,
+                     int w, int h, int inverted)
+{
+    int x0 = hit->x0 * scale + ox, y0 = hit->y0 * scale + oy;
+    int x1 = hit->x1 * scale + ox, y1 = hit->y1 * scale + oy;
+    int mx = (int)((x1 - x0) * ROI_MARGIN) + 8, my = (int)((y1 - y0) * ROI_MARGIN) + 8;
+    dec->roi.x0 = x0 - mx < 0 ? 0 : x0 - mx;
+    dec->roi.y0 = y0 - my < 0 ? 0 : y0 - my;
+    dec->roi.x1 = x1 + mx > w ? w : x1 + mx;
+    dec->roi.y1 = y1 + my > h ? h : y1 + my;
+    dec->roi.inverted = inverted;
+    dec->roi.ttl = ROI_TTL;
+}
+
+/* One pass: normalise src (w x h, rows `stride` apart) into the scratch buffer and scan it.
+ * `scale`, `ox`, `oy` map the scanned image back to the frame for the ROI. */
+static int run_pass(struct borne_decoder *dec, zbar_image_scanner_t *zs, enum borne_decoder_pass p,
+                    const uint8_t *src, int stride, int w, int h, int scale, int ox, int oy,
+                    int inv, const borne_frame *frame, char *text, size_t cap, size_t *len)
+{
+    uint64_t t0 = now_ns();
+    normalise(dec, src, stride, w, h, dec->buf, inv);
+    struct hit hit = scan(dec, zs, dec->buf, w, h, text, cap, len);
+    dec->stats.ns[p] += now_ns() - t0;
+    if (hit.found) {
+        dec->stats.hits[p]++;
+        remember(dec, &hit, scale, ox, oy, frame->width, frame->height, inv);
+    }
+    return hit.found;
+}
+
+int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, char *text,
+                         size_t cap, size_t *len)
+{
+    if (!dec || !text || cap == 0 || !frame_ok(frame)) {
+        return 0;
+    }
+    int w = frame->width, h = frame->height;
+    if (ensure_buffers(dec, w, h)) {
+        LOG_ERR("out of memory for a %dx%d frame", w, h);
+        return 0;
+    }
+    dec->stats.frames++;
+    unsigned fno = dec->frame_no++;
+
+    /* 1. region of interest around the last finding, full resolution, last polarity */
+    if (dec->roi.ttl > 0 && enabled(dec, BORNE_PASS_ROI)) {
+        struct roi r = dec->roi;
+        r.x1 = r.x1 > w ? w : r.x1;
+        r.y1 = r.y1 > h ? h : r.y1;
+        int rw = r.x1 - r.x0, rh = r.y1 - r.y0;
+        if (rw >= 21 && rh >= 21) {
+            dec->stats.runs[BORNE_PASS_ROI]++;
+            if (run_pass(dec, dec->zs, BORNE_PASS_ROI,
+                         frame->luma + (size_t)r.y0 * frame->stride + r.x0, frame->stride, rw, rh,
+                         1, r.x0, r.y0, r.inverted, frame, text, cap, len)) {
+                goto found;
+            }
+        }
+        dec->roi.ttl--;
+    }
+
+    /* 2. full resolution at half line density: small and fine codes. Successive frames scan
+     *    the other half of the lines (the image is shifted by one row and column). */
+    if (enabled(dec, BORNE_PASS_FULL)) {
+        int ph = (int)(fno & 1);
+        dec->stats.runs[BORNE_PASS_FULL]++;
+        uint64_t t0 = now_ns();
+        struct hit hit;
+        for (int y = 0; y < h - ph; y++) {
+            memcpy(dec->buf + (size_t)y * (w - ph),
+                   frame->luma + (size_t)(y + ph) * frame->stride + ph, (size_t)(w - ph));
+        }
+        hit = scan(dec, dec->zs_full, dec->buf, w - ph, h - ph, text, cap, len);
+        dec->stats.ns[BORNE_PASS_FULL] += now_ns() - t0;
+        if (hit.found) {
+            dec->stats.hits[BORNE_PASS_FULL]++;
+            remember(dec, &hit, 1, ph, ph, w, h, 0);
+            goto found;
+        }
+    }
+
+    /* 3. half resolution, normalised, normal then inverted polarity (dark-mode phones) */
+    if (enabled(dec, BORNE_PASS_HALF) || enabled(dec, BORNE_PASS_HALF_INV)) {
+        int hw = w / 2, hh = h / 2;
+        uint64_t t0 = now_ns();
+        downsample(frame->luma, frame->stride, w, h, dec->half);
+        dec->stats.ns[BORNE_PASS_HALF] += now_ns() - t0;
+        for (int inv = 0; inv < 2; inv++) {
+            enum borne_decoder_pass p = inv ? BORNE_PASS_HALF_INV : BORNE_PASS_HALF;
+            if (!enabled(dec, p)) {
+                continue;
+            }
+            dec->stats.runs[p]++;
+            if (run_pass(dec, dec->zs, p, dec->half, hw, hw, hh, 2, 0, 0, inv, frame, text, cap,
+                         len)) {
+                goto found;
+            }
+        }
+    }
+    return 0;
+
+found:
+    dec->stats.found++;
+    return 1;
+}
+
+int borne_decoder_plain(struct borne_decoder *dec, const borne_frame *frame, char *text, size_t cap,
+                        size_t *len)
+{
+    if (!dec || !text || cap == 0 || !frame_ok(frame)) {
+        return 0;
+    }
+    const uint8_t *pix = frame->luma;
+    if (frame->stride != frame->width) {
+        if (ensure_buffers(dec, frame->width, frame->height)) {
+            return 0;
+        }
+        for (int y = 0; y < frame->height; y++) {
+            memcpy(dec->buf + (size_t)y * frame->width, frame->luma + (size_t)y * frame->stride,
+                   (size_t)frame->width);
+        }
+        pix = dec->buf;
+    }
+    struct hit hit = scan(dec, dec->plain, pix, frame->width, frame->height, text, cap, len);
+    return hit.found;
+}
