@@ -766,6 +766,29 @@ borne_err borne_store_search(struct borne_store *store, uint32_t event_id, const
     return rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, "search");
 }
 
+borne_err borne_store_each_participant(struct borne_store *store, uint32_t event_id,
+                                       void (*found)(void *ctx, const borne_participant *p),
+                                       void *ctx)
+{
+    sqlite3_stmt *st;
+    borne_err err = prepare(store,
+                            "SELECT " PARTICIPANT_COLUMNS " FROM participant WHERE event_id = ?1"
+                            " ORDER BY display_name COLLATE NOCASE, participant_id",
+                            &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        borne_participant p;
+        read_participant(st, &p);
+        found(ctx, &p);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, "participants");
+}
+
 static borne_err count_query(struct borne_store *store, const char *sql, uint32_t event_id,
                              int64_t *out)
 {

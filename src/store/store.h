@@ -133,6 +133,10 @@ borne_err borne_store_is_registered(struct borne_store *store, uint32_t event_id
 borne_err borne_store_search(struct borne_store *store, uint32_t event_id, const char *query,
                              size_t limit, void (*found)(void *ctx, const borne_participant *p),
                              void *ctx);
+/* Calls `found` for every participant of the event, by name. */
+borne_err borne_store_each_participant(struct borne_store *store, uint32_t event_id,
+                                       void (*found)(void *ctx, const borne_participant *p),
+                                       void *ctx);
 borne_err borne_store_count_participants(struct borne_store *store, uint32_t event_id,
                                          int64_t *out);
 

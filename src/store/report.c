@@ -1,0 +1,191 @@
+/* CSV exports and the credits report (see report.h). */
+#define LOG_MODULE "report"
+#include "store/report.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/credits.h"
+#include "core/csv.h"
+#include "core/log.h"
+#include "core/timefmt.h"
+
+static const char *const method_names[] = {"camera", "scanner", "manual", "walk-in", "cli"};
+
+struct export_ctx {
+    struct borne_csv_writer *w;
+    borne_err err;
+};
+
+static void put(struct export_ctx *x, const char *s)
+{
+    if (!x->err) {
+        x->err = borne_csv_write_str(x->w, s);
+    }
+}
+
+static void put_u(struct export_ctx *x, uint64_t v)
+{
+    char buf[24];
+    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+    put(x, buf);
+}
+
+static void end_row(struct export_ctx *x)
+{
+    if (!x->err) {
+        x->err = borne_csv_end_record(x->w);
+    }
+}
+
+static void export_row(void *ctx, const borne_checkin_row *c)
+{
+    struct export_ctx *x = ctx;
+    char t[40], t0[40];
+    borne_time_format_utc(c->time.wall_ms / 1000, t, sizeof(t));
+    borne_time_format_utc(c->wall_recorded_ms / 1000, t0, sizeof(t0));
+    put(x, c->uuid);
+    put(x, c->kiosk_id);
+    put_u(x, c->participant_id);
+    put_u(x, c->session_id);
+    put(x, c->direction == BORNE_ENTRY ? "entry" : "exit");
+    put(x, (unsigned)c->method < 5 ? method_names[c->method] : "?");
+    put(x, borne_outcome_name(c->outcome));
+    put(x, t);
+    put(x, t0);
+    put(x, c->time.trusted ? "yes" : "no");
+    put(x, c->synced ? "yes" : "no");
+    end_row(x);
+}
+
+borne_err borne_report_checkins_csv(struct borne_store *store, const borne_event *event, FILE *out)
+{
+    struct export_ctx x = {0};
+    borne_err err = borne_csv_writer_new_file(&x.w, out, ',', 0);
+    if (err) {
+        return err;
+    }
+    static const char *const header[] = {
+        "uuid",    "kiosk",    "participant_id",    "session_id",    "direction", "method",
+        "outcome", "time_utc", "time_recorded_utc", "clock_trusted", "synced"};
+    for (size_t i = 0; i < sizeof(header) / sizeof(header[0]); i++) {
+        put(&x, header[i]);
+    }
+    end_row(&x);
+    err = borne_store_each_checkin(store, event->id, export_row, &x);
+    borne_csv_writer_free(x.w);
+    return err ? err : x.err;
+}
+
+/* One participant's scans in one session, gathered from consecutive query rows. */
+struct group {
+    uint32_t participant;
+    uint32_t session;
+    char name[BORNE_NAME_MAX];
+    borne_scan_event *scans;
+    size_t count, cap;
+};
+
+static borne_err flush_group(struct borne_store *store, struct export_ctx *x, struct group *g,
+                             int64_t now)
+{
+    if (!g->count) {
+        return BORNE_OK;
+    }
+    borne_session s;
+    borne_err err = borne_store_get_session(store, g->session, &s);
+    if (err) {
+        return err;
+    }
+    borne_attendance a;
+    err = borne_credits_compute(s.starts, s.ends, &s.rule, g->scans, g->count, now, &a);
+    if (err) {
+        return err;
+    }
+    char hours[16];
+    snprintf(hours, sizeof(hours), "%d.%02d", (int)(a.credit_minutes / 60),
+             (int)(a.credit_minutes % 60 * 100 / 60));
+    put_u(x, g->participant);
+    put(x, g->name);
+    put_u(x, s.id);
+    put(x, s.code);
+    put(x, s.title);
+    put_u(x, (uint64_t)(a.attended_s / 60));
+    put(x, hours);
+    const char *note = a.intervals == 0 && a.unmatched_exits ? "exit without entry"
+                       : a.closed_at_end                     ? "exit not scanned"
+                                                             : "";
+    put(x, note);
+    end_row(x);
+    g->count = 0;
+    return x->err;
+}
+
+borne_err borne_report_credits_csv(struct borne_store *store, const borne_event *event, int64_t now,
+                                   FILE *out)
+{
+    struct export_ctx x = {0};
+    borne_err err = borne_csv_writer_new_file(&x.w, out, ',', 0);
+    if (err) {
+        return err;
+    }
+    static const char *const header[] = {"participant_id", "name",    "session_id",
+                                         "session_code",   "session", "minutes_attended",
+                                         "credit_hours",   "note"};
+    for (size_t i = 0; i < sizeof(header) / sizeof(header[0]); i++) {
+        put(&x, header[i]);
+    }
+    end_row(&x);
+    sqlite3 *db = borne_store_db(store);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(
+        db,
+        "SELECT c.participant_id, c.session_id, c.wall_ms, c.direction,"
+        " coalesce(p.display_name, '') FROM checkin c"
+        " LEFT JOIN participant p ON p.event_id = c.event_id"
+        "  AND p.participant_id = c.participant_id"
+        " WHERE c.event_id = ?1 AND c.session_id IS NOT NULL AND c.participant_id IS NOT NULL"
+        "  AND c.outcome IN (0, 1, 2)"
+        " ORDER BY p.display_name COLLATE NOCASE, c.participant_id, c.session_id, c.wall_ms",
+        -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        borne_csv_writer_free(x.w);
+        return borne_store_error(store, rc, "credits report");
+    }
+    sqlite3_bind_int64(st, 1, event->id);
+    struct group g = {0};
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        uint32_t pid = (uint32_t)sqlite3_column_int64(st, 0);
+        uint32_t sid = (uint32_t)sqlite3_column_int64(st, 1);
+        if (g.count && (pid != g.participant || sid != g.session)) {
+            err = flush_group(store, &x, &g, now);
+        }
+        if (g.count == g.cap) {
+            size_t cap = g.cap ? g.cap * 2 : 8;
+            borne_scan_event *grown = realloc(g.scans, cap * sizeof(*grown));
+            if (!grown) {
+                err = BORNE_ERR_NOMEM;
+                break;
+            }
+            g.scans = grown;
+            g.cap = cap;
+        }
+        g.participant = pid;
+        g.session = sid;
+        snprintf(g.name, sizeof(g.name), "%s", (const char *)sqlite3_column_text(st, 4));
+        g.scans[g.count].time = sqlite3_column_int64(st, 2) / 1000;
+        g.scans[g.count].direction = (borne_direction)sqlite3_column_int(st, 3);
+        g.count++;
+    }
+    if (!err && rc != SQLITE_DONE) {
+        err = borne_store_error(store, rc, "credits report");
+    }
+    sqlite3_finalize(st);
+    if (!err) {
+        err = flush_group(store, &x, &g, now);
+    }
+    free(g.scans);
+    borne_csv_writer_free(x.w);
+    return err ? err : x.err;
+}

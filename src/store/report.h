@@ -1,0 +1,24 @@
+/* Exports and reports from the store, as CSV (UTF-8, comma, CRLF, formula-safe).
+ *
+ * The credits report pairs each participant's accepted entries and exits per session with the
+ * same code the kiosk uses at exit (core/credits.h), so the door and the registry agree. */
+#ifndef BORNE_STORE_REPORT_H
+#define BORNE_STORE_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/error.h"
+#include "store/store.h"
+
+/* Every check-in of the event, oldest first: uuid, kiosk, participant, session, direction,
+ * method, outcome, time (UTC), time as recorded, clock trusted, synced. */
+borne_err borne_report_checkins_csv(struct borne_store *store, const borne_event *event, FILE *out);
+
+/* One line per participant and session with at least one accepted scan: participant id, name,
+ * session id, code, title, minutes attended, credit hours, and a note (exit never scanned,
+ * exit without entry). `now` closes entries of sessions still running (INT64_MAX: final). */
+borne_err borne_report_credits_csv(struct borne_store *store, const borne_event *event, int64_t now,
+                                   FILE *out);
+
+#endif
