@@ -300,7 +300,7 @@ static void normalise(struct borne_decoder *dec, const uint8_t *src, int stride,
     }
     /* Interpolate between tile centres in 16.16 fixed point, row by row. */
     for (int y = 0; y < h; y++) {
-        int fy = ((y - TILE / 2) << 16) / TILE;
+        int fy = (y - TILE / 2) * 65536 / TILE;
         int ty0 = fy < 0 ? 0 : fy >> 16;
         int wy = fy < 0 ? 0 : fy & 0xffff;
         int ty1 = ty0 + 1 < th ? ty0 + 1 : th - 1;
