@@ -57,10 +57,18 @@ enum borne_scanline_result borne_scanline_byte(struct borne_scanline *sl, uint8_
     return BORNE_SCANLINE_NONE;
 }
 
+void borne_scanline_discard(struct borne_scanline *sl)
+{
+    if (sl->done) {
+        scanline_reset(sl);
+    }
+    sl->overflow = true;
+}
+
 static enum borne_scanline_result scanline_complete(struct borne_scanline *sl)
 {
     if (sl->overflow) {
-        LOG_WARN("scanned code longer than %d bytes: dropped", BORNE_SCAN_TEXT_MAX);
+        LOG_WARN("scanned code dropped (longer than %d bytes, or damaged)", BORNE_SCAN_TEXT_MAX);
         scanline_reset(sl);
         return BORNE_SCANLINE_DROPPED;
     }

@@ -56,6 +56,8 @@ enum borne_scanline_result borne_scanline_end(struct borne_scanline *sl);
 /* A serial byte: CR and LF are terminators, anything else a code byte. */
 enum borne_scanline_result borne_scanline_serial(struct borne_scanline *sl, uint8_t b,
                                                  uint64_t now_ns);
+/* The code being received is damaged (e.g. the kernel dropped events): drop it at its end. */
+void borne_scanline_discard(struct borne_scanline *sl);
 /* Call before feeding bytes that arrived at now_ns, and when a wait times out: completes the
  * pending bytes as a code if the timeout has passed since the last byte. */
 enum borne_scanline_result borne_scanline_expire(struct borne_scanline *sl, uint64_t now_ns);

@@ -119,6 +119,13 @@ static enum borne_scanline_result evdev_consume(void *priv, const uint8_t *in, s
         ev->rec_len = 0;
         struct input_event ie;
         memcpy(&ie, ev->rec, sizeof(ie));
+        if (ie.type == EV_SYN && ie.code == SYN_DROPPED) {
+            /* The kernel's buffer overflowed: key presses (maybe a Shift release) are missing. */
+            LOG_WARN("evdev scanner: events lost; the code being read is discarded");
+            borne_keydec_init(&ev->keys);
+            borne_scanline_discard(sl);
+            continue;
+        }
         int c = borne_keydec_feed(&ev->keys, ie.type, ie.code, ie.value);
         if (c == BORNE_KEY_ENTER) {
             r = borne_scanline_end(sl);

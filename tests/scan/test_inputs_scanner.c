@@ -354,6 +354,15 @@ static void test_evdev_pipe(void **state)
     assert_int_equal(next_code(sc, 1000, c), BORNE_OK);
     assert_string_equal(c->text, "Second");
 
+    /* The kernel dropped events in the middle of a code: that code is discarded. */
+    n = keytype_text("dam", false, ev);
+    n = keytype_put(ev, n, EV_SYN, SYN_DROPPED, 0);
+    n += keytype_text("aged", true, ev + n);
+    n += keytype_text("good", true, ev + n);
+    write_all(w, ev, n * sizeof(*ev));
+    assert_int_equal(next_code(sc, 1000, c), BORNE_OK);
+    assert_string_equal(c->text, "good");
+
     /* No Enter: the lost-terminator timeout gives the code anyway. */
     borne_scanner_free(sc);
     sc = open_evdev_pipe(&w, 50);
