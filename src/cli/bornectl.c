@@ -751,10 +751,12 @@ static int close_output(FILE *f)
     return fclose(f) == 0 && ok ? EXIT_OK : EXIT_SYSTEM;
 }
 
-static int cmd_export(struct ctl *ctl, int argc, char **argv)
+/* Runs `write` on the event into FILE (or standard output for "-" or no file). */
+static int write_report(struct ctl *ctl, int argc, char **argv, const char *what,
+                        borne_err (*write)(struct borne_store *, const borne_event *, FILE *))
 {
-    if (argc < 2 || argc > 3 || strcmp(argv[1], "checkins") != 0) {
-        fprintf(stderr, "usage: bornectl export checkins [FILE.csv|-]\n");
+    if (argc < 2 || argc > 3 || strcmp(argv[1], what) != 0) {
+        fprintf(stderr, "usage: bornectl %s %s [FILE.csv|-]\n", argv[0], what);
         return EXIT_USAGE;
     }
     borne_event ev;
@@ -766,29 +768,24 @@ static int cmd_export(struct ctl *ctl, int argc, char **argv)
     if (!f) {
         return EXIT_SYSTEM;
     }
-    borne_err err = borne_report_checkins_csv(ctl->store, &ev, f);
+    borne_err err = write(ctl->store, &ev, f);
     rc = close_output(f);
     return err ? EXIT_SYSTEM : rc;
 }
 
+static borne_err final_credits(struct borne_store *store, const borne_event *ev, FILE *f)
+{
+    return borne_report_credits_csv(store, ev, INT64_MAX, f);
+}
+
+static int cmd_export(struct ctl *ctl, int argc, char **argv)
+{
+    return write_report(ctl, argc, argv, "checkins", borne_report_checkins_csv);
+}
+
 static int cmd_report(struct ctl *ctl, int argc, char **argv)
 {
-    if (argc < 2 || argc > 3 || strcmp(argv[1], "credits") != 0) {
-        fprintf(stderr, "usage: bornectl report credits [FILE.csv|-]\n");
-        return EXIT_USAGE;
-    }
-    borne_event ev;
-    int rc = need_event(ctl, &ev);
-    if (rc) {
-        return rc;
-    }
-    FILE *f = open_output(argc == 3 ? argv[2] : NULL);
-    if (!f) {
-        return EXIT_SYSTEM;
-    }
-    borne_err err = borne_report_credits_csv(ctl->store, &ev, INT64_MAX, f);
-    rc = close_output(f);
-    return err ? EXIT_SYSTEM : rc;
+    return write_report(ctl, argc, argv, "credits", final_credits);
 }
 
 static int cmd_status(struct ctl *ctl, int argc, char **argv)

@@ -183,6 +183,43 @@ static borne_err step_done(struct borne_store *store, sqlite3_stmt *stmt, const 
     return err;
 }
 
+/* Steps `st` to the end, appending one element per row (read by `read_row`, which may skip a
+ * row by returning false) to a malloc'ed array. Finalizes `st`. On error, *out is NULL. */
+static borne_err collect_rows(struct borne_store *store, sqlite3_stmt *st, size_t elem_size,
+                              bool (*read_row)(sqlite3_stmt *st, void *elem), void **out,
+                              size_t *count, const char *what)
+{
+    *out = NULL;
+    *count = 0;
+    size_t cap = 0;
+    borne_err err = BORNE_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*count == cap) {
+            cap = cap ? cap * 2 : 8;
+            void *grown = realloc(*out, cap * elem_size);
+            if (!grown) {
+                err = BORNE_ERR_NOMEM;
+                break;
+            }
+            *out = grown;
+        }
+        if (read_row(st, (char *)*out + *count * elem_size)) {
+            (*count)++;
+        }
+    }
+    if (!err && rc != SQLITE_DONE) {
+        err = borne_store_error(store, rc, what);
+    }
+    sqlite3_finalize(st);
+    if (err) {
+        free(*out);
+        *out = NULL;
+        *count = 0;
+    }
+    return err;
+}
+
 static void copy_text(char *dst, size_t cap, const unsigned char *src)
 {
     snprintf(dst, cap, "%s", src ? (const char *)src : "");
@@ -502,6 +539,12 @@ borne_err borne_store_get_session(struct borne_store *store, uint32_t id, borne_
     return err;
 }
 
+static bool read_session_row(sqlite3_stmt *st, void *elem)
+{
+    read_session(st, elem);
+    return true;
+}
+
 borne_err borne_store_list_sessions(struct borne_store *store, uint32_t event_id,
                                     borne_session **out, size_t *count)
 {
@@ -515,30 +558,8 @@ borne_err borne_store_list_sessions(struct borne_store *store, uint32_t event_id
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 16;
-            borne_session *grown = realloc(*out, cap * sizeof(**out));
-            if (!grown) {
-                err = BORNE_ERR_NOMEM;
-                break;
-            }
-            *out = grown;
-        }
-        read_session(st, &(*out)[(*count)++]);
-    }
-    if (!err && rc != SQLITE_DONE) {
-        err = borne_store_error(store, rc, "list sessions");
-    }
-    sqlite3_finalize(st);
-    if (err) {
-        free(*out);
-        *out = NULL;
-        *count = 0;
-    }
-    return err;
+    return collect_rows(store, st, sizeof(**out), read_session_row, (void **)out, count,
+                        "list sessions");
 }
 
 borne_err borne_store_put_participant(struct borne_store *store, const borne_participant *p,
@@ -838,6 +859,17 @@ borne_err borne_store_put_key(struct borne_store *store, uint16_t key_id,
     return step_done(store, st, "put key");
 }
 
+static bool read_key_row(sqlite3_stmt *st, void *elem)
+{
+    borne_pubkey *k = elem;
+    if (sqlite3_column_bytes(st, 1) != 32) {
+        return false;
+    }
+    k->key_id = (uint16_t)sqlite3_column_int(st, 0);
+    memcpy(k->key, sqlite3_column_blob(st, 1), 32);
+    return true;
+}
+
 borne_err borne_store_load_keys(struct borne_store *store, borne_pubkey **out, size_t *count)
 {
     *out = NULL;
@@ -848,35 +880,7 @@ borne_err borne_store_load_keys(struct borne_store *store, borne_pubkey **out, s
     if (err) {
         return err;
     }
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(st, 1) != 32) {
-            continue;
-        }
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 4;
-            borne_pubkey *grown = realloc(*out, cap * sizeof(**out));
-            if (!grown) {
-                err = BORNE_ERR_NOMEM;
-                break;
-            }
-            *out = grown;
-        }
-        borne_pubkey *k = &(*out)[(*count)++];
-        k->key_id = (uint16_t)sqlite3_column_int(st, 0);
-        memcpy(k->key, sqlite3_column_blob(st, 1), 32);
-    }
-    if (!err && rc != SQLITE_DONE) {
-        err = borne_store_error(store, rc, "load keys");
-    }
-    sqlite3_finalize(st);
-    if (err) {
-        free(*out);
-        *out = NULL;
-        *count = 0;
-    }
-    return err;
+    return collect_rows(store, st, sizeof(**out), read_key_row, (void **)out, count, "load keys");
 }
 
 void borne_store_code_hash(const uint8_t *text, size_t len, uint8_t out[BORNE_CODE_HASH_LEN])
@@ -1015,6 +1019,14 @@ borne_err borne_store_history(struct borne_store *store, uint32_t event_id, uint
                                                  : borne_store_error(store, rc, "history");
 }
 
+static bool read_scan_row(sqlite3_stmt *st, void *elem)
+{
+    borne_scan_event *e = elem;
+    e->time = sqlite3_column_int64(st, 0) / 1000;
+    e->direction = (borne_direction)sqlite3_column_int(st, 1);
+    return true;
+}
+
 borne_err borne_store_scans(struct borne_store *store, uint32_t event_id, uint32_t participant_id,
                             uint32_t session_id, borne_scan_event **out, size_t *count)
 {
@@ -1032,32 +1044,7 @@ borne_err borne_store_scans(struct borne_store *store, uint32_t event_id, uint32
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int64(st, 2, participant_id);
     bind_optional_id(st, 3, session_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 8;
-            borne_scan_event *grown = realloc(*out, cap * sizeof(**out));
-            if (!grown) {
-                err = BORNE_ERR_NOMEM;
-                break;
-            }
-            *out = grown;
-        }
-        (*out)[*count].time = sqlite3_column_int64(st, 0) / 1000;
-        (*out)[*count].direction = (borne_direction)sqlite3_column_int(st, 1);
-        (*count)++;
-    }
-    if (!err && rc != SQLITE_DONE) {
-        err = borne_store_error(store, rc, "scans");
-    }
-    sqlite3_finalize(st);
-    if (err) {
-        free(*out);
-        *out = NULL;
-        *count = 0;
-    }
-    return err;
+    return collect_rows(store, st, sizeof(**out), read_scan_row, (void **)out, count, "scans");
 }
 
 borne_err borne_store_correct_times(struct borne_store *store, const borne_clock_sample *ref,
