@@ -123,9 +123,9 @@ static void test_open_creates_schema(void **state)
 static void test_newer_schema_refused(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(sqlite3_exec(borne_store_db(fx->store), "PRAGMA user_version = 2", NULL,
-                                  NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(borne_store_db(fx->store), "PRAGMA user_version = 2", NULL, NULL, NULL),
+        SQLITE_OK);
     borne_store_close(fx->store);
     fx->store = (struct borne_store *)1;
     assert_int_equal(borne_store_open(fx->path, &fx->store), BORNE_ERR_UNSUPPORTED);
@@ -353,9 +353,9 @@ static void test_roster_csv_fixture(void **state)
     assert_false(fixture_file_contains(fx, "arachides"));
     assert_false(fixture_file_contains(fx, "courriel"));
     /* Still true after a checkpoint moved the WAL into the main file. */
-    assert_int_equal(sqlite3_wal_checkpoint_v2(borne_store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE,
-                                               NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_wal_checkpoint_v2(borne_store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL),
+        SQLITE_OK);
     assert_true(fixture_file_contains(fx, "Tremblay"));
     assert_false(fixture_file_contains(fx, "@levis.example"));
 }
@@ -438,7 +438,8 @@ static void test_roster_csv_bad_row_imports_nothing(void **state)
 {
     fixture *fx = *state;
     struct borne_store *s = fx->store;
-    /* Each bad row comes at line 6 (the first row spans two lines), after new rows and an update of an existing participant. */
+    /* Each bad row comes at line 6 (the first row spans two lines), after new rows and an update of
+     * an existing participant. */
     static const struct {
         const char *row;
         const char *msg;
@@ -511,9 +512,9 @@ static void test_roster_unknown_event(void **state)
     char msg[BORNE_IMPORT_MSG_MAX] = "";
     borne_import_result res;
     const char *csv = "id,name\n1,A B\n";
-    assert_int_equal(borne_import_roster_csv(fx->store, 999, csv, strlen(csv), &res, msg,
-                                             sizeof(msg)),
-                     BORNE_ERR_NOT_FOUND);
+    assert_int_equal(
+        borne_import_roster_csv(fx->store, 999, csv, strlen(csv), &res, msg, sizeof(msg)),
+        BORNE_ERR_NOT_FOUND);
     assert_non_null(strstr(msg, "999"));
     assert_int_equal(count_rows(fx->store, "participant"), 6);
 }
@@ -667,9 +668,28 @@ static void test_search(void **state)
 
     /* No FTS syntax gets through, whatever is typed. */
     static const char *const hostile[] = {
-        "\"", "*", "AND", "OR", "NOT", "NEAR(", ")", "(", "helene\" OR \"x", "^tremblay",
-        "display_name:helene", "-", "+", "{a b}", "'; DROP TABLE participant; --", "\\", "",
-        "   ", "NEAR(helene tremblay, 2)", "a AND", "\xff\xfe", "hél\xc3",
+        "\"",
+        "*",
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR(",
+        ")",
+        "(",
+        "helene\" OR \"x",
+        "^tremblay",
+        "display_name:helene",
+        "-",
+        "+",
+        "{a b}",
+        "'; DROP TABLE participant; --",
+        "\\",
+        "",
+        "   ",
+        "NEAR(helene tremblay, 2)",
+        "a AND",
+        "\xff\xfe",
+        "hél\xc3",
     };
     for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
         h = search(s, hostile[i], 10);
@@ -744,9 +764,8 @@ static void test_revocation(void **state)
     assert_true(r);
     assert_int_equal(borne_store_is_revoked(s, FIX_EVENT, code, 13, &r), BORNE_OK);
     assert_false(r);
-    assert_int_equal(borne_store_is_revoked(s, FIX_EVENT, (const uint8_t *)"bn1:lost-badge", 14,
-                                            &r),
-                     BORNE_OK);
+    assert_int_equal(
+        borne_store_is_revoked(s, FIX_EVENT, (const uint8_t *)"bn1:lost-badge", 14, &r), BORNE_OK);
     assert_false(r);
     assert_int_equal(borne_store_is_revoked(s, 43, code, 14, &r), BORNE_OK);
     assert_false(r);
@@ -799,9 +818,9 @@ static void test_add_checkin_once(void **state)
 {
     fixture *fx = *state;
     struct borne_store *s = fx->store;
-    borne_checkin_row c = make_row(FIX_P_HELENE, FIX_SESSION_A, BORNE_ENTRY,
-                                   BORNE_OUTCOME_ACCEPTED_ENTRY, FIX_A_START * 1000, 5000, BOOT_A,
-                                   true);
+    borne_checkin_row c =
+        make_row(FIX_P_HELENE, FIX_SESSION_A, BORNE_ENTRY, BORNE_OUTCOME_ACCEPTED_ENTRY,
+                 FIX_A_START * 1000, 5000, BOOT_A, true);
     c.has_code_hash = true;
     borne_store_code_hash((const uint8_t *)"X", 1, c.code_hash);
     assert_int_equal(borne_store_add_checkin(s, &c), BORNE_OK);
@@ -870,8 +889,8 @@ static void test_history(void **state)
         BORNE_OK);
     assert_true(in_room);
 
-    c = make_row(FIX_P_HELENE, FIX_SESSION_A, BORNE_EXIT, BORNE_OUTCOME_ACCEPTED_EXIT,
-                 t + 3600000, 3601000, BOOT_A, true);
+    c = make_row(FIX_P_HELENE, FIX_SESSION_A, BORNE_EXIT, BORNE_OUTCOME_ACCEPTED_EXIT, t + 3600000,
+                 3601000, BOOT_A, true);
     assert_int_equal(borne_store_add_checkin(s, &c), BORNE_OK);
     assert_int_equal(
         borne_store_history(s, FIX_EVENT, FIX_P_HELENE, FIX_SESSION_A, &in_room, &has_exit, &last),
@@ -927,9 +946,8 @@ static void test_correct_times(void **state)
     assert_int_equal(borne_store_add_checkin(s, &r4), BORNE_OK);
 
     /* The registry's time two hours after the first row, on boot A. */
-    borne_clock_sample ref = {.wall_ms = (FIX_A_START + 7200) * 1000,
-                              .mono_ms = 10000 + 7200 * 1000,
-                              .trusted = true};
+    borne_clock_sample ref = {
+        .wall_ms = (FIX_A_START + 7200) * 1000, .mono_ms = 10000 + 7200 * 1000, .trusted = true};
     snprintf(ref.boot_id, sizeof(ref.boot_id), BOOT_A);
     borne_clock_sample stale = ref;
     stale.wall_ms = 5000;
@@ -1013,11 +1031,13 @@ static char *big_roster(void)
     size_t cap = 64 * 1024;
     char *csv = malloc(cap);
     assert_non_null(csv);
-    size_t o = (size_t)snprintf(csv, cap, "id,name,organisation,member,sessions\n"
-                                          "1,Hélène Changée,Ailleurs,non,B2\n");
+    size_t o = (size_t)snprintf(csv, cap,
+                                "id,name,organisation,member,sessions\n"
+                                "1,Hélène Changée,Ailleurs,non,B2\n");
     for (int i = 0; i < 40; i++) {
-        o += (size_t)snprintf(csv + o, cap - o, "%d,Élève %d Bélanger,\"Ville %d, greffe\",oui,%s\n",
-                              200 + i, i, i, i % 2 ? "A1 B2" : "101");
+        o +=
+            (size_t)snprintf(csv + o, cap - o, "%d,Élève %d Bélanger,\"Ville %d, greffe\",oui,%s\n",
+                             200 + i, i, i, i % 2 ? "A1 B2" : "101");
     }
     return csv;
 }
@@ -1056,8 +1076,7 @@ static void test_fault_loop_roster(void **state)
             struct hits h = search(s, "eleve", 50);
             assert_int_equal(h.n, 0);
             borne_participant p;
-            assert_int_equal(borne_store_get_participant(s, FIX_EVENT, FIX_P_HELENE, &p),
-                             BORNE_OK);
+            assert_int_equal(borne_store_get_participant(s, FIX_EVENT, FIX_P_HELENE, &p), BORNE_OK);
             assert_string_equal(p.display_name, "Hélène Tremblay");
             assert_true(fts_ok(s));
             if (n % 25 == 0) {
@@ -1122,12 +1141,12 @@ static void test_fault_read_only_mid_import(void **state)
     struct borne_store *s = fx->store;
     char *csv = big_roster();
     char msg[BORNE_IMPORT_MSG_MAX] = "";
-    assert_int_equal(
-        sqlite3_exec(borne_store_db(s), "PRAGMA query_only = 1", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(borne_store_db(s), "PRAGMA query_only = 1", NULL, NULL, NULL),
+                     SQLITE_OK);
     assert_int_not_equal(import_csv(s, csv, NULL, msg), BORNE_OK);
     assert_int_not_equal(import_event(s, fixture_event_json, msg), BORNE_OK);
-    assert_int_equal(
-        sqlite3_exec(borne_store_db(s), "PRAGMA query_only = 0", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(borne_store_db(s), "PRAGMA query_only = 0", NULL, NULL, NULL),
+                     SQLITE_OK);
     assert_true(sqlite3_get_autocommit(borne_store_db(s)));
     assert_int_equal(count_rows(s, "participant"), 6);
     assert_true(fixture_integrity_ok(s));

@@ -27,13 +27,13 @@
 #define FIX_B_END   (FIX_B_START + 2 * 3600)
 
 /* Roster ids. */
-#define FIX_P_HELENE    1u /* confirmed, A1 and B2, opaque code FIX_OPAQUE_HELENE */
-#define FIX_P_JEAN      2u /* confirmed, A1 (by id) */
-#define FIX_P_MARIE     3u /* cancelled */
-#define FIX_P_LUC       4u /* needs attention */
-#define FIX_P_SOPHIE    5u /* confirmed, B2 only */
-#define FIX_P_NONE      6u /* not registered to the event */
-#define FIX_P_ABSENT    99u /* not in the roster */
+#define FIX_P_HELENE      1u  /* confirmed, A1 and B2, opaque code FIX_OPAQUE_HELENE */
+#define FIX_P_JEAN        2u  /* confirmed, A1 (by id) */
+#define FIX_P_MARIE       3u  /* cancelled */
+#define FIX_P_LUC         4u  /* needs attention */
+#define FIX_P_SOPHIE      5u  /* confirmed, B2 only */
+#define FIX_P_NONE        6u  /* not registered to the event */
+#define FIX_P_ABSENT      99u /* not in the roster */
 #define FIX_OPAQUE_HELENE "OPQ-7KX2-HT"
 
 typedef struct fixture {
@@ -65,7 +65,8 @@ void fixture_close(fixture *fx);
 /* Closes and reopens the store on the same file. 0 on success. */
 int fixture_reopen(fixture *fx);
 
-/* Sets the fake clock to Unix seconds `t` (mono advances by the same amount; never backwards). */
+/* Sets the fake clock to Unix seconds `t`. Mono advances by the same amount, or by a minute when
+ * the wall clock goes back (it never goes backwards). */
 void fixture_set_time(fixture *fx, int64_t t, bool trusted);
 
 /* Signs a token for `participant_id` with the fixture's key (or `sk` when not NULL). */
