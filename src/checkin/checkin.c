@@ -73,7 +73,9 @@ borne_err borne_checkin_new(struct borne_checkin **out, struct borne_store *stor
     snprintf(ck->kiosk_id, sizeof(ck->kiosk_id), "%s",
              opts && opts->kiosk_id ? opts->kiosk_id : "borne");
     ck->mode = opts ? opts->mode : BORNE_ENTRY;
-    ck->rescan_window_ms = opts && opts->rescan_window_ms > 0 ? opts->rescan_window_ms : 5000;
+    ck->rescan_window_ms = !opts || opts->rescan_window_ms == 0
+                               ? 5000
+                               : (opts->rescan_window_ms < 0 ? 0 : opts->rescan_window_ms);
     borne_err err = borne_checkin_reload(ck);
     if (!err && opts && opts->session_id) {
         err = borne_checkin_set_session(ck, opts->session_id);
@@ -302,6 +304,7 @@ borne_err borne_checkin_scan(struct borne_checkin *ck, const uint8_t *text, size
     if (len > BORNE_SCAN_MAX_BYTES) {
         f.signed_code = true;
         f.token_status = BORNE_TOKEN_BAD_LENGTH;
+        out->token_status = f.token_status;
     } else if (borne_token_looks_signed(text, len)) {
         f.signed_code = true;
         borne_token tok;

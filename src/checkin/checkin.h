@@ -29,7 +29,7 @@ typedef struct borne_checkin_options {
     const char *kiosk_id;
     uint32_t session_id; /* 0: the whole event */
     borne_direction mode;
-    int32_t rescan_window_ms; /* 0: the default, 5000 */
+    int32_t rescan_window_ms; /* 0: the default, 5000; negative: every scan counts */
 } borne_checkin_options;
 
 typedef struct borne_scan_result {

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "badge/badge.h"
@@ -111,6 +112,20 @@ static int read_input(const char *path, char **buf, size_t *len)
         return err == BORNE_ERR_TOO_LARGE ? EXIT_DATA : EXIT_SYSTEM;
     }
     return EXIT_OK;
+}
+
+/* A whole number in [lo, hi], digits only. */
+static bool parse_number(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+    if (!s || !*s || strlen(s) > 10 || strspn(s, "0123456789") != strlen(s)) {
+        return false;
+    }
+    unsigned long v = strtoul(s, NULL, 10);
+    if (v < lo || v > hi) {
+        return false;
+    }
+    *out = v;
+    return true;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -240,8 +255,10 @@ static int cmd_keys(struct ctl *ctl, int argc, char **argv)
         unsigned key_id = 1;
         const char *out = NULL;
         for (int i = 2; i < argc; i++) {
-            if (strcmp(argv[i], "--key-id") == 0 && i + 1 < argc) {
-                key_id = (unsigned)strtoul(argv[++i], NULL, 10);
+            unsigned long v;
+            if (strcmp(argv[i], "--key-id") == 0 && parse_number(argv[i + 1], 0, 65535, &v)) {
+                key_id = (unsigned)v;
+                i++;
             } else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
                 out = argv[++i];
             } else {
@@ -277,10 +294,10 @@ static int cmd_keys(struct ctl *ctl, int argc, char **argv)
         return EXIT_OK;
     }
     if (argc == 4 && strcmp(argv[1], "add") == 0) {
-        unsigned long key_id = strtoul(argv[2], NULL, 10);
+        unsigned long key_id;
         uint8_t pk[32];
         size_t len = 0;
-        if (key_id > 65535 ||
+        if (!parse_number(argv[2], 0, 65535, &key_id) ||
             sodium_base642bin(pk, sizeof(pk), argv[3], strlen(argv[3]), NULL, &len, NULL,
                               sodium_base64_VARIANT_ORIGINAL) != 0 ||
             len != 32) {
@@ -313,7 +330,17 @@ static int parse_issue_opts(int argc, char **argv, int first, struct issue_opts 
         if (strcmp(a, "--key") == 0 && v) {
             o->key_path = v;
         } else if (strcmp(a, "--participant") == 0 && v) {
-            o->participant = (uint32_t)strtoul(v, NULL, 10);
+            unsigned long id;
+            if (!parse_number(v, 1, UINT32_MAX, &id)) {
+                fprintf(stderr, "bornectl: %s: not a participant id\n", v);
+                return EXIT_USAGE;
+            }
+            o->participant = (uint32_t)id;
+        } else if (strcmp(a, "--reissue") == 0) {
+            /* A replacement badge: valid from now, so it differs from the lost one, which can
+             * then be revoked without revoking this one. */
+            o->valid_from = (int64_t)time(NULL);
+            continue;
         } else if ((strcmp(a, "--valid-from") == 0 || strcmp(a, "--valid-until") == 0) && v) {
             int64_t t;
             if (borne_time_parse(v, tz, &t) || t < 0 || t > UINT32_MAX) {
@@ -429,8 +456,9 @@ static int cmd_token(struct ctl *ctl, int argc, char **argv)
     free(list.items);
     return rc;
 usage:
-    fprintf(stderr, "usage: bornectl token issue --key FILE.key [--participant ID] [--staff]\n"
-                    "                            [--valid-from TIME] [--valid-until TIME]\n");
+    fprintf(stderr,
+            "usage: bornectl token issue --key FILE.key [--participant ID] [--staff] [--reissue]\n"
+            "                            [--valid-from TIME] [--valid-until TIME]\n");
     return EXIT_USAGE;
 }
 
@@ -567,13 +595,20 @@ static int parse_mode(const char *s, borne_direction *out)
 
 static int cmd_scan(struct ctl *ctl, int argc, char **argv)
 {
-    borne_checkin_options opts = {.kiosk_id = ctl->config.kiosk.id,
-                                  .session_id = (uint32_t)ctl->config.kiosk.session,
-                                  .rescan_window_ms = ctl->config.kiosk.rescan_seconds * 1000};
+    borne_checkin_options opts = {
+        .kiosk_id = ctl->config.kiosk.id,
+        .session_id = (uint32_t)ctl->config.kiosk.session,
+        .mode = ctl->config.kiosk.mode == BORNE_CONFIG_MODE_EXIT ? BORNE_EXIT : BORNE_ENTRY,
+        .rescan_window_ms =
+            ctl->config.kiosk.rescan_seconds ? ctl->config.kiosk.rescan_seconds * 1000 : -1};
     const char *text = NULL;
     for (int i = 1; i < argc; i++) {
+        unsigned long id;
         if (strcmp(argv[i], "--session") == 0 && i + 1 < argc) {
-            opts.session_id = (uint32_t)strtoul(argv[++i], NULL, 10);
+            if (!parse_number(argv[++i], 0, UINT32_MAX, &id)) {
+                goto usage;
+            }
+            opts.session_id = (uint32_t)id;
         } else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
             if (parse_mode(argv[++i], &opts.mode)) {
                 goto usage;
@@ -836,6 +871,12 @@ static int cmd_demo(struct ctl *ctl, int argc, char **argv)
     int rc = open_store(ctl);
     if (rc) {
         return rc;
+    }
+    borne_event existing;
+    if (borne_store_current_event(ctl->store, &existing) != BORNE_ERR_NOT_FOUND) {
+        fprintf(stderr, "bornectl: the demo needs an empty store; %s already holds data\n",
+                ctl->db_path);
+        return EXIT_USAGE;
     }
     borne_fake_clock fake = {0};
     borne_clock clock;

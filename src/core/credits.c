@@ -86,7 +86,10 @@ borne_err borne_credits_compute(int64_t start, int64_t end, const borne_credit_r
     int64_t scheduled = end - start;
     out->attended_s = total;
     out->share_permille = (int32_t)(total * 1000 / scheduled);
-    if (rule->kind == BORNE_CREDIT_THRESHOLD) {
+    if (out->intervals == 0) {
+        /* No presence at all (no scan, or only exits): no credit, whatever the rule. */
+        out->credit_minutes = 0;
+    } else if (rule->kind == BORNE_CREDIT_THRESHOLD) {
         out->credit_minutes = total * 1000 >= (int64_t)rule->min_share_permille * scheduled
                                   ? rule->credit_minutes
                                   : 0;

@@ -2,8 +2,8 @@
  *
  * Order matters and is part of the contract:
  *   1. the same code again within the rescan window is the same scan;
- *   2. the code itself (damaged, forged, unknown, other event, expired), staff codes;
- *   3. revocation;
+ *   2. the code itself (damaged, forged, unknown, other event, expired);
+ *   3. revocation, then staff codes (a revoked staff badge opens nothing);
  *   4. the registration (event, then session);
  *   5. the session's time window (only with a trusted clock);
  *   6. the direction against the participant's history. */
@@ -93,13 +93,13 @@ borne_decision borne_rules_decide(const borne_scan_facts *f)
     if (code_refused(f, &why)) {
         return refuse(why);
     }
-    if (f->staff_code) {
-        return (borne_decision){.outcome = BORNE_OUTCOME_STAFF};
-    }
 
-    /* 3. Revocation (a lost badge, a replaced code). */
+    /* 3. Revocation (a lost badge, a replaced code), staff badges included. */
     if (f->revoked) {
         return refuse(BORNE_OUTCOME_REVOKED);
+    }
+    if (f->staff_code) {
+        return (borne_decision){.outcome = BORNE_OUTCOME_STAFF};
     }
 
     /* 4. Registration. A genuine signed token proves registration to the event even when the

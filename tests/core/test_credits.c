@@ -114,6 +114,12 @@ static void test_exit_without_entry_counts_nothing(void **state)
     assert_int_equal(a.credit_minutes, 0);
     borne_attendance none = run(&threshold80, NULL, 0, FINAL);
     assert_int_equal(none.attended_s, 0);
+    /* Even a rule asking for 0 % gives nothing without presence. */
+    borne_credit_rule any = threshold80;
+    any.min_share_permille = 0;
+    assert_int_equal(run(&any, s, 1, FINAL).credit_minutes, 0);
+    borne_scan_event in_out[] = {IN(10), OUT(11)};
+    assert_int_equal(run(&any, in_out, 2, FINAL).credit_minutes, 90);
 }
 
 static void test_same_second_entry_exit(void **state)

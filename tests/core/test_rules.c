@@ -187,6 +187,9 @@ static void test_staff_code(void **state)
     f.staff_code = true;
     f.found_in_roster = false;
     expect(&f, BORNE_OUTCOME_STAFF, false, false);
+    f.revoked = true; /* a lost staff badge opens nothing */
+    expect(&f, BORNE_OUTCOME_REVOKED, true, false);
+    f.revoked = false;
     f.token_status = BORNE_TOKEN_BAD_SIGNATURE;
     expect(&f, BORNE_OUTCOME_INVALID_CODE, true, false);
 }
