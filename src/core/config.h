@@ -40,7 +40,7 @@ struct borne_config {
         char data_dir[BORNE_CONFIG_PATH_CAP];
         enum borne_config_language language;
         enum borne_config_mode mode;
-        int64_t session; /* session id; 0 = the session scheduled now */
+        int64_t session; /* session id; 0 = a whole-event door */
         int rescan_seconds;
     } kiosk;
     struct {
