@@ -73,15 +73,17 @@ borne_err borne_read_file(const char *path, size_t cap, char **out, size_t *len)
     return BORNE_OK;
 }
 
-/* A text field: valid UTF-8, no control characters, within the cap. */
-static bool clean_text(const char *s, size_t cap)
+/* A text field: valid UTF-8, no control characters (but line breaks and tabs when
+ * `breaks_ok`), within the cap. */
+static bool clean_text(const char *s, size_t cap, bool breaks_ok)
 {
     size_t len = strlen(s);
     if (len >= cap || !borne_utf8_valid(s, len, NULL)) {
         return false;
     }
     for (size_t i = 0; i < len; i++) {
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+        bool is_break = s[i] == '\n' || s[i] == '\r' || s[i] == '\t';
+        if (((unsigned char)s[i] < 0x20 && !(breaks_ok && is_break)) || s[i] == 0x7f) {
             return false;
         }
     }
@@ -144,9 +146,9 @@ static borne_err import_session(struct borne_store *store, const borne_event *ev
     const char *title = json_str(js, "title");
     const char *code = json_str(js, "code");
     const char *room = json_str(js, "room");
-    if (!title || !title[0] || !clean_text(title, sizeof(s.title)) ||
-        (code && !clean_text(code, sizeof(s.code))) ||
-        (room && !clean_text(room, sizeof(s.room)))) {
+    if (!title || !title[0] || !clean_text(title, sizeof(s.title), false) ||
+        (code && !clean_text(code, sizeof(s.code), false)) ||
+        (room && !clean_text(room, sizeof(s.room), false))) {
         return fail(msg, cap, BORNE_ERR_PARSE,
                     "sessions[%zu]: \"title\" is required; title, code and room must be short "
                     "UTF-8 text",
@@ -215,7 +217,7 @@ static borne_err import_event(struct borne_store *store, json_t *root, borne_imp
         return fail(msg, cap, BORNE_ERR_PARSE, "event: \"id\" must be a positive integer");
     }
     const char *name = json_str(root, "name");
-    if (!name || !name[0] || !clean_text(name, sizeof(ev.name))) {
+    if (!name || !name[0] || !clean_text(name, sizeof(ev.name), false)) {
         return fail(msg, cap, BORNE_ERR_PARSE, "event: \"name\" is required (short UTF-8 text)");
     }
     snprintf(ev.name, sizeof(ev.name), "%s", name);
@@ -300,6 +302,7 @@ borne_err borne_import_event_json(struct borne_store *store, const char *json, s
 /* What one roster row says, before it is stored. */
 struct roster_row {
     borne_participant p;
+    bool has_code; /* the file has a code column: an empty cell removes the code */
     char code[128];
     uint32_t sessions[MAX_SESSIONS_PER_PARTICIPANT];
     size_t nsessions;
@@ -498,7 +501,7 @@ static borne_err store_row(struct roster_ctx *ctx, const struct roster_row *row,
         return fail(msg, cap, BORNE_ERR_PARSE, "%s: id %u appears twice in the file", where,
                     row->p.id);
     }
-    err = borne_store_put_participant(ctx->store, &row->p, row->code);
+    err = borne_store_put_participant(ctx->store, &row->p, row->has_code ? row->code : NULL);
     if (err == BORNE_ERR_EXISTS) {
         return fail(msg, cap, err, "%s: code already used by another participant", where);
     }
@@ -514,14 +517,35 @@ static borne_err store_row(struct roster_ctx *ctx, const struct roster_row *row,
     return BORNE_OK;
 }
 
+/* Line breaks and tabs inside a cell (multi-line spreadsheet cells) become single spaces. */
+static void flatten_spaces(char *s)
+{
+    char *o = s;
+    bool space = false;
+    for (const char *p = s; *p; p++) {
+        bool ws = *p == '\n' || *p == '\r' || *p == '\t' || *p == ' ';
+        if (ws) {
+            space = o != s;
+            continue;
+        }
+        if (space) {
+            *o++ = ' ';
+            space = false;
+        }
+        *o++ = *p;
+    }
+    *o = '\0';
+}
+
 static borne_err check_row_text(struct roster_row *row, const char *name, const char *org,
                                 const char *code, const char *where, char *msg, size_t cap)
 {
     if (!name[0]) {
         return fail(msg, cap, BORNE_ERR_PARSE, "%s: the name is empty", where);
     }
-    if (!clean_text(name, sizeof(row->p.display_name)) ||
-        !clean_text(org, sizeof(row->p.organisation)) || !clean_text(code, sizeof(row->code))) {
+    if (!clean_text(name, sizeof(row->p.display_name), true) ||
+        !clean_text(org, sizeof(row->p.organisation), true) ||
+        !clean_text(code, sizeof(row->code), false)) {
         return fail(msg, cap, BORNE_ERR_PARSE,
                     "%s: name, organisation or code is too long or holds control characters",
                     where);
@@ -529,6 +553,11 @@ static borne_err check_row_text(struct roster_row *row, const char *name, const 
     snprintf(row->p.display_name, sizeof(row->p.display_name), "%s", name);
     snprintf(row->p.organisation, sizeof(row->p.organisation), "%s", org);
     snprintf(row->code, sizeof(row->code), "%s", code);
+    flatten_spaces(row->p.display_name);
+    flatten_spaces(row->p.organisation);
+    if (!row->p.display_name[0]) {
+        return fail(msg, cap, BORNE_ERR_PARSE, "%s: the name is empty", where);
+    }
     return BORNE_OK;
 }
 
@@ -638,16 +667,8 @@ static borne_err roster_csv_rows(struct roster_ctx *ctx, struct borne_csv_reader
         } else {
             snprintf(name, sizeof(name), "%s", borne_csv_field(&rec, c_name));
         }
-        /* Trim spaces spreadsheets leave around names. */
-        size_t nlen = strlen(name);
-        while (nlen && name[nlen - 1] == ' ') {
-            name[--nlen] = '\0';
-        }
-        const char *name_start = name;
-        while (*name_start == ' ') {
-            name_start++;
-        }
-        err = check_row_text(&row, name_start, borne_csv_field(&rec, c_org),
+        row.has_code = c_code >= 0;
+        err = check_row_text(&row, name, borne_csv_field(&rec, c_org),
                              borne_csv_field(&rec, c_code), where, msg, cap);
         if (err) {
             return err;
@@ -706,6 +727,7 @@ static borne_err roster_json_row(struct roster_ctx *ctx, json_t *jp, size_t i, c
     const char *name = json_str(jp, "name");
     const char *org = json_str(jp, "organisation");
     const char *code = json_str(jp, "code");
+    row.has_code = json_object_get(jp, "code") != NULL;
     borne_err err =
         check_row_text(&row, name ? name : "", org ? org : "", code ? code : "", where, msg, cap);
     if (err) {

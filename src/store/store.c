@@ -15,8 +15,19 @@
 
 #include "core/log.h"
 
+/* Prepared statements are kept for the connection's life (an import runs the same few
+ * statements 100,000 times), keyed by the address of their SQL text: every statement's text is
+ * a string literal. */
+#define STMT_CACHE_SIZE 48
+
+struct cached_stmt {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
 struct borne_store {
     sqlite3 *db;
+    struct cached_stmt cache[STMT_CACHE_SIZE];
 };
 
 /* Migration i brings the schema from version i to i + 1. Append only. */
@@ -167,11 +178,40 @@ static borne_err exec(struct borne_store *store, const char *sql, const char *wh
 
 static borne_err prepare(struct borne_store *store, const char *sql, sqlite3_stmt **stmt)
 {
-    int rc = sqlite3_prepare_v2(store->db, sql, -1, stmt, NULL);
+    struct cached_stmt *free_slot = NULL;
+    for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+        struct cached_stmt *slot = &store->cache[i];
+        if (slot->sql == sql) {
+            *stmt = slot->st;
+            return BORNE_OK;
+        }
+        if (!slot->sql && !free_slot) {
+            free_slot = slot;
+        }
+    }
+    int rc = sqlite3_prepare_v3(store->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, stmt,
+                                NULL);
     if (rc != SQLITE_OK) {
         return borne_store_error(store, rc, "prepare");
     }
+    if (free_slot) {
+        free_slot->sql = sql;
+        free_slot->st = *stmt;
+    }
     return BORNE_OK;
+}
+
+/* Gives a statement back: cached ones are reset for next time, others finalized. */
+static void release(struct borne_store *store, sqlite3_stmt *st)
+{
+    for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+        if (store->cache[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return;
+        }
+    }
+    sqlite3_finalize(st);
 }
 
 /* Steps a statement that returns no row, and finalizes it. */
@@ -179,7 +219,7 @@ static borne_err step_done(struct borne_store *store, sqlite3_stmt *stmt, const 
 {
     int rc = sqlite3_step(stmt);
     borne_err err = rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, what);
-    sqlite3_finalize(stmt);
+    release(store, stmt);
     return err;
 }
 
@@ -211,7 +251,7 @@ static borne_err collect_rows(struct borne_store *store, sqlite3_stmt *st, size_
     if (!err && rc != SQLITE_DONE) {
         err = borne_store_error(store, rc, what);
     }
-    sqlite3_finalize(st);
+    release(store, st);
     if (err) {
         free(*out);
         *out = NULL;
@@ -233,7 +273,7 @@ static borne_err migrate(struct borne_store *store)
         return err;
     }
     int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
+    release(store, st);
     if (version > (int)MIGRATION_COUNT) {
         LOG_ERR("database schema %d is newer than this program (%d)", version,
                 (int)MIGRATION_COUNT);
@@ -306,6 +346,9 @@ void borne_store_close(struct borne_store *store)
     if (!store) {
         return;
     }
+    for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+        sqlite3_finalize(store->cache[i].st);
+    }
     sqlite3_close_v2(store->db);
     free(store);
 }
@@ -319,7 +362,7 @@ borne_err borne_store_check(struct borne_store *store)
     }
     int rc = sqlite3_step(st);
     bool ok = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-    sqlite3_finalize(st);
+    release(store, st);
     if (rc != SQLITE_ROW) {
         return borne_store_error(store, rc, "quick_check");
     }
@@ -379,7 +422,7 @@ borne_err borne_store_state_get(struct borne_store *store, const char *key, char
     } else {
         err = borne_store_error(store, rc, "state get");
     }
-    sqlite3_finalize(st);
+    release(store, st);
     return err;
 }
 
@@ -428,7 +471,7 @@ borne_err borne_store_get_event(struct borne_store *store, uint32_t id, borne_ev
     } else {
         err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_store_error(store, rc, "event");
     }
-    sqlite3_finalize(st);
+    release(store, st);
     return err;
 }
 
@@ -456,7 +499,7 @@ borne_err borne_store_current_event(struct borne_store *store, borne_event *out)
     } else {
         err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_store_error(store, rc, "event");
     }
-    sqlite3_finalize(st);
+    release(store, st);
     return err;
 }
 
@@ -535,7 +578,7 @@ borne_err borne_store_get_session(struct borne_store *store, uint32_t id, borne_
     } else {
         err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_store_error(store, rc, "session");
     }
-    sqlite3_finalize(st);
+    release(store, st);
     return err;
 }
 
@@ -572,7 +615,8 @@ borne_err borne_store_put_participant(struct borne_store *store, const borne_par
         " status, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         " ON CONFLICT(event_id, participant_id) DO UPDATE SET"
         " display_name = excluded.display_name, organisation = excluded.organisation,"
-        " member = excluded.member, status = excluded.status, code = excluded.code",
+        " member = excluded.member, status = excluded.status,"
+        " code = CASE WHEN ?8 THEN excluded.code ELSE participant.code END",
         &st);
     if (err) {
         return err;
@@ -588,6 +632,7 @@ borne_err borne_store_put_participant(struct borne_store *store, const borne_par
     } else {
         sqlite3_bind_null(st, 7);
     }
+    sqlite3_bind_int(st, 8, opaque_code != NULL);
     return step_done(store, st, "put participant");
 }
 
@@ -617,7 +662,7 @@ static borne_err one_participant(struct borne_store *store, sqlite3_stmt *st,
     } else {
         err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_store_error(store, rc, "participant");
     }
-    sqlite3_finalize(st);
+    release(store, st);
     return err;
 }
 
@@ -689,7 +734,7 @@ borne_err borne_store_set_registrations(struct borne_store *store, uint32_t even
         }
         sqlite3_reset(ins);
     }
-    sqlite3_finalize(ins);
+    release(store, ins);
     return err;
 }
 
@@ -709,7 +754,7 @@ borne_err borne_store_is_registered(struct borne_store *store, uint32_t event_id
     sqlite3_bind_int64(st, 3, session_id);
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW;
-    sqlite3_finalize(st);
+    release(store, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
                                                  : borne_store_error(store, rc, "registered");
 }
@@ -783,7 +828,7 @@ borne_err borne_store_search(struct borne_store *store, uint32_t event_id, const
         read_participant(st, &p);
         found(ctx, &p);
     }
-    sqlite3_finalize(st);
+    release(store, st);
     return rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, "search");
 }
 
@@ -806,7 +851,7 @@ borne_err borne_store_each_participant(struct borne_store *store, uint32_t event
         read_participant(st, &p);
         found(ctx, &p);
     }
-    sqlite3_finalize(st);
+    release(store, st);
     return rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, "participants");
 }
 
@@ -821,7 +866,7 @@ static borne_err count_query(struct borne_store *store, const char *sql, uint32_
     sqlite3_bind_int64(st, 1, event_id);
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
+    release(store, st);
     return rc == SQLITE_ROW ? BORNE_OK : borne_store_error(store, rc, "count");
 }
 
@@ -923,7 +968,7 @@ borne_err borne_store_is_revoked(struct borne_store *store, uint32_t event_id, c
     sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW;
-    sqlite3_finalize(st);
+    release(store, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
                                                  : borne_store_error(store, rc, "revoked");
 }
@@ -1014,7 +1059,7 @@ borne_err borne_store_history(struct borne_store *store, uint32_t event_id, uint
             *last_ms = sqlite3_column_int64(st, 1);
         }
     }
-    sqlite3_finalize(st);
+    release(store, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
                                                  : borne_store_error(store, rc, "history");
 }
@@ -1111,6 +1156,6 @@ borne_err borne_store_each_checkin(struct borne_store *store, uint32_t event_id,
         c.synced = sqlite3_column_int(st, 15) != 0;
         each(ctx, &c);
     }
-    sqlite3_finalize(st);
+    release(store, st);
     return rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, "check-ins");
 }

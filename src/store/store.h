@@ -116,6 +116,8 @@ borne_err borne_store_list_sessions(struct borne_store *store, uint32_t event_id
                                     borne_session **out, size_t *count);
 
 /* Roster. */
+/* Adds or updates a participant. `opaque_code`: NULL keeps the code the participant has, ""
+ * removes it, anything else sets it (BORNE_ERR_EXISTS if another participant holds it). */
 borne_err borne_store_put_participant(struct borne_store *store, const borne_participant *p,
                                       const char *opaque_code);
 borne_err borne_store_get_participant(struct borne_store *store, uint32_t event_id, uint32_t id,

@@ -553,6 +553,18 @@ static void test_roster_json(void **state)
     assert_int_equal(p.id, 61);
     assert_false(fixture_file_contains(fx, "edith@levis.example"));
     assert_false(fixture_file_contains(fx, "gluten"));
+    /* Multi-line or tabbed spreadsheet cells become one line; other controls are refused. */
+    assert_int_equal(import_json(s, "[{\"id\": 61, \"name\": \" Line\\nbreak\\tand tab \"}]",
+                                 &res, msg),
+                     BORNE_OK);
+    assert_int_equal(borne_store_get_participant(s, FIX_EVENT, 61, &p), BORNE_OK);
+    assert_string_equal(p.display_name, "Line break and tab");
+    /* A file without codes keeps the codes participants already have. */
+    assert_int_equal(import_json(s, "[{\"id\": 61, \"name\": \"Guy Pelletier\"}]", &res, msg),
+                     BORNE_OK);
+    assert_int_equal(borne_store_find_code(s, FIX_EVENT, (const uint8_t *)"OPQ-GUY", 7, &p),
+                     BORNE_OK);
+    assert_int_equal(p.id, 61);
     /* A bare list is accepted too. */
     assert_int_equal(import_json(s, "[{\"id\": 62, \"name\": \"Zoé\"}]", &res, msg), BORNE_OK);
     assert_int_equal(count_rows(s, "participant"), 9);
@@ -567,7 +579,7 @@ static void test_roster_json(void **state)
         "{\"id\": 63, \"name\": \"X\", \"sessions\": \"A1\"}",
         "{\"id\": 70, \"name\": \"Duplicate\"}",
         "{\"id\": 63, \"name\": \"X\", \"code\": \"OPQ-GUY\"}",
-        "{\"id\": 63, \"name\": \"Tab\\there\"}",
+        "{\"id\": 63, \"name\": \"Bell\\u0007here\"}",
         "17",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
