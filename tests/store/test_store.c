@@ -554,9 +554,9 @@ static void test_roster_json(void **state)
     assert_false(fixture_file_contains(fx, "edith@levis.example"));
     assert_false(fixture_file_contains(fx, "gluten"));
     /* Multi-line or tabbed spreadsheet cells become one line; other controls are refused. */
-    assert_int_equal(import_json(s, "[{\"id\": 61, \"name\": \" Line\\nbreak\\tand tab \"}]",
-                                 &res, msg),
-                     BORNE_OK);
+    assert_int_equal(
+        import_json(s, "[{\"id\": 61, \"name\": \" Line\\nbreak\\tand tab \"}]", &res, msg),
+        BORNE_OK);
     assert_int_equal(borne_store_get_participant(s, FIX_EVENT, 61, &p), BORNE_OK);
     assert_string_equal(p.display_name, "Line break and tab");
     /* A file without codes keeps the codes participants already have. */
