@@ -1,0 +1,983 @@
+/* The kiosk's screens; see screens.h. */
+#define LOG_MODULE "ui"
+
+#include "ui/screens.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+/* core/credits.h and scan/queue.h both declare a type named borne_scan_event; rename the
+ * queue's in this file so both headers can be included (same layout, so the calls match). */
+#define borne_scan_event borne_scanq_event
+#include "scan/queue.h"
+#undef borne_scan_event
+#include "ui/i18n.h"
+#include "ui/look.h"
+
+/* Palette. */
+static const borne_rgb WHITE = {0xff, 0xff, 0xff};
+static const borne_rgb PAPER = {0xf8, 0xfa, 0xfc};
+static const borne_rgb INK = {0x11, 0x18, 0x27};
+static const borne_rgb GREY = {0x4b, 0x55, 0x63};
+static const borne_rgb LIGHT = {0xe5, 0xe7, 0xeb};
+static const borne_rgb SLATE = {0x37, 0x41, 0x51};
+static const borne_rgb NAVY = {0x0b, 0x2a, 0x4a};
+static const borne_rgb RED = {0xb3, 0x26, 0x1e};
+static const borne_rgb GREEN = {0x1b, 0x7a, 0x3a};
+static const borne_rgb AMBER_DARK = {0x8a, 0x5a, 0x00};
+
+const char *borne_screen_name(borne_screen s)
+{
+    static const char *names[BORNE_SCREEN__COUNT] = {
+        "waiting",  "result", "pin",    "menu",   "search", "person", "show-qr",    "walk-in",
+        "sessions", "counts", "recent", "export", "about",  "power",  "not-set-up", "trouble"};
+    return (int)s >= 0 && s < BORNE_SCREEN__COUNT ? names[s] : "?";
+}
+
+/* ---- formatting ---------------------------------------------------------------------------- */
+
+void borne_format_hours(int32_t minutes, char *out, size_t cap)
+{
+    char sep = borne_i18n_lang() == BORNE_LANG_FR ? ',' : '.';
+    int32_t whole = minutes / 60;
+    int32_t hundredths = (minutes % 60) * 100 / 60;
+    if (hundredths == 0) {
+        snprintf(out, cap, "%" PRId32 "\u00a0h", whole);
+    } else if (hundredths % 10 == 0) {
+        snprintf(out, cap, "%" PRId32 "%c%" PRId32 "\u00a0h", whole, sep, hundredths / 10);
+    } else {
+        snprintf(out, cap, "%" PRId32 "%c%02" PRId32 "\u00a0h", whole, sep, hundredths);
+    }
+}
+
+void borne_format_duration(int64_t seconds, char *out, size_t cap)
+{
+    int64_t m = seconds / 60;
+    if (m < 60) {
+        snprintf(out, cap, "%" PRId64 "\u00a0min", m);
+    } else {
+        snprintf(out, cap, "%" PRId64 "\u00a0h\u00a0%02" PRId64, m / 60, m % 60);
+    }
+}
+
+/* ---- keyboard ------------------------------------------------------------------------------ */
+
+struct key {
+    const char *lower;
+    const char *upper;
+    int units; /* width in key units */
+    int code;  /* 0 or a BORNE_KEY_ special */
+};
+
+#define K(l, u)                                                                                    \
+    {                                                                                              \
+        l, u, 2, 0                                                                                 \
+    }
+static const struct key keys[] = {
+    /* row 0 */
+    K("1", "1"),
+    K("2", "2"),
+    K("3", "3"),
+    K("4", "4"),
+    K("5", "5"),
+    K("6", "6"),
+    K("7", "7"),
+    K("8", "8"),
+    K("9", "9"),
+    K("0", "0"),
+    {NULL, NULL, 0, -1},
+    /* row 1 */
+    K("q", "Q"),
+    K("w", "W"),
+    K("e", "E"),
+    K("r", "R"),
+    K("t", "T"),
+    K("y", "Y"),
+    K("u", "U"),
+    K("i", "I"),
+    K("o", "O"),
+    K("p", "P"),
+    {NULL, NULL, 0, -1},
+    /* row 2 */
+    K("a", "A"),
+    K("s", "S"),
+    K("d", "D"),
+    K("f", "F"),
+    K("g", "G"),
+    K("h", "H"),
+    K("j", "J"),
+    K("k", "K"),
+    K("l", "L"),
+    K("’", "’"),
+    {NULL, NULL, 0, -1},
+    /* row 3 */
+    {NULL, NULL, 3, BORNE_KEY_SHIFT},
+    K("z", "Z"),
+    K("x", "X"),
+    K("c", "C"),
+    K("v", "V"),
+    K("b", "B"),
+    K("n", "N"),
+    K("m", "M"),
+    K("-", "-"),
+    {NULL, NULL, 3, BORNE_KEY_ERASE},
+    {NULL, NULL, 0, -1},
+    /* row 4: accents */
+    K("é", "É"),
+    K("è", "È"),
+    K("ê", "Ê"),
+    K("à", "À"),
+    K("ç", "Ç"),
+    {NULL, NULL, 4, BORNE_KEY_SPACE},
+    K("ô", "Ô"),
+    K("î", "Î"),
+    K("ë", "Ë"),
+    {NULL, NULL, 0, -1},
+};
+#define NKEYS ((int)(sizeof(keys) / sizeof(keys[0])))
+
+const char *borne_keyboard_text(int key, bool upper)
+{
+    if (key < 0 || key >= NKEYS || keys[key].code) {
+        return NULL;
+    }
+    return upper ? keys[key].upper : keys[key].lower;
+}
+
+static void keyboard(struct borne_ui *ui, SDL_Rect area, bool shift)
+{
+    int rows = 5;
+    int gap = borne_ui_px(ui, 4);
+    int rh = (area.h - gap * (rows - 1)) / rows;
+    int row = 0, start = 0;
+    for (int i = 0; i <= NKEYS - 1; i++) {
+        if (keys[i].code != -1) {
+            continue;
+        }
+        int units = 0;
+        for (int k = start; k < i; k++) {
+            units += keys[k].units;
+        }
+        int n = i - start;
+        int uw = (area.w - gap * (n - 1)) / units;
+        int x = area.x + (area.w - (uw * units + gap * (n - 1))) / 2;
+        int y = area.y + row * (rh + gap);
+        for (int k = start; k < i; k++) {
+            SDL_Rect r = {x, y, uw * keys[k].units, rh};
+            const char *label = shift ? keys[k].upper : keys[k].lower;
+            enum borne_button_style st = BORNE_BUTTON_NORMAL;
+            if (keys[k].code == BORNE_KEY_SHIFT) {
+                label = _("Maj");
+                st = shift ? BORNE_BUTTON_SELECTED : BORNE_BUTTON_NORMAL;
+            } else if (keys[k].code == BORNE_KEY_ERASE) {
+                label = _("Effacer");
+            } else if (keys[k].code == BORNE_KEY_SPACE) {
+                label = _("Espace");
+            }
+            borne_ui_button(ui, r, label, 18, st, BORNE_ACT_KEY, keys[k].code ? keys[k].code : k);
+            x += r.w + gap;
+        }
+        row++;
+        start = i + 1;
+    }
+}
+
+/* ---- pieces -------------------------------------------------------------------------------- */
+
+static int P(struct borne_ui *ui, int d)
+{
+    return borne_ui_px(ui, d);
+}
+
+static const char *mode_word(borne_direction d)
+{
+    return d == BORNE_EXIT ? N_("Sortie") : N_("Entrée");
+}
+
+static const char *input_word(int state)
+{
+    switch (state) {
+    case BORNE_INPUT_RUNNING:
+        return N_("prêt");
+    case BORNE_INPUT_LOST:
+        return N_("perdu");
+    case BORNE_INPUT_ENDED:
+        return N_("fin");
+    case BORNE_INPUT_ABSENT:
+        return N_("absent");
+    default:
+        return N_("aucun");
+    }
+}
+
+/* The discreet status corner: inputs, sync, records waiting to be sent. */
+static void status_corner(struct borne_ui *ui, const borne_view *v, borne_rgb ink, int y)
+{
+    char line[256];
+    char cam[64], scan[64];
+    snprintf(cam, sizeof(cam), "%s%s%s", _("Caméra"), borne_i18n_colon(), _(input_word(v->camera)));
+    snprintf(scan, sizeof(scan), "%s%s%s", _("Lecteur"), borne_i18n_colon(),
+             _(input_word(v->scanner)));
+    snprintf(line, sizeof(line), "%s · %s · %s · %" PRId64 " %s", cam, scan, v->sync, v->pending,
+             _("en attente"));
+    borne_ui_text(ui, line, 12, false, ink, borne_ui_w(ui) - P(ui, 10), y, BORNE_ALIGN_RIGHT,
+                  borne_ui_w(ui) * 2 / 3);
+}
+
+static void header(struct borne_ui *ui, const borne_view *v, const char *title, bool staff)
+{
+    int w = borne_ui_w(ui);
+    int h = P(ui, 48);
+    borne_ui_fill(ui, (SDL_Rect){0, 0, w, h}, staff ? SLATE : NAVY);
+    int x = P(ui, 12);
+    if (staff && v->screen != BORNE_SCREEN_MENU) {
+        SDL_Rect b = {P(ui, 6), P(ui, 6), P(ui, 110), h - P(ui, 12)};
+        borne_ui_button(ui, b, _("‹ Menu"), 16, BORNE_BUTTON_NORMAL, BORNE_ACT_BACK, 0);
+        x = b.x + b.w + P(ui, 12);
+    }
+    int right = w - P(ui, 12);
+    if (staff) {
+        SDL_Rect b = {w - P(ui, 6) - P(ui, 170), P(ui, 6), P(ui, 170), h - P(ui, 12)};
+        borne_ui_button(ui, b, _("Quitter le mode personnel"), 14, BORNE_BUTTON_PRIMARY,
+                        BORNE_ACT_LEAVE_STAFF, 0);
+        right = b.x - P(ui, 12);
+    } else {
+        SDL_Rect t =
+            borne_ui_text(ui, v->clock, 28, true, WHITE, right, P(ui, 6), BORNE_ALIGN_RIGHT, 0);
+        right = t.x - P(ui, 16);
+    }
+    borne_ui_text(ui, title, 20, true, WHITE, x, P(ui, 12), BORNE_ALIGN_LEFT, right - x);
+}
+
+static void session_line(const borne_view *v, char *out, size_t cap)
+{
+    if (v->has_session) {
+        snprintf(out, cap, "%s · %s", v->session.code, v->session.title);
+    } else {
+        snprintf(out, cap, "%s", _("Tout l’évènement"));
+    }
+}
+
+/* ---- participant screens ------------------------------------------------------------------- */
+
+/* A stylised QR glyph, for the waiting screen without a camera. */
+static void qr_glyph(struct borne_ui *ui, int cx, int cy, int side, borne_rgb c)
+{
+    int m = side / 7;
+    SDL_Rect r = {cx - side / 2, cy - side / 2, m * 7, m * 7};
+    int corners[3][2] = {{0, 0}, {4, 0}, {0, 4}};
+    for (int i = 0; i < 3; i++) {
+        SDL_Rect o = {r.x + corners[i][0] * m, r.y + corners[i][1] * m, 3 * m, 3 * m};
+        borne_ui_frame(ui, o, c, m * 2 / 3 + 1);
+        borne_ui_fill(ui, (SDL_Rect){o.x + m, o.y + m, m, m}, c);
+    }
+    borne_ui_fill(ui, (SDL_Rect){r.x + 4 * m, r.y + 4 * m, m, m}, c);
+    borne_ui_fill(ui, (SDL_Rect){r.x + 6 * m, r.y + 5 * m, m, 2 * m}, c);
+    borne_ui_fill(ui, (SDL_Rect){r.x + 5 * m, r.y + 6 * m, m, m}, c);
+}
+
+static void mode_pill(struct borne_ui *ui, borne_direction mode, int x, int y)
+{
+    const char *word = _(mode_word(mode));
+    char label[64];
+    snprintf(label, sizeof(label), "%s %s", mode == BORNE_EXIT ? "←" : "→", word);
+    int tw = borne_ui_text_width(ui, label, 22, true);
+    SDL_Rect r = {x, y, tw + P(ui, 28), P(ui, 38)};
+    borne_ui_fill(ui, r, mode == BORNE_EXIT ? AMBER_DARK : GREEN);
+    borne_ui_text(ui, label, 22, true, WHITE, r.x + P(ui, 14), r.y + P(ui, 5), BORNE_ALIGN_LEFT, 0);
+}
+
+static void draw_waiting(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    header(ui, v, v->event_name, false);
+    int top = P(ui, 48);
+    int text_x, text_w;
+    if (v->has_preview) {
+        /* The camera as a mirror: people see their code move the way they move it. */
+        int pw = w * 9 / 20;
+        SDL_Rect r = {P(ui, 12), top + P(ui, 12), pw, h - top - P(ui, 44)};
+        borne_ui_fill(ui, r, INK);
+        borne_ui_preview(ui, v->preview, v->preview_w, v->preview_h, v->preview_stride, r,
+                         v->mirror);
+        /* Aim marks in the middle of the preview. */
+        int s = (r.w < r.h ? r.w : r.h) / 2;
+        int cx = r.x + r.w / 2, cy = r.y + r.h / 2, t = P(ui, 4), l = s / 4;
+        int xs[2] = {cx - s / 2, cx + s / 2 - t};
+        int ys[2] = {cy - s / 2, cy + s / 2 - t};
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 2; j++) {
+                int lx = i ? xs[i] - l + t : xs[i];
+                int ly = j ? ys[j] - l + t : ys[j];
+                borne_ui_fill(ui, (SDL_Rect){lx, ys[j], l, t}, WHITE);
+                borne_ui_fill(ui, (SDL_Rect){xs[i], ly, t, l}, WHITE);
+            }
+        }
+        text_x = r.x + r.w + P(ui, 24);
+        text_w = w - text_x - P(ui, 16);
+    } else {
+        qr_glyph(ui, P(ui, 100), top + (h - top) / 2 - P(ui, 20), P(ui, 140), NAVY);
+        text_x = P(ui, 200);
+        text_w = w - text_x - P(ui, 24);
+    }
+    const char *instr = N_("Présentez votre code QR");
+    int y = top + P(ui, 28);
+    SDL_Rect t = borne_ui_text_box(ui, _(instr), 40, true, INK,
+                                   (SDL_Rect){text_x, y, text_w, P(ui, 110)}, BORNE_ALIGN_LEFT);
+    y = t.y + t.h + P(ui, 4);
+    t = borne_ui_text_box(ui, borne_i18n_other(instr), 22, false, GREY,
+                          (SDL_Rect){text_x, y, text_w, P(ui, 60)}, BORNE_ALIGN_LEFT);
+    y = t.y + t.h + P(ui, 24);
+    char line[600];
+    session_line(v, line, sizeof(line));
+    t = borne_ui_text_box(ui, line, 20, true, INK, (SDL_Rect){text_x, y, text_w, P(ui, 56)},
+                          BORNE_ALIGN_LEFT);
+    y = t.y + t.h + P(ui, 4);
+    if (v->has_session) {
+        borne_ui_text(ui, v->session.room, 18, false, GREY, text_x, y, BORNE_ALIGN_LEFT, text_w);
+        y += P(ui, 30);
+    }
+    mode_pill(ui, v->mode, text_x, y + P(ui, 4));
+    if (!v->clock_trusted) {
+        borne_ui_text(ui, _("Heure non vérifiée"), 12, false, GREY, w - P(ui, 12), P(ui, 52),
+                      BORNE_ALIGN_RIGHT, 0);
+    }
+    /* Bottom strip: the status corner; the demo's caption just above it. */
+    int by = h - P(ui, 24);
+    if (v->demo) {
+        char demo[BORNE_NAME_MAX + 64];
+        snprintf(demo, sizeof(demo), "%s%s%s", _("Démo"), borne_i18n_colon(),
+                 v->demo_caption[0] ? v->demo_caption
+                                    : _("maintenez l’écran appuyé pour le mode personnel"));
+        borne_ui_text(ui, demo, 14, true, AMBER_DARK, text_x, by - P(ui, 26), BORNE_ALIGN_LEFT,
+                      w - text_x - P(ui, 10));
+    }
+    status_corner(ui, v, GREY, by + P(ui, 2));
+}
+
+static void draw_result(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    const borne_scan_result *r = &v->result;
+    borne_look look = borne_look_outcome(r->outcome, v->mode);
+    int band_h = h * 52 / 100;
+    borne_ui_fill(ui, (SDL_Rect){0, 0, w, band_h}, look.band);
+    int rad = band_h * 30 / 100;
+    int cx = P(ui, 24) + rad, cy = band_h / 2;
+    borne_ui_icon(ui, look.icon, cx, cy, rad, look.ink, look.band);
+    int tx = cx + rad + P(ui, 28);
+    int tw = w - tx - P(ui, 20);
+    SDL_Rect t =
+        borne_ui_text_box(ui, _(look.title), 50, true, look.ink,
+                          (SDL_Rect){tx, P(ui, 30), tw, band_h * 55 / 100}, BORNE_ALIGN_LEFT);
+    borne_ui_text_box(ui, borne_i18n_other(look.title), 24, false, look.ink,
+                      (SDL_Rect){tx, t.y + t.h + P(ui, 6), tw, P(ui, 64)}, BORNE_ALIGN_LEFT);
+    /* Lower part: who, and what it means for them. */
+    int y = band_h + P(ui, 16);
+    int x = P(ui, 28);
+    int lw = w - 2 * x;
+    if (v->result_name[0]) {
+        SDL_Rect n = borne_ui_text(ui, v->result_name, 38, true, INK, x, y, BORNE_ALIGN_LEFT, lw);
+        y = n.y + n.h + P(ui, 2);
+        if (v->result_org[0]) {
+            SDL_Rect o =
+                borne_ui_text(ui, v->result_org, 18, false, GREY, x, y, BORNE_ALIGN_LEFT, lw);
+            y = o.y + o.h;
+        }
+        y += P(ui, 12);
+    }
+    char line[256];
+    if (r->has_attendance &&
+        (r->outcome == BORNE_OUTCOME_ACCEPTED_EXIT || r->outcome == BORNE_OUTCOME_ALREADY_OUT ||
+         r->outcome == BORNE_OUTCOME_EXIT_WITHOUT_ENTRY ||
+         (r->outcome == BORNE_OUTCOME_REPEAT_SCAN && v->mode == BORNE_EXIT))) {
+        char dur[32], hrs[32];
+        borne_format_duration(r->attendance.attended_s, dur, sizeof(dur));
+        borne_format_hours(r->attendance.credit_minutes, hrs, sizeof(hrs));
+        snprintf(line, sizeof(line), "%s%s%s     %s%s%s", _("Présence"), borne_i18n_colon(), dur,
+                 _("Heures de formation"), borne_i18n_colon(), hrs);
+        SDL_Rect l = borne_ui_text(ui, line, 26, true, INK, x, y, BORNE_ALIGN_LEFT, lw);
+        y = l.y + l.h + P(ui, 6);
+        if (r->attendance.credit_minutes == 0 && r->attendance.attended_s > 0) {
+            SDL_Rect m =
+                borne_ui_text(ui, _("Présence trop courte pour les heures de cette séance."), 18,
+                              false, GREY, x, y, BORNE_ALIGN_LEFT, lw);
+            y = m.y + m.h + P(ui, 6);
+        }
+    }
+    if (look.hint) {
+        snprintf(line, sizeof(line), "→ %s", _(look.hint));
+        SDL_Rect l = borne_ui_text(ui, line, 26, true, look.cls == BORNE_LOOK_INFO ? GREY : INK, x,
+                                   y, BORNE_ALIGN_LEFT, lw);
+        y = l.y + l.h + P(ui, 2);
+        snprintf(line, sizeof(line), "→ %s", borne_i18n_other(look.hint));
+        borne_ui_text(ui, line, 17, false, GREY, x, y, BORNE_ALIGN_LEFT, lw);
+    }
+    /* How long before the screen returns to waiting. */
+    int ph = P(ui, 6);
+    int pw = (int)((int64_t)w * v->result_progress_permille / 1000);
+    borne_ui_fill(ui, (SDL_Rect){0, h - ph, pw, ph},
+                  look.cls == BORNE_LOOK_ATTENTION ? AMBER_DARK : look.band);
+}
+
+/* ---- staff screens ------------------------------------------------------------------------- */
+
+static void message_line(struct borne_ui *ui, const borne_view *v, int y)
+{
+    if (!v->message[0]) {
+        return;
+    }
+    borne_ui_text_box(ui, v->message, 18, true, v->message_error ? RED : GREEN,
+                      (SDL_Rect){P(ui, 16), y, borne_ui_w(ui) - P(ui, 32), P(ui, 50)},
+                      BORNE_ALIGN_LEFT);
+}
+
+static void draw_pin(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    header(ui, v, _("Mode personnel"), false);
+    SDL_Rect back = {P(ui, 12), P(ui, 60), P(ui, 120), P(ui, 48)};
+    borne_ui_button(ui, back, _("Annuler"), 18, BORNE_BUTTON_NORMAL, BORNE_ACT_LEAVE_STAFF, 0);
+    int left_w = w * 45 / 100;
+    int y = P(ui, 130);
+    borne_ui_text_box(ui, _("Entrez le NIP du personnel"), 26, true, INK,
+                      (SDL_Rect){P(ui, 16), y, left_w - P(ui, 24), P(ui, 80)}, BORNE_ALIGN_LEFT);
+    y += P(ui, 80);
+    /* One dot per digit typed, never the digits. */
+    for (int i = 0; i < v->pin_len && i < BORNE_VIEW_TEXT; i++) {
+        borne_ui_circle(ui, P(ui, 30) + i * P(ui, 30), y + P(ui, 12), P(ui, 9), INK);
+    }
+    y += P(ui, 44);
+    const char *msg = NULL;
+    borne_rgb mc = RED;
+    char buf[160];
+    if (v->pin_unset) {
+        msg = _("Aucun NIP n’est configuré sur cette borne. Présentez un code QR du personnel.");
+    } else if (v->pin_locked_ms > 0) {
+        int64_t s = (v->pin_locked_ms + 999) / 1000;
+        snprintf(buf, sizeof(buf), "%s %" PRId64 "\u00a0s.", _("Trop d’essais. Réessayez dans"), s);
+        msg = buf;
+    } else if (v->pin_checking) {
+        msg = _("Vérification…");
+        mc = GREY;
+    } else if (v->pin_wrong) {
+        msg = _("NIP incorrect.");
+    } else if (v->demo) {
+        snprintf(buf, sizeof(buf), "%s %s.", _("Démo\u00a0: le NIP est"), v->demo_pin);
+        msg = buf;
+        mc = AMBER_DARK;
+    }
+    if (msg) {
+        borne_ui_text_box(ui, msg, 18, true, mc,
+                          (SDL_Rect){P(ui, 16), y, left_w - P(ui, 24), P(ui, 120)},
+                          BORNE_ALIGN_LEFT);
+    }
+    /* Keypad. */
+    int kx = left_w + P(ui, 10), ky = P(ui, 60);
+    int gap = P(ui, 8);
+    int kw = (w - kx - P(ui, 12) - 2 * gap) / 3;
+    int kh = (h - ky - P(ui, 12) - 3 * gap) / 4;
+    bool locked = v->pin_unset || v->pin_locked_ms > 0 || v->pin_checking;
+    for (int i = 0; i < 12; i++) {
+        SDL_Rect r = {kx + (i % 3) * (kw + gap), ky + (i / 3) * (kh + gap), kw, kh};
+        char label[8];
+        int action = BORNE_ACT_PIN_DIGIT, arg = 0;
+        enum borne_button_style st = locked ? BORNE_BUTTON_DISABLED : BORNE_BUTTON_NORMAL;
+        if (i < 9) {
+            snprintf(label, sizeof(label), "%d", i + 1);
+            arg = i + 1;
+        } else if (i == 9) {
+            borne_ui_button(ui, r, _("Effacer"), 20, st, BORNE_ACT_PIN_ERASE, 0);
+            continue;
+        } else if (i == 10) {
+            snprintf(label, sizeof(label), "0");
+        } else {
+            borne_ui_button(ui, r, _("Valider"), 20,
+                            locked ? BORNE_BUTTON_DISABLED : BORNE_BUTTON_PRIMARY, BORNE_ACT_PIN_OK,
+                            0);
+            continue;
+        }
+        borne_ui_button(ui, r, label, 30, st, action, arg);
+    }
+}
+
+static void draw_menu(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    header(ui, v, _("Mode personnel"), true);
+    char line[600], sess[512];
+    session_line(v, sess, sizeof(sess));
+    snprintf(line, sizeof(line), "%s — %s · %" PRId64 " %s", sess, _(mode_word(v->mode)),
+             v->pending, _("en attente d’envoi"));
+    borne_ui_text(ui, line, 16, true, INK, P(ui, 16), P(ui, 58), BORNE_ALIGN_LEFT, w - P(ui, 32));
+    struct {
+        const char *label;
+        int action, arg;
+        enum borne_button_style st;
+    } items[] = {
+        {_("Rechercher un participant"), BORNE_ACT_GOTO, BORNE_SCREEN_SEARCH, BORNE_BUTTON_PRIMARY},
+        {_("Inscription sur place"), BORNE_ACT_GOTO, BORNE_SCREEN_WALKIN, BORNE_BUTTON_NORMAL},
+        {_("Séance et entrée/sortie"), BORNE_ACT_GOTO, BORNE_SCREEN_SESSIONS, BORNE_BUTTON_NORMAL},
+        {_("Présences par séance"), BORNE_ACT_GOTO, BORNE_SCREEN_COUNTS, BORNE_BUTTON_NORMAL},
+        {_("Derniers passages"), BORNE_ACT_GOTO, BORNE_SCREEN_RECENT, BORNE_BUTTON_NORMAL},
+        {_("Synchroniser maintenant"), BORNE_ACT_SYNC, 0, BORNE_BUTTON_NORMAL},
+        {_("Exporter sur clé USB"), BORNE_ACT_GOTO, BORNE_SCREEN_EXPORT, BORNE_BUTTON_NORMAL},
+        {borne_i18n_lang() == BORNE_LANG_FR ? "English" : "Français", BORNE_ACT_LANGUAGE, 0,
+         BORNE_BUTTON_NORMAL},
+        {_("À propos"), BORNE_ACT_GOTO, BORNE_SCREEN_ABOUT, BORNE_BUTTON_NORMAL},
+        {_("Redémarrer ou éteindre"), BORNE_ACT_GOTO, BORNE_SCREEN_POWER, BORNE_BUTTON_NORMAL},
+    };
+    int n = (int)(sizeof(items) / sizeof(items[0]));
+    int cols = 5, rows = 2;
+    int gap = P(ui, 10);
+    int top = P(ui, 86), bottom = h - P(ui, 60);
+    int bw = (w - 2 * P(ui, 12) - (cols - 1) * gap) / cols;
+    int bh = (bottom - top - (rows - 1) * gap) / rows;
+    for (int i = 0; i < n; i++) {
+        SDL_Rect r = {P(ui, 12) + (i % cols) * (bw + gap), top + (i / cols) * (bh + gap), bw, bh};
+        borne_ui_button(ui, r, items[i].label, 18, items[i].st, items[i].action, items[i].arg);
+    }
+    message_line(ui, v, h - P(ui, 52));
+}
+
+static void text_field(struct borne_ui *ui, SDL_Rect r, const char *label, const char *text,
+                       bool focus)
+{
+    borne_ui_fill(ui, r, WHITE);
+    borne_ui_frame(ui, r, focus ? (borne_rgb){0x1f, 0x5f, 0xad} : GREY, P(ui, focus ? 3 : 1));
+    char buf[BORNE_VIEW_TEXT + 8];
+    snprintf(buf, sizeof(buf), "%s%s", text, focus ? "|" : "");
+    if (text[0] || focus) {
+        borne_ui_text(ui, buf, 22, false, INK, r.x + P(ui, 10), r.y + (r.h - P(ui, 26)) / 2,
+                      BORNE_ALIGN_LEFT, r.w - P(ui, 20));
+    } else {
+        borne_ui_text(ui, label, 20, false, GREY, r.x + P(ui, 10), r.y + (r.h - P(ui, 24)) / 2,
+                      BORNE_ALIGN_LEFT, r.w - P(ui, 20));
+    }
+}
+
+static void draw_search(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    header(ui, v, _("Rechercher un participant"), true);
+    int y = P(ui, 56);
+    text_field(ui, (SDL_Rect){P(ui, 12), y, w - P(ui, 24), P(ui, 40)},
+               _("Tapez un nom (les accents sont facultatifs)"), v->query, true);
+    y += P(ui, 46);
+    int kb_h = P(ui, 200);
+    int list_bottom = h - kb_h - P(ui, 12);
+    int rowh = P(ui, 38);
+    int cols = 2;
+    int cw = (w - P(ui, 24) - P(ui, 8)) / cols;
+    size_t max = (size_t)((list_bottom - y) / (rowh + P(ui, 4))) * (size_t)cols;
+    if (v->nfound == 0 && v->query[0]) {
+        borne_ui_text(ui, _("Personne ne correspond. Essayez le nom de famille seul."), 18, false,
+                      GREY, P(ui, 16), y + P(ui, 8), BORNE_ALIGN_LEFT, w - P(ui, 32));
+    }
+    for (size_t i = 0; i < v->nfound && i < max; i++) {
+        SDL_Rect r = {P(ui, 12) + (int)(i % (size_t)cols) * (cw + P(ui, 8)),
+                      y + (int)(i / (size_t)cols) * (rowh + P(ui, 4)), cw, rowh};
+        char label[BORNE_NAME_MAX * 2 + 8];
+        snprintf(label, sizeof(label), "%s", v->found[i].display_name);
+        borne_ui_button(ui, r, label, 17, BORNE_BUTTON_NORMAL, BORNE_ACT_PICK, (int)i);
+    }
+    keyboard(ui, (SDL_Rect){P(ui, 8), h - kb_h - P(ui, 6), w - P(ui, 16), kb_h}, v->shift);
+}
+
+static const char *status_word(borne_reg_status s)
+{
+    switch (s) {
+    case BORNE_REG_CONFIRMED:
+        return N_("inscription confirmée");
+    case BORNE_REG_CANCELLED:
+        return N_("inscription annulée");
+    case BORNE_REG_NEEDS_ATTENTION:
+        return N_("inscription à vérifier");
+    default:
+        return N_("non inscrit à l’évènement");
+    }
+}
+
+static void draw_person(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    header(ui, v, _("Participant"), true);
+    const borne_participant *p = &v->person;
+    int x = P(ui, 20), lw = w - 2 * x;
+    int y = P(ui, 62);
+    SDL_Rect t = borne_ui_text(ui, p->display_name, 34, true, INK, x, y, BORNE_ALIGN_LEFT, lw);
+    y = t.y + t.h + P(ui, 2);
+    if (p->organisation[0]) {
+        t = borne_ui_text(ui, p->organisation, 18, false, GREY, x, y, BORNE_ALIGN_LEFT, lw);
+        y = t.y + t.h;
+    }
+    y += P(ui, 10);
+    char line[512];
+    snprintf(line, sizeof(line), "%s%s · %s", _(status_word(p->status)),
+             p->member ? _(" · membre") : "",
+             v->person_registered ? _("inscrit à cette séance") : _("pas inscrit à cette séance"));
+    t = borne_ui_text(ui, line, 18, false, INK, x, y, BORNE_ALIGN_LEFT, lw);
+    y = t.y + t.h + P(ui, 6);
+    t = borne_ui_text(ui, v->person_in_room ? _("Dans la salle") : _("Pas dans la salle"), 22, true,
+                      v->person_in_room ? GREEN : GREY, x, y, BORNE_ALIGN_LEFT, lw);
+    message_line(ui, v, t.y + t.h + P(ui, 8));
+    int gap = P(ui, 10);
+    int bw = (w - 2 * P(ui, 12) - 2 * gap) / 3;
+    int bh = P(ui, 90);
+    int by = h - bh - P(ui, 14);
+    borne_ui_button(ui, (SDL_Rect){P(ui, 12), by, bw, bh}, _("Enregistrer l’entrée"), 20,
+                    BORNE_BUTTON_PRIMARY, BORNE_ACT_CHECK_IN, 0);
+    borne_ui_button(ui, (SDL_Rect){P(ui, 12) + bw + gap, by, bw, bh}, _("Enregistrer la sortie"),
+                    20, BORNE_BUTTON_NORMAL, BORNE_ACT_CHECK_OUT, 0);
+    borne_ui_button(ui, (SDL_Rect){P(ui, 12) + 2 * (bw + gap), by, bw, bh},
+                    _("Montrer son code QR"), 20, BORNE_BUTTON_NORMAL, BORNE_ACT_SHOW_QR, 0);
+}
+
+static void draw_show_qr(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    header(ui, v, _("Code QR du participant"), true);
+    int top = P(ui, 56);
+    int side = h - top - P(ui, 10);
+    if (v->qr_missing) {
+        borne_ui_text_box(ui,
+                          _("Le code de cette personne n’est pas disponible sur cette borne. "
+                            "Faites-la entrer à la main, puis demandez-lui de récupérer son "
+                            "code dans «\u00a0Mon dossier\u00a0»."),
+                          22, true, INK, (SDL_Rect){P(ui, 24), top + P(ui, 30), w - P(ui, 48), h},
+                          BORNE_ALIGN_LEFT);
+        return;
+    }
+    borne_ui_fill(ui, (SDL_Rect){0, top, side + P(ui, 20), h - top}, WHITE);
+    borne_ui_qr(ui, &v->qr, (SDL_Rect){P(ui, 10), top + P(ui, 5), side, side});
+    int x = side + P(ui, 36);
+    SDL_Rect t = borne_ui_text_box(ui, v->person.display_name, 28, true, INK,
+                                   (SDL_Rect){x, top + P(ui, 20), w - x - P(ui, 16), P(ui, 100)},
+                                   BORNE_ALIGN_LEFT);
+    borne_ui_text_box(
+        ui, _("Photographiez ce code avec votre téléphone et présentez-le à la borne."), 20, false,
+        INK, (SDL_Rect){x, t.y + t.h + P(ui, 16), w - x - P(ui, 16), P(ui, 160)}, BORNE_ALIGN_LEFT);
+}
+
+static void draw_walkin(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    header(ui, v, _("Inscription sur place"), true);
+    int y = P(ui, 54);
+    int fw = (w - P(ui, 24) - P(ui, 150)) / 2 - P(ui, 6);
+    const char *labels[2] = {_("Nom et prénom (obligatoire)"), _("Organisation (facultatif)")};
+    for (int i = 0; i < 2; i++) {
+        SDL_Rect r = {P(ui, 12) + i * (fw + P(ui, 8)), y, fw, P(ui, 44)};
+        text_field(ui, r, labels[i], v->walkin[i], v->walkin_field == i);
+        borne_ui_hotspot(ui, r, BORNE_ACT_WALKIN_FIELD, i);
+    }
+    borne_ui_button(ui, (SDL_Rect){w - P(ui, 12) - P(ui, 150), y, P(ui, 150), P(ui, 44)},
+                    _("Enregistrer l’entrée"), 15,
+                    v->walkin[0][0] ? BORNE_BUTTON_PRIMARY : BORNE_BUTTON_DISABLED,
+                    BORNE_ACT_WALKIN_SAVE, 0);
+    message_line(ui, v, y + P(ui, 50));
+    int kb_h = P(ui, 230);
+    keyboard(ui, (SDL_Rect){P(ui, 8), h - kb_h - P(ui, 6), w - P(ui, 16), kb_h}, v->shift);
+}
+
+static void hhmm(int64_t t, char *out, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(out, cap, "%H:%M", &tm);
+}
+
+static void draw_sessions(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    header(ui, v, _("Séance et entrée/sortie"), true);
+    int y = P(ui, 56);
+    int gap = P(ui, 6);
+    int listw = w * 66 / 100;
+    size_t n = v->nsessions + 1;
+    int rh = (h - y - P(ui, 10) - (int)(n - 1) * gap) / (int)n;
+    if (rh > P(ui, 64)) {
+        rh = P(ui, 64);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char label[BORNE_NAME_MAX + 96];
+        bool sel;
+        int arg;
+        if (i == 0) {
+            snprintf(label, sizeof(label), "%s", _("Tout l’évènement"));
+            sel = !v->has_session;
+            arg = -1;
+        } else {
+            const borne_session *s = &v->sessions[i - 1];
+            char a[16], b[16];
+            hhmm(s->starts, a, sizeof(a));
+            hhmm(s->ends, b, sizeof(b));
+            snprintf(label, sizeof(label), "%s · %s–%s · %s", s->code, a, b, s->title);
+            sel = v->has_session && v->session.id == s->id;
+            arg = (int)(i - 1);
+        }
+        borne_ui_button(ui, (SDL_Rect){P(ui, 12), y + (int)i * (rh + gap), listw, rh}, label, 16,
+                        sel ? BORNE_BUTTON_SELECTED : BORNE_BUTTON_NORMAL, BORNE_ACT_SESSION, arg);
+    }
+    int x = P(ui, 12) + listw + P(ui, 16);
+    int bw = w - x - P(ui, 12);
+    borne_ui_text(ui, _("Cette borne enregistre"), 18, true, INK, x, y, BORNE_ALIGN_LEFT, bw);
+    int bh = P(ui, 90);
+    borne_ui_button(ui, (SDL_Rect){x, y + P(ui, 34), bw, bh}, _("→ les entrées"), 22,
+                    v->mode == BORNE_ENTRY ? BORNE_BUTTON_SELECTED : BORNE_BUTTON_NORMAL,
+                    BORNE_ACT_MODE, BORNE_ENTRY);
+    borne_ui_button(ui, (SDL_Rect){x, y + P(ui, 34) + bh + gap * 2, bw, bh}, _("← les sorties"), 22,
+                    v->mode == BORNE_EXIT ? BORNE_BUTTON_SELECTED : BORNE_BUTTON_NORMAL,
+                    BORNE_ACT_MODE, BORNE_EXIT);
+    message_line(ui, v, h - P(ui, 56));
+}
+
+static void table_row(struct borne_ui *ui, const int *xs, const char *const *cells, int n, int y,
+                      int size, bool bold, borne_rgb c)
+{
+    for (int i = 0; i < n; i++) {
+        int maxw = xs[i + 1] - xs[i] - borne_ui_px(ui, 8);
+        borne_ui_text(ui, cells[i], size, bold, c, xs[i], y, BORNE_ALIGN_LEFT, maxw);
+    }
+}
+
+static void draw_counts(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui);
+    header(ui, v, _("Présences par séance"), true);
+    int xs[6] = {P(ui, 16), P(ui, 80), w * 52 / 100, w * 68 / 100, w * 84 / 100, w};
+    const char *head[5] = {_("Code"), _("Séance"), _("Inscrits"), _("Dans la salle"), _("Entrés")};
+    int y = P(ui, 60);
+    table_row(ui, xs, head, 5, y, 16, true, GREY);
+    y += P(ui, 30);
+    for (size_t i = 0; i < v->ncounts; i++) {
+        const borne_view_count *c = &v->counts[i];
+        char reg[24], in[24], ck[24];
+        if (c->registered < 0) {
+            snprintf(reg, sizeof(reg), "%s", _("ouvert à tous"));
+        } else {
+            snprintf(reg, sizeof(reg), "%" PRId64, c->registered);
+        }
+        snprintf(in, sizeof(in), "%" PRId64, c->in_room);
+        snprintf(ck, sizeof(ck), "%" PRId64, c->checked_in);
+        const char *cells[5] = {c->code, c->title, reg, in, ck};
+        if (i % 2 == 0) {
+            borne_ui_fill(ui, (SDL_Rect){P(ui, 8), y - P(ui, 4), w - P(ui, 16), P(ui, 34)}, LIGHT);
+        }
+        bool current = v->has_session && v->session.id == c->session_id;
+        table_row(ui, xs, cells, 5, y, 18, current, INK);
+        y += P(ui, 36);
+    }
+}
+
+static void draw_recent(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    header(ui, v, _("Derniers passages"), true);
+    int xs[5] = {P(ui, 16), P(ui, 96), w * 45 / 100, w * 58 / 100, w};
+    const char *head[4] = {_("Heure"), _("Nom"), _("Sens"), _("Résultat")};
+    int y = P(ui, 60);
+    table_row(ui, xs, head, 4, y, 16, true, GREY);
+    y += P(ui, 28);
+    for (size_t i = 0; i < v->nrecent && y < h - P(ui, 28); i++) {
+        const borne_view_recent *r = &v->recent[i];
+        borne_look look = borne_look_outcome(r->outcome, r->direction);
+        const char *cells[4] = {r->time, r->name[0] ? r->name : _("(code inconnu)"),
+                                _(mode_word(r->direction)), _(look.title)};
+        if (i % 2 == 0) {
+            borne_ui_fill(ui, (SDL_Rect){P(ui, 8), y - P(ui, 3), w - P(ui, 16), P(ui, 28)}, LIGHT);
+        }
+        table_row(ui, xs, cells, 4, y, 16, false, look.cls == BORNE_LOOK_REFUSED ? RED : INK);
+        y += P(ui, 30);
+    }
+    if (v->nrecent == 0) {
+        borne_ui_text(ui, _("Aucun passage pour l’instant."), 18, false, GREY, P(ui, 16), y,
+                      BORNE_ALIGN_LEFT, 0);
+    }
+}
+
+static void draw_export(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui);
+    header(ui, v, _("Exporter sur clé USB"), true);
+    int y = P(ui, 70);
+    SDL_Rect t = borne_ui_text_box(
+        ui,
+        _("Branchez une clé USB, puis touchez «\u00a0Exporter\u00a0». La borne y écrit tous les "
+          "passages "
+          "(CSV), les heures de formation (CSV) et un manifeste avec leurs empreintes SHA-256."),
+        20, false, INK, (SDL_Rect){P(ui, 20), y, w - P(ui, 40), P(ui, 120)}, BORNE_ALIGN_LEFT);
+    y = t.y + t.h + P(ui, 20);
+    borne_ui_button(ui, (SDL_Rect){P(ui, 20), y, P(ui, 260), P(ui, 70)},
+                    v->busy ? _("Export en cours…") : _("Exporter"), 22,
+                    v->busy ? BORNE_BUTTON_DISABLED : BORNE_BUTTON_PRIMARY, BORNE_ACT_EXPORT, 0);
+    message_line(ui, v, y + P(ui, 86));
+}
+
+static void draw_about(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui);
+    header(ui, v, _("À propos"), true);
+    char vals[7][520];
+    snprintf(vals[0], sizeof(vals[0]), "Borne %s", v->version);
+    snprintf(vals[1], sizeof(vals[1]), "%s", v->kiosk_id);
+    snprintf(vals[2], sizeof(vals[2]), "%s", v->ip[0] ? v->ip : _("aucune"));
+    snprintf(vals[3], sizeof(vals[3]), "%s", v->event_name);
+    snprintf(vals[4], sizeof(vals[4]), "%" PRId64 " (%" PRId64 " %s)", v->total_checkins,
+             v->pending, _("en attente d’envoi"));
+    snprintf(vals[5], sizeof(vals[5]), "%s", v->sync);
+    snprintf(vals[6], sizeof(vals[6]), "%s", v->db_path);
+    const char *labels[7] = {
+        _("Version"),        _("Identifiant de la borne"), _("Adresse IP"),
+        _("Évènement"),      _("Passages enregistrés"),    _("Synchronisation"),
+        _("Base de données")};
+    int y = P(ui, 64);
+    for (int i = 0; i < 7; i++) {
+        borne_ui_text(ui, labels[i], 18, true, GREY, P(ui, 20), y, BORNE_ALIGN_LEFT, w * 35 / 100);
+        borne_ui_text(ui, vals[i], 18, false, INK, w * 38 / 100, y, BORNE_ALIGN_LEFT, w * 60 / 100);
+        y += P(ui, 38);
+    }
+}
+
+static void draw_power(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui);
+    header(ui, v, _("Redémarrer ou éteindre"), true);
+    int y = P(ui, 80);
+    int bw = (w - P(ui, 24) - 2 * P(ui, 12)) / 3;
+    int bh = P(ui, 120);
+    if (v->demo) {
+        borne_ui_button(ui, (SDL_Rect){P(ui, 12), y, bw, bh}, _("Quitter la démo"), 22,
+                        BORNE_BUTTON_PRIMARY, BORNE_ACT_QUIT, 0);
+    } else {
+        borne_ui_button(ui, (SDL_Rect){P(ui, 12), y, bw, bh}, _("Redémarrer la borne"), 22,
+                        BORNE_BUTTON_NORMAL, BORNE_ACT_RESTART, 0);
+        borne_ui_button(ui, (SDL_Rect){P(ui, 12) + bw + P(ui, 12), y, bw, bh},
+                        _("Éteindre la borne"), 22, BORNE_BUTTON_DANGER, BORNE_ACT_POWEROFF, 0);
+    }
+    borne_ui_text_box(
+        ui,
+        _("Les passages sont déjà enregistrés sur la borne\u00a0: rien n’est perdu en "
+          "l’éteignant. Ils seront envoyés au registre à la prochaine connexion."),
+        18, false, GREY, (SDL_Rect){P(ui, 16), y + bh + P(ui, 30), w - P(ui, 32), P(ui, 100)},
+        BORNE_ALIGN_LEFT);
+    message_line(ui, v, y + bh + P(ui, 140));
+}
+
+static void draw_not_set_up(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    header(ui, v, _("Borne non configurée"), false);
+    borne_ui_icon(ui, BORNE_ICON_INFO, P(ui, 70), P(ui, 130), P(ui, 44), NAVY, WHITE);
+    int x = P(ui, 140), lw = w - x - P(ui, 24);
+    SDL_Rect t =
+        borne_ui_text_box(ui, _("Cette borne ne connaît encore aucun évènement."), 30, true, INK,
+                          (SDL_Rect){x, P(ui, 80), lw, P(ui, 90)}, BORNE_ALIGN_LEFT);
+    t = borne_ui_text_box(
+        ui,
+        _("Pour la préparer\u00a0: présentez le code QR de configuration fourni par "
+          "l’organisateur, ou importez l’évènement avec «\u00a0bornectl event import\u00a0» puis "
+          "«\u00a0bornectl roster import\u00a0»."),
+        20, false, INK, (SDL_Rect){x, t.y + t.h + P(ui, 16), lw, P(ui, 120)}, BORNE_ALIGN_LEFT);
+    message_line(ui, v, t.y + t.h + P(ui, 12));
+    char line[200];
+    snprintf(line, sizeof(line), "%s%s%s", _("Identifiant de la borne"), borne_i18n_colon(),
+             v->kiosk_id);
+    borne_ui_text(ui, line, 16, false, GREY, x, h - P(ui, 60), BORNE_ALIGN_LEFT, lw);
+    status_corner(ui, v, GREY, h - P(ui, 24));
+}
+
+static void draw_trouble(struct borne_ui *ui, const borne_view *v)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    borne_look look = borne_look_class_look(BORNE_LOOK_REFUSED);
+    int band_h = h * 45 / 100;
+    borne_ui_fill(ui, (SDL_Rect){0, 0, w, band_h}, look.band);
+    int rad = band_h * 30 / 100;
+    borne_ui_icon(ui, BORNE_ICON_EXCLAIM, P(ui, 24) + rad, band_h / 2, rad, WHITE, look.band);
+    int tx = P(ui, 48) + 2 * rad;
+    const char *title = N_("Borne hors service");
+    SDL_Rect t = borne_ui_text_box(ui, _(title), 46, true, WHITE,
+                                   (SDL_Rect){tx, P(ui, 40), w - tx - P(ui, 20), band_h / 2},
+                                   BORNE_ALIGN_LEFT);
+    borne_ui_text(ui, borne_i18n_other(title), 24, false, WHITE, tx, t.y + t.h + P(ui, 4),
+                  BORNE_ALIGN_LEFT, w - tx - P(ui, 20));
+    int y = band_h + P(ui, 20);
+    const char *what = N_("Les passages ne sont pas enregistrés. Présentez-vous à l’accueil.");
+    t = borne_ui_text_box(ui, _(what), 26, true, INK,
+                          (SDL_Rect){P(ui, 28), y, w - P(ui, 56), P(ui, 80)}, BORNE_ALIGN_LEFT);
+    t = borne_ui_text_box(ui, borne_i18n_other(what), 18, false, GREY,
+                          (SDL_Rect){P(ui, 28), t.y + t.h + P(ui, 4), w - P(ui, 56), P(ui, 50)},
+                          BORNE_ALIGN_LEFT);
+    char line[256];
+    const char *why = v->trouble == BORNE_ERR_DISK_FULL ? _("la carte mémoire est pleine")
+                      : v->trouble == BORNE_ERR_CORRUPT ? _("la base de données est endommagée")
+                                                        : _("la base de données ne répond pas");
+    snprintf(line, sizeof(line), "%s%s%s (%s)", _("Pour le personnel"), borne_i18n_colon(), why,
+             borne_strerror(v->trouble));
+    borne_ui_text(ui, line, 16, false, GREY, P(ui, 28), h - P(ui, 70), BORNE_ALIGN_LEFT,
+                  w - P(ui, 260));
+    borne_ui_button(ui, (SDL_Rect){w - P(ui, 220), h - P(ui, 84), P(ui, 200), P(ui, 64)},
+                    _("Réessayer"), 20, BORNE_BUTTON_NORMAL, BORNE_ACT_RETRY, 0);
+}
+
+void borne_screens_draw(struct borne_ui *ui, const borne_view *v)
+{
+    borne_ui_begin(
+        ui, v->screen == BORNE_SCREEN_RESULT || v->screen == BORNE_SCREEN_TROUBLE ? WHITE : PAPER);
+    switch (v->screen) {
+    case BORNE_SCREEN_WAITING:
+        draw_waiting(ui, v);
+        break;
+    case BORNE_SCREEN_RESULT:
+        draw_result(ui, v);
+        break;
+    case BORNE_SCREEN_PIN:
+        draw_pin(ui, v);
+        break;
+    case BORNE_SCREEN_MENU:
+        draw_menu(ui, v);
+        break;
+    case BORNE_SCREEN_SEARCH:
+        draw_search(ui, v);
+        break;
+    case BORNE_SCREEN_PERSON:
+        draw_person(ui, v);
+        break;
+    case BORNE_SCREEN_SHOW_QR:
+        draw_show_qr(ui, v);
+        break;
+    case BORNE_SCREEN_WALKIN:
+        draw_walkin(ui, v);
+        break;
+    case BORNE_SCREEN_SESSIONS:
+        draw_sessions(ui, v);
+        break;
+    case BORNE_SCREEN_COUNTS:
+        draw_counts(ui, v);
+        break;
+    case BORNE_SCREEN_RECENT:
+        draw_recent(ui, v);
+        break;
+    case BORNE_SCREEN_EXPORT:
+        draw_export(ui, v);
+        break;
+    case BORNE_SCREEN_ABOUT:
+        draw_about(ui, v);
+        break;
+    case BORNE_SCREEN_POWER:
+        draw_power(ui, v);
+        break;
+    case BORNE_SCREEN_NOT_SET_UP:
+        draw_not_set_up(ui, v);
+        break;
+    case BORNE_SCREEN_TROUBLE:
+    case BORNE_SCREEN__COUNT:
+        draw_trouble(ui, v);
+        break;
+    }
+    borne_ui_end(ui);
+}

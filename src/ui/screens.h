@@ -1,0 +1,179 @@
+/* The kiosk's screens, drawn from a plain description of what to show (struct borne_view).
+ *
+ * The kiosk (src/kiosk) owns the state and fills the view; borne_screens_draw() draws the
+ * screen it names and registers its buttons with borne_action codes, which the kiosk receives
+ * back through borne_ui_hit(). Nothing here touches the store, the clock or the inputs.
+ *
+ * Participant screens (waiting, result) carry the current language large and the other one
+ * smaller; staff screens use the current language only. */
+#ifndef BORNE_UI_SCREENS_H
+#define BORNE_UI_SCREENS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "badge/qr.h"
+#include "checkin/checkin.h"
+#include "store/store.h"
+#include "ui/ui.h"
+
+typedef enum borne_screen {
+    BORNE_SCREEN_WAITING = 0,
+    BORNE_SCREEN_RESULT,
+    BORNE_SCREEN_PIN,
+    BORNE_SCREEN_MENU,
+    BORNE_SCREEN_SEARCH,
+    BORNE_SCREEN_PERSON,
+    BORNE_SCREEN_SHOW_QR,
+    BORNE_SCREEN_WALKIN,
+    BORNE_SCREEN_SESSIONS,
+    BORNE_SCREEN_COUNTS,
+    BORNE_SCREEN_RECENT,
+    BORNE_SCREEN_EXPORT,
+    BORNE_SCREEN_ABOUT,
+    BORNE_SCREEN_POWER,
+    BORNE_SCREEN_NOT_SET_UP,
+    BORNE_SCREEN_TROUBLE,
+    BORNE_SCREEN__COUNT
+} borne_screen;
+
+/* What a button does; `arg` carries an index where one is needed. */
+typedef enum borne_action {
+    BORNE_ACT_NONE = 0,
+    BORNE_ACT_BACK,        /* to the staff menu (or waiting from the menu) */
+    BORNE_ACT_LEAVE_STAFF, /* back to the participants' screen */
+    BORNE_ACT_PIN_DIGIT,   /* arg: 0..9 */
+    BORNE_ACT_PIN_ERASE,
+    BORNE_ACT_PIN_OK,
+    BORNE_ACT_GOTO, /* arg: a borne_screen of the staff menu */
+    BORNE_ACT_KEY,  /* arg: index into the keyboard's keys */
+    BORNE_ACT_PICK, /* arg: index of a search result */
+    BORNE_ACT_CHECK_IN,
+    BORNE_ACT_CHECK_OUT,
+    BORNE_ACT_SHOW_QR,
+    BORNE_ACT_WALKIN_FIELD, /* arg: field index */
+    BORNE_ACT_WALKIN_SAVE,
+    BORNE_ACT_SESSION, /* arg: index into sessions; -1: the whole event */
+    BORNE_ACT_MODE,    /* arg: borne_direction */
+    BORNE_ACT_SYNC,
+    BORNE_ACT_EXPORT,
+    BORNE_ACT_LANGUAGE,
+    BORNE_ACT_RESTART,
+    BORNE_ACT_POWEROFF,
+    BORNE_ACT_QUIT,
+    BORNE_ACT_RETRY,  /* trouble screen: check the store again */
+    BORNE_ACT_SCROLL, /* arg: +1 / -1 page */
+} borne_action;
+
+/* The on-screen keyboard: key labels (lower case; shift gives upper case). */
+#define BORNE_KEYS_MAX 64
+enum {
+    BORNE_KEY_SHIFT = 1000,
+    BORNE_KEY_ERASE = 1001,
+    BORNE_KEY_SPACE = 1002,
+    BORNE_KEY_CLEAR = 1003,
+};
+/* The text a key inserts (NULL for special keys), in lower or upper case. */
+const char *borne_keyboard_text(int key, bool upper);
+
+#define BORNE_VIEW_LIST_MAX 40
+#define BORNE_VIEW_TEXT     128
+
+typedef struct borne_view_count {
+    uint32_t session_id;
+    char code[32];
+    char title[BORNE_NAME_MAX];
+    int64_t registered; /* -1: open to everyone */
+    int64_t in_room;
+    int64_t checked_in; /* people with an accepted entry */
+} borne_view_count;
+
+typedef struct borne_view_recent {
+    char time[16]; /* "HH:MM:SS" local */
+    char name[BORNE_NAME_MAX];
+    borne_outcome outcome;
+    borne_direction direction;
+    borne_method method;
+} borne_view_recent;
+
+typedef struct borne_view {
+    borne_screen screen;
+    bool demo;
+    char demo_caption[BORNE_NAME_MAX]; /* what the simulated participant shows, or "" */
+    char demo_pin[16];
+
+    /* Waiting / header. */
+    char event_name[BORNE_NAME_MAX];
+    bool has_session;
+    borne_session session;
+    borne_direction mode;
+    char clock[16];     /* "14:05" */
+    bool clock_trusted; /* false: the clock shows "--:--" style warning */
+    int camera;         /* enum borne_input_state, or -1: no camera configured */
+    int scanner;        /* enum borne_input_state, or -1: no scanner configured */
+    char sync[64];      /* short sync state, already translated */
+    int64_t pending;    /* check-ins not yet synced */
+    bool has_preview;
+    const uint8_t *preview; /* grey frame, valid during the draw */
+    int preview_w, preview_h, preview_stride;
+    bool mirror;
+
+    /* Result. */
+    borne_scan_result result;
+    char result_name[BORNE_NAME_MAX]; /* sanitised */
+    char result_org[BORNE_NAME_MAX];
+    int result_progress_permille; /* time left before returning to waiting */
+
+    /* PIN. */
+    int pin_len;
+    bool pin_wrong;
+    bool pin_checking;
+    bool pin_unset; /* no PIN configured: staff codes only */
+    int64_t pin_locked_ms;
+
+    /* Search, person, walk-in. */
+    char query[BORNE_VIEW_TEXT];
+    bool shift;
+    borne_participant found[BORNE_VIEW_LIST_MAX];
+    size_t nfound;
+    borne_participant person;
+    bool person_in_room;
+    bool person_registered;
+    char walkin[2][BORNE_VIEW_TEXT]; /* name, organisation */
+    int walkin_field;
+    borne_qr qr; /* participant's code, SHOW_QR */
+    bool qr_missing;
+
+    /* Sessions, counts, recent. */
+    borne_session sessions[BORNE_VIEW_LIST_MAX];
+    size_t nsessions;
+    borne_view_count counts[BORNE_VIEW_LIST_MAX];
+    size_t ncounts;
+    borne_view_recent recent[BORNE_VIEW_LIST_MAX];
+    size_t nrecent;
+
+    /* Export, about, trouble, staff messages. */
+    char message[768]; /* a line for staff, already translated ("" none) */
+    bool message_error;
+    bool busy; /* an export (or sync) is running */
+    char kiosk_id[BORNE_KIOSK_ID_MAX];
+    char ip[64];
+    char version[32];
+    char db_path[512];
+    int64_t total_checkins;
+    borne_err trouble;
+} borne_view;
+
+/* Draws the whole screen of `v` (between borne_ui_begin and borne_ui_end, which this calls). */
+void borne_screens_draw(struct borne_ui *ui, const borne_view *v);
+
+/* A short machine name of a screen ("waiting", "result", ...), for screenshots and logs. */
+const char *borne_screen_name(borne_screen s);
+
+/* "1,5 h" or "1.5 h" for minutes of credit, in the current language. */
+void borne_format_hours(int32_t minutes, char *out, size_t cap);
+/* "1 h 05" / "45 min" for a duration in seconds. */
+void borne_format_duration(int64_t seconds, char *out, size_t cap);
+
+#endif
