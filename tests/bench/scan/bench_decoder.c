@@ -5,7 +5,8 @@
  * misreads, false positives on code-free frames, per-frame time (median, p99) at each size, and an
  * ablation (the strategy with one pass disabled) to show what each step buys.
  *
- * Usage: bench_decoder [--scenes N] [--seed S] [--dump DIR] [--no-ablation]
+ * Usage: bench_decoder [--scenes N] [--seed S] [--dump DIR] [--no-ablation] [--dense]
+ * (--dense opts every configuration in to the DENSE pass, borne_decoder_set_dense)
  * Numbers are printed, never asserted. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -89,7 +90,7 @@ static int check(const struct corpus_frame *f, int got, const char *text, size_t
 
 int main(int argc, char **argv)
 {
-    int scenes = 30, nconf = NCONF;
+    int scenes = 30, nconf = NCONF, dense = 0;
     uint64_t seed = 20261126;
     const char *dump = NULL;
     for (int i = 1; i < argc; i++) {
@@ -99,10 +100,13 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--no-ablation") == 0) {
             nconf = 1;
+        } else if (strcmp(argv[i], "--dense") == 0) {
+            dense = 1;
         } else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) {
             dump = argv[++i];
         } else {
-            fprintf(stderr, "usage: %s [--scenes N] [--seed S] [--dump DIR] [--no-ablation]\n",
+            fprintf(stderr,
+                    "usage: %s [--scenes N] [--seed S] [--dump DIR] [--no-ablation] [--dense]\n",
                     argv[0]);
             return 2;
         }
@@ -114,6 +118,7 @@ int main(int argc, char **argv)
             return 1;
         }
         borne_decoder_set_disabled(dec[c], conf_masks[c]);
+        borne_decoder_set_dense(dec[c], dense);
     }
     struct tally plain_tot = {0}, tot[NCONF];
     memset(tot, 0, sizeof(tot));
@@ -268,7 +273,8 @@ stats:
     printf("\nPass statistics of the full strategy (runs / reads):\n");
     struct borne_decoder_stats st;
     borne_decoder_get_stats(dec[0], &st);
-    static const char *const pass_names[BORNE_PASS__COUNT] = {"ROI", "HALF", "HALF_INV", "FULL"};
+    static const char *const pass_names[BORNE_PASS__COUNT] = {"ROI", "HALF", "HALF_INV", "FULL",
+                                                              "DENSE"};
     for (int p = 0; p < BORNE_PASS__COUNT; p++) {
         printf("  %-9s %8" PRIu64 " / %-6" PRIu64 " mean %.2f ms per run\n", pass_names[p],
                st.runs[p], st.hits[p],
