@@ -60,7 +60,6 @@ struct borne_ui {
     int nbuttons;
     SDL_Texture *preview;
     int preview_w, preview_h;
-    uint8_t *chroma; /* constant 128 planes for the preview */
 };
 
 static bool readable(const char *p)
@@ -156,7 +155,6 @@ void borne_ui_free(struct borne_ui *ui)
     if (ui->target) {
         SDL_DestroyTexture(ui->target);
     }
-    free(ui->chroma);
     free(ui);
 }
 
@@ -612,8 +610,6 @@ void borne_ui_qr(struct borne_ui *ui, const borne_qr *qr, SDL_Rect r)
 void borne_ui_preview(struct borne_ui *ui, const uint8_t *luma, int w, int h, int stride,
                       SDL_Rect r, bool mirror)
 {
-    w &= ~1;
-    h &= ~1;
     if (!luma || w <= 0 || h <= 0) {
         return;
     }
@@ -621,23 +617,39 @@ void borne_ui_preview(struct borne_ui *ui, const uint8_t *luma, int w, int h, in
         if (ui->preview) {
             SDL_DestroyTexture(ui->preview);
         }
-        free(ui->chroma);
         ui->preview =
-            SDL_CreateTexture(ui->ren, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING, w, h);
-        ui->chroma = malloc((size_t)(w / 2) * (size_t)(h / 2));
-        if (!ui->preview || !ui->chroma) {
+            SDL_CreateTexture(ui->ren, SDL_PIXELFORMAT_XRGB8888, SDL_TEXTUREACCESS_STREAMING, w, h);
+        if (!ui->preview) {
             LOG_WARN("preview texture: %s", SDL_GetError());
-            if (ui->preview) {
-                SDL_DestroyTexture(ui->preview);
-            }
-            ui->preview = NULL;
             return;
         }
-        memset(ui->chroma, 128, (size_t)(w / 2) * (size_t)(h / 2));
+        /* A camera picture needs no smoothing, and nearest scaling is the cheapest. */
+        SDL_SetTextureScaleMode(ui->preview, SDL_ScaleModeNearest);
         ui->preview_w = w;
         ui->preview_h = h;
     }
-    SDL_UpdateYUVTexture(ui->preview, NULL, luma, stride, ui->chroma, w / 2, ui->chroma, w / 2);
+    /* Grey to XRGB, mirrored here (flipping in the renderer is slow on the software path). */
+    void *pixels;
+    int pitch;
+    if (SDL_LockTexture(ui->preview, NULL, &pixels, &pitch) != 0) {
+        return;
+    }
+    for (int y = 0; y < h; y++) {
+        const uint8_t *src = luma + (size_t)y * (size_t)stride;
+        uint32_t *dst = (uint32_t *)(void *)((uint8_t *)pixels + (size_t)y * (size_t)pitch);
+        if (mirror) {
+            for (int x = 0; x < w; x++) {
+                uint32_t g = src[w - 1 - x];
+                dst[x] = 0xff000000u | g << 16 | g << 8 | g;
+            }
+        } else {
+            for (int x = 0; x < w; x++) {
+                uint32_t g = src[x];
+                dst[x] = 0xff000000u | g << 16 | g << 8 | g;
+            }
+        }
+    }
+    SDL_UnlockTexture(ui->preview);
     /* Crop the frame to the rectangle's aspect, then fill it. */
     SDL_Rect src = {0, 0, w, h};
     if ((int64_t)w * r.h > (int64_t)h * r.w) {
@@ -647,8 +659,7 @@ void borne_ui_preview(struct borne_ui *ui, const uint8_t *luma, int w, int h, in
         src.h = (int)((int64_t)w * r.h / r.w);
         src.y = (h - src.h) / 2;
     }
-    SDL_RenderCopyEx(ui->ren, ui->preview, &src, &r, 0, NULL,
-                     mirror ? SDL_FLIP_HORIZONTAL : SDL_FLIP_NONE);
+    SDL_RenderCopy(ui->ren, ui->preview, &src, &r);
 }
 
 borne_err borne_ui_screenshot(struct borne_ui *ui, const char *path)
