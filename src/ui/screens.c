@@ -239,8 +239,8 @@ static void header(struct borne_ui *ui, const borne_view *v, const char *title, 
     }
     int right = w - P(ui, 12);
     if (staff) {
-        SDL_Rect b = {w - P(ui, 6) - P(ui, 170), P(ui, 6), P(ui, 170), h - P(ui, 12)};
-        borne_ui_button(ui, b, _("Quitter le mode personnel"), 14, BORNE_BUTTON_PRIMARY,
+        SDL_Rect b = {w - P(ui, 6) - P(ui, 210), P(ui, 4), P(ui, 210), h - P(ui, 8)};
+        borne_ui_button(ui, b, _("Quitter le mode personnel"), 16, BORNE_BUTTON_PRIMARY,
                         BORNE_ACT_LEAVE_STAFF, 0);
         right = b.x - P(ui, 12);
     } else {
@@ -665,11 +665,13 @@ static void draw_walkin(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui), h = borne_ui_h(ui);
     header(ui, v, _("Inscription sur place"), true);
-    int y = P(ui, 54);
+    int y = P(ui, 76);
     int fw = (w - P(ui, 24) - P(ui, 150)) / 2 - P(ui, 6);
     const char *labels[2] = {_("Nom et prénom (obligatoire)"), _("Organisation (facultatif)")};
     for (int i = 0; i < 2; i++) {
         SDL_Rect r = {P(ui, 12) + i * (fw + P(ui, 8)), y, fw, P(ui, 44)};
+        /* The label stays above the field once something is typed in it. */
+        borne_ui_text(ui, labels[i], 14, true, GREY, r.x, y - P(ui, 20), BORNE_ALIGN_LEFT, fw);
         text_field(ui, r, labels[i], v->walkin[i], v->walkin_field == i);
         borne_ui_hotspot(ui, r, BORNE_ACT_WALKIN_FIELD, i);
     }
@@ -768,7 +770,11 @@ static void draw_counts(struct borne_ui *ui, const borne_view *v)
             borne_ui_fill(ui, (SDL_Rect){P(ui, 8), y - P(ui, 4), w - P(ui, 16), P(ui, 34)}, LIGHT);
         }
         bool current = v->has_session && v->session.id == c->session_id;
-        table_row(ui, xs, cells, 5, y, 18, current, INK);
+        if (current) {
+            /* The kiosk's own session: a bar in the margin, not a squeezed bold title. */
+            borne_ui_fill(ui, (SDL_Rect){P(ui, 8), y - P(ui, 4), P(ui, 5), P(ui, 34)}, NAVY);
+        }
+        table_row(ui, xs, cells, 5, y, 17, false, INK);
         y += P(ui, 36);
     }
 }
