@@ -97,8 +97,8 @@ put_block() {
     [ -f "$dest" ] || : >"$dest"
     awk -v blockfile="$2" '
         BEGIN { while ((getline l < blockfile) > 0) block = block l "\n" }
-        /^# >>> borne/ { skip = 1; if (!done) { printf "%s", block; done = 1 } ; next }
-        /^# <<< borne/ { skip = 0; next }
+        /^# [>][>][>] borne/ { skip = 1; if (!done) { printf "%s", block; done = 1 } ; next }
+        /^# [<][<][<] borne/ { skip = 0; next }
         !skip { print }
         END { if (!done) printf "%s", block }
     ' "$dest" >"$tmp"
@@ -171,8 +171,8 @@ step_boot() {
     # The display overlay is set once, in our block: the distribution's own line (or the legacy
     # fkms one) outside it is commented out, never deleted.
     f="$root$boot/config.txt"
-    if [ -f "$f" ] && awk '/^# >>> borne/{s=1} /^# <<< borne/{s=0;next} !s && /^(dtoverlay=vc4-f?kms-v3d|max_framebuffers=)/{found=1} END{exit !found}' "$f"; then
-        awk '/^# >>> borne/{s=1} /^# <<< borne/{s=0; print; next}
+    if [ -f "$f" ] && awk '/^# [>][>][>] borne/{s=1} /^# [<][<][<] borne/{s=0;next} !s && /^(dtoverlay=vc4-f?kms-v3d|max_framebuffers=)/{found=1} END{exit !found}' "$f"; then
+        awk '/^# [>][>][>] borne/{s=1} /^# [<][<][<] borne/{s=0; print; next}
              !s && /^(dtoverlay=vc4-f?kms-v3d|max_framebuffers=)/ { print "#borne# " $0; next } { print }' "$f" >"$f.borne-new"
         mv "$f.borne-new" "$f"
         say "commented out the distribution's display overlay line (now in the borne block)"

@@ -39,7 +39,8 @@ if(TARGET borne)
     # Appliance set-up files, for setup-pi.sh on the device (docs/appliance.md).
     install(DIRECTORY ${_borne_fw}/boot ${_borne_fw}/systemd ${_borne_fw}/udev ${_borne_fw}/storage
                       ${_borne_fw}/time
-            DESTINATION ${CMAKE_INSTALL_DATADIR}/borne/firmware-config)
+            DESTINATION ${CMAKE_INSTALL_DATADIR}/borne/firmware-config
+            PATTERN README.md EXCLUDE)
     install(PROGRAMS ${_borne_fw}/setup-pi.sh
             DESTINATION ${CMAKE_INSTALL_DATADIR}/borne/firmware-config)
 endif()

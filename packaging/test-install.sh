@@ -67,7 +67,10 @@ mount -t sysfs sys "$root/sys" 2>/dev/null || true
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
-as_borne() { chroot --userspec=borne:borne "$root" env -i PATH=/usr/bin:/bin HOME=/var/lib/borne "$@"; }
+as_borne() { # numeric ids: chroot resolves --userspec names outside the root
+    chroot --userspec="$(chroot "$root" id -u borne):$(chroot "$root" id -g borne)" "$root" \
+        env -i PATH=/usr/bin:/bin HOME=/var/lib/borne "$@"
+}
 
 mkdir -p "$root/tmp/debs"
 cp "$deb" "$root/tmp/debs/"
