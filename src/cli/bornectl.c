@@ -35,6 +35,7 @@
 #include "store/import.h"
 #include "store/report.h"
 #include "store/store.h"
+#include "sync/sync.h"
 
 enum {
     EXIT_OK = 0,
@@ -950,6 +951,86 @@ out:
 
 /* ---- main ---- */
 
+/* ---- registry: provision and sync (src/sync) ---- */
+
+/* The kiosk's data directory: the folder of --db, or [kiosk] data_dir. */
+static void sync_paths(const struct ctl *ctl, char *db, size_t dbcap, char *dir, size_t dircap)
+{
+    if (ctl->db_path) {
+        snprintf(db, dbcap, "%s", ctl->db_path);
+        snprintf(dir, dircap, "%s", ctl->db_path);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir) {
+            dir[1] = '\0';
+        } else if (slash) {
+            *slash = '\0';
+        } else {
+            snprintf(dir, dircap, ".");
+        }
+    } else {
+        snprintf(db, dbcap, "%s/borne.db", ctl->config.kiosk.data_dir);
+        snprintf(dir, dircap, "%s", ctl->config.kiosk.data_dir);
+    }
+}
+
+static int run_sync(struct ctl *ctl, const char *setup_text)
+{
+    char db[512], dir[512];
+    sync_paths(ctl, db, sizeof(db), dir, sizeof(dir));
+    borne_clock clock;
+    borne_clock_init_system(&clock);
+    borne_sync_options o = {.db_path = db,
+                            .data_dir = dir,
+                            .kiosk_id = ctl->config.kiosk.id,
+                            .clock = &clock,
+                            .ca_file = ctl->config.registry.ca_file};
+    struct borne_sync *sync;
+    borne_err err = borne_sync_new(&o, &sync);
+    if (err) {
+        fprintf(stderr, "bornectl: %s\n", borne_strerror(err));
+        return EXIT_SYSTEM;
+    }
+    char msg[256] = "";
+    if (setup_text) {
+        err = borne_sync_provision(sync, setup_text, msg, sizeof(msg));
+    } else {
+        err = borne_sync_run_once(sync);
+    }
+    borne_sync_status st;
+    borne_sync_get_status(sync, &st);
+    borne_sync_free(sync);
+    if (err) {
+        fprintf(stderr, "bornectl: %s\n", msg[0] ? msg : st.last_error);
+        return err == BORNE_ERR_NOT_FOUND ? EXIT_NOT_SET_UP
+               : err == BORNE_ERR_PARSE || err == BORNE_ERR_INVALID ? EXIT_DATA
+               : err == BORNE_ERR_PERM                              ? EXIT_REFUSED
+                                                                    : EXIT_SYSTEM;
+    }
+    printf("synced\tpushed %lld\trefused %lld\tpulled %lld\tcorrected %lld\tpending %lld\n",
+           (long long)st.pushed, (long long)st.refused, (long long)st.pulled,
+           (long long)st.corrected, (long long)st.pending);
+    return EXIT_OK;
+}
+
+static int cmd_provision(struct ctl *ctl, int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: bornectl provision \"BORNE-SETUP/1 URL TOKEN [PIN]\"\n");
+        return EXIT_USAGE;
+    }
+    return run_sync(ctl, argv[1]);
+}
+
+static int cmd_sync(struct ctl *ctl, int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) {
+        fprintf(stderr, "usage: bornectl sync\n");
+        return EXIT_USAGE;
+    }
+    return run_sync(ctl, NULL);
+}
+
 struct command {
     const char *name;
     int (*run)(struct ctl *ctl, int argc, char **argv);
@@ -971,6 +1052,8 @@ static const struct command commands[] = {
     {"export", cmd_export, "checkins [FILE.csv]: every check-in"},
     {"report", cmd_report, "credits [FILE.csv]: minutes attended and credit hours"},
     {"status", cmd_status, "store health, counts, sync backlog"},
+    {"provision", cmd_provision, "\"SETUP TEXT\": enrol this kiosk with the registry, first sync"},
+    {"sync", cmd_sync, "push check-ins to the registry, pull the roster (once)"},
     {"demo", cmd_demo, "a day at the door, simulated, on a throw-away store"},
 };
 

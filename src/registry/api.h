@@ -1,0 +1,57 @@
+/* The registry's API, independent of the HTTP server: one request in, one JSON answer out.
+ *
+ * Routes (docs/protocol.md, docs/openapi.yaml):
+ *   POST /v1/enrol     {enrolment_token, kiosk, version}      -> {api_token, kiosk, event_id}
+ *   POST /v1/status    {version, pending, checkins, ...}      -> {kiosk, event_id}
+ *   POST /v1/checkins  {checkins: [...]}                      -> {results: [...]}
+ *   GET  /v1/roster?since=N                                   -> a roster page
+ * Every answer carries "server_time_ms". All but enrol need "Authorization: Bearer TOKEN"; a
+ * kiosk sees and writes only its own event. The request parsers are exposed for fuzzing. */
+#ifndef BORNE_REGISTRY_API_H
+#define BORNE_REGISTRY_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "registry/regdb.h"
+#include "store/store.h"
+
+#define BORNE_API_BODY_MAX       (4u * 1024 * 1024) /* POST /v1/checkins */
+#define BORNE_API_SMALL_BODY_MAX (16u * 1024)       /* every other request */
+#define BORNE_API_PAGE_DEFAULT   10000              /* participants per roster page */
+
+typedef struct borne_api_answer {
+    int status; /* HTTP status */
+    char *body; /* malloc'ed JSON, NUL-terminated; the caller frees it */
+    size_t len;
+} borne_api_answer;
+
+typedef struct borne_api_request {
+    const char *method;        /* "GET", "POST" */
+    const char *path;          /* "/v1/roster" */
+    const char *since;         /* the "since" query argument, or NULL */
+    const char *authorization; /* the header, or NULL */
+    const char *body;
+    size_t len;
+} borne_api_request;
+
+/* Handles one request. Always fills `out` (errors are JSON answers with a 4xx/5xx status);
+ * returns BORNE_ERR_NOMEM only when no answer could be built. */
+borne_err borne_api_handle(struct borne_regdb *db, const borne_api_request *req, size_t page,
+                           borne_api_answer *out);
+
+/* Parses a push body. rows[i] is usable when valid[i]; an invalid record (bad field) is
+ * answered "refused" by itself. The whole body is BORNE_ERR_PARSE when it is not
+ * {"checkins": [...]} with at most BORNE_PUSH_BATCH_MAX objects each holding a valid "uuid".
+ * *rows and *valid are malloc'ed. */
+borne_err borne_api_parse_push(const char *body, size_t len, borne_checkin_row **rows, bool **valid,
+                               size_t *count);
+
+borne_err borne_api_parse_enrol(const char *body, size_t len, char token[BORNE_API_TOKEN_MAX],
+                                char name[BORNE_KIOSK_ID_MAX], char version[32]);
+
+borne_err borne_api_parse_status(const char *body, size_t len, borne_kiosk_report *out);
+
+#endif

@@ -1,0 +1,612 @@
+/* borne-registry: the reference central registry — the sync API server and the organiser's
+ * admin commands (events, roster, keys, badge tokens, kiosk setup codes, revocations, reports).
+ * See docs/protocol.md. Exit codes as bornectl: 0 ok, 1 refused or not found, 2 usage, 3 bad
+ * input data, 4 store or system error. */
+#define LOG_MODULE "registry"
+#include <cairo.h>
+#include <getopt.h>
+#include <signal.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "badge/qr.h"
+#include "cli/keyfile.h"
+#include "core/log.h"
+#include "core/token.h"
+#include "registry/regdb.h"
+#include "registry/server.h"
+#include "store/import.h"
+#include "store/store.h"
+#include "sync/protocol.h"
+
+enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_SYSTEM = 4 };
+
+typedef struct reg {
+    const char *db_path;
+    struct borne_regdb *db;
+} reg;
+
+static int open_db(reg *r)
+{
+    if (borne_regdb_open(r->db_path, &r->db)) {
+        fprintf(stderr, "borne-registry: cannot open %s\n", r->db_path);
+        return EXIT_SYSTEM;
+    }
+    return EXIT_OK;
+}
+
+static int exit_for(borne_err err)
+{
+    return err == BORNE_OK                                       ? EXIT_OK
+           : err == BORNE_ERR_NOT_FOUND || err == BORNE_ERR_PERM ? EXIT_REFUSED
+           : err == BORNE_ERR_PARSE || err == BORNE_ERR_INVALID || err == BORNE_ERR_TOO_LARGE
+               ? EXIT_DATA
+               : EXIT_SYSTEM;
+}
+
+static bool parse_u32(const char *s, uint32_t *out)
+{
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!s[0] || *end || v == 0 || v > UINT32_MAX) {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+static FILE *open_out(const char *path)
+{
+    return path ? fopen(path, "w") : stdout;
+}
+
+static void close_out(FILE *f)
+{
+    if (f && f != stdout) {
+        fclose(f);
+    }
+}
+
+/* ---- serve ---- */
+
+static int cmd_serve(reg *r, int argc, char **argv)
+{
+    borne_server_options o = {.db_path = r->db_path, .address = "127.0.0.1", .port = 8080};
+    static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
+                                         {"tls-cert", required_argument, NULL, 'c'},
+                                         {"tls-key", required_argument, NULL, 'k'},
+                                         {"page", required_argument, NULL, 'p'},
+                                         {NULL, 0, NULL, 0}};
+    static char addr[64];
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt == 'l') {
+            /* ADDRESS:PORT */
+            const char *colon = strrchr(optarg, ':');
+            uint32_t port = 0;
+            if (!colon || (size_t)(colon - optarg) >= sizeof(addr) ||
+                (strcmp(colon + 1, "0") != 0 && (!parse_u32(colon + 1, &port) || port > 65535))) {
+                fprintf(stderr, "borne-registry: --listen ADDRESS:PORT (e.g. 127.0.0.1:8080)\n");
+                return EXIT_USAGE;
+            }
+            memcpy(addr, optarg, (size_t)(colon - optarg));
+            addr[colon - optarg] = '\0';
+            o.address = addr;
+            o.port = (uint16_t)port;
+        } else if (opt == 'c') {
+            o.tls_cert = optarg;
+        } else if (opt == 'k') {
+            o.tls_key = optarg;
+        } else if (opt == 'p') {
+            uint32_t page;
+            if (!parse_u32(optarg, &page) || page > BORNE_PULL_PAGE_MAX) {
+                return EXIT_USAGE;
+            }
+            o.page = page;
+        } else {
+            return EXIT_USAGE;
+        }
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts */
+    struct borne_server *srv;
+    borne_err err = borne_server_start(&o, &srv);
+    if (err) {
+        fprintf(stderr, "borne-registry: cannot serve: %s\n", borne_strerror(err));
+        return exit_for(err);
+    }
+    printf("listening %s:%u %s\n", o.address, (unsigned)borne_server_port(srv),
+           o.tls_cert ? "https" : "http");
+    fflush(stdout);
+    sigdelset(&set, SIGPIPE);
+    int sig = 0;
+    sigwait(&set, &sig);
+    borne_server_stop(srv);
+    return EXIT_OK;
+}
+
+/* ---- event and roster ---- */
+
+static int cmd_event(reg *r, int argc, char **argv)
+{
+    if (argc != 3 || strcmp(argv[1], "import") != 0) {
+        fprintf(stderr, "usage: borne-registry event import FILE.json\n");
+        return EXIT_USAGE;
+    }
+    char *json;
+    size_t len;
+    borne_err err = borne_read_file(argv[2], BORNE_IMPORT_MAX_BYTES, &json, &len);
+    if (err) {
+        fprintf(stderr, "borne-registry: %s: %s\n", argv[2], borne_strerror(err));
+        return exit_for(err);
+    }
+    /* The kiosk's importer checks the file (docs/formats.md); an in-memory kiosk store holds
+     * the result, copied into the registry. */
+    struct borne_store *mem;
+    err = borne_store_open(":memory:", &mem);
+    borne_import_result res;
+    char msg[BORNE_IMPORT_MSG_MAX] = "";
+    err = err ? err : borne_import_event_json(mem, json, len, &res, msg, sizeof(msg));
+    free(json);
+    borne_event ev;
+    borne_session *sessions = NULL;
+    size_t n = 0;
+    err = err ? err : borne_store_get_event(mem, res.event_id, &ev);
+    err = err ? err : borne_store_list_sessions(mem, res.event_id, &sessions, &n);
+    int rc = err ? exit_for(err) : open_db(r);
+    if (!err && !rc) {
+        err = borne_regdb_put_event(r->db, &ev, sessions, n);
+        rc = exit_for(err);
+    }
+    free(sessions);
+    borne_store_close(mem);
+    if (err) {
+        fprintf(stderr, "borne-registry: event import: %s\n", msg[0] ? msg : borne_strerror(err));
+        return rc;
+    }
+    printf("event %u: %zu sessions\n", ev.id, n);
+    return rc;
+}
+
+static int cmd_roster(reg *r, int argc, char **argv)
+{
+    bool replace = argc == 5 && strcmp(argv[4], "--replace") == 0;
+    uint32_t event_id;
+    if ((argc != 4 && !replace) || strcmp(argv[1], "import") != 0 ||
+        !parse_u32(argv[2], &event_id)) {
+        fprintf(stderr, "usage: borne-registry roster import EVENT FILE.csv|FILE.json "
+                        "[--replace]\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    borne_event ev;
+    borne_session *sessions = NULL;
+    size_t n = 0;
+    if (borne_regdb_get_event(r->db, event_id, &ev)) {
+        fprintf(stderr, "borne-registry: no event %u (import it first)\n", event_id);
+        return EXIT_REFUSED;
+    }
+    char *data;
+    size_t len;
+    borne_err err = borne_read_file(argv[3], BORNE_IMPORT_MAX_BYTES, &data, &len);
+    if (err) {
+        fprintf(stderr, "borne-registry: %s: %s\n", argv[3], borne_strerror(err));
+        return exit_for(err);
+    }
+    struct borne_store *mem;
+    err = borne_store_open(":memory:", &mem);
+    err = err ? err : borne_store_put_event(mem, &ev);
+    err = err ? err : borne_regdb_sessions(r->db, event_id, &sessions, &n);
+    for (size_t i = 0; !err && i < n; i++) {
+        err = borne_store_put_session(mem, &sessions[i]);
+    }
+    free(sessions);
+    borne_import_result res;
+    char msg[BORNE_IMPORT_MSG_MAX] = "";
+    size_t skip = 0;
+    while (skip < len && (data[skip] == ' ' || data[skip] == '\n' || data[skip] == '\r')) {
+        skip++;
+    }
+    if (!err) {
+        err = data[skip] == '{'
+                  ? borne_import_roster_json(mem, event_id, data, len, &res, msg, sizeof(msg))
+                  : borne_import_roster_csv(mem, event_id, data, len, &res, msg, sizeof(msg));
+    }
+    free(data);
+    size_t changed = 0, total = 0;
+    int64_t deleted = 0;
+    sqlite3_stmt *st = NULL, *regs = NULL;
+    if (!err) {
+        sqlite3 *m = borne_store_db(mem);
+        sqlite3_prepare_v2(m,
+                           "SELECT participant_id, display_name, organisation, member, status,"
+                           " code FROM participant WHERE event_id = ?1",
+                           -1, &st, NULL);
+        sqlite3_prepare_v2(m,
+                           "SELECT session_id FROM registration WHERE event_id = ?1"
+                           " AND participant_id = ?2 ORDER BY session_id",
+                           -1, &regs, NULL);
+        err = st && regs ? borne_regdb_begin(r->db) : BORNE_ERR_DB;
+        if (!err && replace) {
+            err = borne_regdb_mark_unseen(r->db, event_id);
+        }
+        sqlite3_bind_int64(st, 1, event_id);
+        while (!err && sqlite3_step(st) == SQLITE_ROW) {
+            borne_participant p;
+            memset(&p, 0, sizeof(p));
+            p.event_id = event_id;
+            p.id = (uint32_t)sqlite3_column_int64(st, 0);
+            snprintf(p.display_name, sizeof(p.display_name), "%s", sqlite3_column_text(st, 1));
+            snprintf(p.organisation, sizeof(p.organisation), "%s", sqlite3_column_text(st, 2));
+            p.member = sqlite3_column_int(st, 3) != 0;
+            p.status = (borne_reg_status)sqlite3_column_int(st, 4);
+            uint32_t ids[BORNE_REGISTRATIONS_MAX];
+            size_t nids = 0;
+            sqlite3_bind_int64(regs, 1, event_id);
+            sqlite3_bind_int64(regs, 2, p.id);
+            while (sqlite3_step(regs) == SQLITE_ROW && nids < BORNE_REGISTRATIONS_MAX) {
+                ids[nids++] = (uint32_t)sqlite3_column_int64(regs, 0);
+            }
+            sqlite3_reset(regs);
+            bool ch = false;
+            err = borne_regdb_put_participant(r->db, &p, (const char *)sqlite3_column_text(st, 5),
+                                              ids, nids, &ch);
+            changed += ch;
+            total++;
+        }
+        if (!err && replace) {
+            err = borne_regdb_delete_unseen(r->db, event_id, &deleted);
+        }
+        err = err ? err : borne_regdb_commit(r->db);
+        if (err) {
+            borne_regdb_rollback(r->db);
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(regs);
+    borne_store_close(mem);
+    if (err) {
+        fprintf(stderr, "borne-registry: roster import: %s\n", msg[0] ? msg : borne_strerror(err));
+        return exit_for(err);
+    }
+    printf("event %u: %zu participants, %zu changed, %lld deleted\n", event_id, total, changed,
+           (long long)deleted);
+    return EXIT_OK;
+}
+
+static int cmd_participant(reg *r, int argc, char **argv)
+{
+    uint32_t ev, id;
+    if (argc != 4 || strcmp(argv[1], "delete") != 0 || !parse_u32(argv[2], &ev) ||
+        !parse_u32(argv[3], &id)) {
+        fprintf(stderr, "usage: borne-registry participant delete EVENT ID\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    return rc ? rc : exit_for(borne_regdb_delete_participant(r->db, ev, id));
+}
+
+/* ---- keys and tokens ---- */
+
+static int cmd_keys(reg *r, int argc, char **argv)
+{
+    uint32_t id = 1;
+    if (argc < 4 || strcmp(argv[1], "generate") != 0 || strcmp(argv[2], "--out") != 0 ||
+        (argc == 6 && (strcmp(argv[4], "--id") != 0 || !parse_u32(argv[5], &id) || id > 65535)) ||
+        (argc != 4 && argc != 6)) {
+        fprintf(stderr, "usage: borne-registry keys generate --out FILE.key [--id N]\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    borne_keyfile kf = {.key_id = (uint16_t)id};
+    uint8_t pk[32];
+    crypto_sign_keypair(pk, kf.secret);
+    borne_err err = borne_keyfile_write(argv[3], &kf);
+    sodium_memzero(&kf, sizeof(kf));
+    err = err ? err : borne_regdb_put_key(r->db, (uint16_t)id, pk);
+    if (err) {
+        fprintf(stderr, "borne-registry: keys: %s\n", borne_strerror(err));
+        return exit_for(err);
+    }
+    printf("key %u: secret in %s, public key registered\n", id, argv[3]);
+    return EXIT_OK;
+}
+
+struct token_ctx {
+    const borne_keyfile *kf;
+    uint32_t only;
+    size_t printed;
+};
+
+static void print_token(void *ctx, const borne_participant *p)
+{
+    struct token_ctx *t = ctx;
+    if (t->only && p->id != t->only) {
+        return;
+    }
+    borne_token tok = {.flags = p->member ? BORNE_TOKEN_FLAG_MEMBER : 0,
+                       .key_id = t->kf->key_id,
+                       .event_id = p->event_id,
+                       .participant_id = p->id};
+    char text[BORNE_TOKEN_TEXT_LEN + 1];
+    if (borne_token_sign(&tok, t->kf->secret, text, sizeof(text)) == BORNE_OK) {
+        printf("%u\t%s\n", p->id, text);
+        t->printed++;
+    }
+}
+
+static int cmd_token(reg *r, int argc, char **argv)
+{
+    const char *key = NULL;
+    uint32_t ev = 0, only = 0;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--key") == 0) {
+            key = argv[i + 1];
+        } else if (strcmp(argv[i], "--event") == 0) {
+            parse_u32(argv[i + 1], &ev);
+        } else if (strcmp(argv[i], "--participant") == 0) {
+            parse_u32(argv[i + 1], &only);
+        }
+    }
+    if (argc < 2 || strcmp(argv[1], "issue") != 0 || !key || !ev) {
+        fprintf(stderr, "usage: borne-registry token issue --key FILE.key --event ID "
+                        "[--participant ID]\n");
+        return EXIT_USAGE;
+    }
+    borne_keyfile kf;
+    borne_err err = borne_keyfile_read(key, &kf);
+    if (err) {
+        fprintf(stderr, "borne-registry: %s: %s\n", key, borne_strerror(err));
+        return exit_for(err);
+    }
+    int rc = open_db(r);
+    struct token_ctx t = {.kf = &kf, .only = only};
+    if (!rc) {
+        rc = exit_for(borne_regdb_each_participant(r->db, ev, print_token, &t));
+    }
+    sodium_memzero(&kf, sizeof(kf));
+    return rc ? rc : (t.printed ? EXIT_OK : EXIT_REFUSED);
+}
+
+/* ---- kiosks ---- */
+
+static borne_err write_qr_png(const char *text, const char *path)
+{
+    borne_qr qr = {0};
+    borne_err err = borne_qr_encode(text, strlen(text), &qr);
+    if (err) {
+        return err;
+    }
+    const int scale = 8, side = (qr.size + 2 * BORNE_QR_QUIET_ZONE) * scale;
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    for (int y = 0; y < qr.size; y++) {
+        for (int x = 0; x < qr.size; x++) {
+            if (borne_qr_dark(&qr, x, y)) {
+                cairo_rectangle(cr, (x + BORNE_QR_QUIET_ZONE) * scale,
+                                (y + BORNE_QR_QUIET_ZONE) * scale, scale, scale);
+            }
+        }
+    }
+    cairo_fill(cr);
+    cairo_destroy(cr);
+    cairo_status_t st = cairo_surface_write_to_png(s, path);
+    cairo_surface_destroy(s);
+    borne_qr_clear(&qr);
+    return st == CAIRO_STATUS_SUCCESS ? BORNE_OK : BORNE_ERR_IO;
+}
+
+static int cmd_kiosk(reg *r, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+        int rc = open_db(r);
+        return rc ? rc : exit_for(borne_regdb_list_kiosks(r->db, stdout));
+    }
+    if (argc == 3 && strcmp(argv[1], "revoke") == 0) {
+        uint32_t id;
+        if (!parse_u32(argv[2], &id)) {
+            return EXIT_USAGE;
+        }
+        int rc = open_db(r);
+        rc = rc ? rc : exit_for(borne_regdb_revoke_kiosk(r->db, id));
+        if (rc == EXIT_OK) {
+            printf("kiosk %u revoked\n", id);
+        }
+        return rc;
+    }
+    const char *url = NULL, *pin = "", *name = "", *png = NULL;
+    uint32_t ev = 0, days = 7;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--event") == 0) {
+            parse_u32(argv[i + 1], &ev);
+        } else if (strcmp(argv[i], "--url") == 0) {
+            url = argv[i + 1];
+        } else if (strcmp(argv[i], "--pin") == 0) {
+            pin = argv[i + 1];
+        } else if (strcmp(argv[i], "--name") == 0) {
+            name = argv[i + 1];
+        } else if (strcmp(argv[i], "--png") == 0) {
+            png = argv[i + 1];
+        } else if (strcmp(argv[i], "--valid-days") == 0) {
+            parse_u32(argv[i + 1], &days);
+        }
+    }
+    if (argc < 2 || strcmp(argv[1], "add") != 0 || !url || !ev ||
+        strlen(name) >= BORNE_KIOSK_ID_MAX) {
+        fprintf(stderr, "usage: borne-registry kiosk add --event ID --url URL [--pin sha256//…] "
+                        "[--name NAME] [--png FILE] [--valid-days N]\n"
+                        "       borne-registry kiosk list | kiosk revoke ID\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    int64_t id;
+    char token[BORNE_API_TOKEN_MAX];
+    borne_err err = borne_regdb_add_kiosk(r->db, ev, name[0] ? name : "kiosk",
+                                          (int64_t)days * 86400, &id, token);
+    if (err) {
+        fprintf(stderr, "borne-registry: kiosk add: %s\n", borne_strerror(err));
+        return exit_for(err);
+    }
+    char text[BORNE_SETUP_MAX + 1];
+    snprintf(text, sizeof(text), "%s %s %s%s%s", BORNE_SETUP_PREFIX, url, token, pin[0] ? " " : "",
+             pin);
+    sodium_memzero(token, sizeof(token));
+    borne_setup check;
+    err = borne_setup_parse(text, strlen(text), &check);
+    if (err) {
+        fprintf(stderr, "borne-registry: the URL or pin is not usable in a setup code (https://, "
+                        "or http:// only to localhost; pin sha256//BASE64)\n");
+        borne_regdb_revoke_kiosk(r->db, id);
+        return EXIT_DATA;
+    }
+    if (png && write_qr_png(text, png)) {
+        fprintf(stderr, "borne-registry: cannot write %s\n", png);
+        return EXIT_SYSTEM;
+    }
+    fprintf(stderr, "kiosk %lld for event %u; one-time setup code (valid %u days):\n",
+            (long long)id, ev, days);
+    printf("%s\n", text);
+    sodium_memzero(text, sizeof(text));
+    return EXIT_OK;
+}
+
+static int cmd_revoke(reg *r, int argc, char **argv)
+{
+    uint32_t ev = 0;
+    bool lift = argc == 5 && strcmp(argv[4], "--lift") == 0;
+    if ((argc != 4 && !lift) || strcmp(argv[1], "--event") != 0 || !parse_u32(argv[2], &ev)) {
+        fprintf(stderr, "usage: borne-registry revoke --event ID CODE [--lift]\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    uint8_t hash[BORNE_CODE_HASH_LEN];
+    borne_store_code_hash((const uint8_t *)argv[3], strlen(argv[3]), hash);
+    return exit_for(borne_regdb_revoke(r->db, ev, hash, !lift));
+}
+
+/* ---- reports ---- */
+
+static int cmd_report(reg *r, int argc, char **argv)
+{
+    uint32_t ev;
+    if (argc < 3 || argc > 4 || !parse_u32(argv[2], &ev) ||
+        (strcmp(argv[1], "credits") && strcmp(argv[1], "attendance") &&
+         strcmp(argv[1], "checkins"))) {
+        fprintf(stderr, "usage: borne-registry report credits|attendance|checkins EVENT "
+                        "[FILE.csv]\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    FILE *out = open_out(argc == 4 ? argv[3] : NULL);
+    if (!out) {
+        return EXIT_SYSTEM;
+    }
+    borne_err err = strcmp(argv[1], "credits") == 0 ? borne_regdb_credits_csv(r->db, ev, out)
+                    : strcmp(argv[1], "attendance") == 0
+                        ? borne_regdb_attendance_csv(r->db, ev, out)
+                        : borne_regdb_checkins_csv(r->db, ev, out);
+    close_out(out);
+    if (err) {
+        fprintf(stderr, "borne-registry: report: %s\n", borne_strerror(err));
+    }
+    return exit_for(err);
+}
+
+static int cmd_status(reg *r, int argc, char **argv)
+{
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    int64_t n;
+    borne_regdb_count_checkins(r->db, 0, &n);
+    printf("check-ins\t%lld\n", (long long)n);
+    return EXIT_OK;
+}
+
+struct command {
+    const char *name;
+    int (*run)(reg *r, int argc, char **argv);
+    const char *help;
+};
+
+static const struct command commands[] = {
+    {"serve", cmd_serve, "[--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM]: the sync API"},
+    {"event", cmd_event, "import FILE.json: an event and its sessions (docs/formats.md)"},
+    {"roster", cmd_roster, "import EVENT FILE.csv|json [--replace]: participants"},
+    {"participant", cmd_participant, "delete EVENT ID"},
+    {"keys", cmd_keys, "generate --out FILE.key [--id N]: a badge signing key"},
+    {"token", cmd_token, "issue --key FILE.key --event ID [--participant ID]: badge codes"},
+    {"kiosk", cmd_kiosk, "add --event ID --url URL [--pin P] [--png F] | list | revoke ID"},
+    {"revoke", cmd_revoke, "--event ID CODE [--lift]: refuse a badge code on every kiosk"},
+    {"report", cmd_report, "credits|attendance|checkins EVENT [FILE.csv]"},
+    {"status", cmd_status, "counts"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: borne-registry [--db FILE] COMMAND ...\n\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    reg r = {.db_path = getenv("BORNE_REGISTRY_DB")};
+    int i = 1;
+    if (argc > 2 && strcmp(argv[1], "--db") == 0) {
+        r.db_path = argv[2];
+        i = 3;
+    }
+    if (i >= argc || strcmp(argv[i], "--help") == 0) {
+        usage(i >= argc ? stderr : stdout);
+        return i >= argc ? EXIT_USAGE : EXIT_OK;
+    }
+    if (strcmp(argv[i], "--version") == 0) {
+        printf("borne-registry %s\n", BORNE_VERSION);
+        return EXIT_OK;
+    }
+    if (!r.db_path) {
+        r.db_path = "registry.db";
+    }
+    if (sodium_init() < 0) {
+        return EXIT_SYSTEM;
+    }
+    for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++) {
+        if (strcmp(argv[i], commands[c].name) == 0) {
+            optind = 1;
+            int rc = commands[c].run(&r, argc - i, argv + i);
+            borne_regdb_close(r.db);
+            return rc;
+        }
+    }
+    fprintf(stderr, "borne-registry: unknown command \"%s\"\n", argv[i]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

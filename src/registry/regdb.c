@@ -1,0 +1,1366 @@
+/* The registry's storage (see regdb.h).
+ *
+ * DESIGN: the change counter (table `counter`) is read and advanced inside the writer's
+ * transaction (BEGIN IMMEDIATE serialises writers), so every roster row has a unique `changed`
+ * value and a kiosk's cursor never skips nor repeats a change. Check-ins are inserted with
+ * ON CONFLICT(uuid) DO NOTHING: a retried batch answers "duplicate" for what it already holds. */
+#define LOG_MODULE "regdb"
+#include "registry/regdb.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/csv.h"
+#include "core/log.h"
+#include "core/timefmt.h"
+#include "store/report.h"
+
+struct borne_regdb {
+    sqlite3 *db;
+};
+
+static const char schema[] =
+    "CREATE TABLE counter (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);"
+    "INSERT INTO counter VALUES (1, 0);"
+    "CREATE TABLE event ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, timezone TEXT NOT NULL,"
+    "  starts INTEGER NOT NULL, ends INTEGER NOT NULL, changed INTEGER NOT NULL);"
+    "CREATE TABLE session ("
+    "  id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES event(id),"
+    "  code TEXT NOT NULL, title TEXT NOT NULL, room TEXT NOT NULL,"
+    "  starts INTEGER NOT NULL, ends INTEGER NOT NULL, credit_minutes INTEGER NOT NULL,"
+    "  credit_rule TEXT NOT NULL, open_before_s INTEGER NOT NULL, close_after_s INTEGER NOT NULL,"
+    "  requires_registration INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+    "  changed INTEGER NOT NULL);"
+    "CREATE INDEX session_changed ON session(event_id, changed);"
+    "CREATE TABLE participant ("
+    "  event_id INTEGER NOT NULL REFERENCES event(id), id INTEGER NOT NULL,"
+    "  name TEXT NOT NULL, organisation TEXT NOT NULL, member INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL, code TEXT, sessions TEXT NOT NULL,"
+    "  deleted INTEGER NOT NULL DEFAULT 0, seen INTEGER NOT NULL DEFAULT 1,"
+    "  changed INTEGER NOT NULL, PRIMARY KEY (event_id, id)) WITHOUT ROWID;"
+    "CREATE INDEX participant_changed ON participant(event_id, changed);"
+    "CREATE TABLE signing_key ("
+    "  key_id INTEGER PRIMARY KEY, public_key BLOB NOT NULL, changed INTEGER NOT NULL);"
+    "CREATE TABLE revoked_code ("
+    "  event_id INTEGER NOT NULL, code_hash BLOB NOT NULL, revoked INTEGER NOT NULL,"
+    "  changed INTEGER NOT NULL, PRIMARY KEY (event_id, code_hash)) WITHOUT ROWID;"
+    "CREATE TABLE kiosk ("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL, event_id INTEGER NOT NULL REFERENCES event(id),"
+    "  enrol_hash BLOB UNIQUE, enrol_expires INTEGER, token_hash BLOB UNIQUE,"
+    "  revoked INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL, enrolled_ms INTEGER,"
+    "  last_seen_ms INTEGER, version TEXT, pending INTEGER, checkins INTEGER,"
+    "  last_scan_ms INTEGER, clock TEXT, kiosk_wall_ms INTEGER);"
+    "CREATE TABLE checkin ("
+    "  uuid TEXT PRIMARY KEY, kiosk INTEGER NOT NULL, kiosk_name TEXT NOT NULL,"
+    "  event_id INTEGER NOT NULL, participant_id INTEGER, session_id INTEGER,"
+    "  direction INTEGER NOT NULL, method INTEGER NOT NULL, staff_id TEXT,"
+    "  outcome INTEGER NOT NULL, code_hash BLOB, wall_ms INTEGER NOT NULL,"
+    "  wall_recorded_ms INTEGER NOT NULL, mono_ms INTEGER NOT NULL, boot_id TEXT NOT NULL,"
+    "  clock_trusted INTEGER NOT NULL, received_ms INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX checkin_event ON checkin(event_id, participant_id, session_id, wall_ms);";
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static borne_err db_error(struct borne_regdb *db, int rc, const char *what)
+{
+    int base = rc & 0xff;
+    LOG_ERR("%s: %s", what, sqlite3_errmsg(db->db));
+    return base == SQLITE_FULL      ? BORNE_ERR_DISK_FULL
+           : base == SQLITE_CORRUPT ? BORNE_ERR_CORRUPT
+           : base == SQLITE_BUSY    ? BORNE_ERR_TIMEOUT
+                                    : BORNE_ERR_DB;
+}
+
+static borne_err prep(struct borne_regdb *db, const char *sql, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(db->db, sql, -1, st, NULL);
+    if (rc != SQLITE_OK) {
+        *st = NULL;
+        return db_error(db, rc, "prepare");
+    }
+    return BORNE_OK;
+}
+
+static borne_err done(struct borne_regdb *db, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? BORNE_OK : db_error(db, rc, what);
+}
+
+static borne_err exec(struct borne_regdb *db, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(db->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? BORNE_OK : db_error(db, rc, what);
+}
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+borne_err borne_regdb_open(const char *path, struct borne_regdb **out)
+{
+    *out = NULL;
+    struct borne_regdb *db = calloc(1, sizeof(*db));
+    if (!db) {
+        return BORNE_ERR_NOMEM;
+    }
+    int rc = sqlite3_open_v2(
+        path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        LOG_ERR("cannot open the registry database: %s", sqlite3_errstr(rc));
+        sqlite3_close(db->db);
+        free(db);
+        return BORNE_ERR_DB;
+    }
+    sqlite3_busy_timeout(db->db, 10000);
+    borne_err err = exec(db,
+                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                         " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
+                         "pragmas");
+    int version = -1;
+    if (!err) {
+        sqlite3_stmt *st;
+        err = prep(db, "PRAGMA user_version", &st);
+        if (!err && sqlite3_step(st) == SQLITE_ROW) {
+            version = sqlite3_column_int(st, 0);
+        }
+        sqlite3_finalize(st);
+    }
+    if (!err && version == 0) {
+        err = exec(db, "BEGIN IMMEDIATE", "begin");
+        if (!err) {
+            /* Another process may have created it meanwhile. */
+            sqlite3_stmt *st;
+            err = prep(db, "PRAGMA user_version", &st);
+            if (!err && sqlite3_step(st) == SQLITE_ROW) {
+                version = sqlite3_column_int(st, 0);
+            }
+            sqlite3_finalize(st);
+            if (!err && version == 0) {
+                err = exec(db, schema, "schema");
+                if (!err) {
+                    err = exec(db, "PRAGMA user_version = 1", "schema version");
+                }
+            }
+            err = err ? err : exec(db, "COMMIT", "commit");
+            if (err) {
+                sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+            }
+            version = BORNE_REGDB_SCHEMA_VERSION;
+        }
+    }
+    if (!err && version != BORNE_REGDB_SCHEMA_VERSION) {
+        LOG_ERR("registry database schema %d is not supported", version);
+        err = BORNE_ERR_UNSUPPORTED;
+    }
+    if (err) {
+        sqlite3_close(db->db);
+        free(db);
+        return err;
+    }
+    *out = db;
+    return BORNE_OK;
+}
+
+void borne_regdb_close(struct borne_regdb *db)
+{
+    if (db) {
+        sqlite3_close(db->db);
+        free(db);
+    }
+}
+
+struct sqlite3 *borne_regdb_sqlite(struct borne_regdb *db)
+{
+    return db->db;
+}
+
+borne_err borne_regdb_begin(struct borne_regdb *db)
+{
+    return exec(db, "BEGIN IMMEDIATE", "begin");
+}
+
+borne_err borne_regdb_commit(struct borne_regdb *db)
+{
+    return exec(db, "COMMIT", "commit");
+}
+
+void borne_regdb_rollback(struct borne_regdb *db)
+{
+    if (!sqlite3_get_autocommit(db->db)) {
+        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+/* The next change number. Must run inside a write transaction. */
+static borne_err next_change(struct borne_regdb *db, int64_t *out)
+{
+    sqlite3_stmt *st;
+    borne_err err =
+        prep(db, "UPDATE counter SET value = value + 1 WHERE id = 1 RETURNING value", &st);
+    if (err) {
+        return err;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? BORNE_OK : db_error(db, rc, "change counter");
+}
+
+/* ---- events and sessions ---- */
+
+static borne_err put_session(struct borne_regdb *db, const borne_session *s)
+{
+    int64_t change;
+    borne_err err = next_change(db, &change);
+    if (err) {
+        return err;
+    }
+    char rule[64];
+    borne_credit_rule_format(&s->rule, rule, sizeof(rule));
+    sqlite3_stmt *st;
+    err = prep(db,
+               "INSERT INTO session(id, event_id, code, title, room, starts, ends, credit_minutes,"
+               " credit_rule, open_before_s, close_after_s, requires_registration, deleted,"
+               " changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)"
+               " ON CONFLICT(id) DO UPDATE SET event_id = excluded.event_id,"
+               " code = excluded.code, title = excluded.title, room = excluded.room,"
+               " starts = excluded.starts, ends = excluded.ends,"
+               " credit_minutes = excluded.credit_minutes, credit_rule = excluded.credit_rule,"
+               " open_before_s = excluded.open_before_s, close_after_s = excluded.close_after_s,"
+               " requires_registration = excluded.requires_registration, deleted = 0,"
+               " changed = excluded.changed",
+               &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, s->id);
+    sqlite3_bind_int64(st, 2, s->event_id);
+    sqlite3_bind_text(st, 3, s->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, s->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, s->room, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, s->starts);
+    sqlite3_bind_int64(st, 7, s->ends);
+    sqlite3_bind_int(st, 8, s->rule.credit_minutes);
+    sqlite3_bind_text(st, 9, rule, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 10, s->open_before_s);
+    sqlite3_bind_int(st, 11, s->close_after_s);
+    sqlite3_bind_int(st, 12, s->requires_registration);
+    sqlite3_bind_int64(st, 13, change);
+    return done(db, st, "put session");
+}
+
+borne_err borne_regdb_put_event(struct borne_regdb *db, const borne_event *ev,
+                                const borne_session *sessions, size_t count)
+{
+    borne_err err = borne_regdb_begin(db);
+    if (err) {
+        return err;
+    }
+    int64_t change;
+    err = next_change(db, &change);
+    sqlite3_stmt *st = NULL;
+    if (!err) {
+        err = prep(db,
+                   "INSERT INTO event(id, name, timezone, starts, ends, changed)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
+                   " name = excluded.name, timezone = excluded.timezone,"
+                   " starts = excluded.starts, ends = excluded.ends, changed = excluded.changed",
+                   &st);
+    }
+    if (!err) {
+        sqlite3_bind_int64(st, 1, ev->id);
+        sqlite3_bind_text(st, 2, ev->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, ev->timezone, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, ev->starts);
+        sqlite3_bind_int64(st, 5, ev->ends);
+        sqlite3_bind_int64(st, 6, change);
+        err = done(db, st, "put event");
+    }
+    for (size_t i = 0; !err && i < count; i++) {
+        borne_session s = sessions[i];
+        s.event_id = ev->id;
+        err = put_session(db, &s);
+    }
+    err = err ? err : borne_regdb_commit(db);
+    if (err) {
+        borne_regdb_rollback(db);
+    }
+    return err;
+}
+
+borne_err borne_regdb_get_event(struct borne_regdb *db, uint32_t id, borne_event *out)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *st;
+    borne_err err =
+        prep(db, "SELECT id, name, timezone, starts, ends FROM event WHERE id = ?1", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = (uint32_t)sqlite3_column_int64(st, 0);
+        copy_col(out->name, sizeof(out->name), st, 1);
+        copy_col(out->timezone, sizeof(out->timezone), st, 2);
+        out->starts = sqlite3_column_int64(st, 3);
+        out->ends = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW    ? BORNE_OK
+           : rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND
+                               : db_error(db, rc, "get event");
+}
+
+#define SESSION_COLS                                                                               \
+    "id, event_id, code, title, room, starts, ends, credit_minutes, credit_rule, open_before_s,"   \
+    " close_after_s, requires_registration, deleted, changed"
+
+static void read_session(sqlite3_stmt *st, borne_session *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->id = (uint32_t)sqlite3_column_int64(st, 0);
+    s->event_id = (uint32_t)sqlite3_column_int64(st, 1);
+    copy_col(s->code, sizeof(s->code), st, 2);
+    copy_col(s->title, sizeof(s->title), st, 3);
+    copy_col(s->room, sizeof(s->room), st, 4);
+    s->starts = sqlite3_column_int64(st, 5);
+    s->ends = sqlite3_column_int64(st, 6);
+    const unsigned char *rule = sqlite3_column_text(st, 8);
+    if (borne_credit_rule_parse(rule ? (const char *)rule : "threshold:800",
+                                sqlite3_column_int(st, 7), &s->rule)) {
+        borne_credit_rule_parse("threshold:800", sqlite3_column_int(st, 7), &s->rule);
+    }
+    s->open_before_s = sqlite3_column_int(st, 9);
+    s->close_after_s = sqlite3_column_int(st, 10);
+    s->requires_registration = sqlite3_column_int(st, 11) != 0;
+}
+
+borne_err borne_regdb_sessions(struct borne_regdb *db, uint32_t event_id, borne_session **out,
+                               size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    sqlite3_stmt *st;
+    borne_err err = prep(db,
+                         "SELECT " SESSION_COLS " FROM session WHERE event_id = ?1 AND deleted = 0"
+                         " ORDER BY starts, id",
+                         &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    size_t n = 0, cap = 0;
+    borne_session *v = NULL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            borne_session *g = realloc(v, cap * sizeof(*v));
+            if (!g) {
+                free(v);
+                sqlite3_finalize(st);
+                return BORNE_ERR_NOMEM;
+            }
+            v = g;
+        }
+        read_session(st, &v[n++]);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(v);
+        return db_error(db, rc, "sessions");
+    }
+    *out = v;
+    *count = n;
+    return BORNE_OK;
+}
+
+borne_err borne_regdb_delete_session(struct borne_regdb *db, uint32_t session_id)
+{
+    int64_t change;
+    borne_err err = borne_regdb_begin(db);
+    err = err ? err : next_change(db, &change);
+    sqlite3_stmt *st = NULL;
+    if (!err) {
+        err = prep(db, "UPDATE session SET deleted = 1, changed = ?2 WHERE id = ?1", &st);
+    }
+    if (!err) {
+        sqlite3_bind_int64(st, 1, session_id);
+        sqlite3_bind_int64(st, 2, change);
+        err = done(db, st, "delete session");
+    }
+    if (!err && sqlite3_changes(db->db) == 0) {
+        err = BORNE_ERR_NOT_FOUND;
+    }
+    err = err ? err : borne_regdb_commit(db);
+    if (err) {
+        borne_regdb_rollback(db);
+    }
+    return err;
+}
+
+/* ---- participants ---- */
+
+static void sessions_text(const uint32_t *ids, size_t n, char *out, size_t cap)
+{
+    size_t off = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && off < cap; i++) {
+        int w = snprintf(out + off, cap - off, i ? ",%u" : "%u", ids[i]);
+        if (w < 0) {
+            break;
+        }
+        off += (size_t)w;
+    }
+}
+
+borne_err borne_regdb_put_participant(struct borne_regdb *db, const borne_participant *p,
+                                      const char *code, const uint32_t *sessions, size_t nsessions,
+                                      bool *changed)
+{
+    if (changed) {
+        *changed = false;
+    }
+    char list[BORNE_REGISTRATIONS_MAX * 11 + 1];
+    sessions_text(sessions,
+                  nsessions < BORNE_REGISTRATIONS_MAX ? nsessions : BORNE_REGISTRATIONS_MAX, list,
+                  sizeof(list));
+    sqlite3_stmt *st;
+    borne_err err = prep(db,
+                         "UPDATE participant SET seen = 1 WHERE event_id = ?1 AND id = ?2"
+                         " AND deleted = 0 AND name = ?3 AND organisation = ?4 AND member = ?5"
+                         " AND status = ?6 AND code IS ?7 AND sessions = ?8",
+                         &st);
+    if (err) {
+        return err;
+    }
+    for (int pass = 0; pass < 2 && !err; pass++) {
+        sqlite3_bind_int64(st, 1, p->event_id);
+        sqlite3_bind_int64(st, 2, p->id);
+        sqlite3_bind_text(st, 3, p->display_name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, p->organisation, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 5, p->member);
+        sqlite3_bind_int(st, 6, (int)p->status);
+        if (code && code[0]) {
+            sqlite3_bind_text(st, 7, code, -1, SQLITE_STATIC);
+        } else {
+            sqlite3_bind_null(st, 7);
+        }
+        sqlite3_bind_text(st, 8, list, -1, SQLITE_STATIC);
+        if (pass == 1) {
+            int64_t change;
+            err = next_change(db, &change);
+            sqlite3_bind_int64(st, 9, change);
+        }
+        if (!err) {
+            int rc = sqlite3_step(st);
+            if (rc != SQLITE_DONE) {
+                err = db_error(db, rc, "put participant");
+            }
+        }
+        sqlite3_finalize(st);
+        st = NULL;
+        if (err || sqlite3_changes(db->db) > 0) {
+            break; /* unchanged (pass 0) or written (pass 1) */
+        }
+        if (pass == 0) {
+            err = prep(db,
+                       "INSERT INTO participant(event_id, id, name, organisation, member, status,"
+                       " code, sessions, deleted, seen, changed)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 1, ?9)"
+                       " ON CONFLICT(event_id, id) DO UPDATE SET name = excluded.name,"
+                       " organisation = excluded.organisation, member = excluded.member,"
+                       " status = excluded.status, code = excluded.code,"
+                       " sessions = excluded.sessions, deleted = 0, seen = 1,"
+                       " changed = excluded.changed",
+                       &st);
+            if (changed) {
+                *changed = true;
+            }
+        }
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
+static borne_err tombstone(struct borne_regdb *db, uint32_t event_id, uint32_t id)
+{
+    int64_t change;
+    borne_err err = next_change(db, &change);
+    sqlite3_stmt *st;
+    err =
+        err ? err
+            : prep(db,
+                   "UPDATE participant SET deleted = 1, code = NULL, name = '', organisation = '',"
+                   " sessions = '', changed = ?3 WHERE event_id = ?1 AND id = ?2 AND deleted = 0",
+                   &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_int64(st, 3, change);
+    err = done(db, st, "delete participant");
+    if (!err && sqlite3_changes(db->db) == 0) {
+        err = BORNE_ERR_NOT_FOUND;
+    }
+    return err;
+}
+
+borne_err borne_regdb_delete_participant(struct borne_regdb *db, uint32_t event_id, uint32_t id)
+{
+    borne_err err = borne_regdb_begin(db);
+    err = err ? err : tombstone(db, event_id, id);
+    err = err ? err : borne_regdb_commit(db);
+    if (err) {
+        borne_regdb_rollback(db);
+    }
+    return err;
+}
+
+borne_err borne_regdb_mark_unseen(struct borne_regdb *db, uint32_t event_id)
+{
+    sqlite3_stmt *st;
+    borne_err err = prep(db, "UPDATE participant SET seen = 0 WHERE event_id = ?1", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    return done(db, st, "mark unseen");
+}
+
+borne_err borne_regdb_delete_unseen(struct borne_regdb *db, uint32_t event_id, int64_t *deleted)
+{
+    *deleted = 0;
+    sqlite3_stmt *st;
+    borne_err err = prep(
+        db, "SELECT id FROM participant WHERE event_id = ?1 AND seen = 0 AND deleted = 0", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    uint32_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            uint32_t *g = realloc(ids, cap * sizeof(*ids));
+            if (!g) {
+                free(ids);
+                sqlite3_finalize(st);
+                return BORNE_ERR_NOMEM;
+            }
+            ids = g;
+        }
+        ids[n++] = (uint32_t)sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; !err && i < n; i++) {
+        err = tombstone(db, event_id, ids[i]);
+    }
+    free(ids);
+    if (!err) {
+        *deleted = (int64_t)n;
+    }
+    return err;
+}
+
+borne_err borne_regdb_each_participant(struct borne_regdb *db, uint32_t event_id,
+                                       void (*each)(void *ctx, const borne_participant *p),
+                                       void *ctx)
+{
+    sqlite3_stmt *st;
+    borne_err err = prep(db,
+                         "SELECT id, name, organisation, member, status FROM participant"
+                         " WHERE event_id = ?1 AND deleted = 0 ORDER BY name, id",
+                         &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        borne_participant p;
+        memset(&p, 0, sizeof(p));
+        p.event_id = event_id;
+        p.id = (uint32_t)sqlite3_column_int64(st, 0);
+        copy_col(p.display_name, sizeof(p.display_name), st, 1);
+        copy_col(p.organisation, sizeof(p.organisation), st, 2);
+        p.member = sqlite3_column_int(st, 3) != 0;
+        p.status = (borne_reg_status)sqlite3_column_int(st, 4);
+        each(ctx, &p);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? BORNE_OK : db_error(db, rc, "participants");
+}
+
+/* ---- keys, revocations ---- */
+
+borne_err borne_regdb_put_key(struct borne_regdb *db, uint16_t key_id, const uint8_t pk[32])
+{
+    borne_err err = borne_regdb_begin(db);
+    int64_t change;
+    err = err ? err : next_change(db, &change);
+    sqlite3_stmt *st = NULL;
+    if (!err) {
+        err = prep(db,
+                   "INSERT INTO signing_key(key_id, public_key, changed) VALUES (?1, ?2, ?3)"
+                   " ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key,"
+                   " changed = excluded.changed",
+                   &st);
+    }
+    if (!err) {
+        sqlite3_bind_int(st, 1, key_id);
+        sqlite3_bind_blob(st, 2, pk, 32, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, change);
+        err = done(db, st, "put key");
+    }
+    err = err ? err : borne_regdb_commit(db);
+    if (err) {
+        borne_regdb_rollback(db);
+    }
+    return err;
+}
+
+borne_err borne_regdb_revoke(struct borne_regdb *db, uint32_t event_id,
+                             const uint8_t hash[BORNE_CODE_HASH_LEN], bool revoked)
+{
+    borne_err err = borne_regdb_begin(db);
+    int64_t change;
+    err = err ? err : next_change(db, &change);
+    sqlite3_stmt *st = NULL;
+    if (!err) {
+        err = prep(db,
+                   "INSERT INTO revoked_code(event_id, code_hash, revoked, changed)"
+                   " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(event_id, code_hash) DO UPDATE SET"
+                   " revoked = excluded.revoked, changed = excluded.changed",
+                   &st);
+    }
+    if (!err) {
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_blob(st, 2, hash, BORNE_CODE_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, revoked);
+        sqlite3_bind_int64(st, 4, change);
+        err = done(db, st, "revoke");
+    }
+    err = err ? err : borne_regdb_commit(db);
+    if (err) {
+        borne_regdb_rollback(db);
+    }
+    return err;
+}
+
+/* ---- kiosks and tokens ---- */
+
+static void token_hash(const char *token, uint8_t out[BORNE_REG_TOKEN_HASH_LEN])
+{
+    /* Tokens are 256-bit random values: a plain hash is enough (nothing to brute-force). */
+    crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
+}
+
+static void new_token(char *out, size_t bytes)
+{
+    uint8_t raw[32];
+    randombytes_buf(raw, bytes);
+    sodium_bin2base64(out, BORNE_API_TOKEN_MAX, raw, bytes,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof(raw));
+}
+
+borne_err borne_regdb_add_kiosk(struct borne_regdb *db, uint32_t event_id, const char *name,
+                                int64_t valid_s, int64_t *kiosk_id, char *token)
+{
+    borne_event ev;
+    borne_err err = borne_regdb_get_event(db, event_id, &ev);
+    if (err) {
+        return err;
+    }
+    new_token(token, 24);
+    uint8_t h[BORNE_REG_TOKEN_HASH_LEN];
+    token_hash(token, h);
+    sqlite3_stmt *st;
+    err = prep(db,
+               "INSERT INTO kiosk(name, event_id, enrol_hash, enrol_expires, created_ms)"
+               " VALUES (?1, ?2, ?3, ?4, ?5)",
+               &st);
+    if (err) {
+        return err;
+    }
+    int64_t now = now_ms();
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, event_id);
+    sqlite3_bind_blob(st, 3, h, sizeof(h), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, now + valid_s * 1000);
+    sqlite3_bind_int64(st, 5, now);
+    err = done(db, st, "add kiosk");
+    if (!err) {
+        *kiosk_id = sqlite3_last_insert_rowid(db->db);
+    }
+    return err;
+}
+
+borne_err borne_regdb_revoke_kiosk(struct borne_regdb *db, int64_t kiosk_id)
+{
+    sqlite3_stmt *st;
+    borne_err err = prep(db,
+                         "UPDATE kiosk SET revoked = 1, enrol_hash = NULL, token_hash = NULL"
+                         " WHERE id = ?1",
+                         &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, kiosk_id);
+    err = done(db, st, "revoke kiosk");
+    if (!err && sqlite3_changes(db->db) == 0) {
+        err = BORNE_ERR_NOT_FOUND;
+    }
+    return err;
+}
+
+borne_err borne_regdb_list_kiosks(struct borne_regdb *db, FILE *out)
+{
+    sqlite3_stmt *st;
+    borne_err err = prep(db,
+                         "SELECT id, name, event_id, CASE WHEN revoked THEN 'revoked'"
+                         " WHEN token_hash IS NOT NULL THEN 'enrolled' ELSE 'waiting' END,"
+                         " coalesce(last_seen_ms, 0), coalesce(version, ''), coalesce(pending, 0),"
+                         " coalesce(checkins, 0), coalesce(last_scan_ms, 0), coalesce(clock, '')"
+                         " FROM kiosk ORDER BY id",
+                         &st);
+    if (err) {
+        return err;
+    }
+    struct borne_csv_writer *w = NULL;
+    err = borne_csv_writer_new_file(&w, out, ',', 0);
+    static const char *const header[] = {"id",      "name",    "event_id", "state",     "last_seen",
+                                         "version", "pending", "checkins", "last_scan", "clock"};
+    for (size_t i = 0; !err && i < sizeof(header) / sizeof(header[0]); i++) {
+        err = borne_csv_write_str(w, header[i]);
+    }
+    err = err ? err : borne_csv_end_record(w);
+    int rc = SQLITE_DONE;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int col = 0; col < 10 && !err; col++) {
+            char buf[64];
+            const char *text = (const char *)sqlite3_column_text(st, col);
+            if (col == 4 || col == 8) {
+                int64_t ms = sqlite3_column_int64(st, col);
+                if (ms) {
+                    borne_time_format_utc(ms / 1000, buf, sizeof(buf));
+                } else {
+                    buf[0] = '\0';
+                }
+                text = buf;
+            }
+            err = borne_csv_write_str(w, text ? text : "");
+        }
+        err = err ? err : borne_csv_end_record(w);
+    }
+    sqlite3_finalize(st);
+    borne_csv_writer_free(w);
+    if (!err && rc != SQLITE_DONE) {
+        err = db_error(db, rc, "list kiosks");
+    }
+    return err;
+}
+
+borne_err borne_regdb_enrol(struct borne_regdb *db, const char *enrol_token, const char *name,
+                            const char *version, borne_reg_kiosk *kiosk, char *api_token)
+{
+    uint8_t h[BORNE_REG_TOKEN_HASH_LEN];
+    token_hash(enrol_token, h);
+    borne_err err = borne_regdb_begin(db);
+    if (err) {
+        return err;
+    }
+    sqlite3_stmt *st;
+    err = prep(db,
+               "SELECT id, name, event_id FROM kiosk WHERE enrol_hash = ?1 AND revoked = 0"
+               " AND enrol_expires > ?2",
+               &st);
+    if (!err) {
+        sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, now_ms());
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            kiosk->id = sqlite3_column_int64(st, 0);
+            copy_col(kiosk->name, sizeof(kiosk->name), st, 1);
+            kiosk->event_id = (uint32_t)sqlite3_column_int64(st, 2);
+        } else {
+            err = rc == SQLITE_DONE ? BORNE_ERR_PERM : db_error(db, rc, "enrol");
+        }
+        sqlite3_finalize(st);
+    }
+    if (!err) {
+        new_token(api_token, 32);
+        uint8_t th[BORNE_REG_TOKEN_HASH_LEN];
+        token_hash(api_token, th);
+        err = prep(db,
+                   "UPDATE kiosk SET enrol_hash = NULL, token_hash = ?2, enrolled_ms = ?3,"
+                   " last_seen_ms = ?3, version = ?4,"
+                   " name = CASE WHEN ?5 = '' THEN name ELSE ?5 END WHERE id = ?1",
+                   &st);
+        if (!err) {
+            sqlite3_bind_int64(st, 1, kiosk->id);
+            sqlite3_bind_blob(st, 2, th, sizeof(th), SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 3, now_ms());
+            sqlite3_bind_text(st, 4, version, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
+            err = done(db, st, "enrol");
+        }
+        if (!err && name[0]) {
+            snprintf(kiosk->name, sizeof(kiosk->name), "%s", name);
+        }
+    }
+    err = err ? err : borne_regdb_commit(db);
+    if (err) {
+        borne_regdb_rollback(db);
+        api_token[0] = '\0';
+    }
+    return err;
+}
+
+borne_err borne_regdb_auth(struct borne_regdb *db, const char *api_token, borne_reg_kiosk *out)
+{
+    memset(out, 0, sizeof(*out));
+    uint8_t h[BORNE_REG_TOKEN_HASH_LEN];
+    token_hash(api_token, h);
+    sqlite3_stmt *st;
+    borne_err err =
+        prep(db, "SELECT id, name, event_id FROM kiosk WHERE token_hash = ?1 AND revoked = 0", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        copy_col(out->name, sizeof(out->name), st, 1);
+        out->event_id = (uint32_t)sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW    ? BORNE_OK
+           : rc == SQLITE_DONE ? BORNE_ERR_PERM
+                               : db_error(db, rc, "auth");
+}
+
+borne_err borne_regdb_set_status(struct borne_regdb *db, const borne_reg_kiosk *k,
+                                 const borne_kiosk_report *s)
+{
+    sqlite3_stmt *st;
+    borne_err err = prep(db,
+                         "UPDATE kiosk SET last_seen_ms = ?2, version = ?3, pending = ?4,"
+                         " checkins = ?5, last_scan_ms = ?6, clock = ?7, kiosk_wall_ms = ?8"
+                         " WHERE id = ?1",
+                         &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, k->id);
+    sqlite3_bind_int64(st, 2, now_ms());
+    sqlite3_bind_text(st, 3, s->version, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, s->pending);
+    sqlite3_bind_int64(st, 5, s->checkins);
+    sqlite3_bind_int64(st, 6, s->last_scan_ms);
+    sqlite3_bind_text(st, 7, s->clock, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, s->wall_ms);
+    return done(db, st, "kiosk status");
+}
+
+/* ---- check-ins ---- */
+
+static void result(borne_push_result *r, const char *uuid, borne_push_status status,
+                   const char *reason)
+{
+    snprintf(r->uuid, sizeof(r->uuid), "%s", uuid);
+    r->status = status;
+    snprintf(r->reason, sizeof(r->reason), "%s", reason);
+}
+
+borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kiosk *k,
+                                     const borne_checkin_row *rows, const bool *valid, size_t count,
+                                     borne_push_result *results)
+{
+    borne_err err = borne_regdb_begin(db);
+    if (err) {
+        return err;
+    }
+    sqlite3_stmt *ins = NULL, *who = NULL;
+    err = prep(db,
+               "INSERT INTO checkin(uuid, kiosk, kiosk_name, event_id, participant_id, session_id,"
+               " direction, method, staff_id, outcome, code_hash, wall_ms, wall_recorded_ms,"
+               " mono_ms, boot_id, clock_trusted, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+               " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+               " ON CONFLICT(uuid) DO NOTHING",
+               &ins);
+    err = err ? err : prep(db, "SELECT kiosk FROM checkin WHERE uuid = ?1", &who);
+    int64_t received = now_ms();
+    for (size_t i = 0; !err && i < count; i++) {
+        const borne_checkin_row *c = &rows[i];
+        if (!valid[i]) {
+            result(&results[i], c->uuid, BORNE_PUSH_REFUSED, "invalid record");
+            continue;
+        }
+        if (c->event_id != k->event_id) {
+            result(&results[i], c->uuid, BORNE_PUSH_REFUSED, "another event");
+            continue;
+        }
+        sqlite3_bind_text(ins, 1, c->uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 2, k->id);
+        sqlite3_bind_text(ins, 3, k->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 4, c->event_id);
+        if (c->participant_id) {
+            sqlite3_bind_int64(ins, 5, c->participant_id);
+        } else {
+            sqlite3_bind_null(ins, 5);
+        }
+        if (c->session_id) {
+            sqlite3_bind_int64(ins, 6, c->session_id);
+        } else {
+            sqlite3_bind_null(ins, 6);
+        }
+        sqlite3_bind_int(ins, 7, (int)c->direction);
+        sqlite3_bind_int(ins, 8, (int)c->method);
+        if (c->staff_id[0]) {
+            sqlite3_bind_text(ins, 9, c->staff_id, -1, SQLITE_STATIC);
+        } else {
+            sqlite3_bind_null(ins, 9);
+        }
+        sqlite3_bind_int(ins, 10, (int)c->outcome);
+        if (c->has_code_hash) {
+            sqlite3_bind_blob(ins, 11, c->code_hash, BORNE_CODE_HASH_LEN, SQLITE_STATIC);
+        } else {
+            sqlite3_bind_null(ins, 11);
+        }
+        sqlite3_bind_int64(ins, 12, c->time.wall_ms);
+        sqlite3_bind_int64(ins, 13, c->wall_recorded_ms);
+        sqlite3_bind_int64(ins, 14, c->time.mono_ms);
+        sqlite3_bind_text(ins, 15, c->time.boot_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(ins, 16, c->time.trusted);
+        sqlite3_bind_int64(ins, 17, received);
+        int rc = sqlite3_step(ins);
+        sqlite3_reset(ins);
+        if (rc != SQLITE_DONE) {
+            err = db_error(db, rc, "store check-in");
+            break;
+        }
+        if (sqlite3_changes(db->db) > 0) {
+            result(&results[i], c->uuid, BORNE_PUSH_STORED, "");
+            continue;
+        }
+        sqlite3_bind_text(who, 1, c->uuid, -1, SQLITE_STATIC);
+        rc = sqlite3_step(who);
+        bool same = rc == SQLITE_ROW && sqlite3_column_int64(who, 0) == k->id;
+        sqlite3_reset(who);
+        result(&results[i], c->uuid, same ? BORNE_PUSH_DUPLICATE : BORNE_PUSH_REFUSED,
+               same ? "" : "uuid already used by another kiosk");
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(who);
+    err = err ? err : borne_regdb_commit(db);
+    if (err) {
+        borne_regdb_rollback(db);
+    }
+    return err;
+}
+
+/* ---- roster pull ---- */
+
+static json_t *session_json(const borne_session *s)
+{
+    char rule[64];
+    borne_credit_rule_format(&s->rule, rule, sizeof(rule));
+    return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:i, s:s, s:i, s:i, s:b}", "id",
+                     (json_int_t)s->id, "code", s->code, "title", s->title, "room", s->room,
+                     "starts", (json_int_t)s->starts, "ends", (json_int_t)s->ends, "credit_minutes",
+                     (int)s->rule.credit_minutes, "credit_rule", rule, "open_before_s",
+                     (int)s->open_before_s, "close_after_s", (int)s->close_after_s,
+                     "requires_registration", s->requires_registration);
+}
+
+static json_t *ids_json(const char *list)
+{
+    json_t *arr = json_array();
+    const char *p = list;
+    while (p && *p) {
+        char *end;
+        unsigned long v = strtoul(p, &end, 10);
+        if (end == p) {
+            break;
+        }
+        json_array_append_new(arr, json_integer((json_int_t)v));
+        p = *end == ',' ? end + 1 : end;
+    }
+    return arr;
+}
+
+borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64_t since,
+                                size_t limit, int64_t server_time_ms, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    /* A read transaction: one consistent snapshot for the whole page. */
+    borne_err err = exec(db, "BEGIN", "begin read");
+    if (err) {
+        return err;
+    }
+    json_t *root = json_object();
+    json_t *participants = json_array(), *deleted = json_array();
+    int64_t upper = 0;
+    bool more = false;
+    sqlite3_stmt *st = NULL;
+    err = prep(db, "SELECT value FROM counter WHERE id = 1", &st);
+    if (!err && sqlite3_step(st) == SQLITE_ROW) {
+        upper = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    if (!err) {
+        err = prep(db,
+                   "SELECT id, name, organisation, member, status, code, sessions, deleted,"
+                   " changed FROM participant WHERE event_id = ?1 AND changed > ?2"
+                   " ORDER BY changed LIMIT ?3",
+                   &st);
+    }
+    if (!err) {
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_int64(st, 2, since);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+        size_t n = 0;
+        int64_t last = since;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            n++;
+            last = sqlite3_column_int64(st, 8);
+            json_int_t id = sqlite3_column_int64(st, 0);
+            if (sqlite3_column_int(st, 7)) {
+                json_array_append_new(deleted, json_integer(id));
+                continue;
+            }
+            json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:i}", "id", id, "name",
+                                  (const char *)sqlite3_column_text(st, 1), "organisation",
+                                  (const char *)sqlite3_column_text(st, 2), "member",
+                                  sqlite3_column_int(st, 3), "status", sqlite3_column_int(st, 4));
+            if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+                json_object_set_new(o, "code",
+                                    json_string((const char *)sqlite3_column_text(st, 5)));
+            }
+            json_object_set_new(o, "sessions", ids_json((const char *)sqlite3_column_text(st, 6)));
+            json_array_append_new(participants, o);
+        }
+        if (rc != SQLITE_DONE) {
+            err = db_error(db, rc, "pull participants");
+        }
+        sqlite3_finalize(st);
+        if (n == limit) {
+            more = last < upper;
+            upper = last;
+        }
+    }
+    /* Everything else changed in (since, upper]. */
+    json_t *sessions = json_array(), *dsessions = json_array(), *keys = json_array(),
+           *revoked = json_array(), *unrevoked = json_array();
+    if (!err) {
+        err = prep(db,
+                   "SELECT " SESSION_COLS " FROM session WHERE event_id = ?1 AND changed > ?2"
+                   " AND changed <= ?3 ORDER BY changed",
+                   &st);
+        if (!err) {
+            sqlite3_bind_int64(st, 1, event_id);
+            sqlite3_bind_int64(st, 2, since);
+            sqlite3_bind_int64(st, 3, upper);
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                borne_session s;
+                read_session(st, &s);
+                if (sqlite3_column_int(st, 12)) {
+                    json_array_append_new(dsessions, json_integer(s.id));
+                } else {
+                    json_array_append_new(sessions, session_json(&s));
+                }
+            }
+            sqlite3_finalize(st);
+        }
+    }
+    if (!err) {
+        err = prep(db,
+                   "SELECT key_id, public_key FROM signing_key WHERE changed > ?1"
+                   " AND changed <= ?2",
+                   &st);
+        if (!err) {
+            sqlite3_bind_int64(st, 1, since);
+            sqlite3_bind_int64(st, 2, upper);
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                char b64[64];
+                if (sqlite3_column_bytes(st, 1) != 32) {
+                    continue;
+                }
+                sodium_bin2base64(b64, sizeof(b64), sqlite3_column_blob(st, 1), 32,
+                                  sodium_base64_VARIANT_ORIGINAL);
+                json_array_append_new(keys,
+                                      json_pack("{s:i, s:s}", "key_id", sqlite3_column_int(st, 0),
+                                                "public_key", b64));
+            }
+            sqlite3_finalize(st);
+        }
+    }
+    if (!err) {
+        err = prep(db,
+                   "SELECT code_hash, revoked FROM revoked_code WHERE event_id = ?1"
+                   " AND changed > ?2 AND changed <= ?3",
+                   &st);
+        if (!err) {
+            sqlite3_bind_int64(st, 1, event_id);
+            sqlite3_bind_int64(st, 2, since);
+            sqlite3_bind_int64(st, 3, upper);
+            while (sqlite3_step(st) == SQLITE_ROW) {
+                char hex[2 * BORNE_CODE_HASH_LEN + 1];
+                if (sqlite3_column_bytes(st, 0) != BORNE_CODE_HASH_LEN) {
+                    continue;
+                }
+                sodium_bin2hex(hex, sizeof(hex), sqlite3_column_blob(st, 0), BORNE_CODE_HASH_LEN);
+                json_array_append_new(sqlite3_column_int(st, 1) ? revoked : unrevoked,
+                                      json_string(hex));
+            }
+            sqlite3_finalize(st);
+        }
+    }
+    if (!err) {
+        err = prep(db, "SELECT id, name, timezone, starts, ends, changed FROM event WHERE id = ?1",
+                   &st);
+        if (!err) {
+            sqlite3_bind_int64(st, 1, event_id);
+            if (sqlite3_step(st) == SQLITE_ROW &&
+                (since == 0 ||
+                 (sqlite3_column_int64(st, 5) > since && sqlite3_column_int64(st, 5) <= upper))) {
+                json_object_set_new(
+                    root, "event",
+                    json_pack("{s:I, s:s, s:s, s:I, s:I}", "id", sqlite3_column_int64(st, 0),
+                              "name", (const char *)sqlite3_column_text(st, 1), "timezone",
+                              (const char *)sqlite3_column_text(st, 2), "starts",
+                              sqlite3_column_int64(st, 3), "ends", sqlite3_column_int64(st, 4)));
+            }
+            sqlite3_finalize(st);
+        }
+    }
+    sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
+    json_object_set_new(root, "server_time_ms", json_integer(server_time_ms));
+    json_object_set_new(root, "cursor", json_integer(upper > since ? upper : since));
+    json_object_set_new(root, "more", json_boolean(more));
+    json_object_set_new(root, "sessions", sessions);
+    json_object_set_new(root, "deleted_sessions", dsessions);
+    json_object_set_new(root, "participants", participants);
+    json_object_set_new(root, "deleted_participants", deleted);
+    json_object_set_new(root, "keys", keys);
+    json_object_set_new(root, "revoked", revoked);
+    json_object_set_new(root, "unrevoked", unrevoked);
+    char *text = err ? NULL : json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    if (err) {
+        return err;
+    }
+    if (!text) {
+        return BORNE_ERR_NOMEM;
+    }
+    *out = text;
+    *len = strlen(text);
+    return BORNE_OK;
+}
+
+/* ---- reports ---- */
+
+borne_err borne_regdb_count_checkins(struct borne_regdb *db, uint32_t event_id, int64_t *out)
+{
+    *out = -1;
+    sqlite3_stmt *st;
+    borne_err err = prep(db, "SELECT count(*) FROM checkin WHERE ?1 = 0 OR event_id = ?1", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return BORNE_OK;
+}
+
+/* The registry's data for one event, copied into an in-memory kiosk store, so that the kiosk's
+ * own report code (store/report.h, core/credits.h) computes the official numbers. */
+static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne_event *ev,
+                                struct borne_store **out)
+{
+    *out = NULL;
+    borne_err err = borne_regdb_get_event(db, event_id, ev);
+    if (err) {
+        return err;
+    }
+    struct borne_store *mem = NULL;
+    err = borne_store_open(":memory:", &mem);
+    if (err) {
+        return err;
+    }
+    borne_session *sessions = NULL;
+    size_t nsessions = 0;
+    err = borne_store_begin(mem);
+    err = err ? err : borne_store_put_event(mem, ev);
+    err = err ? err : borne_regdb_sessions(db, event_id, &sessions, &nsessions);
+    for (size_t i = 0; !err && i < nsessions; i++) {
+        err = borne_store_put_session(mem, &sessions[i]);
+    }
+    free(sessions);
+    sqlite3_stmt *st = NULL;
+    if (!err) {
+        err = prep(db,
+                   "SELECT id, name, organisation, member, status FROM participant"
+                   " WHERE event_id = ?1",
+                   &st);
+    }
+    if (!err) {
+        sqlite3_bind_int64(st, 1, event_id);
+        while (!err && sqlite3_step(st) == SQLITE_ROW) {
+            borne_participant p;
+            memset(&p, 0, sizeof(p));
+            p.event_id = event_id;
+            p.id = (uint32_t)sqlite3_column_int64(st, 0);
+            copy_col(p.display_name, sizeof(p.display_name), st, 1);
+            copy_col(p.organisation, sizeof(p.organisation), st, 2);
+            p.member = sqlite3_column_int(st, 3) != 0;
+            p.status = (borne_reg_status)sqlite3_column_int(st, 4);
+            err = borne_store_put_participant(mem, &p, NULL);
+        }
+        sqlite3_finalize(st);
+    }
+    if (!err) {
+        err = prep(db,
+                   "SELECT uuid, kiosk_name, participant_id, session_id, direction, method,"
+                   " outcome, wall_ms, wall_recorded_ms, mono_ms, boot_id, clock_trusted"
+                   " FROM checkin WHERE event_id = ?1",
+                   &st);
+    }
+    if (!err) {
+        sqlite3_bind_int64(st, 1, event_id);
+        while (!err && sqlite3_step(st) == SQLITE_ROW) {
+            borne_checkin_row c;
+            memset(&c, 0, sizeof(c));
+            copy_col(c.uuid, sizeof(c.uuid), st, 0);
+            copy_col(c.kiosk_id, sizeof(c.kiosk_id), st, 1);
+            c.event_id = event_id;
+            c.participant_id = (uint32_t)sqlite3_column_int64(st, 2);
+            c.session_id = (uint32_t)sqlite3_column_int64(st, 3);
+            c.direction = (borne_direction)sqlite3_column_int(st, 4);
+            c.method = (borne_method)sqlite3_column_int(st, 5);
+            c.outcome = (borne_outcome)sqlite3_column_int(st, 6);
+            c.time.wall_ms = sqlite3_column_int64(st, 7);
+            c.wall_recorded_ms = sqlite3_column_int64(st, 8);
+            c.time.mono_ms = sqlite3_column_int64(st, 9);
+            copy_col(c.time.boot_id, sizeof(c.time.boot_id), st, 10);
+            c.time.trusted = sqlite3_column_int(st, 11) != 0;
+            c.synced = true;
+            err = borne_store_add_checkin(mem, &c);
+        }
+        sqlite3_finalize(st);
+    }
+    err = err ? err : borne_store_commit(mem);
+    if (err) {
+        borne_store_close(mem);
+        return err;
+    }
+    *out = mem;
+    return BORNE_OK;
+}
+
+borne_err borne_regdb_credits_csv(struct borne_regdb *db, uint32_t event_id, FILE *out)
+{
+    borne_event ev;
+    struct borne_store *mem;
+    borne_err err = as_kiosk_store(db, event_id, &ev, &mem);
+    if (err) {
+        return err;
+    }
+    err = borne_report_credits_csv(mem, &ev, INT64_MAX, out);
+    borne_store_close(mem);
+    return err;
+}
+
+borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FILE *out)
+{
+    borne_event ev;
+    struct borne_store *mem;
+    borne_err err = as_kiosk_store(db, event_id, &ev, &mem);
+    if (err) {
+        return err;
+    }
+    err = borne_report_checkins_csv(mem, &ev, out);
+    borne_store_close(mem);
+    return err;
+}
+
+borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, FILE *out)
+{
+    sqlite3_stmt *st;
+    borne_err err = prep(
+        db,
+        "SELECT s.id, s.code, s.title, s.starts,"
+        " (SELECT count(*) FROM participant p WHERE p.event_id = s.event_id AND p.deleted = 0"
+        "   AND (',' || p.sessions || ',') LIKE ('%,' || s.id || ',%')),"
+        " (SELECT count(DISTINCT c.participant_id) FROM checkin c WHERE c.event_id = s.event_id"
+        "   AND c.session_id = s.id AND c.outcome IN (0, 1, 2)),"
+        " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
+        "   AND c.outcome = 0),"
+        " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
+        "   AND c.outcome IN (1, 2)),"
+        " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
+        "   AND c.outcome NOT IN (0, 1, 2)),"
+        " (SELECT count(DISTINCT c.kiosk) FROM checkin c WHERE c.event_id = s.event_id"
+        "   AND c.session_id = s.id)"
+        " FROM session s WHERE s.event_id = ?1 AND s.deleted = 0 ORDER BY s.starts, s.id",
+        &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    struct borne_csv_writer *w = NULL;
+    err = borne_csv_writer_new_file(&w, out, ',', 0);
+    static const char *const header[] = {"session_id", "session_code", "session", "starts_utc",
+                                         "registered", "present",      "entries", "exits",
+                                         "refused",    "kiosks"};
+    for (size_t i = 0; !err && i < sizeof(header) / sizeof(header[0]); i++) {
+        err = borne_csv_write_str(w, header[i]);
+    }
+    err = err ? err : borne_csv_end_record(w);
+    int rc = SQLITE_DONE;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int col = 0; col < 10 && !err; col++) {
+            char buf[40];
+            const char *text = (const char *)sqlite3_column_text(st, col);
+            if (col == 3) {
+                borne_time_format_utc(sqlite3_column_int64(st, 3), buf, sizeof(buf));
+                text = buf;
+            }
+            err = borne_csv_write_str(w, text ? text : "");
+        }
+        err = err ? err : borne_csv_end_record(w);
+    }
+    sqlite3_finalize(st);
+    borne_csv_writer_free(w);
+    if (!err && rc != SQLITE_DONE) {
+        err = db_error(db, rc, "attendance report");
+    }
+    return err;
+}

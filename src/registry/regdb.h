@@ -1,0 +1,121 @@
+/* The registry's storage: one SQLite file in WAL mode (synchronous=FULL), its own schema.
+ *
+ * Holds events, sessions, participants with their registrations, public signing keys, revoked
+ * code fingerprints, kiosks (enrolment and API tokens stored as SHA-256 hashes only) and every
+ * check-in received, once, by UUID. Every roster change takes the next value of one change
+ * counter, so a kiosk pulls "everything changed after N" (deletions are kept as tombstones).
+ *
+ * A borne_regdb is one connection: one thread at a time. The server keeps a small pool.
+ * Only parameterised SQL. Nothing here logs names, codes or tokens. */
+#ifndef BORNE_REGISTRY_REGDB_H
+#define BORNE_REGISTRY_REGDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/error.h"
+#include "store/store.h"
+#include "sync/protocol.h"
+
+#define BORNE_REGDB_SCHEMA_VERSION 1
+#define BORNE_REG_TOKEN_HASH_LEN   32
+
+struct borne_regdb;
+
+borne_err borne_regdb_open(const char *path, struct borne_regdb **out);
+void borne_regdb_close(struct borne_regdb *db);
+struct sqlite3 *borne_regdb_sqlite(struct borne_regdb *db);
+
+borne_err borne_regdb_begin(struct borne_regdb *db);
+borne_err borne_regdb_commit(struct borne_regdb *db);
+void borne_regdb_rollback(struct borne_regdb *db);
+
+/* ---- organiser side (admin commands) ---- */
+
+/* Upserts an event and its sessions (a session absent from `sessions` is kept). */
+borne_err borne_regdb_put_event(struct borne_regdb *db, const borne_event *ev,
+                                const borne_session *sessions, size_t count);
+borne_err borne_regdb_get_event(struct borne_regdb *db, uint32_t id, borne_event *out);
+/* Sessions of an event (not deleted). *out malloc'ed. */
+borne_err borne_regdb_sessions(struct borne_regdb *db, uint32_t event_id, borne_session **out,
+                               size_t *count);
+borne_err borne_regdb_delete_session(struct borne_regdb *db, uint32_t session_id);
+
+/* Upserts one participant; the change counter moves only when something differs. Call inside
+ * a transaction for many. *changed (may be NULL) says whether it did. */
+borne_err borne_regdb_put_participant(struct borne_regdb *db, const borne_participant *p,
+                                      const char *code, const uint32_t *sessions, size_t nsessions,
+                                      bool *changed);
+/* Marks a participant deleted (a tombstone kiosks pull). BORNE_ERR_NOT_FOUND if absent. */
+borne_err borne_regdb_delete_participant(struct borne_regdb *db, uint32_t event_id, uint32_t id);
+/* Deletes every participant of the event not marked `seen` since borne_regdb_mark_unseen. */
+borne_err borne_regdb_mark_unseen(struct borne_regdb *db, uint32_t event_id);
+borne_err borne_regdb_delete_unseen(struct borne_regdb *db, uint32_t event_id, int64_t *deleted);
+/* Calls `each` for every participant of the event (not deleted), by name. */
+borne_err borne_regdb_each_participant(struct borne_regdb *db, uint32_t event_id,
+                                       void (*each)(void *ctx, const borne_participant *p),
+                                       void *ctx);
+
+borne_err borne_regdb_put_key(struct borne_regdb *db, uint16_t key_id, const uint8_t pk[32]);
+borne_err borne_regdb_revoke(struct borne_regdb *db, uint32_t event_id,
+                             const uint8_t hash[BORNE_CODE_HASH_LEN], bool revoked);
+
+/* Creates a kiosk for the event with a fresh one-time enrolment token (valid `valid_s`
+ * seconds), written NUL-terminated into token[BORNE_API_TOKEN_MAX]. */
+borne_err borne_regdb_add_kiosk(struct borne_regdb *db, uint32_t event_id, const char *name,
+                                int64_t valid_s, int64_t *kiosk_id, char *token);
+/* Revokes a kiosk: its API token and enrolment token stop working at once. */
+borne_err borne_regdb_revoke_kiosk(struct borne_regdb *db, int64_t kiosk_id);
+/* Writes the kiosk list as CSV (id, name, event, state, last seen, version, pending, ...). */
+borne_err borne_regdb_list_kiosks(struct borne_regdb *db, FILE *out);
+
+/* ---- kiosk side (the API) ---- */
+
+typedef struct borne_reg_kiosk {
+    int64_t id;
+    char name[BORNE_KIOSK_ID_MAX];
+    uint32_t event_id;
+} borne_reg_kiosk;
+
+/* Exchanges a one-time enrolment token for an API token (written into api_token). The
+ * enrolment token is spent. BORNE_ERR_PERM: unknown, spent, expired or revoked. */
+borne_err borne_regdb_enrol(struct borne_regdb *db, const char *enrol_token, const char *name,
+                            const char *version, borne_reg_kiosk *kiosk, char *api_token);
+/* The kiosk an API token belongs to. BORNE_ERR_PERM: unknown or revoked. */
+borne_err borne_regdb_auth(struct borne_regdb *db, const char *api_token, borne_reg_kiosk *out);
+
+typedef struct borne_kiosk_report {
+    char version[32];
+    int64_t pending, checkins, last_scan_ms, wall_ms;
+    char clock[16];
+} borne_kiosk_report;
+
+borne_err borne_regdb_set_status(struct borne_regdb *db, const borne_reg_kiosk *k,
+                                 const borne_kiosk_report *st);
+
+/* Stores a batch of check-ins for kiosk `k` in one transaction, answering per record in
+ * `results` (same order). Rows of another event are refused. */
+borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kiosk *k,
+                                     const borne_checkin_row *rows, const bool *valid, size_t count,
+                                     borne_push_result *results);
+
+/* Builds a roster page for the kiosk's event: changes after `since`, at most `limit`
+ * participants. Returns a malloc'ed JSON text (the caller frees it). */
+borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64_t since,
+                                size_t limit, int64_t server_time_ms, char **out, size_t *len);
+
+/* ---- reports ---- */
+
+/* Check-ins of the event, CSV. */
+borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FILE *out);
+/* Per session: entries, exits, distinct participants, registered, kiosks. */
+borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, FILE *out);
+/* OMA credits per participant and session, by the kiosk's own report code (store/report.h). */
+borne_err borne_regdb_credits_csv(struct borne_regdb *db, uint32_t event_id, FILE *out);
+
+/* Counts for tests and `status`: check-ins of the event (or all with event 0). */
+borne_err borne_regdb_count_checkins(struct borne_regdb *db, uint32_t event_id, int64_t *out);
+
+#endif

@@ -1,0 +1,609 @@
+/* The sync end to end, against the real borne-registry on 127.0.0.1: provisioning, roster pull,
+ * scans, push, credits; faults (HTTP 500, cut answers, lost answers, silence, slowness, a
+ * registry killed mid-batch); two kiosks; a kiosk whose clock started in 1970; TLS refusal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checkin/checkin.h"
+#include "core/uuid.h"
+#include "store/sync_store.h"
+#include "support/fixture.h"
+#include "sync/faultproxy.h"
+#include "sync/harness.h"
+#include "sync/protocol.h"
+#include "sync/sync.h"
+
+typedef struct kiosk {
+    fixture fx;
+    struct borne_sync *sync;
+} kiosk;
+
+static void registry_start(registry_proc *r)
+{
+    memset(r, 0, sizeof(*r));
+    assert_int_equal(fixture_mkdtemp(r->dir, sizeof(r->dir)), 0);
+    snprintf(r->db, sizeof(r->db), "%s/registry.db", r->dir);
+    assert_int_equal(harness_serve(r, 0, NULL), 0);
+}
+
+static void registry_stop(registry_proc *r)
+{
+    harness_kill(r, SIGTERM);
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void kiosk_open(kiosk *k, int timeout_ms, size_t batch)
+{
+    memset(k, 0, sizeof(*k));
+    assert_int_equal(fixture_open_empty(&k->fx), 0);
+    fixture_set_time(&k->fx, FIX_A_START - 600, true);
+    borne_sync_options o = {.db_path = k->fx.path,
+                            .data_dir = k->fx.dir,
+                            .kiosk_id = "borne-test",
+                            .clock = &k->fx.clock,
+                            .timeout_ms = timeout_ms,
+                            .connect_timeout_ms = 1000,
+                            .low_speed_s = 2,
+                            .batch = batch};
+    assert_int_equal(borne_sync_new(&o, &k->sync), BORNE_OK);
+}
+
+static void kiosk_close(kiosk *k)
+{
+    borne_sync_free(k->sync);
+    char path[400];
+    snprintf(path, sizeof(path), "%s/%s", k->fx.dir, BORNE_SYNC_CREDENTIALS_FILE);
+    unlink(path);
+    fixture_close(&k->fx);
+}
+
+static void provision(kiosk *k, const char *setup)
+{
+    char msg[256] = "";
+    borne_err err = borne_sync_provision(k->sync, setup, msg, sizeof(msg));
+    if (err) {
+        fprintf(stderr, "provision: %s\n", msg);
+    }
+    assert_int_equal(err, BORNE_OK);
+}
+
+static void token_for(registry_proc *r, uint32_t participant, char *out, size_t cap)
+{
+    char key[400], pid[16], line[512];
+    snprintf(key, sizeof(key), "%s/sign.key", r->dir);
+    snprintf(pid, sizeof(pid), "%u", participant);
+    assert_int_equal(harness_admin(r, line, sizeof(line), "token", "issue", "--key", key, "--event",
+                                   "42", "--participant", pid, NULL),
+                     0);
+    char *tab = strchr(line, '\t');
+    assert_non_null(tab);
+    snprintf(out, cap, "%s", tab + 1);
+    out[strcspn(out, "\n")] = '\0';
+}
+
+static void scan(kiosk *k, uint32_t session, borne_direction mode, const char *text,
+                 borne_outcome expect)
+{
+    borne_checkin_options o = {.kiosk_id = "borne-test", .session_id = session, .mode = mode};
+    struct borne_checkin *ck;
+    assert_int_equal(borne_checkin_new(&ck, k->fx.store, &k->fx.clock, &o), BORNE_OK);
+    borne_scan_result res;
+    assert_int_equal(
+        borne_checkin_scan(ck, (const uint8_t *)text, strlen(text), BORNE_METHOD_SCANNER, &res),
+        BORNE_OK);
+    assert_int_equal(res.outcome, expect);
+    borne_checkin_free(ck);
+}
+
+/* Synthetic check-ins straight into the store (the push does not care how they were made). */
+static void add_checkins(kiosk *k, size_t n)
+{
+    assert_int_equal(borne_store_begin(k->fx.store), BORNE_OK);
+    for (size_t i = 0; i < n; i++) {
+        borne_checkin_row c;
+        memset(&c, 0, sizeof(c));
+        borne_uuid_new(c.uuid);
+        snprintf(c.kiosk_id, sizeof(c.kiosk_id), "borne-test");
+        c.event_id = FIX_EVENT;
+        c.participant_id = 1 + (uint32_t)(i % 5);
+        c.session_id = FIX_SESSION_A;
+        c.direction = i % 2 ? BORNE_EXIT : BORNE_ENTRY;
+        c.outcome = i % 2 ? BORNE_OUTCOME_ACCEPTED_EXIT : BORNE_OUTCOME_ACCEPTED_ENTRY;
+        k->fx.clock.now(&k->fx.clock, &c.time);
+        c.time.mono_ms += (int64_t)i;
+        c.time.wall_ms += (int64_t)i;
+        assert_int_equal(borne_store_add_checkin(k->fx.store, &c), BORNE_OK);
+    }
+    assert_int_equal(borne_store_commit(k->fx.store), BORNE_OK);
+}
+
+/* The registry's check-in UUIDs, sorted, joined by newlines (malloc'ed), and their count. */
+static char *registry_uuids(registry_proc *r, int64_t *count)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(r->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT uuid FROM checkin ORDER BY uuid", -1, &st, NULL), SQLITE_OK);
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    out[0] = '\0';
+    *count = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (len + 40 > cap) {
+            cap *= 2;
+            out = realloc(out, cap);
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%s\n", sqlite3_column_text(st, 0));
+        (*count)++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+static char *kiosk_uuids(kiosk *k, int64_t *count)
+{
+    sqlite3 *db = borne_store_db(k->fx.store);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT uuid FROM checkin ORDER BY uuid", -1, &st, NULL), SQLITE_OK);
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    out[0] = '\0';
+    *count = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (len + 40 > cap) {
+            cap *= 2;
+            out = realloc(out, cap);
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%s\n", sqlite3_column_text(st, 0));
+        (*count)++;
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* Exactly once: same UUID sets on both sides, nothing pending on the kiosk. */
+static void assert_exactly_once(registry_proc *r, kiosk *k, int64_t expect)
+{
+    int64_t nr, nk;
+    char *ur = registry_uuids(r, &nr);
+    char *uk = kiosk_uuids(k, &nk);
+    assert_int_equal(nk, expect);
+    assert_int_equal(nr, expect);
+    assert_string_equal(ur, uk);
+    free(ur);
+    free(uk);
+    assert_int_equal(
+        fixture_query_int(k->fx.store, "SELECT count(*) FROM checkin WHERE synced = 0"), 0);
+    assert_true(fixture_integrity_ok(k->fx.store));
+}
+
+static borne_err sync_until_ok(kiosk *k, int tries)
+{
+    borne_err err = BORNE_ERR_NET;
+    for (int i = 0; i < tries && err; i++) {
+        err = borne_sync_run_once(k->sync);
+    }
+    return err;
+}
+
+/* ---- tests ---- */
+
+static void test_end_to_end(void **state)
+{
+    registry_proc r;
+    registry_start(&r);
+    char setup[512];
+    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
+    assert_true(strncmp(setup, "BORNE-SETUP/1 http://127.0.0.1:", 31) == 0);
+
+    kiosk k;
+    kiosk_open(&k, 5000, 0);
+    provision(&k, setup);
+    /* Credentials are owner-only and the enrolment token is spent. */
+    char path[400];
+    snprintf(path, sizeof(path), "%s/%s", k.fx.dir, BORNE_SYNC_CREDENTIALS_FILE);
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    char msg[256];
+    kiosk k2;
+    kiosk_open(&k2, 5000, 0);
+    assert_int_equal(borne_sync_provision(k2.sync, setup, msg, sizeof(msg)), BORNE_ERR_PERM);
+    kiosk_close(&k2);
+
+    /* The roster, sessions and key arrived. */
+    int64_t people = 0;
+    assert_int_equal(borne_store_count_participants(k.fx.store, FIX_EVENT, &people), BORNE_OK);
+    assert_int_equal(people, 6);
+    assert_int_equal(fixture_query_int(k.fx.store, "SELECT count(*) FROM session"), 2);
+    assert_int_equal(fixture_query_int(k.fx.store, "SELECT count(*) FROM signing_key"), 1);
+
+    /* Scan Hélène in at 09:01 and out at 10:25 (84 of 90 minutes: full 1.5 h credit). */
+    char tok[256];
+    token_for(&r, FIX_P_HELENE, tok, sizeof(tok));
+    fixture_set_time(&k.fx, FIX_A_START + 60, true);
+    scan(&k, FIX_SESSION_A, BORNE_ENTRY, tok, BORNE_OUTCOME_ACCEPTED_ENTRY);
+    fixture_set_time(&k.fx, FIX_A_END - 300, true);
+    scan(&k, FIX_SESSION_A, BORNE_EXIT, tok, BORNE_OUTCOME_ACCEPTED_EXIT);
+    /* The opaque code from the roster works too. */
+    fixture_set_time(&k.fx, FIX_B_START + 60, true);
+    scan(&k, FIX_SESSION_B, BORNE_ENTRY, FIX_OPAQUE_HELENE, BORNE_OUTCOME_ACCEPTED_ENTRY);
+
+    assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
+    borne_sync_status st;
+    borne_sync_get_status(k.sync, &st);
+    assert_int_equal(st.pending, 0);
+    assert_int_equal(st.pushed, 3);
+    assert_string_equal(st.last_error, "");
+    assert_exactly_once(&r, &k, 3);
+
+    char report[4096];
+    assert_int_equal(harness_admin(&r, report, sizeof(report), "report", "credits", "42", NULL), 0);
+    assert_non_null(strstr(report, "1,Hélène Tremblay,101,A1,Gestion documentaire,84,1.50,"));
+    assert_int_equal(harness_admin(&r, report, sizeof(report), "report", "attendance", "42", NULL),
+                     0);
+    assert_non_null(strstr(report, "101,A1,Gestion documentaire"));
+
+    /* An incremental pull brings a change and a deletion. */
+    char roster[400];
+    harness_write(r.dir, "more.csv",
+                  "id,name,organisation,member,status,sessions\n7,Zoé Nadeau,Ville de Lévis,oui,"
+                  "confirmé,A1\n",
+                  roster, sizeof(roster));
+    assert_int_equal(harness_admin(&r, NULL, 0, "roster", "import", "42", roster, NULL), 0);
+    assert_int_equal(harness_admin(&r, NULL, 0, "participant", "delete", "42", "6", NULL), 0);
+    assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
+    assert_int_equal(borne_store_count_participants(k.fx.store, FIX_EVENT, &people), BORNE_OK);
+    assert_int_equal(people, 6);
+    assert_int_equal(
+        fixture_query_int(k.fx.store, "SELECT count(*) FROM participant WHERE participant_id = 7"),
+        1);
+    assert_int_equal(
+        fixture_query_int(k.fx.store, "SELECT count(*) FROM participant WHERE participant_id = 6"),
+        0);
+
+    /* A revoked kiosk is refused at once, with words for the staff screen. */
+    assert_int_equal(harness_admin(&r, NULL, 0, "kiosk", "revoke", "1", NULL), 0);
+    assert_int_equal(borne_sync_run_once(k.sync), BORNE_ERR_PERM);
+    borne_sync_get_status(k.sync, &st);
+    assert_non_null(strstr(st.last_error, "token was refused"));
+    kiosk_close(&k);
+    registry_stop(&r);
+}
+
+static void test_faults(void **state)
+{
+    registry_proc r;
+    registry_start(&r);
+    char setup[512];
+    const fault plan[] = {
+        FAULT_PASS,        /* enrol */
+        FAULT_PASS,        /* status */
+        FAULT_PASS,        /* pull */
+        FAULT_PASS,        /* status */
+        FAULT_500,         /* push 1: 500 */
+        FAULT_PASS,        /* status */
+        FAULT_PASS,        /* push 1 */
+        FAULT_CUT,         /* push 2: answer cut in the middle (stored, not acknowledged) */
+        FAULT_PASS,        /* status */
+        FAULT_PASS,        /* push 2 again: duplicates */
+        FAULT_LOST_ANSWER, /* push 3: stored, answer never comes */
+        FAULT_PASS,        /* status */
+        FAULT_BLACKHOLE,   /* push: never forwarded nor answered */
+        FAULT_PASS,        /* status */
+        FAULT_SLOW,        /* push: slow but complete */
+        FAULT_500,         /* push: 500 */
+    };
+    struct faultproxy *proxy = NULL;
+    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
+    proxy = faultproxy_start(r.port, plan, sizeof(plan) / sizeof(plan[0]));
+    assert_int_equal(harness_add_kiosk(&r, faultproxy_port(proxy), setup, sizeof(setup)), 0);
+
+    kiosk k;
+    kiosk_open(&k, 1500, 200);
+    provision(&k, setup);
+    add_checkins(&k, 1500);
+    int failures = 0;
+    borne_err err = BORNE_ERR_NET;
+    for (int i = 0; i < 30 && err; i++) {
+        err = borne_sync_run_once(k.sync);
+        failures += err != BORNE_OK;
+    }
+    assert_int_equal(err, BORNE_OK);
+    assert_true(failures >= 5);
+    assert_true(faultproxy_requests(proxy) >= sizeof(plan) / sizeof(plan[0]));
+    assert_exactly_once(&r, &k, 1500);
+    faultproxy_stop(proxy);
+    kiosk_close(&k);
+    registry_stop(&r);
+}
+
+struct bg_sync {
+    kiosk *k;
+    borne_err err;
+};
+
+static void *bg_run(void *arg)
+{
+    struct bg_sync *b = arg;
+    b->err = borne_sync_run_once(b->k->sync);
+    return NULL;
+}
+
+static void test_registry_killed_mid_batch(void **state)
+{
+    registry_proc r;
+    registry_start(&r);
+    char setup[512];
+    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
+    kiosk k;
+    kiosk_open(&k, 2000, 100);
+    provision(&k, setup);
+    const int64_t total = 6000;
+    add_checkins(&k, (size_t)total);
+
+    struct bg_sync b = {.k = &k};
+    pthread_t t;
+    pthread_create(&t, NULL, bg_run, &b);
+    /* Kill -9 as soon as the registry holds part of the check-ins. */
+    int64_t seen = 0;
+    for (int i = 0; i < 20000 && seen == 0; i++) {
+        char *u = registry_uuids(&r, &seen);
+        free(u);
+        if (!seen) {
+            usleep(500);
+        }
+    }
+    uint16_t port = r.port;
+    harness_kill(&r, SIGKILL);
+    pthread_join(t, NULL);
+    int64_t at_kill;
+    free(registry_uuids(&r, &at_kill));
+    fprintf(stderr, "registry killed holding %lld of %lld check-ins (sync: %s)\n",
+            (long long)at_kill, (long long)total, borne_strerror(b.err));
+    assert_true(at_kill > 0);
+    assert_int_equal(harness_serve(&r, port, NULL), 0);
+    assert_int_equal(sync_until_ok(&k, 5), BORNE_OK);
+    assert_exactly_once(&r, &k, total);
+    kiosk_close(&k);
+    registry_stop(&r);
+}
+
+static void test_two_kiosks(void **state)
+{
+    registry_proc r;
+    registry_start(&r);
+    char s1[512], s2[512];
+    assert_int_equal(harness_setup_event(&r, r.port, s1, sizeof(s1)), 0);
+    assert_int_equal(harness_add_kiosk(&r, r.port, s2, sizeof(s2)), 0);
+    kiosk a, b;
+    kiosk_open(&a, 5000, 0);
+    kiosk_open(&b, 5000, 0);
+    provision(&a, s1);
+    provision(&b, s2);
+    char helene[256], jean[256];
+    token_for(&r, FIX_P_HELENE, helene, sizeof(helene));
+    token_for(&r, FIX_P_JEAN, jean, sizeof(jean));
+
+    /* Offline: Hélène enters at door A 09:00, leaves by door B 10:25 (85/90 min: credit).
+     * Jean enters at both doors (09:02 at A, 09:05 at B) and leaves by A at 09:50 (48/90 min:
+     * under 80 %, no credit). */
+    fixture_set_time(&a.fx, FIX_A_START, true);
+    scan(&a, FIX_SESSION_A, BORNE_ENTRY, helene, BORNE_OUTCOME_ACCEPTED_ENTRY);
+    fixture_set_time(&a.fx, FIX_A_START + 120, true);
+    scan(&a, FIX_SESSION_A, BORNE_ENTRY, jean, BORNE_OUTCOME_ACCEPTED_ENTRY);
+    fixture_set_time(&b.fx, FIX_A_START + 300, true);
+    scan(&b, FIX_SESSION_A, BORNE_ENTRY, jean, BORNE_OUTCOME_ACCEPTED_ENTRY);
+    fixture_set_time(&a.fx, FIX_A_START + 50 * 60, true);
+    scan(&a, FIX_SESSION_A, BORNE_EXIT, jean, BORNE_OUTCOME_ACCEPTED_EXIT);
+    fixture_set_time(&b.fx, FIX_A_END - 300, true);
+    scan(&b, FIX_SESSION_A, BORNE_EXIT, helene, BORNE_OUTCOME_EXIT_WITHOUT_ENTRY);
+
+    /* Sync both, twice each, interleaved. */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(borne_sync_run_once(a.sync), BORNE_OK);
+        assert_int_equal(borne_sync_run_once(b.sync), BORNE_OK);
+    }
+    int64_t n;
+    char *u = registry_uuids(&r, &n);
+    free(u);
+    assert_int_equal(n, 5);
+    char report[4096];
+    assert_int_equal(harness_admin(&r, report, sizeof(report), "report", "credits", "42", NULL), 0);
+    assert_non_null(strstr(report, "1,Hélène Tremblay,101,A1,Gestion documentaire,85,1.50,"));
+    assert_non_null(strstr(report, "2,Jean Lévesque,101,A1,Gestion documentaire,48,0.00,"));
+    kiosk_close(&a);
+    kiosk_close(&b);
+    registry_stop(&r);
+}
+
+static void test_clock_from_1970(void **state)
+{
+    registry_proc r;
+    registry_start(&r);
+    char setup[512];
+    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
+    kiosk k;
+    kiosk_open(&k, 5000, 0);
+    provision(&k, setup);
+    char tok[256];
+    token_for(&r, FIX_P_HELENE, tok, sizeof(tok));
+    borne_sync_free(k.sync);
+
+    /* Power cut; the Pi boots without network: a new boot, its clock in 1970, untrusted. */
+    memset(&k.fx.fake.now, 0, sizeof(k.fx.fake.now));
+    k.fx.fake.now.wall_ms = 42000;
+    k.fx.fake.now.mono_ms = 9000;
+    snprintf(k.fx.fake.now.boot_id, sizeof(k.fx.fake.now.boot_id),
+             "b0070000-0000-4000-8000-000000000002");
+    k.fx.fake.now.trusted = false;
+    scan(&k, FIX_SESSION_A, BORNE_ENTRY, tok, BORNE_OUTCOME_ACCEPTED_ENTRY);
+    assert_int_equal(
+        fixture_query_int(k.fx.store, "SELECT count(*) FROM checkin WHERE clock_trusted = 0"), 1);
+    borne_fake_clock_advance(&k.fx.fake, 10 * 60 * 1000);
+
+    borne_sync_options o = {.db_path = k.fx.path,
+                            .data_dir = k.fx.dir,
+                            .kiosk_id = "borne-test",
+                            .clock = &k.fx.clock,
+                            .timeout_ms = 5000};
+    assert_int_equal(borne_sync_new(&o, &k.sync), BORNE_OK);
+    assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t expect = (int64_t)ts.tv_sec * 1000 - 10 * 60 * 1000;
+    int64_t wall = fixture_query_int(k.fx.store, "SELECT wall_ms FROM checkin");
+    assert_true(wall > expect - 5000 && wall < expect + 5000);
+    assert_int_equal(
+        fixture_query_int(k.fx.store, "SELECT count(*) FROM checkin WHERE clock_trusted = 0"), 0);
+    /* The registry received the corrected time, and the first wall time as recorded. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(r.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT wall_ms, wall_recorded_ms, clock_trusted FROM"
+                                        " checkin",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_true(sqlite3_column_int64(st, 0) == wall);
+    assert_int_equal(sqlite3_column_int64(st, 1), 42000);
+    assert_int_equal(sqlite3_column_int(st, 2), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    /* The kiosk's clock can take the reference: new samples of this boot are trusted. */
+    borne_clock_sample ref;
+    assert_true(borne_sync_take_reference(k.sync, &ref));
+    assert_int_equal(borne_clock_set_reference(&k.fx.clock, &ref), BORNE_OK);
+    borne_clock_sample now;
+    borne_clock_now(&k.fx.clock, &now);
+    assert_true(now.trusted);
+    assert_false(borne_sync_take_reference(k.sync, &ref));
+    kiosk_close(&k);
+    registry_stop(&r);
+}
+
+static int run(const char *cmd)
+{
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void test_tls_verification(void **state)
+{
+    if (run("command -v openssl >/dev/null 2>&1") != 0) {
+        skip();
+    }
+    registry_proc r;
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(fixture_mkdtemp(r.dir, sizeof(r.dir)), 0);
+    snprintf(r.db, sizeof(r.db), "%s/registry.db", r.dir);
+    char cmd[2048], cert[400], key[400], pinfile[400];
+    snprintf(cert, sizeof(cert), "%s/cert.pem", r.dir);
+    snprintf(key, sizeof(key), "%s/key.pem", r.dir);
+    snprintf(pinfile, sizeof(pinfile), "%s/pin", r.dir);
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
+             " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s'"
+             " >/dev/null 2>&1 && openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin"
+             " -outform der | openssl dgst -sha256 -binary | base64 > '%s'",
+             key, cert, cert, pinfile);
+    assert_int_equal(run(cmd), 0);
+    assert_int_equal(harness_serve(&r, 0, "--tls-cert", cert, "--tls-key", key, NULL), 0);
+    char setup[512], url[64], pin[128] = "sha256//", line[128] = "";
+    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
+    FILE *f = fopen(pinfile, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof(line), f));
+    fclose(f);
+    line[strcspn(line, "\n")] = '\0';
+    strncat(pin, line, sizeof(pin) - strlen(pin) - 1);
+    snprintf(url, sizeof(url), "https://127.0.0.1:%u", (unsigned)r.port);
+
+    /* Self-signed, no pin: refused. */
+    kiosk k;
+    kiosk_open(&k, 5000, 0);
+    assert_int_equal(harness_admin(&r, setup, sizeof(setup), "kiosk", "add", "--event", "42",
+                                   "--url", url, NULL),
+                     0);
+    setup[strcspn(setup, "\n")] = '\0';
+    char msg[256];
+    assert_int_equal(borne_sync_provision(k.sync, setup, msg, sizeof(msg)), BORNE_ERR_CRYPTO);
+    assert_non_null(strstr(msg, "not trusted"));
+    /* A wrong pin: refused. */
+    assert_int_equal(harness_admin(&r, setup, sizeof(setup), "kiosk", "add", "--event", "42",
+                                   "--url", url, "--pin",
+                                   "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", NULL),
+                     0);
+    setup[strcspn(setup, "\n")] = '\0';
+    assert_int_equal(borne_sync_provision(k.sync, setup, msg, sizeof(msg)), BORNE_ERR_CRYPTO);
+    /* The right pin: the same server is trusted. */
+    assert_int_equal(harness_admin(&r, setup, sizeof(setup), "kiosk", "add", "--event", "42",
+                                   "--url", url, "--pin", pin, NULL),
+                     0);
+    setup[strcspn(setup, "\n")] = '\0';
+    provision(&k, setup);
+    kiosk_close(&k);
+    registry_stop(&r);
+}
+
+static void test_setup_parse(void **state)
+{
+    borne_setup s;
+    const char *ok = "BORNE-SETUP/1 https://registre.example.org/ abcDEF_123-xyz";
+    assert_int_equal(borne_setup_parse(ok, strlen(ok), &s), BORNE_OK);
+    assert_string_equal(s.url, "https://registre.example.org");
+    assert_string_equal(s.token, "abcDEF_123-xyz");
+    assert_string_equal(s.pin, "");
+    const char *plain = "BORNE-SETUP/1 http://registre.example.org abc";
+    assert_int_equal(borne_setup_parse(plain, strlen(plain), &s), BORNE_ERR_INVALID);
+    const char *lo = "BORNE-SETUP/1 http://localhost:8080 abc sha256//x+y/z=";
+    assert_int_equal(borne_setup_parse(lo, strlen(lo), &s), BORNE_OK);
+    assert_string_equal(s.pin, "sha256//x+y/z=");
+    const char *bad[] = {"",
+                         "BORNE-SETUP/1",
+                         "BORNE-SETUP/2 https://a b",
+                         "BORNE-SETUP/1  https://a b",
+                         "BORNE-SETUP/1 https://a b c",
+                         "BORNE-SETUP/1 https://a b\"c",
+                         "BORNE-SETUP/1 http://127.0.0.1.evil.example b"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_not_equal(borne_setup_parse(bad[i], strlen(bad[i]), &s), BORNE_OK);
+    }
+    /* Backoff: doubles, capped, jittered within 50-100 %. */
+    for (int f = 1; f < 12; f++) {
+        int64_t d = borne_sync_backoff_ms(f, 1000, 60000);
+        int64_t full = 1000LL << (f - 1) > 60000 ? 60000 : 1000LL << (f - 1);
+        assert_true(d >= full / 2 && d <= full);
+    }
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_setup_parse),      cmocka_unit_test(test_end_to_end),
+        cmocka_unit_test(test_faults),           cmocka_unit_test(test_registry_killed_mid_batch),
+        cmocka_unit_test(test_two_kiosks),       cmocka_unit_test(test_clock_from_1970),
+        cmocka_unit_test(test_tls_verification),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
