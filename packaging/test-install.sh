@@ -104,8 +104,8 @@ if [ "$has_kiosk" -eq 1 ]; then
     for g in video render input audio dialout; do
         check "borne is in group $g" sh -c "chroot '$root' id -nG borne | tr ' ' '\n' | grep -qx $g"
     done
-    check "/var/lib/borne is borne:borne 0750" test "$(stat -c '%U:%G %a' "$root/var/lib/borne")" = "borne:borne 750"
-    check "borne.conf is root:borne 0640" test "$(stat -c '%U:%G %a' "$root/etc/borne/borne.conf")" = "root:borne 640"
+    check "/var/lib/borne is borne:borne 0750" test "$(in_root stat -c '%U:%G %a' /var/lib/borne)" = "borne:borne 750"
+    check "borne.conf is root:borne 0640" test "$(in_root stat -c '%U:%G %a' /etc/borne/borne.conf)" = "root:borne 640"
     check "unit /lib/systemd/system/borne.service" test -f "$root/lib/systemd/system/borne.service"
     check "unit enabled (multi-user.target.wants symlink)" test -L "$root/etc/systemd/system/multi-user.target.wants/borne.service"
     check "unit is Type=notify with a watchdog" grep -q '^WatchdogSec=' "$root/lib/systemd/system/borne.service"
@@ -170,7 +170,7 @@ if [ -n "$regdeb" ]; then
     check "borne-registry runs" sh -c "chroot '$root' borne-registry --help; test \$? -le 2"
     check "user borne-registry" in_root getent passwd borne-registry
     check "/var/lib/borne-registry is borne-registry's, 0750" \
-        test "$(stat -c '%U %a' "$root/var/lib/borne-registry")" = "borne-registry 750"
+        test "$(in_root stat -c '%U %a' /var/lib/borne-registry)" = "borne-registry 750"
     if [ -f "$root/lib/systemd/system/borne-registry.service" ]; then
         check "registry unit enabled" sh -c "ls '$root'/etc/systemd/system/*.wants/borne-registry.service"
     else
