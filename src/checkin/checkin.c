@@ -346,9 +346,12 @@ borne_err borne_checkin_scan(struct borne_checkin *ck, const uint8_t *text, size
 }
 
 borne_err borne_checkin_manual(struct borne_checkin *ck, uint32_t participant_id,
-                               borne_direction direction, const char *staff_id,
+                               borne_direction direction, borne_method method, const char *staff_id,
                                borne_scan_result *out)
 {
+    if (method != BORNE_METHOD_MANUAL && method != BORNE_METHOD_WALK_IN) {
+        return BORNE_ERR_INVALID;
+    }
     borne_scan_facts f;
     begin_result(ck, out, &f);
     f.mode = direction;
@@ -364,7 +367,7 @@ borne_err borne_checkin_manual(struct borne_checkin *ck, uint32_t participant_id
     borne_decision d = borne_rules_decide(&f);
     borne_direction saved = ck->mode;
     ck->mode = direction;
-    err = record(ck, &f, &d, BORNE_METHOD_MANUAL, staff_id, NULL, out);
+    err = record(ck, &f, &d, method, staff_id, NULL, out);
     ck->mode = saved;
     return err;
 }

@@ -69,10 +69,11 @@ borne_direction borne_checkin_mode(const struct borne_checkin *ck);
 borne_err borne_checkin_scan(struct borne_checkin *ck, const uint8_t *text, size_t len,
                              borne_method method, borne_scan_result *out);
 
-/* Staff checks a participant in or out by hand (forgotten badge). The rules still apply to the
+/* Staff checks a participant in or out by hand (forgotten badge: BORNE_METHOD_MANUAL; a walk-in
+ * just registered at the door: BORNE_METHOD_WALK_IN). The rules still apply to the
  * registration and history; the code checks do not. */
 borne_err borne_checkin_manual(struct borne_checkin *ck, uint32_t participant_id,
-                               borne_direction direction, const char *staff_id,
+                               borne_direction direction, borne_method method, const char *staff_id,
                                borne_scan_result *out);
 
 #endif

@@ -1,12 +1,8 @@
 /* The demo's simulated camera; see demo_source.h. */
 #define LOG_MODULE "kiosk"
 
-/* core/credits.h (via demo.h) and scan/queue.h both declare borne_scan_event: rename the
- * queue's here (see kiosk.c). */
-#define borne_scan_event borne_scanq_event
 #include "kiosk/demo_source.h"
 #include "scan/queue.h"
-#undef borne_scan_event
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -2,13 +2,9 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #define LOG_MODULE    "kiosk"
 
-/* core/credits.h and scan/queue.h both declare a type named borne_scan_event; rename the
- * queue's in this file so both headers can be included (same layout, so the calls match). */
-#define borne_scan_event borne_scanq_event
 #include "scan/decoder.h"
 #include "scan/queue.h"
 #include "scan/worker.h"
-#undef borne_scan_event
 #include "kiosk/kiosk.h"
 
 #include <SDL.h>
@@ -543,12 +539,12 @@ static void load_person(struct borne_kiosk *k, const borne_participant *p)
     }
 }
 
-static void manual(struct borne_kiosk *k, borne_direction dir)
+static void manual(struct borne_kiosk *k, borne_direction dir, borne_method method)
 {
     borne_direction before = borne_checkin_mode(k->ck);
     borne_checkin_set_mode(k->ck, dir);
     borne_scan_result r;
-    borne_err err = borne_checkin_manual(k->ck, k->view.person.id, dir, "staff", &r);
+    borne_err err = borne_checkin_manual(k->ck, k->view.person.id, dir, method, "staff", &r);
     borne_checkin_set_mode(k->ck, before);
     if (err) {
         enter_trouble(k, err);
@@ -616,7 +612,7 @@ static void walkin_save(struct borne_kiosk *k)
     LOG_INFO("walk-in registered (participant %" PRIu32 ")", id);
     v->walkin[0][0] = v->walkin[1][0] = '\0';
     v->person = p;
-    manual(k, BORNE_ENTRY);
+    manual(k, BORNE_ENTRY, BORNE_METHOD_WALK_IN);
 }
 
 static void load_sessions(struct borne_kiosk *k)
@@ -973,10 +969,10 @@ static void action(struct borne_kiosk *k, int act, int arg)
         }
         break;
     case BORNE_ACT_CHECK_IN:
-        manual(k, BORNE_ENTRY);
+        manual(k, BORNE_ENTRY, BORNE_METHOD_MANUAL);
         break;
     case BORNE_ACT_CHECK_OUT:
-        manual(k, BORNE_EXIT);
+        manual(k, BORNE_EXIT, BORNE_METHOD_MANUAL);
         break;
     case BORNE_ACT_SHOW_QR:
         show_qr(k);

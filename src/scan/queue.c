@@ -18,7 +18,7 @@
 struct borne_scanq {
     pthread_mutex_t lock; /* guards every field below */
     pthread_cond_t nonempty;
-    borne_scan_event *ring;
+    borne_scanq_event *ring;
     size_t capacity;
     size_t head; /* index of the oldest event */
     size_t count;
@@ -72,7 +72,7 @@ void borne_scanq_set_wake(struct borne_scanq *q, borne_scanq_wake_fn fn, void *c
     pthread_mutex_unlock(&q->lock);
 }
 
-borne_err borne_scanq_push(struct borne_scanq *q, const borne_scan_event *ev)
+borne_err borne_scanq_push(struct borne_scanq *q, const borne_scanq_event *ev)
 {
     if (ev->len > BORNE_SCAN_TEXT_MAX) {
         return BORNE_ERR_INVALID;
@@ -86,9 +86,9 @@ borne_err borne_scanq_push(struct borne_scanq *q, const borne_scan_event *ev)
                  (unsigned long long)dropped);
         return BORNE_ERR_TOO_LARGE;
     }
-    borne_scan_event *slot = &q->ring[(q->head + q->count) % q->capacity];
+    borne_scanq_event *slot = &q->ring[(q->head + q->count) % q->capacity];
     /* Copy only the used part of the text. */
-    size_t head_size = offsetof(borne_scan_event, text);
+    size_t head_size = offsetof(borne_scanq_event, text);
     memcpy(slot, ev, head_size);
     memcpy(slot->text, ev->text, ev->len);
     slot->text[ev->len] = '\0';
@@ -110,7 +110,7 @@ borne_err borne_scanq_push_code(struct borne_scanq *q, enum borne_input_kind kin
         return BORNE_ERR_INVALID;
     }
     /* The event is large; keep it off the (possibly small) thread stack. */
-    borne_scan_event *ev = malloc(sizeof(*ev));
+    borne_scanq_event *ev = malloc(sizeof(*ev));
     if (!ev) {
         return BORNE_ERR_NOMEM;
     }
@@ -130,8 +130,8 @@ borne_err borne_scanq_push_code(struct borne_scanq *q, enum borne_input_kind kin
 borne_err borne_scanq_push_state(struct borne_scanq *q, enum borne_input_kind kind, int slot,
                                  enum borne_input_state state)
 {
-    borne_scan_event ev;
-    memset(&ev, 0, offsetof(borne_scan_event, text));
+    borne_scanq_event ev;
+    memset(&ev, 0, offsetof(borne_scanq_event, text));
     ev.type = BORNE_SCAN_EV_STATE;
     ev.kind = kind;
     ev.slot = slot;
@@ -143,16 +143,16 @@ borne_err borne_scanq_push_state(struct borne_scanq *q, enum borne_input_kind ki
 }
 
 /* Called with the lock held and count > 0. */
-static void take_locked(struct borne_scanq *q, borne_scan_event *out)
+static void take_locked(struct borne_scanq *q, borne_scanq_event *out)
 {
-    const borne_scan_event *slot = &q->ring[q->head];
-    memcpy(out, slot, offsetof(borne_scan_event, text));
+    const borne_scanq_event *slot = &q->ring[q->head];
+    memcpy(out, slot, offsetof(borne_scanq_event, text));
     memcpy(out->text, slot->text, slot->len + 1);
     q->head = (q->head + 1) % q->capacity;
     q->count--;
 }
 
-borne_err borne_scanq_pop(struct borne_scanq *q, borne_scan_event *out)
+borne_err borne_scanq_pop(struct borne_scanq *q, borne_scanq_event *out)
 {
     pthread_mutex_lock(&q->lock);
     if (q->count == 0) {
@@ -164,7 +164,7 @@ borne_err borne_scanq_pop(struct borne_scanq *q, borne_scan_event *out)
     return BORNE_OK;
 }
 
-borne_err borne_scanq_pop_wait(struct borne_scanq *q, int timeout_ms, borne_scan_event *out)
+borne_err borne_scanq_pop_wait(struct borne_scanq *q, int timeout_ms, borne_scanq_event *out)
 {
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);

@@ -37,13 +37,13 @@ enum borne_input_state {
     BORNE_INPUT_ENDED = 3,   /* a finite source (files, not looping) has no more frames */
 };
 
-enum borne_scan_event_type {
+enum borne_scanq_event_type {
     BORNE_SCAN_EV_CODE = 0,  /* `text`/`len` hold a decoded code */
     BORNE_SCAN_EV_STATE = 1, /* `state` holds the input's new state */
 };
 
-typedef struct borne_scan_event {
-    enum borne_scan_event_type type;
+typedef struct borne_scanq_event {
+    enum borne_scanq_event_type type;
     enum borne_input_kind kind;
     int slot;                     /* which input of that kind (scanner slot index), else 0 */
     enum borne_input_state state; /* for BORNE_SCAN_EV_STATE */
@@ -51,7 +51,7 @@ typedef struct borne_scan_event {
                          terminator arrived, or time of the state change */
     size_t len;       /* bytes in text (codes may contain NUL bytes) */
     char text[BORNE_SCAN_TEXT_MAX + 1]; /* NUL-terminated after len for convenience */
-} borne_scan_event;
+} borne_scanq_event;
 
 /* Called after each successful push, on the pushing thread, with no lock held. */
 typedef void (*borne_scanq_wake_fn)(void *ctx);
@@ -67,7 +67,7 @@ void borne_scanq_set_wake(struct borne_scanq *q, borne_scanq_wake_fn fn, void *c
 
 /* Copy *ev into the queue. BORNE_ERR_TOO_LARGE when full (the event is dropped and counted),
  * BORNE_ERR_INVALID when ev->len > BORNE_SCAN_TEXT_MAX. */
-borne_err borne_scanq_push(struct borne_scanq *q, const borne_scan_event *ev);
+borne_err borne_scanq_push(struct borne_scanq *q, const borne_scanq_event *ev);
 
 /* Convenience pushes used by the input threads. */
 borne_err borne_scanq_push_code(struct borne_scanq *q, enum borne_input_kind kind, int slot,
@@ -76,10 +76,10 @@ borne_err borne_scanq_push_state(struct borne_scanq *q, enum borne_input_kind ki
                                  enum borne_input_state state);
 
 /* Take the oldest event without waiting: BORNE_OK, or BORNE_ERR_NOT_FOUND when empty. */
-borne_err borne_scanq_pop(struct borne_scanq *q, borne_scan_event *out);
+borne_err borne_scanq_pop(struct borne_scanq *q, borne_scanq_event *out);
 
 /* Like borne_scanq_pop() but waits up to timeout_ms (BORNE_ERR_TIMEOUT if nothing came). */
-borne_err borne_scanq_pop_wait(struct borne_scanq *q, int timeout_ms, borne_scan_event *out);
+borne_err borne_scanq_pop_wait(struct borne_scanq *q, int timeout_ms, borne_scanq_event *out);
 
 /* Events currently queued, and events dropped because the queue was full. */
 size_t borne_scanq_count(struct borne_scanq *q);

@@ -8,11 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
-/* core/credits.h and scan/queue.h both declare a type named borne_scan_event; rename the
- * queue's in this file so both headers can be included (same layout, so the calls match). */
-#define borne_scan_event borne_scanq_event
 #include "scan/queue.h"
-#undef borne_scan_event
 #include "ui/i18n.h"
 #include "ui/look.h"
 

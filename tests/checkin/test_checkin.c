@@ -554,7 +554,9 @@ static void test_manual(void **state)
 {
     ctx *c = *state;
     borne_scan_result r;
-    assert_int_equal(borne_checkin_manual(c->ck, FIX_P_JEAN, BORNE_ENTRY, "staff-7", &r), BORNE_OK);
+    assert_int_equal(
+        borne_checkin_manual(c->ck, FIX_P_JEAN, BORNE_ENTRY, BORNE_METHOD_MANUAL, "staff-7", &r),
+        BORNE_OK);
     assert_int_equal(r.outcome, BORNE_OUTCOME_ACCEPTED_ENTRY);
     assert_true(r.accepted);
     assert_true(r.recorded);
@@ -572,18 +574,22 @@ static void test_manual(void **state)
 
     /* A manual exit while in the entry mode. */
     at(c, FIX_A_START + 80 * 60);
-    assert_int_equal(borne_checkin_manual(c->ck, FIX_P_JEAN, BORNE_EXIT, "staff-7", &r), BORNE_OK);
+    assert_int_equal(
+        borne_checkin_manual(c->ck, FIX_P_JEAN, BORNE_EXIT, BORNE_METHOD_MANUAL, "staff-7", &r),
+        BORNE_OK);
     assert_int_equal(r.outcome, BORNE_OUTCOME_ACCEPTED_EXIT);
     assert_true(r.has_attendance);
     assert_int_equal(borne_checkin_mode(c->ck), BORNE_ENTRY);
 
     /* The rules still apply to registrations. */
-    assert_int_equal(borne_checkin_manual(c->ck, FIX_P_SOPHIE, BORNE_ENTRY, "staff-7", &r),
-                     BORNE_OK);
+    assert_int_equal(
+        borne_checkin_manual(c->ck, FIX_P_SOPHIE, BORNE_ENTRY, BORNE_METHOD_MANUAL, "staff-7", &r),
+        BORNE_OK);
     assert_int_equal(r.outcome, BORNE_OUTCOME_NOT_REGISTERED);
     assert_false(r.accepted);
-    assert_int_equal(borne_checkin_manual(c->ck, FIX_P_ABSENT, BORNE_ENTRY, "staff-7", &r),
-                     BORNE_ERR_NOT_FOUND);
+    assert_int_equal(
+        borne_checkin_manual(c->ck, FIX_P_ABSENT, BORNE_ENTRY, BORNE_METHOD_MANUAL, "staff-7", &r),
+        BORNE_ERR_NOT_FOUND);
     assert_false(r.accepted);
     assert_int_equal(checkins(c), 3);
 }
@@ -637,7 +643,7 @@ static void test_refused_write_is_not_accepted(void **state)
     assert_false(r.accepted);
     assert_false(r.recorded);
     /* Staff check-in too. */
-    err = borne_checkin_manual(c->ck, FIX_P_JEAN, BORNE_ENTRY, "staff-7", &r);
+    err = borne_checkin_manual(c->ck, FIX_P_JEAN, BORNE_ENTRY, BORNE_METHOD_MANUAL, "staff-7", &r);
     assert_int_not_equal(err, BORNE_OK);
     assert_false(r.accepted);
     assert_int_equal(sqlite3_exec(db, "PRAGMA query_only = 0", NULL, NULL, NULL), SQLITE_OK);

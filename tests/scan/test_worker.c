@@ -39,7 +39,7 @@ static void test_queue_bounds_and_wake(void **state)
     assert_int_equal(borne_scanq_new(4, &q), BORNE_OK);
     atomic_int wakes = 0;
     borne_scanq_set_wake(q, count_wake, &wakes);
-    borne_scan_event *ev = malloc(sizeof(*ev));
+    borne_scanq_event *ev = malloc(sizeof(*ev));
     assert_non_null(ev);
 
     assert_int_equal(borne_scanq_pop(q, ev), BORNE_ERR_NOT_FOUND);
@@ -135,7 +135,7 @@ static void test_queue_threads(void **state)
         assert_int_equal(pthread_create(&t[i], NULL, produce, &p[i]), 0);
     }
     int next[2] = {0, 0};
-    borne_scan_event *ev = malloc(sizeof(*ev));
+    borne_scanq_event *ev = malloc(sizeof(*ev));
     assert_non_null(ev);
     while (next[0] < 2000 || next[1] < 2000) {
         assert_int_equal(borne_scanq_pop_wait(q, 5000, ev), BORNE_OK);
@@ -273,7 +273,7 @@ static int fake_decode(void *ctx, const borne_frame *frame, char *text, size_t c
 }
 
 /* Pop events until `until` state arrives for `kind` (included), at most max; returns count. */
-static size_t collect(struct borne_scanq *q, borne_scan_event *evs, size_t max,
+static size_t collect(struct borne_scanq *q, borne_scanq_event *evs, size_t max,
                       enum borne_input_kind kind, enum borne_input_state until, int timeout_ms)
 {
     size_t n = 0;
@@ -326,7 +326,7 @@ static void test_worker_camera_reports_once(void **state)
     };
     struct borne_worker *w = NULL;
     assert_int_equal(borne_worker_start(&cfg, &w), BORNE_OK);
-    borne_scan_event *evs = calloc(16, sizeof(*evs));
+    borne_scanq_event *evs = calloc(16, sizeof(*evs));
     assert_non_null(evs);
     size_t n = collect(q, evs, 16, BORNE_INPUT_CAMERA, BORNE_INPUT_ENDED, 5000);
     borne_worker_free(w);
@@ -374,7 +374,7 @@ static void test_worker_camera_latency(void **state)
     struct borne_worker *w = NULL;
     uint64_t t0 = borne_scan_mono_ns();
     assert_int_equal(borne_worker_start(&cfg, &w), BORNE_OK);
-    borne_scan_event *ev = malloc(sizeof(*ev));
+    borne_scanq_event *ev = malloc(sizeof(*ev));
     assert_non_null(ev);
     assert_int_equal(borne_scanq_pop_wait(q, 2000, ev), BORNE_OK); /* RUNNING */
     assert_int_equal(borne_scanq_pop_wait(q, 2000, ev), BORNE_OK);
@@ -429,7 +429,7 @@ static int pty_new(char *slave, size_t cap)
     return m;
 }
 
-static void expect_state(struct borne_scanq *q, borne_scan_event *ev, enum borne_input_state st)
+static void expect_state(struct borne_scanq *q, borne_scanq_event *ev, enum borne_input_state st)
 {
     assert_int_equal(borne_scanq_pop_wait(q, 3000, ev), BORNE_OK);
     assert_int_equal(ev->type, BORNE_SCAN_EV_STATE);
@@ -438,7 +438,7 @@ static void expect_state(struct borne_scanq *q, borne_scan_event *ev, enum borne
     assert_int_equal(ev->state, st);
 }
 
-static void expect_code(struct borne_scanq *q, borne_scan_event *ev, const char *text)
+static void expect_code(struct borne_scanq *q, borne_scanq_event *ev, const char *text)
 {
     assert_int_equal(borne_scanq_pop_wait(q, 3000, ev), BORNE_OK);
     assert_int_equal(ev->type, BORNE_SCAN_EV_CODE);
@@ -464,7 +464,7 @@ static void test_worker_serial_hotplug(void **state)
     };
     struct borne_worker *w = NULL;
     assert_int_equal(borne_worker_start(&cfg, &w), BORNE_OK);
-    borne_scan_event *ev = malloc(sizeof(*ev));
+    borne_scanq_event *ev = malloc(sizeof(*ev));
     assert_non_null(ev);
     expect_state(q, ev, BORNE_INPUT_ABSENT);
     assert_int_equal(borne_scanq_pop_wait(q, 150, ev), BORNE_ERR_TIMEOUT);

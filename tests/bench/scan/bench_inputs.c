@@ -73,7 +73,7 @@ static void bench_queue(void)
     if (borne_scanq_new(64, &q)) {
         exit(1);
     }
-    borne_scan_event *ev = malloc(sizeof(*ev));
+    borne_scanq_event *ev = malloc(sizeof(*ev));
     if (!ev) {
         exit(1);
     }
@@ -149,7 +149,7 @@ static void bench_worker_latency(void)
                                                    .close = timed_close};
     struct timed *t = calloc(1, sizeof(*t));
     struct borne_scanq *q = NULL;
-    borne_scan_event *ev = malloc(sizeof(*ev));
+    borne_scanq_event *ev = malloc(sizeof(*ev));
     if (!t || !ev || borne_scanq_new(64, &q)) {
         exit(1);
     }

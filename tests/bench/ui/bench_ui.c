@@ -24,12 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* core/credits.h and scan/queue.h both declare borne_scan_event: rename the queue's here. */
-#define borne_scan_event borne_scanq_event
 #include "kiosk/kiosk.h"
 #include "scan/queue.h"
 #include "scan/source.h"
-#undef borne_scan_event
 
 #include "core/token.h"
 #include "demo/demo.h"
