@@ -33,6 +33,7 @@
 #include "scan/decoder.h"
 #include "scan/image.h"
 #include "store/import.h"
+#include "store/purge.h"
 #include "store/report.h"
 #include "store/store.h"
 #include "sync/sync.h"
@@ -854,6 +855,47 @@ static int cmd_status(struct ctl *ctl, int argc, char **argv)
     return err ? EXIT_SYSTEM : EXIT_OK;
 }
 
+/* ---- purge (docs/privacy.md) ---- */
+
+static int cmd_purge(struct ctl *ctl, int argc, char **argv)
+{
+    unsigned long days = BORNE_PURGE_DEFAULT_DAYS;
+    int64_t now = (int64_t)time(NULL);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--retention-days") == 0 && i + 1 < argc &&
+            parse_number(argv[i + 1], 0, 36500, &days)) {
+            i++;
+        } else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc &&
+                   borne_time_parse(argv[i + 1], "UTC", &now) == BORNE_OK) {
+            i++;
+        } else {
+            fprintf(stderr, "usage: bornectl purge [--retention-days N] [--now TIME]\n");
+            return EXIT_USAGE;
+        }
+    }
+    int rc = open_store(ctl);
+    if (rc) {
+        return rc;
+    }
+    borne_purge_report rep;
+    borne_err err = borne_store_purge(ctl->store, 0, (int32_t)days, now, &rep);
+    if (err) {
+        fprintf(stderr, "bornectl: purge: %s\n", borne_strerror(err));
+        return EXIT_SYSTEM;
+    }
+    printf("purged\t%u events\t%lld participants\t%lld registrations\t%lld check-ins\t%lld "
+           "revoked codes\n",
+           rep.events_purged, (long long)rep.participants, (long long)rep.registrations,
+           (long long)rep.checkins, (long long)rep.revocations);
+    printf("kept\t%u events within %lu days\t%u events not yet synced (%lld check-ins)\n",
+           rep.events_recent, days, rep.events_unsynced, (long long)rep.unsynced);
+    if (rep.events_unsynced > 0) {
+        fprintf(stderr, "bornectl: check-ins not yet synced are never purged: sync first\n");
+        return EXIT_REFUSED;
+    }
+    return EXIT_OK;
+}
+
 /* ---- demo ---- */
 
 static int cmd_demo(struct ctl *ctl, int argc, char **argv)
@@ -1052,6 +1094,7 @@ static const struct command commands[] = {
     {"export", cmd_export, "checkins [FILE.csv]: every check-in"},
     {"report", cmd_report, "credits [FILE.csv]: minutes attended and credit hours"},
     {"status", cmd_status, "store health, counts, sync backlog"},
+    {"purge", cmd_purge, "[--retention-days N] [--now TIME]: forget synced, ended events"},
     {"provision", cmd_provision, "\"SETUP TEXT\": enrol this kiosk with the registry, first sync"},
     {"sync", cmd_sync, "push check-ins to the registry, pull the roster (once)"},
     {"demo", cmd_demo, "a day at the door, simulated, on a throw-away store"},
