@@ -6,8 +6,11 @@
 #
 # Uses Debian multiarch only (dpkg --add-architecture arm64, crossbuild-essential-arm64, the
 # :arm64 -dev packages from debian/control's Build-Depends, qemu-user-static); nothing else is
-# downloaded. The tests run through CMake's CROSSCOMPILING_EMULATOR (qemu-aarch64-static), so no
-# binfmt_misc registration is needed. Times on a 2-core amd64 machine: docs/packaging.md.
+# downloaded. The unit tests run through CMake's CROSSCOMPILING_EMULATOR (qemu-aarch64-static);
+# the tests that start other built programs (bornectl, borne, borne-registry) as child processes
+# also need the kernel to run arm64 executables through qemu: binfmt_misc, registered here from
+# qemu-user-static's /usr/lib/binfmt.d/qemu-aarch64.conf when it is not already (in a container,
+# this needs the right to mount binfmt_misc). Times on a 2-core amd64 machine: docs/packaging.md.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,9 +43,27 @@ if [ "$deps" -eq 1 ]; then
         --no-install-recommends "$tmp"
     rm -rf "$tmp"
 fi
+
+echo "== binfmt_misc for arm64 executables"
+binfmt=/proc/sys/fs/binfmt_misc
+if [ ! -e "$binfmt/register" ]; then
+    as_root mount -t binfmt_misc binfmt_misc "$binfmt" || true
+fi
+if [ -e "$binfmt/qemu-aarch64" ]; then
+    echo "qemu-aarch64: $(head -n1 "$binfmt/qemu-aarch64")"
+elif [ -e "$binfmt/register" ] && [ -f /usr/lib/binfmt.d/qemu-aarch64.conf ]; then
+    grep -v '^#' /usr/lib/binfmt.d/qemu-aarch64.conf | as_root tee "$binfmt/register" >/dev/null
+    echo "qemu-aarch64 registered"
+else
+    echo "warning: no binfmt_misc: tests that start other arm64 programs will fail" >&2
+fi
 t1=$(date +%s)
 
 echo "== cross build for arm64, unit tests under qemu-aarch64-static"
+# scan_inputs_scanner is left out: qemu-user does not emulate evdev ioctls (EVIOCGRAB answers
+# ENOSYS where a real kernel answers ENOTTY on a pipe), so its evdev test cannot pass under qemu;
+# it runs natively on amd64 and on a real Pi.
+BORNE_CTEST_EXCLUDE=${BORNE_CTEST_EXCLUDE-scan_inputs_scanner} \
 BORNE_CMAKE_EMULATOR=/usr/bin/qemu-aarch64-static \
     "$top/packaging/build-deb.sh" "${pass[@]}" --arch arm64 --out "$out"
 t2=$(date +%s)

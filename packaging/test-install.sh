@@ -169,8 +169,8 @@ if [ -n "$regdeb" ]; then
         { cat "$root/tmp/reg.log"; exit 1; }
     check "borne-registry runs" sh -c "chroot '$root' borne-registry --help; test \$? -le 2"
     check "user borne-registry" in_root getent passwd borne-registry
-    check "/var/lib/borne-registry is borne-registry's, 0750" \
-        test "$(in_root stat -c '%U %a' /var/lib/borne-registry)" = "borne-registry 750"
+    check "/var/lib/borne-registry is borne-registry's, 0700" \
+        test "$(in_root stat -c '%U %a' /var/lib/borne-registry)" = "borne-registry 700"
     if [ -f "$root/lib/systemd/system/borne-registry.service" ]; then
         check "registry unit enabled" sh -c "ls '$root'/etc/systemd/system/*.wants/borne-registry.service"
     else
