@@ -58,7 +58,7 @@ static void test_checkin_path_logs_no_personal_data(void **state)
                            BORNE_METHOD_CAMERA, &r);
     }
     borne_scan_result r;
-    borne_checkin_manual(ck, FIX_P_SOPHIE, BORNE_ENTRY, "staff-1", &r);
+    borne_checkin_manual(ck, FIX_P_SOPHIE, BORNE_ENTRY, BORNE_METHOD_MANUAL, "staff-1", &r);
     borne_checkin_free(ck);
     borne_purge_report rep;
     borne_store_purge(fx.store, 0, 0, FIX_B_END + 86400, &rep); /* refused: unsynced */
