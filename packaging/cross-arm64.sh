@@ -36,6 +36,12 @@ if [ "$deps" -eq 1 ]; then
     as_root apt-get update -q
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
         crossbuild-essential-arm64 qemu-user-static dpkg-dev debhelper devscripts lintian cmake pkgconf
+    # libzbar-dev is not Multi-Arch: same in Debian 12: its arm64 and amd64 versions cannot be
+    # installed together; the arm64 one replaces the native one, which is put back at the end.
+    native_zbar=0
+    if dpkg-query -W -f='${Status}' "libzbar-dev:$(dpkg --print-architecture)" 2>/dev/null | grep -q "ok installed"; then
+        native_zbar=1
+    fi
     tmp=$(mktemp -d)
     mkdir "$tmp/debian"
     cp "$top/packaging/debian/control" "$tmp/debian/control"
@@ -79,4 +85,9 @@ db=$(mktemp -u)
 qemu-aarch64-static "$x/usr/bin/bornectl" --db "$db" demo >/dev/null && echo "bornectl demo (arm64): ok"
 rm -rf "$x" "$db"*
 t3=$(date +%s)
+if [ "$deps" -eq 1 ] && [ "$native_zbar" -eq 1 ]; then
+    echo "== putting back the native libzbar-dev (replaced by the arm64 one)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+        "libzbar-dev:$(dpkg --print-architecture)" "libmagick++-dev:$(dpkg --print-architecture)" >/dev/null
+fi
 echo "== times: dependencies $((t1 - t0)) s, cross build + tests $((t2 - t1)) s, smoke $((t3 - t2)) s"
