@@ -157,11 +157,47 @@ static bool parse_record(json_t *o, borne_checkin_row *c)
     return true;
 }
 
+/* The optional "walk_in" record of a check-in: {name, organisation, sessions: [id]}. */
+static bool parse_walkin(json_t *o, const borne_checkin_row *c, borne_push_walkin *w)
+{
+    json_t *v = json_object_get(o, "walk_in");
+    if (!v || json_is_null(v)) {
+        return true;
+    }
+    json_t *sessions = json_object_get(v, "sessions");
+    if (!json_is_object(v) || !text(v, "name", true, w->name, sizeof(w->name)) ||
+        !text(v, "organisation", false, w->organisation, sizeof(w->organisation)) ||
+        (sessions && (!json_is_array(sessions) || json_array_size(sessions) > 1)) ||
+        !borne_walkin_id_parse(c->participant_id, NULL)) {
+        return false;
+    }
+    if (json_array_size(sessions) == 1) {
+        json_t *id = json_array_get(sessions, 0);
+        if (!json_is_integer(id) || json_integer_value(id) < 1 ||
+            json_integer_value(id) > UINT32_MAX) {
+            return false;
+        }
+        w->session_id = (uint32_t)json_integer_value(id);
+    }
+    w->present = true;
+    return true;
+}
+
 borne_err borne_api_parse_push(const char *body, size_t len, borne_checkin_row **rows, bool **valid,
                                size_t *count)
 {
+    borne_push_walkin *walkins = NULL;
+    borne_err err = borne_api_parse_push_walkins(body, len, rows, valid, &walkins, count);
+    free(walkins);
+    return err;
+}
+
+borne_err borne_api_parse_push_walkins(const char *body, size_t len, borne_checkin_row **rows,
+                                       bool **valid, borne_push_walkin **walkins, size_t *count)
+{
     *rows = NULL;
     *valid = NULL;
+    *walkins = NULL;
     *count = 0;
     json_t *root = load(body, len, BORNE_API_BODY_MAX);
     if (!root) {
@@ -175,9 +211,11 @@ borne_err borne_api_parse_push(const char *body, size_t len, borne_checkin_row *
     }
     borne_checkin_row *r = calloc(n ? n : 1, sizeof(*r));
     bool *ok = calloc(n ? n : 1, sizeof(*ok));
-    if (!r || !ok) {
+    borne_push_walkin *w = calloc(n ? n : 1, sizeof(*w));
+    if (!r || !ok || !w) {
         free(r);
         free(ok);
+        free(w);
         json_decref(root);
         return BORNE_ERR_NOMEM;
     }
@@ -190,16 +228,18 @@ borne_err borne_api_parse_push(const char *body, size_t len, borne_checkin_row *
             err = BORNE_ERR_PARSE;
             break;
         }
-        ok[i] = parse_record(o, &r[i]);
+        ok[i] = parse_record(o, &r[i]) && parse_walkin(o, &r[i], &w[i]);
     }
     json_decref(root);
     if (err) {
         free(r);
         free(ok);
+        free(w);
         return err;
     }
     *rows = r;
     *valid = ok;
+    *walkins = w;
     *count = n;
     return BORNE_OK;
 }
@@ -244,8 +284,8 @@ static borne_err handle_enrol(struct borne_regdb *db, const borne_api_request *r
     }
     LOG_INFO("kiosk %lld enrolled for event %u", (long long)k.id, k.event_id);
     err = answer(out, 200,
-                 json_pack("{s:s, s:s, s:I}", "api_token", api, "kiosk", k.name, "event_id",
-                           (json_int_t)k.event_id));
+                 json_pack("{s:s, s:s, s:I, s:I}", "api_token", api, "kiosk", k.name, "event_id",
+                           (json_int_t)k.event_id, "kiosk_number", (json_int_t)k.id));
     sodium_memzero(api, sizeof(api));
     return err;
 }
@@ -261,7 +301,8 @@ static borne_err handle_status(struct borne_regdb *db, const borne_reg_kiosk *k,
         return error(out, 503, "registry storage unavailable");
     }
     return answer(out, 200,
-                  json_pack("{s:s, s:I}", "kiosk", k->name, "event_id", (json_int_t)k->event_id));
+                  json_pack("{s:s, s:I, s:I}", "kiosk", k->name, "event_id",
+                            (json_int_t)k->event_id, "kiosk_number", (json_int_t)k->id));
 }
 
 static borne_err handle_checkins(struct borne_regdb *db, const borne_reg_kiosk *k,
@@ -269,8 +310,9 @@ static borne_err handle_checkins(struct borne_regdb *db, const borne_reg_kiosk *
 {
     borne_checkin_row *rows;
     bool *valid;
+    borne_push_walkin *walkins;
     size_t n;
-    borne_err err = borne_api_parse_push(req->body, req->len, &rows, &valid, &n);
+    borne_err err = borne_api_parse_push_walkins(req->body, req->len, &rows, &valid, &walkins, &n);
     if (err == BORNE_ERR_NOMEM) {
         return err;
     }
@@ -281,11 +323,13 @@ static borne_err handle_checkins(struct borne_regdb *db, const borne_reg_kiosk *
     if (!res) {
         free(rows);
         free(valid);
+        free(walkins);
         return BORNE_ERR_NOMEM;
     }
-    err = borne_regdb_store_checkins(db, k, rows, valid, n, res);
+    err = borne_regdb_store_checkins(db, k, rows, valid, walkins, n, res);
     free(rows);
     free(valid);
+    free(walkins);
     if (err) {
         free(res);
         return error(out, 503, "registry storage unavailable");

@@ -1,8 +1,9 @@
 /* The registry's API, independent of the HTTP server: one request in, one JSON answer out.
  *
  * Routes (docs/protocol.md, docs/openapi.yaml):
- *   POST /v1/enrol     {enrolment_token, kiosk, version}      -> {api_token, kiosk, event_id}
- *   POST /v1/status    {version, pending, checkins, ...}      -> {kiosk, event_id}
+ *   POST /v1/enrol     {enrolment_token, kiosk, version}  -> {api_token, kiosk, event_id,
+ *                                                             kiosk_number}
+ *   POST /v1/status    {version, pending, checkins, ...}  -> {kiosk, event_id, kiosk_number}
  *   POST /v1/checkins  {checkins: [...]}                      -> {results: [...]}
  *   GET  /v1/roster?since=N                                   -> a roster page
  * Every answer carries "server_time_ms". All but enrol need "Authorization: Bearer TOKEN"; a
@@ -48,6 +49,11 @@ borne_err borne_api_handle(struct borne_regdb *db, const borne_api_request *req,
  * *rows and *valid are malloc'ed. */
 borne_err borne_api_parse_push(const char *body, size_t len, borne_checkin_row **rows, bool **valid,
                                size_t *count);
+
+/* Same, with each record's optional "walk_in" (a participant registered at the door) in
+ * (*walkins)[i]; a malformed walk-in record makes its record invalid. *walkins is malloc'ed. */
+borne_err borne_api_parse_push_walkins(const char *body, size_t len, borne_checkin_row **rows,
+                                       bool **valid, borne_push_walkin **walkins, size_t *count);
 
 borne_err borne_api_parse_enrol(const char *body, size_t len, char token[BORNE_API_TOKEN_MAX],
                                 char name[BORNE_KIOSK_ID_MAX], char version[32]);

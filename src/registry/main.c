@@ -325,26 +325,43 @@ static int cmd_keys(reg *r, int argc, char **argv)
     return EXIT_OK;
 }
 
+struct issued {
+    uint32_t id;
+    char text[BORNE_TOKEN_TEXT_LEN + 1];
+};
+
 struct token_ctx {
     const borne_keyfile *kf;
     uint32_t only;
-    size_t printed;
+    struct issued *list;
+    size_t n, cap;
+    bool nomem;
 };
 
-static void print_token(void *ctx, const borne_participant *p)
+static void sign_token(void *ctx, const borne_participant *p)
 {
     struct token_ctx *t = ctx;
-    if (t->only && p->id != t->only) {
+    if ((t->only && p->id != t->only) || t->nomem) {
         return;
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        struct issued *grown = realloc(t->list, cap * sizeof(*grown));
+        if (!grown) {
+            t->nomem = true;
+            return;
+        }
+        t->list = grown;
+        t->cap = cap;
     }
     borne_token tok = {.flags = p->member ? BORNE_TOKEN_FLAG_MEMBER : 0,
                        .key_id = t->kf->key_id,
                        .event_id = p->event_id,
                        .participant_id = p->id};
-    char text[BORNE_TOKEN_TEXT_LEN + 1];
-    if (borne_token_sign(&tok, t->kf->secret, text, sizeof(text)) == BORNE_OK) {
-        printf("%u\t%s\n", p->id, text);
-        t->printed++;
+    struct issued *is = &t->list[t->n];
+    if (borne_token_sign(&tok, t->kf->secret, is->text, sizeof(is->text)) == BORNE_OK) {
+        is->id = p->id;
+        t->n++;
     }
 }
 
@@ -375,10 +392,34 @@ static int cmd_token(reg *r, int argc, char **argv)
     int rc = open_db(r);
     struct token_ctx t = {.kf = &kf, .only = only};
     if (!rc) {
-        rc = exit_for(borne_regdb_each_participant(r->db, ev, print_token, &t));
+        rc = exit_for(borne_regdb_each_participant(r->db, ev, sign_token, &t));
     }
     sodium_memzero(&kf, sizeof(kf));
-    return rc ? rc : (t.printed ? EXIT_OK : EXIT_REFUSED);
+    if (!rc && t.nomem) {
+        rc = EXIT_SYSTEM;
+    }
+    /* The registry keeps each participant's current code so kiosks can show it to its owner;
+     * re-issuing the same code changes nothing they need to pull. */
+    err = rc ? BORNE_OK : borne_regdb_begin(r->db);
+    for (size_t i = 0; !rc && !err && i < t.n; i++) {
+        err = borne_regdb_set_badge(r->db, ev, t.list[i].id, t.list[i].text, NULL);
+    }
+    if (!rc) {
+        err = err ? err : borne_regdb_commit(r->db);
+        if (err) {
+            borne_regdb_rollback(r->db);
+            fprintf(stderr, "borne-registry: token issue: %s\n", borne_strerror(err));
+            rc = exit_for(err);
+        }
+    }
+    for (size_t i = 0; !rc && i < t.n; i++) {
+        printf("%u\t%s\n", t.list[i].id, t.list[i].text);
+    }
+    if (t.list) {
+        sodium_memzero(t.list, t.cap * sizeof(*t.list));
+    }
+    free(t.list);
+    return rc ? rc : (t.n ? EXIT_OK : EXIT_REFUSED);
 }
 
 /* ---- kiosks ---- */
@@ -561,7 +602,8 @@ static const struct command commands[] = {
     {"roster", cmd_roster, "import EVENT FILE.csv|json [--replace]: participants"},
     {"participant", cmd_participant, "delete EVENT ID"},
     {"keys", cmd_keys, "generate --out FILE.key [--id N]: a badge signing key"},
-    {"token", cmd_token, "issue --key FILE.key --event ID [--participant ID]: badge codes"},
+    {"token", cmd_token,
+     "issue --key FILE.key --event ID [--participant ID]: badge codes (kept for kiosks)"},
     {"kiosk", cmd_kiosk, "add --event ID --url URL [--pin P] [--png F] | list | revoke ID"},
     {"revoke", cmd_revoke, "--event ID CODE [--lift]: refuse a badge code on every kiosk"},
     {"report", cmd_report, "credits|attendance|checkins EVENT [FILE.csv]"},

@@ -64,6 +64,15 @@ static const char schema[] =
     "  clock_trusted INTEGER NOT NULL, received_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX checkin_event ON checkin(event_id, participant_id, session_id, wall_ms);";
 
+/* Migration i brings the schema from version i + 1 to i + 2 (the schema above is version 1).
+ * Append only. */
+static const char *const migrations[] = {
+    /* 1 -> 2: the badge code text last issued (shown by kiosks to its owner), and the kiosk
+     * that registered a walk-in at the door (NULL for the organiser's roster). */
+    "ALTER TABLE participant ADD COLUMN badge TEXT;"
+    "ALTER TABLE participant ADD COLUMN walkin_kiosk INTEGER;",
+};
+
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -154,13 +163,41 @@ borne_err borne_regdb_open(const char *path, struct borne_regdb **out)
                 if (!err) {
                     err = exec(db, "PRAGMA user_version = 1", "schema version");
                 }
+                version = 1;
             }
             err = err ? err : exec(db, "COMMIT", "commit");
             if (err) {
                 sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
             }
-            version = BORNE_REGDB_SCHEMA_VERSION;
         }
+    }
+    while (!err && version >= 1 && version < BORNE_REGDB_SCHEMA_VERSION) {
+        err = exec(db, "BEGIN IMMEDIATE", "begin");
+        if (err) {
+            break;
+        }
+        /* Another process may have migrated meanwhile. */
+        sqlite3_stmt *st;
+        int now = -1;
+        err = prep(db, "PRAGMA user_version", &st);
+        if (!err && sqlite3_step(st) == SQLITE_ROW) {
+            now = sqlite3_column_int(st, 0);
+        }
+        sqlite3_finalize(st);
+        if (!err && now == version) {
+            char sql[64];
+            snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+            err = exec(db, migrations[version - 1], "migrate");
+            err = err ? err : exec(db, sql, "schema version");
+            now = version + 1;
+        }
+        err = err ? err : exec(db, "COMMIT", "commit");
+        if (err) {
+            sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+        } else {
+            LOG_INFO("registry schema at version %d", now);
+        }
+        version = now;
     }
     if (!err && version != BORNE_REGDB_SCHEMA_VERSION) {
         LOG_ERR("registry database schema %d is not supported", version);
@@ -438,6 +475,10 @@ borne_err borne_regdb_put_participant(struct borne_regdb *db, const borne_partic
     if (changed) {
         *changed = false;
     }
+    if (p->id >= BORNE_WALKIN_ID_BASE) {
+        LOG_ERR("participant id %u is in the walk-in range: the roster may not use it", p->id);
+        return BORNE_ERR_INVALID;
+    }
     char list[BORNE_REGISTRATIONS_MAX * 11 + 1];
     sessions_text(sessions,
                   nsessions < BORNE_REGISTRATIONS_MAX ? nsessions : BORNE_REGISTRATIONS_MAX, list,
@@ -550,8 +591,11 @@ borne_err borne_regdb_delete_unseen(struct borne_regdb *db, uint32_t event_id, i
 {
     *deleted = 0;
     sqlite3_stmt *st;
-    borne_err err = prep(
-        db, "SELECT id FROM participant WHERE event_id = ?1 AND seen = 0 AND deleted = 0", &st);
+    borne_err err =
+        prep(db,
+             "SELECT id FROM participant WHERE event_id = ?1 AND seen = 0 AND deleted = 0"
+             " AND walkin_kiosk IS NULL",
+             &st);
     if (err) {
         return err;
     }
@@ -609,6 +653,55 @@ borne_err borne_regdb_each_participant(struct borne_regdb *db, uint32_t event_id
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? BORNE_OK : db_error(db, rc, "participants");
+}
+
+borne_err borne_regdb_set_badge(struct borne_regdb *db, uint32_t event_id, uint32_t id,
+                                const char *text, bool *changed)
+{
+    if (changed) {
+        *changed = false;
+    }
+    if (!text || !text[0] || strlen(text) > BORNE_PULL_BADGE_MAX) {
+        return BORNE_ERR_INVALID;
+    }
+    sqlite3_stmt *st;
+    borne_err err = prep(db,
+                         "SELECT 1 FROM participant WHERE event_id = ?1 AND id = ?2 AND deleted = 0"
+                         " AND badge IS ?3",
+                         &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) {
+        return BORNE_OK; /* already the current one: no change for kiosks to pull */
+    }
+    int64_t change;
+    err = next_change(db, &change);
+    err = err ? err
+              : prep(db,
+                     "UPDATE participant SET badge = ?3, changed = ?4"
+                     " WHERE event_id = ?1 AND id = ?2 AND deleted = 0",
+                     &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, change);
+    err = done(db, st, "set badge");
+    if (!err && sqlite3_changes(db->db) == 0) {
+        err = BORNE_ERR_NOT_FOUND;
+    }
+    if (!err && changed) {
+        *changed = true;
+    }
+    return err;
 }
 
 /* ---- keys, revocations ---- */
@@ -894,8 +987,83 @@ static void result(borne_push_result *r, const char *uuid, borne_push_status sta
     snprintf(r->reason, sizeof(r->reason), "%s", reason);
 }
 
+/* A walk-in's check-in: creates the participant once, from the record the kiosk sent with it.
+ * Returns BORNE_OK to store the check-in, BORNE_ERR_PERM (with *why) to refuse it. A participant
+ * that exists already (a retried batch, a later check-in, another kiosk's walk-in pulled by
+ * this one) is left as it is. */
+static borne_err create_walkin(struct borne_regdb *db, const borne_reg_kiosk *k,
+                               const borne_checkin_row *c, const borne_push_walkin *w,
+                               const char **why)
+{
+    uint32_t bits;
+    if (!borne_walkin_id_parse(c->participant_id, &bits)) {
+        *why = "walk-in record for an id outside the walk-in range";
+        return BORNE_ERR_PERM;
+    }
+    sqlite3_stmt *st;
+    borne_err err =
+        prep(db, "SELECT deleted FROM participant WHERE event_id = ?1 AND id = ?2", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, c->event_id);
+    sqlite3_bind_int64(st, 2, c->participant_id);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) {
+        return BORNE_OK;
+    }
+    if (rc != SQLITE_DONE) {
+        return db_error(db, rc, "walk-in");
+    }
+    if (bits != (uint32_t)(k->id % BORNE_WALKIN_KIOSK_MOD)) {
+        *why = "walk-in id outside this kiosk's range";
+        return BORNE_ERR_PERM;
+    }
+    /* Only a session of this event is kept as the walk-in's registration. */
+    char list[16] = "";
+    if (w->session_id) {
+        err =
+            prep(db, "SELECT 1 FROM session WHERE id = ?1 AND event_id = ?2 AND deleted = 0", &st);
+        if (err) {
+            return err;
+        }
+        sqlite3_bind_int64(st, 1, w->session_id);
+        sqlite3_bind_int64(st, 2, c->event_id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(list, sizeof(list), "%u", w->session_id);
+        }
+        sqlite3_finalize(st);
+    }
+    int64_t change;
+    err = next_change(db, &change);
+    err = err ? err
+              : prep(db,
+                     "INSERT INTO participant(event_id, id, name, organisation, member, status,"
+                     " code, sessions, deleted, seen, changed, walkin_kiosk)"
+                     " VALUES (?1, ?2, ?3, ?4, 0, ?5, NULL, ?6, 0, 1, ?7, ?8)",
+                     &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, c->event_id);
+    sqlite3_bind_int64(st, 2, c->participant_id);
+    sqlite3_bind_text(st, 3, w->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, w->organisation, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, BORNE_REG_CONFIRMED);
+    sqlite3_bind_text(st, 6, list, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, change);
+    sqlite3_bind_int64(st, 8, k->id);
+    err = done(db, st, "create walk-in");
+    if (!err) {
+        LOG_INFO("kiosk %lld registered walk-in %u", (long long)k->id, c->participant_id);
+    }
+    return err;
+}
+
 borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kiosk *k,
-                                     const borne_checkin_row *rows, const bool *valid, size_t count,
+                                     const borne_checkin_row *rows, const bool *valid,
+                                     const borne_push_walkin *walkins, size_t count,
                                      borne_push_result *results)
 {
     borne_err err = borne_regdb_begin(db);
@@ -921,6 +1089,18 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
         if (c->event_id != k->event_id) {
             result(&results[i], c->uuid, BORNE_PUSH_REFUSED, "another event");
             continue;
+        }
+        if (walkins && walkins[i].present) {
+            const char *why = "";
+            err = create_walkin(db, k, c, &walkins[i], &why);
+            if (err == BORNE_ERR_PERM) {
+                err = BORNE_OK;
+                result(&results[i], c->uuid, BORNE_PUSH_REFUSED, why);
+                continue;
+            }
+            if (err) {
+                break;
+            }
         }
         sqlite3_bind_text(ins, 1, c->uuid, -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 2, k->id);
@@ -1034,8 +1214,8 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     if (!err) {
         err = prep(db,
                    "SELECT id, name, organisation, member, status, code, sessions, deleted,"
-                   " changed FROM participant WHERE event_id = ?1 AND changed > ?2"
-                   " ORDER BY changed LIMIT ?3",
+                   " changed, coalesce(badge, code) FROM participant WHERE event_id = ?1"
+                   " AND changed > ?2 ORDER BY changed LIMIT ?3",
                    &st);
     }
     if (!err) {
@@ -1060,6 +1240,10 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
             if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
                 json_object_set_new(o, "code",
                                     json_string((const char *)sqlite3_column_text(st, 5)));
+            }
+            if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+                json_object_set_new(o, "badge",
+                                    json_string((const char *)sqlite3_column_text(st, 9)));
             }
             json_object_set_new(o, "sessions", ids_json((const char *)sqlite3_column_text(st, 6)));
             json_array_append_new(participants, o);

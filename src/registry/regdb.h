@@ -19,7 +19,7 @@
 #include "store/store.h"
 #include "sync/protocol.h"
 
-#define BORNE_REGDB_SCHEMA_VERSION 1
+#define BORNE_REGDB_SCHEMA_VERSION 2
 #define BORNE_REG_TOKEN_HASH_LEN   32
 
 struct borne_regdb;
@@ -44,7 +44,8 @@ borne_err borne_regdb_sessions(struct borne_regdb *db, uint32_t event_id, borne_
 borne_err borne_regdb_delete_session(struct borne_regdb *db, uint32_t session_id);
 
 /* Upserts one participant; the change counter moves only when something differs. Call inside
- * a transaction for many. *changed (may be NULL) says whether it did. */
+ * a transaction for many. *changed (may be NULL) says whether it did. Ids at or above
+ * BORNE_WALKIN_ID_BASE belong to walk-ins and are refused (BORNE_ERR_INVALID). */
 borne_err borne_regdb_put_participant(struct borne_regdb *db, const borne_participant *p,
                                       const char *code, const uint32_t *sessions, size_t nsessions,
                                       bool *changed);
@@ -57,6 +58,12 @@ borne_err borne_regdb_delete_unseen(struct borne_regdb *db, uint32_t event_id, i
 borne_err borne_regdb_each_participant(struct borne_regdb *db, uint32_t event_id,
                                        void (*each)(void *ctx, const borne_participant *p),
                                        void *ctx);
+
+/* Records the badge code text last issued to a participant (a signed token), which the roster
+ * pull then carries so kiosks can show it to its owner. The change counter moves only when it
+ * differs. Call inside a transaction for many. BORNE_ERR_NOT_FOUND: no such participant. */
+borne_err borne_regdb_set_badge(struct borne_regdb *db, uint32_t event_id, uint32_t id,
+                                const char *text, bool *changed);
 
 borne_err borne_regdb_put_key(struct borne_regdb *db, uint16_t key_id, const uint8_t pk[32]);
 borne_err borne_regdb_revoke(struct borne_regdb *db, uint32_t event_id,
@@ -96,9 +103,13 @@ borne_err borne_regdb_set_status(struct borne_regdb *db, const borne_reg_kiosk *
                                  const borne_kiosk_report *st);
 
 /* Stores a batch of check-ins for kiosk `k` in one transaction, answering per record in
- * `results` (same order). Rows of another event are refused. */
+ * `results` (same order). Rows of another event are refused. walkins[i] (when `walkins` is not
+ * NULL and it is present) is the minimal record of a participant registered at the door: the
+ * participant is created once, before its check-in, if the id is in this kiosk's walk-in range
+ * (else the check-in is refused); an existing participant is left as it is. */
 borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kiosk *k,
-                                     const borne_checkin_row *rows, const bool *valid, size_t count,
+                                     const borne_checkin_row *rows, const bool *valid,
+                                     const borne_push_walkin *walkins, size_t count,
                                      borne_push_result *results);
 
 /* Builds a roster page for the kiosk's event: changes after `since`, at most `limit`

@@ -125,6 +125,9 @@ static const char *const migrations[] = {
     "  key TEXT PRIMARY KEY,"
     "  value TEXT NOT NULL"
     ") WITHOUT ROWID;",
+    /* 1 -> 2: the participant's current badge code text (a signed token or an opaque code), as
+     * the registry's roster pull carries it, so staff can show it to its owner on screen. */
+    "ALTER TABLE participant ADD COLUMN badge_text TEXT;",
 };
 
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
@@ -1158,4 +1161,66 @@ borne_err borne_store_each_checkin(struct borne_store *store, uint32_t event_id,
     }
     release(store, st);
     return rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, "check-ins");
+}
+
+borne_err borne_store_set_badge_text(struct borne_store *store, uint32_t event_id,
+                                     uint32_t participant_id, const char *text)
+{
+    if (text && strlen(text) > BORNE_BADGE_TEXT_MAX) {
+        return BORNE_ERR_TOO_LARGE;
+    }
+    sqlite3_stmt *st;
+    borne_err err = prepare(store,
+                            "UPDATE participant SET badge_text = ?3"
+                            " WHERE event_id = ?1 AND participant_id = ?2",
+                            &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, participant_id);
+    if (text && text[0]) {
+        sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(st, 3);
+    }
+    err = step_done(store, st, "set badge text");
+    if (!err && sqlite3_changes(store->db) == 0) {
+        err = BORNE_ERR_NOT_FOUND;
+    }
+    return err;
+}
+
+borne_err borne_store_get_badge_text(struct borne_store *store, uint32_t event_id,
+                                     uint32_t participant_id, char *out, size_t cap)
+{
+    if (cap) {
+        out[0] = '\0';
+    }
+    sqlite3_stmt *st;
+    borne_err err = prepare(store,
+                            "SELECT badge_text FROM participant"
+                            " WHERE event_id = ?1 AND participant_id = ?2",
+                            &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, participant_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        size_t n = t ? (size_t)sqlite3_column_bytes(st, 0) : 0;
+        if (!t || n == 0) {
+            err = BORNE_ERR_NOT_FOUND;
+        } else if (n >= cap) {
+            err = BORNE_ERR_TOO_LARGE;
+        } else {
+            memcpy(out, t, n + 1);
+        }
+    } else {
+        err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_store_error(store, rc, "badge text");
+    }
+    release(store, st);
+    return err;
 }

@@ -24,10 +24,11 @@
 #include "core/token.h"
 #include "core/uuid.h"
 
-#define BORNE_STORE_SCHEMA_VERSION 1
+#define BORNE_STORE_SCHEMA_VERSION 2
 #define BORNE_NAME_MAX             256 /* bytes, names and titles */
 #define BORNE_CODE_HASH_LEN        16  /* fingerprint of a scanned code */
 #define BORNE_KIOSK_ID_MAX         64
+#define BORNE_BADGE_TEXT_MAX       512 /* bytes of a badge code text kept to show on screen */
 
 struct borne_store;
 
@@ -141,6 +142,16 @@ borne_err borne_store_each_participant(struct borne_store *store, uint32_t event
                                        void *ctx);
 borne_err borne_store_count_participants(struct borne_store *store, uint32_t event_id,
                                          int64_t *out);
+
+/* The participant's current badge code text (a signed token or an opaque code), as the
+ * registry sent it, kept so staff can show it to its owner ("show my QR code"). It is a
+ * credential: never log it. NULL or "" clears it. BORNE_ERR_NOT_FOUND: no such participant. */
+borne_err borne_store_set_badge_text(struct borne_store *store, uint32_t event_id,
+                                     uint32_t participant_id, const char *text);
+/* Copies it into out[cap]. BORNE_ERR_NOT_FOUND when the participant or the text is absent,
+ * BORNE_ERR_TOO_LARGE when cap is too small. */
+borne_err borne_store_get_badge_text(struct borne_store *store, uint32_t event_id,
+                                     uint32_t participant_id, char *out, size_t cap);
 
 /* Keys and revocations. */
 borne_err borne_store_put_key(struct borne_store *store, uint16_t key_id,

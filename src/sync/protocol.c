@@ -115,6 +115,28 @@ borne_err borne_setup_parse(const char *text, size_t len, borne_setup *out)
     return BORNE_OK;
 }
 
+/* ---- walk-in ids ---- */
+
+uint32_t borne_walkin_id(int64_t kiosk_number, uint32_t seq)
+{
+    if (seq < 1 || seq > BORNE_WALKIN_SEQ_MAX || kiosk_number < 0) {
+        return 0;
+    }
+    uint32_t bits = (uint32_t)(kiosk_number % BORNE_WALKIN_KIOSK_MOD);
+    return BORNE_WALKIN_ID_BASE + (bits << 16) + seq;
+}
+
+bool borne_walkin_id_parse(uint32_t id, uint32_t *kiosk_bits)
+{
+    if (id < BORNE_WALKIN_ID_BASE || (id & 0xFFFFu) == 0) {
+        return false;
+    }
+    if (kiosk_bits) {
+        *kiosk_bits = (id - BORNE_WALKIN_ID_BASE) >> 16;
+    }
+    return true;
+}
+
 /* ---- JSON helpers ---- */
 
 static json_t *load(const char *json, size_t len)
@@ -219,6 +241,14 @@ borne_err borne_proto_parse_time(const char *json, size_t len, int64_t *server_t
     return ok ? BORNE_OK : BORNE_ERR_PARSE;
 }
 
+/* The optional "kiosk_number" of enrolment and status answers (registries before it: 0). */
+static bool kiosk_number(json_t *root, int64_t *out)
+{
+    *out = 0;
+    json_t *v = json_object_get(root, "kiosk_number");
+    return !v || get_i64(root, "kiosk_number", 1, INT64_MAX / 2, out);
+}
+
 borne_err borne_proto_parse_enrol(const char *json, size_t len, borne_enrol_answer *out)
 {
     memset(out, 0, sizeof(*out));
@@ -229,7 +259,21 @@ borne_err borne_proto_parse_enrol(const char *json, size_t len, borne_enrol_answ
     bool ok = get_text(root, "api_token", true, out->api_token, sizeof(out->api_token)) &&
               token_chars_ok(out->api_token, strlen(out->api_token)) &&
               get_text(root, "kiosk", true, out->kiosk_name, sizeof(out->kiosk_name)) &&
-              get_u32(root, "event_id", &out->event_id) && server_time(root, &out->server_time_ms);
+              get_u32(root, "event_id", &out->event_id) && kiosk_number(root, &out->kiosk_number) &&
+              server_time(root, &out->server_time_ms);
+    json_decref(root);
+    return ok ? BORNE_OK : BORNE_ERR_PARSE;
+}
+
+borne_err borne_proto_parse_status(const char *json, size_t len, int64_t *server_time_ms,
+                                   int64_t *number)
+{
+    *number = 0;
+    json_t *root = load(json, len);
+    if (!root) {
+        return BORNE_ERR_PARSE;
+    }
+    bool ok = server_time(root, server_time_ms) && kiosk_number(root, number);
     json_decref(root);
     return ok ? BORNE_OK : BORNE_ERR_PARSE;
 }
@@ -286,6 +330,13 @@ borne_err borne_proto_parse_push(const char *json, size_t len, int64_t *server_t
 borne_err borne_proto_push_body(const borne_checkin_row *rows, size_t count, char **out,
                                 size_t *len)
 {
+    return borne_proto_push_body_walkins(rows, NULL, count, out, len);
+}
+
+borne_err borne_proto_push_body_walkins(const borne_checkin_row *rows,
+                                        const borne_push_walkin *walkins, size_t count, char **out,
+                                        size_t *len)
+{
     *out = NULL;
     *len = 0;
     json_t *arr = json_array();
@@ -309,6 +360,21 @@ borne_err borne_proto_push_body(const borne_checkin_row *rows, size_t count, cha
             return BORNE_ERR_INVALID;
         }
         json_object_set_new(o, "code_hash", hash[0] ? json_string(hash) : json_null());
+        if (walkins && walkins[i].present) {
+            const borne_push_walkin *w = &walkins[i];
+            json_t *sessions = json_array();
+            if (w->session_id) {
+                json_array_append_new(sessions, json_integer((json_int_t)w->session_id));
+            }
+            json_t *wo = json_pack("{s:s, s:s, s:o}", "name", w->name, "organisation",
+                                   w->organisation, "sessions", sessions);
+            if (!wo) {
+                json_decref(o);
+                json_decref(arr);
+                return BORNE_ERR_INVALID; /* not UTF-8: the store holds sanitised text */
+            }
+            json_object_set_new(o, "walk_in", wo);
+        }
         json_array_append_new(arr, o);
     }
     json_t *root = json_pack("{s:o}", "checkins", arr);
@@ -407,6 +473,7 @@ static bool parse_participant(json_t *o, uint32_t event_id, borne_pull_participa
         !get_bool(o, "member", false, &pp->p.member) ||
         !get_i64(o, "status", BORNE_REG_NONE, BORNE_REG_NEEDS_ATTENTION, &status) ||
         !get_text(o, "code", false, pp->code, sizeof(pp->code)) ||
+        !get_text(o, "badge", false, pp->badge, sizeof(pp->badge)) ||
         (sessions &&
          (!json_is_array(sessions) || json_array_size(sessions) > BORNE_REGISTRATIONS_MAX))) {
         return false;
@@ -558,6 +625,12 @@ borne_err borne_proto_parse_pull(const char *json, size_t len, uint32_t event_id
     return BORNE_OK;
 }
 
+bool borne_pull_changes_roster(const borne_pull *pull)
+{
+    return pull->has_event || pull->nsessions || pull->ndeleted_sessions || pull->nparticipants ||
+           pull->ndeleted_participants || pull->nkeys || pull->nrevoked || pull->nunrevoked;
+}
+
 borne_err borne_pull_apply(struct borne_store *store, uint32_t event_id, const borne_pull *pull)
 {
     borne_err err = borne_store_begin(store);
@@ -573,6 +646,10 @@ borne_err borne_pull_apply(struct borne_store *store, uint32_t event_id, const b
     for (size_t i = 0; !err && i < pull->nparticipants; i++) {
         const borne_pull_participant *pp = &pull->participants[i];
         err = borne_store_put_participant(store, &pp->p, pp->code[0] ? pp->code : NULL);
+        if (!err) {
+            /* The whole record comes each time: no badge text means the registry has none. */
+            err = borne_store_set_badge_text(store, event_id, pp->p.id, pp->badge);
+        }
         if (!err) {
             err = borne_store_set_registrations(store, event_id, pp->p.id, pp->sessions,
                                                 pp->nsessions);

@@ -24,6 +24,23 @@
 #define BORNE_PULL_PAGE_MAX     20000               /* rows of each kind per pull page */
 #define BORNE_ANSWER_MAX        (32u * 1024 * 1024) /* bytes of an answer, decompressed */
 #define BORNE_REGISTRATIONS_MAX 128                 /* sessions per participant */
+#define BORNE_PULL_BADGE_MAX    256                 /* bytes of a participant's badge text */
+
+/* Walk-in participant ids. A kiosk registers walk-ins at the door under ids the registry never
+ * issues to its own roster (it refuses to import ids at or above BORNE_WALKIN_ID_BASE), and that
+ * no two kiosks share: base + (kiosk number modulo 2^14) * 2^16 + sequence (1 .. 65535), where the
+ * kiosk number is the one the registry gave the kiosk at enrolment. Kiosk number 0 is for a
+ * kiosk that was never enrolled (its walk-ins stay local). */
+#define BORNE_WALKIN_ID_BASE   0xC0000000u
+#define BORNE_WALKIN_KIOSK_MOD (1u << 14)
+#define BORNE_WALKIN_SEQ_MAX   0xFFFFu
+
+/* The walk-in id for a kiosk number and a sequence number (1 .. BORNE_WALKIN_SEQ_MAX); 0 when
+ * the sequence is out of range. */
+uint32_t borne_walkin_id(int64_t kiosk_number, uint32_t seq);
+/* True when `id` is in the walk-in range; *kiosk_bits (may be NULL) receives the kiosk number
+ * modulo BORNE_WALKIN_KIOSK_MOD it was made under. */
+bool borne_walkin_id_parse(uint32_t id, uint32_t *kiosk_bits);
 
 /* A setup code: "BORNE-SETUP/1 URL ENROLMENT-TOKEN [PIN]", fields separated by one space. The
  * pin, when present, is "sha256//" + base64 of the SHA-256 of the server's public key (curl's
@@ -46,6 +63,7 @@ typedef struct borne_enrol_answer {
     char api_token[BORNE_API_TOKEN_MAX];
     char kiosk_name[BORNE_KIOSK_ID_MAX];
     uint32_t event_id;
+    int64_t kiosk_number; /* the registry's number for this kiosk; 0 when not sent */
     int64_t server_time_ms;
 } borne_enrol_answer;
 
@@ -53,6 +71,9 @@ borne_err borne_proto_parse_enrol(const char *json, size_t len, borne_enrol_answ
 
 /* Any answer's "server_time_ms" (status answers carry nothing else we need). */
 borne_err borne_proto_parse_time(const char *json, size_t len, int64_t *server_time_ms);
+/* A status answer: its time and the kiosk's number (*kiosk_number 0 when absent). */
+borne_err borne_proto_parse_status(const char *json, size_t len, int64_t *server_time_ms,
+                                   int64_t *kiosk_number);
 
 /* Per-record status of a push. */
 typedef enum borne_push_status {
@@ -71,14 +92,29 @@ typedef struct borne_push_result {
 borne_err borne_proto_parse_push(const char *json, size_t len, int64_t *server_time_ms,
                                  borne_push_result **out, size_t *count);
 
+/* The minimal record of a participant registered at the door, sent with their check-ins so
+ * that the registry creates them (once) before storing the check-in. */
+typedef struct borne_push_walkin {
+    bool present;
+    char name[BORNE_NAME_MAX];
+    char organisation[BORNE_NAME_MAX];
+    uint32_t session_id; /* the session they were registered for at the door; 0: none */
+} borne_push_walkin;
+
 /* Builds the push body for `rows`; *out is malloc'ed, NUL-terminated. */
 borne_err borne_proto_push_body(const borne_checkin_row *rows, size_t count, char **out,
                                 size_t *len);
+/* Same, with walkins[i] (when present) sent as rows[i]'s "walk_in" record. `walkins` may be
+ * NULL. */
+borne_err borne_proto_push_body_walkins(const borne_checkin_row *rows,
+                                        const borne_push_walkin *walkins, size_t count, char **out,
+                                        size_t *len);
 
 /* A roster page as pulled. */
 typedef struct borne_pull_participant {
     borne_participant p;
-    char code[128]; /* opaque code, "" when none */
+    char code[128];                       /* opaque code, "" when none */
+    char badge[BORNE_PULL_BADGE_MAX + 1]; /* the badge's code text to show, "" when unknown */
     uint32_t sessions[BORNE_REGISTRATIONS_MAX];
     size_t nsessions;
 } borne_pull_participant;
@@ -109,6 +145,10 @@ typedef struct borne_pull {
  * the caller: borne_pull_free. */
 borne_err borne_proto_parse_pull(const char *json, size_t len, uint32_t event_id, borne_pull **out);
 void borne_pull_free(borne_pull *pull);
+
+/* True when applying the page changes what the check-in path reads (event, sessions, roster,
+ * keys, revocations), so the kiosk must reload it. */
+bool borne_pull_changes_roster(const borne_pull *pull);
 
 /* Applies a page and its cursor (kiosk_state BORNE_SYNC_CURSOR_KEY) in one transaction. */
 borne_err borne_pull_apply(struct borne_store *store, uint32_t event_id, const borne_pull *pull);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ typedef struct credentials {
     char pin[BORNE_PIN_MAX];
     char kiosk_name[BORNE_KIOSK_ID_MAX];
     uint32_t event_id;
+    int64_t kiosk_number; /* 0: not known (a registry or a file from before it) */
 } credentials;
 
 typedef struct buffer {
@@ -49,6 +51,12 @@ struct borne_sync {
     borne_clock *clock;
     int interval_s, timeout_ms, connect_timeout_ms, low_speed_s, backoff_min_ms, backoff_max_ms;
     size_t batch;
+    void (*notify)(void *ctx);
+    void *notify_ctx;
+
+    /* Set by borne_sync_stop()/free() from the owner's thread, read by the transfer's progress
+     * callback: aborts a request in flight. */
+    atomic_bool abort_transfer;
 
     /* Used by the syncing thread only. */
     credentials cred;
@@ -82,6 +90,25 @@ static int64_t mono_ms(void)
 static void sample(struct borne_sync *s, borne_clock_sample *out)
 {
     s->clock->now(s->clock, out);
+}
+
+/* Wakes the owner (no lock held). */
+static void notify(struct borne_sync *s)
+{
+    if (s->notify) {
+        s->notify(s->notify_ctx);
+    }
+}
+
+static void set_phase(struct borne_sync *s, borne_sync_phase phase)
+{
+    pthread_mutex_lock(&s->lock);
+    bool changed = s->status.phase != phase;
+    s->status.phase = phase;
+    pthread_mutex_unlock(&s->lock);
+    if (changed) {
+        notify(s);
+    }
 }
 
 static void set_error(struct borne_sync *s, borne_err err, const char *fmt, ...)
@@ -147,6 +174,7 @@ static borne_err cred_load(struct borne_sync *s)
     const char *pin = json_string_value(json_object_get(root, "pin"));
     const char *name = json_string_value(json_object_get(root, "kiosk"));
     json_int_t ev = json_integer_value(json_object_get(root, "event_id"));
+    json_int_t number = json_integer_value(json_object_get(root, "kiosk_number"));
     borne_err err = BORNE_OK;
     if (!url || !token || strlen(url) >= sizeof(s->cred.url) ||
         strlen(token) >= sizeof(s->cred.token) || (pin && strlen(pin) >= sizeof(s->cred.pin)) ||
@@ -159,6 +187,7 @@ static borne_err cred_load(struct borne_sync *s)
         snprintf(s->cred.pin, sizeof(s->cred.pin), "%s", pin ? pin : "");
         snprintf(s->cred.kiosk_name, sizeof(s->cred.kiosk_name), "%s", name ? name : "");
         s->cred.event_id = (uint32_t)ev;
+        s->cred.kiosk_number = number > 0 ? (int64_t)number : 0;
         s->cred.present = true;
     }
     json_decref(root);
@@ -171,9 +200,9 @@ static borne_err cred_save(struct borne_sync *s, const credentials *c)
     char path[PATH_CAP + 32], tmp[PATH_CAP + 40];
     cred_path(s, path, sizeof(path));
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    json_t *root =
-        json_pack("{s:s, s:s, s:s, s:s, s:I}", "url", c->url, "api_token", c->token, "pin", c->pin,
-                  "kiosk", c->kiosk_name, "event_id", (json_int_t)c->event_id);
+    json_t *root = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "url", c->url, "api_token", c->token,
+                             "pin", c->pin, "kiosk", c->kiosk_name, "event_id",
+                             (json_int_t)c->event_id, "kiosk_number", (json_int_t)c->kiosk_number);
     char *text = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
     json_decref(root);
     if (!text) {
@@ -244,6 +273,19 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
+/* libcurl calls this often during a transfer (at least once a second): a non-zero return
+ * aborts it, so stopping the sync never waits for a slow registry. */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    struct borne_sync *s = ctx;
+    return atomic_load(&s->abort_transfer) ? 1 : 0;
+}
+
 static borne_err open_resources(struct borne_sync *s)
 {
     if (!s->store) {
@@ -299,6 +341,9 @@ static borne_err describe_curl(struct borne_sync *s, CURLcode rc, const char *wh
         err = BORNE_ERR_TOO_LARGE;
         words = "the registry's answer is too large";
         break;
+    case CURLE_ABORTED_BY_CALLBACK:
+        words = "stopped";
+        break;
     default:
         words = "network error";
         break;
@@ -333,6 +378,9 @@ static borne_err request(struct borne_sync *s, const char *what, const char *pat
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s->answer);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->curl_error);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "borne/" BORNE_VERSION);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
     /* TLS: always verified. A pin replaces the CA chain with the key the setup code names. */
     if (s->cred.pin[0]) {
         curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, s->cred.pin);
@@ -423,6 +471,34 @@ static borne_err parse_failed(struct borne_sync *s, const char *what)
 
 /* ---- the cycle ---- */
 
+/* Keeps the registry's number for this kiosk: in the credentials (it survives a lost store)
+ * and in the store, where the kiosk's UI thread reads it to number walk-ins. */
+static void learn_kiosk_number(struct borne_sync *s, int64_t number)
+{
+    if (number <= 0) {
+        return;
+    }
+    char have[24] = "";
+    bool stored = borne_store_state_get(s->store, BORNE_SYNC_KIOSK_NUMBER_KEY, have,
+                                        sizeof(have)) == BORNE_OK &&
+                  strtoll(have, NULL, 10) == number;
+    if (s->cred.kiosk_number != number) {
+        credentials c = s->cred;
+        c.kiosk_number = number;
+        if (cred_save(s, &c) == BORNE_OK) {
+            s->cred.kiosk_number = number;
+        }
+    }
+    if (!stored) {
+        char text[24];
+        snprintf(text, sizeof(text), "%lld", (long long)number);
+        borne_store_state_set(s->store, BORNE_SYNC_KIOSK_NUMBER_KEY, text);
+    }
+    pthread_mutex_lock(&s->lock);
+    s->status.kiosk_number = number;
+    pthread_mutex_unlock(&s->lock);
+}
+
 static borne_err report_status(struct borne_sync *s)
 {
     int64_t total = 0, pending = 0, last_scan = 0;
@@ -446,11 +522,54 @@ static borne_err report_status(struct borne_sync *s)
     if (err) {
         return err;
     }
-    int64_t server_ms;
-    if (borne_proto_parse_time(s->answer.data, s->answer.len, &server_ms)) {
+    int64_t server_ms, number;
+    if (borne_proto_parse_status(s->answer.data, s->answer.len, &server_ms, &number)) {
         return parse_failed(s, "status");
     }
     learn_time(s, server_ms, &mid);
+    learn_kiosk_number(s, number);
+    return BORNE_OK;
+}
+
+/* The minimal record of each walk-in among `rows` (participants in the walk-in range that the
+ * kiosk store knows), so the registry can create them. *out is malloc'ed, NULL when none. */
+static borne_err walkin_records(struct borne_sync *s, const borne_checkin_row *rows, size_t n,
+                                borne_push_walkin **out)
+{
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!borne_walkin_id_parse(rows[i].participant_id, NULL)) {
+            continue;
+        }
+        borne_participant p;
+        borne_err err =
+            borne_store_get_participant(s->store, rows[i].event_id, rows[i].participant_id, &p);
+        if (err == BORNE_ERR_NOT_FOUND) {
+            continue;
+        }
+        if (err) {
+            free(*out);
+            *out = NULL;
+            return err;
+        }
+        if (!*out) {
+            *out = calloc(n, sizeof(**out));
+            if (!*out) {
+                return BORNE_ERR_NOMEM;
+            }
+        }
+        borne_push_walkin *w = &(*out)[i];
+        w->present = true;
+        snprintf(w->name, sizeof(w->name), "%s", p.display_name);
+        snprintf(w->organisation, sizeof(w->organisation), "%s", p.organisation);
+        bool registered = false;
+        if (rows[i].session_id &&
+            borne_store_is_registered(s->store, rows[i].event_id, rows[i].participant_id,
+                                      rows[i].session_id, &registered) == BORNE_OK &&
+            registered) {
+            w->session_id = rows[i].session_id;
+        }
+    }
     return BORNE_OK;
 }
 
@@ -463,9 +582,14 @@ static borne_err push(struct borne_sync *s)
         if (err || n == 0) {
             return err;
         }
+        borne_push_walkin *walkins = NULL;
+        err = walkin_records(s, rows, n, &walkins);
         char *body = NULL;
         size_t len = 0;
-        err = borne_proto_push_body(rows, n, &body, &len);
+        if (!err) {
+            err = borne_proto_push_body_walkins(rows, walkins, n, &body, &len);
+        }
+        free(walkins);
         free(rows);
         if (err) {
             return err;
@@ -553,6 +677,7 @@ static borne_err pull(struct borne_sync *s)
             pthread_mutex_lock(&s->lock);
             s->status.pulled += (int64_t)(p->nparticipants + p->ndeleted_participants +
                                           p->nsessions + p->ndeleted_sessions);
+            s->status.roster_changes += borne_pull_changes_roster(p);
             pthread_mutex_unlock(&s->lock);
         } else {
             set_error(s, err, "pull: cannot apply the roster to the kiosk store (%s)",
@@ -593,25 +718,35 @@ borne_err borne_sync_run_once(struct borne_sync *s)
         }
     }
     if (!err) {
+        set_phase(s, BORNE_SYNC_PHASE_STATUS);
         err = report_status(s);
     }
     if (!err) {
+        set_phase(s, BORNE_SYNC_PHASE_PUSHING);
         err = push(s);
     }
     if (!err) {
+        set_phase(s, BORNE_SYNC_PHASE_PULLING);
         err = pull(s);
     }
     update_pending(s);
     sample(s, &now);
     pthread_mutex_lock(&s->lock);
     s->status.syncing = false;
+    s->status.phase = BORNE_SYNC_PHASE_IDLE;
+    s->status.cycles++;
     s->status.provisioned = s->cred.present;
     if (!err) {
         s->status.last_success_ms = now.wall_ms;
+        s->status.last_success_mono_ms = mono_ms();
+        s->status.failing_since_mono_ms = 0;
         s->status.failures = 0;
         s->status.last_err = BORNE_OK;
         s->status.last_error[0] = '\0';
     } else {
+        if (s->status.failures == 0) {
+            s->status.failing_since_mono_ms = mono_ms();
+        }
         s->status.failures++;
         if (s->status.last_err == BORNE_OK) {
             s->status.last_err = err;
@@ -620,6 +755,7 @@ borne_err borne_sync_run_once(struct borne_sync *s)
         }
     }
     pthread_mutex_unlock(&s->lock);
+    notify(s);
     return err;
 }
 
@@ -656,7 +792,9 @@ borne_err borne_sync_provision(struct borne_sync *s, const char *setup_text, cha
         return BORNE_ERR_NOMEM;
     }
     borne_clock_sample mid;
+    set_phase(s, BORNE_SYNC_PHASE_ENROLLING);
     err = request(s, "enrol", "/v1/enrol", body, strlen(body), false, &mid);
+    set_phase(s, BORNE_SYNC_PHASE_IDLE);
     sodium_memzero(body, strlen(body));
     free(body);
     borne_enrol_answer ans;
@@ -673,6 +811,7 @@ borne_err borne_sync_provision(struct borne_sync *s, const char *setup_text, cha
     snprintf(s->cred.token, sizeof(s->cred.token), "%s", ans.api_token);
     snprintf(s->cred.kiosk_name, sizeof(s->cred.kiosk_name), "%s", ans.kiosk_name);
     s->cred.event_id = ans.event_id;
+    s->cred.kiosk_number = ans.kiosk_number;
     sodium_memzero(&ans, sizeof(ans));
     err = cred_save(s, &s->cred);
     char ev[16];
@@ -684,11 +823,20 @@ borne_err borne_sync_provision(struct borne_sync *s, const char *setup_text, cha
         /* A new enrolment starts the roster from scratch. */
         err = borne_store_state_set(s->store, BORNE_SYNC_CURSOR_KEY, "0");
     }
+    if (!err && s->cred.kiosk_number > 0) {
+        char number[24];
+        snprintf(number, sizeof(number), "%lld", (long long)s->cred.kiosk_number);
+        err = borne_store_state_set(s->store, BORNE_SYNC_KIOSK_NUMBER_KEY, number);
+    }
     if (err) {
         snprintf(msg, msg_cap, "cannot store the credentials: %s", borne_strerror(err));
         return err;
     }
     s->cred.present = true;
+    pthread_mutex_lock(&s->lock);
+    s->status.provisioned = true;
+    s->status.kiosk_number = s->cred.kiosk_number;
+    pthread_mutex_unlock(&s->lock);
     LOG_INFO("enrolled for event %u", s->cred.event_id);
     err = borne_sync_run_once(s);
     if (err) {
@@ -747,6 +895,26 @@ borne_err borne_sync_start(struct borne_sync *s)
     }
     s->started = true;
     return BORNE_OK;
+}
+
+void borne_sync_stop(struct borne_sync *s)
+{
+    if (!s->started) {
+        return;
+    }
+    atomic_store(&s->abort_transfer, true);
+    pthread_mutex_lock(&s->lock);
+    s->stop = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    s->started = false;
+    atomic_store(&s->abort_transfer, false);
+    pthread_mutex_lock(&s->lock);
+    s->stop = false;
+    s->status.syncing = false;
+    s->status.phase = BORNE_SYNC_PHASE_IDLE;
+    pthread_mutex_unlock(&s->lock);
 }
 
 void borne_sync_now(struct borne_sync *s)
@@ -815,6 +983,9 @@ borne_err borne_sync_new(const borne_sync_options *o, struct borne_sync **out)
     }
     s->backoff_min_ms = o->backoff_min_ms > 0 ? o->backoff_min_ms : 2000;
     s->backoff_max_ms = o->backoff_max_ms > 0 ? o->backoff_max_ms : 300000;
+    s->notify = o->notify;
+    s->notify_ctx = o->notify_ctx;
+    atomic_init(&s->abort_transfer, false);
     pthread_mutex_init(&s->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -826,6 +997,7 @@ borne_err borne_sync_new(const borne_sync_options *o, struct borne_sync **out)
         LOG_WARN("credentials file unusable (%s): provision again", borne_strerror(err));
     }
     s->status.provisioned = s->cred.present;
+    s->status.kiosk_number = s->cred.kiosk_number;
     *out = s;
     return BORNE_OK;
 }
@@ -835,13 +1007,7 @@ void borne_sync_free(struct borne_sync *s)
     if (!s) {
         return;
     }
-    if (s->started) {
-        pthread_mutex_lock(&s->lock);
-        s->stop = true;
-        pthread_cond_signal(&s->wake);
-        pthread_mutex_unlock(&s->lock);
-        pthread_join(s->thread, NULL);
-    }
+    borne_sync_stop(s);
     if (s->curl) {
         curl_easy_cleanup(s->curl);
     }

@@ -27,6 +27,8 @@
 #include "core/error.h"
 
 #define BORNE_SYNC_CREDENTIALS_FILE "registry.json"
+/* kiosk_state key holding the registry's number for this kiosk (walk-in ids, protocol.h). */
+#define BORNE_SYNC_KIOSK_NUMBER_KEY "registry_kiosk_number"
 
 struct borne_sync;
 
@@ -45,7 +47,21 @@ typedef struct borne_sync_options {
     size_t batch;           /* check-ins per push; 0: 500 (at most BORNE_PUSH_BATCH_MAX) */
     int backoff_min_ms;     /* first retry delay; 0: 2000 */
     int backoff_max_ms;     /* 0: 300000 */
+    /* Wake-up hook, called from the syncing thread (no lock held) whenever the status changed:
+     * a phase began, a cycle ended, a new clock reference is waiting. It must only wake the
+     * owner (the kiosk posts an SDL event), never call back into the sync. May be NULL. */
+    void (*notify)(void *ctx);
+    void *notify_ctx;
 } borne_sync_options;
+
+/* What a cycle (or a provisioning) is doing now, for progress on screen. */
+typedef enum borne_sync_phase {
+    BORNE_SYNC_PHASE_IDLE = 0,
+    BORNE_SYNC_PHASE_ENROLLING = 1, /* exchanging the setup code's token */
+    BORNE_SYNC_PHASE_STATUS = 2,
+    BORNE_SYNC_PHASE_PUSHING = 3,
+    BORNE_SYNC_PHASE_PULLING = 4,
+} borne_sync_phase;
 
 typedef enum borne_clock_state {
     BORNE_CLOCK_STATE_UNTRUSTED = 0, /* no trusted time yet this boot */
@@ -57,7 +73,13 @@ typedef enum borne_clock_state {
 typedef struct borne_sync_status {
     bool provisioned;
     bool syncing;            /* a cycle is running now */
+    borne_sync_phase phase;  /* what it is doing */
+    int64_t cycles;          /* cycles finished (with or without success) since start */
+    int64_t roster_changes;  /* pull pages applied that changed the roster, keys or sessions */
+    int64_t kiosk_number;    /* the registry's number for this kiosk (walk-in ids); 0: unknown */
     int64_t last_success_ms; /* kiosk wall time of the last complete cycle; 0: never */
+    int64_t last_success_mono_ms;  /* CLOCK_MONOTONIC ms of the same; 0: never */
+    int64_t failing_since_mono_ms; /* CLOCK_MONOTONIC ms of the first failure in a row; 0: ok */
     int64_t last_attempt_ms;
     int64_t pending;         /* check-ins not yet acknowledged by the registry */
     int64_t pushed;          /* acknowledged since start (stored or duplicate) */
@@ -90,6 +112,10 @@ borne_err borne_sync_run_once(struct borne_sync *sync);
 borne_err borne_sync_start(struct borne_sync *sync);
 /* Asks the worker for a cycle as soon as possible ("sync now" in staff mode). */
 void borne_sync_now(struct borne_sync *sync);
+/* Stops the worker and waits for it (a request in flight is aborted within about a second);
+ * afterwards another thread may use borne_sync_provision() or borne_sync_run_once(), and
+ * borne_sync_start() may start it again. Does nothing when it is not running. */
+void borne_sync_stop(struct borne_sync *sync);
 
 void borne_sync_get_status(struct borne_sync *sync, borne_sync_status *out);
 

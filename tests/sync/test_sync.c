@@ -435,6 +435,198 @@ static void test_two_kiosks(void **state)
     registry_stop(&r);
 }
 
+/* One integer from the registry's database (read-only connection). */
+static int64_t registry_int(registry_proc *r, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(r->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* A walk-in registered on the kiosk store as the kiosk does it, and checked in by hand. */
+static uint32_t add_walkin(kiosk *k, int64_t number, uint32_t seq, const char *name,
+                           const char *org)
+{
+    uint32_t id = borne_walkin_id(number, seq);
+    assert_true(id != 0);
+    borne_participant p = {.id = id, .event_id = FIX_EVENT, .status = BORNE_REG_CONFIRMED};
+    snprintf(p.display_name, sizeof(p.display_name), "%s", name);
+    snprintf(p.organisation, sizeof(p.organisation), "%s", org);
+    uint32_t session = FIX_SESSION_A;
+    assert_int_equal(borne_store_put_participant(k->fx.store, &p, NULL), BORNE_OK);
+    assert_int_equal(borne_store_set_registrations(k->fx.store, FIX_EVENT, id, &session, 1),
+                     BORNE_OK);
+    borne_checkin_options o = {.kiosk_id = "borne-test", .session_id = session};
+    struct borne_checkin *ck;
+    assert_int_equal(borne_checkin_new(&ck, k->fx.store, &k->fx.clock, &o), BORNE_OK);
+    borne_scan_result res;
+    assert_int_equal(borne_checkin_manual(ck, id, BORNE_ENTRY, BORNE_METHOD_WALK_IN, "staff", &res),
+                     BORNE_OK);
+    assert_int_equal(res.outcome, BORNE_OUTCOME_ACCEPTED_ENTRY);
+    borne_checkin_free(ck);
+    return id;
+}
+
+static void test_walkin_ids(void **state)
+{
+    (void)state;
+    uint32_t bits = 0;
+    assert_int_equal(borne_walkin_id(1, 1), BORNE_WALKIN_ID_BASE + 65536u + 1u);
+    assert_int_equal(borne_walkin_id(3, 0), 0);
+    assert_int_equal(borne_walkin_id(3, 65536), 0);
+    assert_true(borne_walkin_id_parse(borne_walkin_id(5, 9), &bits));
+    assert_int_equal(bits, 5);
+    /* Distinct kiosks, distinct ranges; numbers wrap only after 16384 kiosks. */
+    assert_true(borne_walkin_id(1, 65535) < borne_walkin_id(2, 1));
+    assert_int_equal(borne_walkin_id(16384 + 7, 1), borne_walkin_id(7, 1));
+    assert_false(borne_walkin_id_parse(900000001u, NULL));
+    assert_false(borne_walkin_id_parse(BORNE_WALKIN_ID_BASE, NULL));
+}
+
+static void test_walkin_reaches_registry_once(void **state)
+{
+    (void)state;
+    registry_proc r;
+    registry_start(&r);
+    char s1[512], s2[512];
+    assert_int_equal(harness_setup_event(&r, r.port, s1, sizeof(s1)), 0);
+    assert_int_equal(harness_add_kiosk(&r, r.port, s2, sizeof(s2)), 0);
+    kiosk a, b;
+    kiosk_open(&a, 5000, 0);
+    kiosk_open(&b, 5000, 0);
+    provision(&a, s1);
+    provision(&b, s2);
+    /* Each kiosk learnt its own number at enrolment, kept in the store for the UI thread. */
+    borne_sync_status sa, sb;
+    borne_sync_get_status(a.sync, &sa);
+    borne_sync_get_status(b.sync, &sb);
+    assert_int_equal(sa.kiosk_number, 1);
+    assert_int_equal(sb.kiosk_number, 2);
+    char num[24];
+    assert_int_equal(
+        borne_store_state_get(a.fx.store, BORNE_SYNC_KIOSK_NUMBER_KEY, num, sizeof(num)), BORNE_OK);
+    assert_string_equal(num, "1");
+
+    /* The same sequence number on both kiosks gives two participants, not one. */
+    fixture_set_time(&a.fx, FIX_A_START + 120, true);
+    fixture_set_time(&b.fx, FIX_A_START + 180, true);
+    uint32_t va = add_walkin(&a, sa.kiosk_number, 1, "Véronique Saint-Amand", "Ville de Rimouski");
+    uint32_t vb = add_walkin(&b, sb.kiosk_number, 1, "Émile Bérubé", "");
+    assert_true(va != vb);
+    assert_int_equal(borne_sync_run_once(a.sync), BORNE_OK);
+    assert_int_equal(borne_sync_run_once(b.sync), BORNE_OK);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM participant WHERE event_id = 42 AND id = %u AND walkin_kiosk = 1"
+             " AND name = 'Véronique Saint-Amand' AND organisation = 'Ville de Rimouski'"
+             " AND sessions = '101' AND deleted = 0",
+             va);
+    assert_int_equal(registry_int(&r, sql), 1);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM participant WHERE id = %u AND walkin_kiosk = 2", vb);
+    assert_int_equal(registry_int(&r, sql), 1);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM checkin WHERE participant_id = %u", va);
+    assert_int_equal(registry_int(&r, sql), 1);
+
+    /* A lost answer: the kiosk sends the same batch again; nothing is doubled. */
+    assert_int_equal(
+        sqlite3_exec(borne_store_db(a.fx.store), "UPDATE checkin SET synced = 0", NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(borne_sync_run_once(a.sync), BORNE_OK);
+    assert_int_equal(registry_int(&r, sql), 1);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM participant WHERE id = %u", va);
+    assert_int_equal(registry_int(&r, sql), 1);
+
+    /* Each kiosk pulls the other's walk-in (and may check them in: no record re-creates them). */
+    assert_int_equal(borne_sync_run_once(a.sync), BORNE_OK);
+    borne_participant got;
+    assert_int_equal(borne_store_get_participant(a.fx.store, FIX_EVENT, vb, &got), BORNE_OK);
+    assert_string_equal(got.display_name, "Émile Bérubé");
+    fixture_set_time(&a.fx, FIX_A_START + 240, true);
+    borne_checkin_options o = {.kiosk_id = "borne-test", .session_id = FIX_SESSION_A};
+    struct borne_checkin *ck;
+    assert_int_equal(borne_checkin_new(&ck, a.fx.store, &a.fx.clock, &o), BORNE_OK);
+    borne_scan_result res;
+    assert_int_equal(borne_checkin_manual(ck, vb, BORNE_ENTRY, BORNE_METHOD_MANUAL, "staff", &res),
+                     BORNE_OK);
+    borne_checkin_free(ck);
+    assert_int_equal(borne_sync_run_once(a.sync), BORNE_OK);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM checkin WHERE participant_id = %u", vb);
+    assert_int_equal(registry_int(&r, sql), 2);
+
+    /* A kiosk may not create a participant in another kiosk's range. */
+    uint32_t forged = add_walkin(&b, sa.kiosk_number, 2, "Quelqu’un", "");
+    assert_int_equal(borne_sync_run_once(b.sync), BORNE_OK);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM participant WHERE id = %u", forged);
+    assert_int_equal(registry_int(&r, sql), 0);
+    borne_sync_get_status(b.sync, &sb);
+    assert_int_equal(sb.refused, 1);
+
+    /* The organiser's roster may not use walk-in ids, and replacing it keeps the walk-ins. */
+    char roster[400];
+    harness_write(r.dir, "bad.csv",
+                  "id,name,organisation,member,status,sessions\n3221291009,Faux,X,non,confirmé,"
+                  "A1\n",
+                  roster, sizeof(roster));
+    assert_int_equal(harness_admin(&r, NULL, 0, "roster", "import", "42", roster, NULL), 3);
+    harness_write(r.dir, "roster2.csv", fixture_roster_csv, roster, sizeof(roster));
+    assert_int_equal(
+        harness_admin(&r, NULL, 0, "roster", "import", "42", roster, "--replace", NULL), 0);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM participant WHERE id = %u AND deleted = 0",
+             va);
+    assert_int_equal(registry_int(&r, sql), 1);
+
+    /* The official report counts the walk-in. */
+    char report[4096];
+    assert_int_equal(harness_admin(&r, report, sizeof(report), "report", "credits", "42", NULL), 0);
+    assert_non_null(strstr(report, "Véronique Saint-Amand"));
+    kiosk_close(&a);
+    kiosk_close(&b);
+    registry_stop(&r);
+}
+
+static void test_badge_text_pulled(void **state)
+{
+    (void)state;
+    registry_proc r;
+    registry_start(&r);
+    char setup[512];
+    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
+    kiosk k;
+    kiosk_open(&k, 5000, 0);
+    provision(&k, setup);
+    /* Before any token is issued: Hélène's opaque code is her badge; Jean has none. */
+    char text[BORNE_BADGE_TEXT_MAX + 1];
+    assert_int_equal(
+        borne_store_get_badge_text(k.fx.store, FIX_EVENT, FIX_P_HELENE, text, sizeof(text)),
+        BORNE_OK);
+    assert_string_equal(text, FIX_OPAQUE_HELENE);
+    assert_int_equal(
+        borne_store_get_badge_text(k.fx.store, FIX_EVENT, FIX_P_JEAN, text, sizeof(text)),
+        BORNE_ERR_NOT_FOUND);
+    /* Issuing signed codes records them; the next pull brings them (only what changed). */
+    char tok[256];
+    token_for(&r, FIX_P_JEAN, tok, sizeof(tok));
+    assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
+    assert_int_equal(
+        borne_store_get_badge_text(k.fx.store, FIX_EVENT, FIX_P_JEAN, text, sizeof(text)),
+        BORNE_OK);
+    assert_string_equal(text, tok);
+    int64_t cursor = registry_int(&r, "SELECT value FROM counter");
+    token_for(&r, FIX_P_JEAN, tok, sizeof(tok));
+    assert_int_equal(registry_int(&r, "SELECT value FROM counter"), cursor);
+    /* The code shown is one the kiosk accepts. */
+    scan(&k, FIX_SESSION_A, BORNE_ENTRY, text, BORNE_OUTCOME_ACCEPTED_ENTRY);
+    kiosk_close(&k);
+    registry_stop(&r);
+}
+
 static void test_clock_from_1970(void **state)
 {
     registry_proc r;
@@ -600,10 +792,16 @@ int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_setup_parse),      cmocka_unit_test(test_end_to_end),
-        cmocka_unit_test(test_faults),           cmocka_unit_test(test_registry_killed_mid_batch),
-        cmocka_unit_test(test_two_kiosks),       cmocka_unit_test(test_clock_from_1970),
+        cmocka_unit_test(test_setup_parse),
+        cmocka_unit_test(test_end_to_end),
+        cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_registry_killed_mid_batch),
+        cmocka_unit_test(test_two_kiosks),
+        cmocka_unit_test(test_clock_from_1970),
         cmocka_unit_test(test_tls_verification),
+        cmocka_unit_test(test_walkin_ids),
+        cmocka_unit_test(test_walkin_reaches_registry_once),
+        cmocka_unit_test(test_badge_text_pulled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
