@@ -6,7 +6,9 @@
 #include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/log.h"
@@ -21,17 +23,100 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static json_t *load(const char *body, size_t len, size_t max)
+/* Words for a body that is not a JSON object, with the position (never the content: bodies may
+ * hold personal data). */
+static void load_error(const json_error_t *e, char *why, size_t cap)
 {
-    if (!body || len == 0 || len > max) {
+    const char *what;
+    switch (json_error_code(e)) {
+    case json_error_invalid_utf8:
+        what = "the body is not valid UTF-8";
+        break;
+    case json_error_null_character:
+        what = "NUL byte in the body";
+        break;
+    case json_error_duplicate_key:
+        what = "duplicate key";
+        break;
+    case json_error_stack_overflow:
+        what = "JSON nested too deeply";
+        break;
+    case json_error_premature_end_of_input:
+        what = "the JSON text ends too early";
+        break;
+    case json_error_end_of_input_expected:
+        what = "text after the JSON value";
+        break;
+    case json_error_null_byte_in_key:
+        what = "NUL byte in a key";
+        break;
+    case json_error_out_of_memory:
+        what = "out of memory";
+        break;
+    default:
+        what = "not valid JSON";
+        break;
+    }
+    snprintf(why, cap, "%s (line %d, column %d)", what, e->line, e->column);
+}
+
+/* The body as a JSON object, or NULL with words in why[cap]. "\u0000" inside strings is let
+ * through here so that a record holding one is refused by itself (text() checks). */
+static json_t *load(const char *body, size_t len, size_t max, char *why, size_t cap)
+{
+    if (!body || len == 0) {
+        snprintf(why, cap, "empty body: a JSON object is expected");
         return NULL;
     }
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
-    if (root && !json_is_object(root)) {
+    if (len > max) {
+        snprintf(why, cap, "request body too large (at most %zu bytes)", max);
+        return NULL;
+    }
+    json_error_t e;
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &e);
+    if (!root) {
+        load_error(&e, why, cap);
+        return NULL;
+    }
+    if (!json_is_object(root)) {
         json_decref(root);
+        snprintf(why, cap, "a JSON object is expected");
         return NULL;
     }
     return root;
+}
+
+/* The first key of `o` not in `allowed` (NULL-terminated), or NULL. */
+static const char *unknown_key(json_t *o, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        size_t i = 0;
+        while (allowed[i] && strcmp(allowed[i], key) != 0) {
+            i++;
+        }
+        if (!allowed[i]) {
+            return key;
+        }
+    }
+    return NULL;
+}
+
+/* "unknown field "KEY"" with the key shown only when short and plain ASCII. */
+static void unknown_words(const char *key, char *out, size_t cap)
+{
+    bool plain = strlen(key) <= 32;
+    for (const char *c = key; plain && *c; c++) {
+        plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                *c == '_' || *c == '-';
+    }
+    if (plain) {
+        snprintf(out, cap, "unknown field \"%s\"", key);
+    } else {
+        snprintf(out, cap, "unknown field");
+    }
 }
 
 static bool text(json_t *o, const char *key, bool required, char *out, size_t cap)
@@ -81,14 +166,24 @@ static bool token_ok(const char *s)
     return n >= 16;
 }
 
+static const char *const enrol_keys[] = {"enrolment_token", "kiosk", "version", NULL};
+static const char *const status_keys[] = {"version", "pending", "checkins", "last_scan_ms",
+                                          "clock",   "wall_ms", NULL};
+static const char *const record_keys[] = {
+    "uuid",    "event_id",      "participant_id", "session_id", "direction",        "method",
+    "outcome", "staff_id",      "code_hash",      "wall_ms",    "wall_recorded_ms", "mono_ms",
+    "boot_id", "clock_trusted", "walk_in",        NULL};
+
 borne_err borne_api_parse_enrol(const char *body, size_t len, char token[BORNE_API_TOKEN_MAX],
                                 char name[BORNE_KIOSK_ID_MAX], char version[32])
 {
-    json_t *root = load(body, len, BORNE_API_SMALL_BODY_MAX);
+    char why[128];
+    json_t *root = load(body, len, BORNE_API_SMALL_BODY_MAX, why, sizeof(why));
     if (!root) {
         return BORNE_ERR_PARSE;
     }
-    bool ok = text(root, "enrolment_token", true, token, BORNE_API_TOKEN_MAX) && token_ok(token) &&
+    bool ok = !unknown_key(root, enrol_keys) &&
+              text(root, "enrolment_token", true, token, BORNE_API_TOKEN_MAX) && token_ok(token) &&
               text(root, "kiosk", false, name, BORNE_KIOSK_ID_MAX) &&
               text(root, "version", false, version, 32);
     json_decref(root);
@@ -98,11 +193,13 @@ borne_err borne_api_parse_enrol(const char *body, size_t len, char token[BORNE_A
 borne_err borne_api_parse_status(const char *body, size_t len, borne_kiosk_report *out)
 {
     memset(out, 0, sizeof(*out));
-    json_t *root = load(body, len, BORNE_API_SMALL_BODY_MAX);
+    char why[128];
+    json_t *root = load(body, len, BORNE_API_SMALL_BODY_MAX, why, sizeof(why));
     if (!root) {
         return BORNE_ERR_PARSE;
     }
-    bool ok = text(root, "version", false, out->version, sizeof(out->version)) &&
+    bool ok = !unknown_key(root, status_keys) &&
+              text(root, "version", false, out->version, sizeof(out->version)) &&
               integer(root, "pending", 0, INT64_MAX / 2, &out->pending) &&
               integer(root, "checkins", 0, INT64_MAX / 2, &out->checkins) &&
               integer(root, "last_scan_ms", 0, INT64_MAX / 2, &out->last_scan_ms) &&
@@ -114,35 +211,65 @@ borne_err borne_api_parse_status(const char *body, size_t len, borne_kiosk_repor
     return ok ? BORNE_OK : BORNE_ERR_PARSE;
 }
 
-static bool parse_record(json_t *o, borne_checkin_row *c)
+/* Latest wall time a record may carry: 2200-01-01 (a kiosk's clock may be far off, but not
+ * that far; 0 is allowed: a Pi that booted in 1970 and was never corrected). */
+#define WALL_MS_MAX 7258118400000LL
+
+/* Parses one record into *c; on a bad field, writes why into reason[64] (naming the field,
+ * never echoing its value). */
+static void parse_record(json_t *o, borne_checkin_row *c, char reason[BORNE_API_REASON_MAX])
 {
     int64_t v, method, outcome, wall, recorded, mono, pid, sid;
     char dir[8], hash[2 * BORNE_CODE_HASH_LEN + 1];
-    json_t *trusted = json_object_get(o, "clock_trusted");
-    if (!integer(o, "event_id", 1, UINT32_MAX, &v) ||
-        !integer(o, "participant_id", 0, UINT32_MAX, &pid) ||
-        !integer(o, "session_id", 0, UINT32_MAX, &sid) ||
-        !text(o, "direction", true, dir, sizeof(dir)) ||
-        (strcmp(dir, "entry") != 0 && strcmp(dir, "exit") != 0) ||
-        !integer(o, "method", BORNE_METHOD_CAMERA, BORNE_METHOD_CLI, &method) ||
-        !integer(o, "outcome", 0, BORNE_OUTCOME__COUNT - 1, &outcome) ||
-        !text(o, "staff_id", false, c->staff_id, sizeof(c->staff_id)) ||
-        !integer(o, "wall_ms", 0, 7258118400000LL, &wall) ||
-        !integer(o, "wall_recorded_ms", 0, 7258118400000LL, &recorded) ||
-        !integer(o, "mono_ms", 0, INT64_MAX / 2, &mono) ||
-        !text(o, "boot_id", false, c->time.boot_id, sizeof(c->time.boot_id)) ||
-        !json_is_boolean(trusted) || !text(o, "code_hash", false, hash, sizeof(hash))) {
-        return false;
+    const char *bad = NULL;
+    reason[0] = '\0';
+    const char *unknown = unknown_key(o, record_keys);
+    if (unknown) {
+        unknown_words(unknown, reason, BORNE_API_REASON_MAX);
+        return;
     }
-    if (hash[0]) {
+    json_t *trusted = json_object_get(o, "clock_trusted");
+    if (!integer(o, "event_id", 1, UINT32_MAX, &v)) {
+        bad = "event_id";
+    } else if (!integer(o, "participant_id", 0, UINT32_MAX, &pid)) {
+        bad = "participant_id";
+    } else if (!integer(o, "session_id", 0, UINT32_MAX, &sid)) {
+        bad = "session_id";
+    } else if (!text(o, "direction", true, dir, sizeof(dir)) ||
+               (strcmp(dir, "entry") != 0 && strcmp(dir, "exit") != 0)) {
+        bad = "direction";
+    } else if (!integer(o, "method", BORNE_METHOD_CAMERA, BORNE_METHOD_CLI, &method)) {
+        bad = "method";
+    } else if (!integer(o, "outcome", 0, BORNE_OUTCOME__COUNT - 1, &outcome)) {
+        bad = "outcome";
+    } else if (!text(o, "staff_id", false, c->staff_id, sizeof(c->staff_id))) {
+        bad = "staff_id";
+    } else if (!integer(o, "wall_ms", 0, WALL_MS_MAX, &wall)) {
+        bad = "wall_ms";
+    } else if (!integer(o, "wall_recorded_ms", 0, WALL_MS_MAX, &recorded)) {
+        bad = "wall_recorded_ms";
+    } else if (!integer(o, "mono_ms", 0, INT64_MAX / 2, &mono)) {
+        bad = "mono_ms";
+    } else if (!text(o, "boot_id", false, c->time.boot_id, sizeof(c->time.boot_id))) {
+        bad = "boot_id";
+    } else if (!json_is_boolean(trusted)) {
+        bad = "clock_trusted";
+    } else if (!text(o, "code_hash", false, hash, sizeof(hash))) {
+        bad = "code_hash";
+    }
+    if (!bad && hash[0]) {
         size_t bin = 0;
         if (strlen(hash) != 2 * BORNE_CODE_HASH_LEN ||
             sodium_hex2bin(c->code_hash, BORNE_CODE_HASH_LEN, hash, strlen(hash), NULL, &bin,
                            NULL) != 0 ||
             bin != BORNE_CODE_HASH_LEN) {
-            return false;
+            bad = "code_hash";
         }
         c->has_code_hash = true;
+    }
+    if (bad) {
+        snprintf(reason, BORNE_API_REASON_MAX, "invalid %s", bad);
+        return;
     }
     c->event_id = (uint32_t)v;
     c->participant_id = (uint32_t)pid;
@@ -154,7 +281,6 @@ static bool parse_record(json_t *o, borne_checkin_row *c)
     c->wall_recorded_ms = recorded;
     c->time.mono_ms = mono;
     c->time.trusted = json_is_true(trusted);
-    return true;
 }
 
 /* The optional "walk_in" record of a check-in: {name, organisation, sessions: [id]}. */
@@ -164,8 +290,10 @@ static bool parse_walkin(json_t *o, const borne_checkin_row *c, borne_push_walki
     if (!v || json_is_null(v)) {
         return true;
     }
+    static const char *const keys[] = {"name", "organisation", "sessions", NULL};
     json_t *sessions = json_object_get(v, "sessions");
-    if (!json_is_object(v) || !text(v, "name", true, w->name, sizeof(w->name)) ||
+    if (!json_is_object(v) || unknown_key(v, keys) ||
+        !text(v, "name", true, w->name, sizeof(w->name)) ||
         !text(v, "organisation", false, w->organisation, sizeof(w->organisation)) ||
         (sessions && (!json_is_array(sessions) || json_array_size(sessions) > 1)) ||
         !borne_walkin_id_parse(c->participant_id, NULL)) {
@@ -183,38 +311,40 @@ static bool parse_walkin(json_t *o, const borne_checkin_row *c, borne_push_walki
     return true;
 }
 
-borne_err borne_api_parse_push(const char *body, size_t len, borne_checkin_row **rows, bool **valid,
-                               size_t *count)
-{
-    borne_push_walkin *walkins = NULL;
-    borne_err err = borne_api_parse_push_walkins(body, len, rows, valid, &walkins, count);
-    free(walkins);
-    return err;
-}
-
-borne_err borne_api_parse_push_walkins(const char *body, size_t len, borne_checkin_row **rows,
-                                       bool **valid, borne_push_walkin **walkins, size_t *count)
+borne_err borne_api_parse_push_detail(const char *body, size_t len, borne_checkin_row **rows,
+                                      char (**reasons)[BORNE_API_REASON_MAX],
+                                      borne_push_walkin **walkins, size_t *count, char *why,
+                                      size_t why_cap)
 {
     *rows = NULL;
-    *valid = NULL;
+    *reasons = NULL;
     *walkins = NULL;
     *count = 0;
-    json_t *root = load(body, len, BORNE_API_BODY_MAX);
+    json_t *root = load(body, len, BORNE_API_BODY_MAX, why, why_cap);
     if (!root) {
         return BORNE_ERR_PARSE;
     }
+    static const char *const top[] = {"checkins", NULL};
+    const char *unknown = unknown_key(root, top);
     json_t *arr = json_object_get(root, "checkins");
     size_t n = json_array_size(arr);
-    if (!json_is_array(arr) || n > BORNE_PUSH_BATCH_MAX) {
+    if (unknown || !json_is_array(arr) || n > BORNE_PUSH_BATCH_MAX) {
+        if (unknown) {
+            unknown_words(unknown, why, why_cap);
+        } else if (!json_is_array(arr)) {
+            snprintf(why, why_cap, "\"checkins\" must be an array of records");
+        } else {
+            snprintf(why, why_cap, "%zu records: at most %d per batch", n, BORNE_PUSH_BATCH_MAX);
+        }
         json_decref(root);
         return BORNE_ERR_PARSE;
     }
     borne_checkin_row *r = calloc(n ? n : 1, sizeof(*r));
-    bool *ok = calloc(n ? n : 1, sizeof(*ok));
+    char(*rs)[BORNE_API_REASON_MAX] = calloc(n ? n : 1, sizeof(*rs));
     borne_push_walkin *w = calloc(n ? n : 1, sizeof(*w));
-    if (!r || !ok || !w) {
+    if (!r || !rs || !w) {
         free(r);
-        free(ok);
+        free(rs);
         free(w);
         json_decref(root);
         return BORNE_ERR_NOMEM;
@@ -225,23 +355,69 @@ borne_err borne_api_parse_push_walkins(const char *body, size_t len, borne_check
         /* Without a readable UUID a record cannot even be answered: the batch is bad. */
         if (!json_is_object(o) || !text(o, "uuid", true, r[i].uuid, sizeof(r[i].uuid)) ||
             !borne_uuid_valid(r[i].uuid)) {
+            snprintf(why, why_cap,
+                     "record %zu: \"uuid\" missing or not a lowercase UUID (the batch is refused "
+                     "whole)",
+                     i + 1);
             err = BORNE_ERR_PARSE;
             break;
         }
-        ok[i] = parse_record(o, &r[i]) && parse_walkin(o, &r[i], &w[i]);
+        parse_record(o, &r[i], rs[i]);
+        if (!rs[i][0] && !parse_walkin(o, &r[i], &w[i])) {
+            snprintf(rs[i], BORNE_API_REASON_MAX, "invalid walk_in");
+            memset(&w[i], 0, sizeof(w[i]));
+        }
     }
     json_decref(root);
     if (err) {
         free(r);
-        free(ok);
+        free(rs);
         free(w);
         return err;
     }
     *rows = r;
-    *valid = ok;
+    *reasons = rs;
     *walkins = w;
     *count = n;
     return BORNE_OK;
+}
+
+borne_err borne_api_parse_push_walkins(const char *body, size_t len, borne_checkin_row **rows,
+                                       bool **valid, borne_push_walkin **walkins, size_t *count)
+{
+    char(*reasons)[BORNE_API_REASON_MAX] = NULL;
+    char why[160];
+    *valid = NULL;
+    borne_err err =
+        borne_api_parse_push_detail(body, len, rows, &reasons, walkins, count, why, sizeof(why));
+    if (err) {
+        return err;
+    }
+    bool *ok = calloc(*count ? *count : 1, sizeof(*ok));
+    if (!ok) {
+        free(*rows);
+        free(*walkins);
+        free(reasons);
+        *rows = NULL;
+        *walkins = NULL;
+        *count = 0;
+        return BORNE_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < *count; i++) {
+        ok[i] = reasons[i][0] == '\0';
+    }
+    free(reasons);
+    *valid = ok;
+    return BORNE_OK;
+}
+
+borne_err borne_api_parse_push(const char *body, size_t len, borne_checkin_row **rows, bool **valid,
+                               size_t *count)
+{
+    borne_push_walkin *walkins = NULL;
+    borne_err err = borne_api_parse_push_walkins(body, len, rows, valid, &walkins, count);
+    free(walkins);
+    return err;
 }
 
 /* ---- answers ---- */
@@ -264,12 +440,27 @@ static borne_err error(borne_api_answer *out, int status, const char *words)
     return answer(out, status, json_pack("{s:s}", "error", words));
 }
 
+/* 400 with the words of load(), or of `fallback` when the body is JSON but not as expected. */
+static borne_err malformed(borne_api_answer *out, const borne_api_request *req, size_t max,
+                           const char *fallback)
+{
+    char why[160];
+    json_t *root = load(req->body, req->len, max, why, sizeof(why));
+    if (root) {
+        json_decref(root);
+        snprintf(why, sizeof(why), "%s", fallback);
+    }
+    return error(out, 400, why);
+}
+
 static borne_err handle_enrol(struct borne_regdb *db, const borne_api_request *req,
                               borne_api_answer *out)
 {
     char token[BORNE_API_TOKEN_MAX], name[BORNE_KIOSK_ID_MAX], version[32];
     if (borne_api_parse_enrol(req->body, req->len, token, name, version)) {
-        return error(out, 400, "malformed enrolment request");
+        return malformed(out, req, BORNE_API_SMALL_BODY_MAX,
+                         "enrolment: \"enrolment_token\" required; \"kiosk\", \"version\" "
+                         "optional; nothing else");
     }
     borne_reg_kiosk k;
     char api[BORNE_API_TOKEN_MAX];
@@ -295,7 +486,8 @@ static borne_err handle_status(struct borne_regdb *db, const borne_reg_kiosk *k,
 {
     borne_kiosk_report st;
     if (borne_api_parse_status(req->body, req->len, &st)) {
-        return error(out, 400, "malformed status");
+        return malformed(out, req, BORNE_API_SMALL_BODY_MAX,
+                         "status: a field is missing, unknown or out of range (docs/protocol.md)");
     }
     if (borne_regdb_set_status(db, k, &st)) {
         return error(out, 503, "registry storage unavailable");
@@ -309,26 +501,36 @@ static borne_err handle_checkins(struct borne_regdb *db, const borne_reg_kiosk *
                                  const borne_api_request *req, borne_api_answer *out)
 {
     borne_checkin_row *rows;
-    bool *valid;
+    char(*reasons)[BORNE_API_REASON_MAX];
     borne_push_walkin *walkins;
     size_t n;
-    borne_err err = borne_api_parse_push_walkins(req->body, req->len, &rows, &valid, &walkins, &n);
+    char why[160];
+    borne_err err = borne_api_parse_push_detail(req->body, req->len, &rows, &reasons, &walkins, &n,
+                                                why, sizeof(why));
     if (err == BORNE_ERR_NOMEM) {
         return err;
     }
     if (err) {
-        return error(out, 400, "malformed check-in batch");
+        LOG_INFO("kiosk %lld: check-in batch refused whole (malformed)", (long long)k->id);
+        return error(out, 400, why);
     }
     borne_push_result *res = calloc(n ? n : 1, sizeof(*res));
-    if (!res) {
+    const char **refused = calloc(n ? n : 1, sizeof(*refused));
+    if (!res || !refused) {
+        free(res);
+        free(refused);
         free(rows);
-        free(valid);
+        free(reasons);
         free(walkins);
         return BORNE_ERR_NOMEM;
     }
-    err = borne_regdb_store_checkins(db, k, rows, valid, walkins, n, res);
+    for (size_t i = 0; i < n; i++) {
+        refused[i] = reasons[i][0] ? reasons[i] : NULL;
+    }
+    err = borne_regdb_store_checkins(db, k, rows, refused, walkins, n, res);
     free(rows);
-    free(valid);
+    free(refused);
+    free(reasons);
     free(walkins);
     if (err) {
         free(res);
@@ -336,17 +538,18 @@ static borne_err handle_checkins(struct borne_regdb *db, const borne_reg_kiosk *
     }
     static const char *const names[] = {"stored", "duplicate", "refused"};
     json_t *arr = json_array();
-    size_t stored = 0;
+    size_t count[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_pack("{s:s, s:s}", "uuid", res[i].uuid, "status", names[res[i].status]);
         if (res[i].reason[0]) {
             json_object_set_new(o, "reason", json_string(res[i].reason));
         }
-        stored += res[i].status == BORNE_PUSH_STORED;
+        count[res[i].status]++;
         json_array_append_new(arr, o);
     }
     free(res);
-    LOG_INFO("kiosk %lld pushed %zu check-ins (%zu new)", (long long)k->id, n, stored);
+    LOG_INFO("kiosk %lld pushed %zu check-ins (%zu new, %zu duplicate, %zu refused)",
+             (long long)k->id, n, count[0], count[1], count[2]);
     return answer(out, 200, json_pack("{s:o}", "results", arr));
 }
 
@@ -357,7 +560,8 @@ static borne_err handle_roster(struct borne_regdb *db, const borne_reg_kiosk *k,
     if (req->since) {
         char *end = NULL;
         long long v = strtoll(req->since, &end, 10);
-        if (!req->since[0] || strlen(req->since) > 19 || *end || v < 0) {
+        if (!req->since[0] || strlen(req->since) != req->since_len || req->since_len > 18 || *end ||
+            v < 0 || req->since[0] == '-' || req->since[0] == '+' || req->since[0] == ' ') {
             return error(out, 400, "\"since\" must be a cursor from a previous answer");
         }
         since = v;
@@ -371,10 +575,22 @@ static borne_err handle_roster(struct borne_regdb *db, const borne_reg_kiosk *k,
     if (err) {
         return error(out, 503, "registry storage unavailable");
     }
+    LOG_DBG("kiosk %lld pulled the roster after cursor %lld", (long long)k->id, (long long)since);
     out->status = 200;
     out->body = text_body;
     out->len = len;
     return BORNE_OK;
+}
+
+/* Content-Type "application/json", with parameters (charset) or not, any case. */
+static bool content_is_json(const char *ctype)
+{
+    static const char want[] = "application/json";
+    size_t n = sizeof(want) - 1;
+    if (!ctype || strncasecmp(ctype, want, n) != 0) {
+        return false;
+    }
+    return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ' || ctype[n] == '\t';
 }
 
 borne_err borne_api_handle(struct borne_regdb *db, const borne_api_request *req, size_t page,
@@ -384,32 +600,46 @@ borne_err borne_api_handle(struct borne_regdb *db, const borne_api_request *req,
     bool post = strcmp(req->method, "POST") == 0;
     bool get = strcmp(req->method, "GET") == 0;
     if (strcmp(req->path, "/v1/enrol") == 0) {
-        return post ? handle_enrol(db, req, out) : error(out, 405, "use POST");
+        if (!post) {
+            return error(out, 405, "use POST");
+        }
+        if (!content_is_json(req->content_type)) {
+            return error(out, 415, "Content-Type must be application/json");
+        }
+        return handle_enrol(db, req, out);
     }
     bool known = strcmp(req->path, "/v1/status") == 0 || strcmp(req->path, "/v1/checkins") == 0 ||
                  strcmp(req->path, "/v1/roster") == 0;
     if (!known) {
         return error(out, 404, "no such resource");
     }
+    /* One answer for a missing, malformed, unknown or revoked token: nothing tells them
+     * apart (docs/protocol.md). */
     const char *auth = req->authorization;
     if (!auth || strncmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) >= BORNE_API_TOKEN_MAX ||
         !token_ok(auth + 7)) {
-        return error(out, 401, "missing or malformed API token");
+        return error(out, 401, "API token missing, unknown or revoked");
     }
     borne_reg_kiosk k;
     borne_err err = borne_regdb_auth(db, auth + 7, &k);
     if (err == BORNE_ERR_PERM) {
-        return error(out, 401, "API token unknown or revoked");
+        return error(out, 401, "API token missing, unknown or revoked");
     }
     if (err) {
         return error(out, 503, "registry storage unavailable");
     }
+    bool roster = strcmp(req->path, "/v1/roster") == 0;
+    if (roster ? !get : !post) {
+        return error(out, 405, roster ? "use GET" : "use POST");
+    }
+    if (post && !content_is_json(req->content_type)) {
+        return error(out, 415, "Content-Type must be application/json");
+    }
     if (strcmp(req->path, "/v1/status") == 0) {
-        return post ? handle_status(db, &k, req, out) : error(out, 405, "use POST");
+        return handle_status(db, &k, req, out);
     }
     if (strcmp(req->path, "/v1/checkins") == 0) {
-        return post ? handle_checkins(db, &k, req, out) : error(out, 405, "use POST");
+        return handle_checkins(db, &k, req, out);
     }
-    return get ? handle_roster(db, &k, req, page ? page : BORNE_API_PAGE_DEFAULT, out)
-               : error(out, 405, "use GET");
+    return handle_roster(db, &k, req, page ? page : BORNE_API_PAGE_DEFAULT, out);
 }

@@ -7,7 +7,9 @@
  *   POST /v1/checkins  {checkins: [...]}                      -> {results: [...]}
  *   GET  /v1/roster?since=N                                   -> a roster page
  * Every answer carries "server_time_ms". All but enrol need "Authorization: Bearer TOKEN"; a
- * kiosk sees and writes only its own event. The request parsers are exposed for fuzzing. */
+ * kiosk sees and writes only its own event. POST bodies must be Content-Type application/json
+ * (415 otherwise); unknown fields are refused (400 for a request, "refused" for a record). The
+ * request parsers are exposed for fuzzing. */
 #ifndef BORNE_REGISTRY_API_H
 #define BORNE_REGISTRY_API_H
 
@@ -22,6 +24,7 @@
 #define BORNE_API_BODY_MAX       (4u * 1024 * 1024) /* POST /v1/checkins */
 #define BORNE_API_SMALL_BODY_MAX (16u * 1024)       /* every other request */
 #define BORNE_API_PAGE_DEFAULT   10000              /* participants per roster page */
+#define BORNE_API_REASON_MAX     64                 /* bytes of a refusal reason, with its NUL */
 
 typedef struct borne_api_answer {
     int status; /* HTTP status */
@@ -33,6 +36,8 @@ typedef struct borne_api_request {
     const char *method;        /* "GET", "POST" */
     const char *path;          /* "/v1/roster" */
     const char *since;         /* the "since" query argument, or NULL */
+    size_t since_len;          /* its length as received (a decoded %00 makes it differ) */
+    const char *content_type;  /* the Content-Type header, or NULL */
     const char *authorization; /* the header, or NULL */
     const char *body;
     size_t len;
@@ -43,10 +48,21 @@ typedef struct borne_api_request {
 borne_err borne_api_handle(struct borne_regdb *db, const borne_api_request *req, size_t page,
                            borne_api_answer *out);
 
-/* Parses a push body. rows[i] is usable when valid[i]; an invalid record (bad field) is
- * answered "refused" by itself. The whole body is BORNE_ERR_PARSE when it is not
+/* Parses a push body. rows[i] is usable when reasons[i] is "" ; otherwise the record is refused
+ * by itself, reasons[i] saying why in words that name the field, never its value (a bad or
+ * unknown field, a number out of range, a control character or "\u0000" in a text). The whole
+ * body is BORNE_ERR_PARSE, with words in why[why_cap], when it is not a UTF-8 JSON object
  * {"checkins": [...]} with at most BORNE_PUSH_BATCH_MAX objects each holding a valid "uuid".
- * *rows and *valid are malloc'ed. */
+ * (*walkins)[i] is record i's optional "walk_in" (a participant registered at the door); a
+ * malformed one refuses its record. *rows, *reasons and *walkins are malloc'ed (the caller
+ * frees them). */
+borne_err borne_api_parse_push_detail(const char *body, size_t len, borne_checkin_row **rows,
+                                      char (**reasons)[BORNE_API_REASON_MAX],
+                                      borne_push_walkin **walkins, size_t *count, char *why,
+                                      size_t why_cap);
+
+/* The same, with valid[i] true when reasons[i] would be "" (the fuzzer's form). *rows and *valid
+ * are malloc'ed. */
 borne_err borne_api_parse_push(const char *body, size_t len, borne_checkin_row **rows, bool **valid,
                                size_t *count);
 

@@ -75,11 +75,10 @@ static void close_out(FILE *f)
 static int cmd_serve(reg *r, int argc, char **argv)
 {
     borne_server_options o = {.db_path = r->db_path, .address = "127.0.0.1", .port = 8080};
-    static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
-                                         {"tls-cert", required_argument, NULL, 'c'},
-                                         {"tls-key", required_argument, NULL, 'k'},
-                                         {"page", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, 'l'},  {"tls-cert", required_argument, NULL, 'c'},
+        {"tls-key", required_argument, NULL, 'k'}, {"page", required_argument, NULL, 'p'},
+        {"timeout", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
     static char addr[64];
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -106,6 +105,13 @@ static int cmd_serve(reg *r, int argc, char **argv)
                 return EXIT_USAGE;
             }
             o.page = page;
+        } else if (opt == 't') {
+            uint32_t t;
+            if (!parse_u32(optarg, &t) || t > 3600) {
+                fprintf(stderr, "borne-registry: --timeout SECONDS (1 to 3600)\n");
+                return EXIT_USAGE;
+            }
+            o.timeout_s = t;
         } else {
             return EXIT_USAGE;
         }
@@ -597,7 +603,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"serve", cmd_serve, "[--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM]: the sync API"},
+    {"serve", cmd_serve,
+     "[--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--page N] [--timeout S]: the sync API"},
     {"event", cmd_event, "import FILE.json: an event and its sessions (docs/formats.md)"},
     {"roster", cmd_roster, "import EVENT FILE.csv|json [--replace]: participants"},
     {"participant", cmd_participant, "delete EVENT ID"},

@@ -1061,8 +1061,90 @@ static borne_err create_walkin(struct borne_regdb *db, const borne_reg_kiosk *k,
     return err;
 }
 
+/* What a UUID already stored holds, compared with a record sent again. */
+typedef enum stored_match {
+    MATCH_SAME,        /* the same record: a retry */
+    MATCH_CORRECTED,   /* the same record whose untrusted time the kiosk has since corrected */
+    MATCH_DIFFERENT,   /* the same UUID with other content */
+    MATCH_OTHER_KIOSK, /* another kiosk's UUID */
+} stored_match;
+
+/* Reads the stored row (statement `who`, bound and stepped to a row) against record c. */
+static stored_match compare_stored(sqlite3_stmt *who, const borne_reg_kiosk *k,
+                                   const borne_checkin_row *c)
+{
+    if (sqlite3_column_int64(who, 0) != k->id) {
+        return MATCH_OTHER_KIOSK;
+    }
+    const void *hash = sqlite3_column_blob(who, 9);
+    int hash_len = sqlite3_column_bytes(who, 9);
+    const unsigned char *staff = sqlite3_column_text(who, 7);
+    const unsigned char *boot = sqlite3_column_text(who, 12);
+    bool same = sqlite3_column_int64(who, 1) == c->event_id &&
+                sqlite3_column_int64(who, 2) == c->participant_id &&
+                sqlite3_column_int64(who, 3) == c->session_id &&
+                sqlite3_column_int(who, 4) == (int)c->direction &&
+                sqlite3_column_int(who, 5) == (int)c->method &&
+                sqlite3_column_int(who, 6) == (int)c->outcome &&
+                strcmp(staff ? (const char *)staff : "", c->staff_id) == 0 &&
+                sqlite3_column_int(who, 8) == (int)c->outcome &&
+                (c->has_code_hash ? hash_len == BORNE_CODE_HASH_LEN &&
+                                        memcmp(hash, c->code_hash, BORNE_CODE_HASH_LEN) == 0
+                                  : hash_len == 0) &&
+                sqlite3_column_int64(who, 11) == c->wall_recorded_ms &&
+                sqlite3_column_int64(who, 13) == c->time.mono_ms &&
+                strcmp(boot ? (const char *)boot : "", c->time.boot_id) == 0;
+    if (!same) {
+        return MATCH_DIFFERENT;
+    }
+    int64_t wall = sqlite3_column_int64(who, 10);
+    bool trusted = sqlite3_column_int(who, 14) != 0;
+    if (wall == c->time.wall_ms && trusted == c->time.trusted) {
+        return MATCH_SAME;
+    }
+    return !trusted && c->time.trusted ? MATCH_CORRECTED : MATCH_DIFFERENT;
+}
+
+static void bind_checkin(sqlite3_stmt *ins, const borne_reg_kiosk *k, const borne_checkin_row *c,
+                         int64_t received)
+{
+    sqlite3_bind_text(ins, 1, c->uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 2, k->id);
+    sqlite3_bind_text(ins, 3, k->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 4, c->event_id);
+    if (c->participant_id) {
+        sqlite3_bind_int64(ins, 5, c->participant_id);
+    } else {
+        sqlite3_bind_null(ins, 5);
+    }
+    if (c->session_id) {
+        sqlite3_bind_int64(ins, 6, c->session_id);
+    } else {
+        sqlite3_bind_null(ins, 6);
+    }
+    sqlite3_bind_int(ins, 7, (int)c->direction);
+    sqlite3_bind_int(ins, 8, (int)c->method);
+    if (c->staff_id[0]) {
+        sqlite3_bind_text(ins, 9, c->staff_id, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(ins, 9);
+    }
+    sqlite3_bind_int(ins, 10, (int)c->outcome);
+    if (c->has_code_hash) {
+        sqlite3_bind_blob(ins, 11, c->code_hash, BORNE_CODE_HASH_LEN, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(ins, 11);
+    }
+    sqlite3_bind_int64(ins, 12, c->time.wall_ms);
+    sqlite3_bind_int64(ins, 13, c->wall_recorded_ms);
+    sqlite3_bind_int64(ins, 14, c->time.mono_ms);
+    sqlite3_bind_text(ins, 15, c->time.boot_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(ins, 16, c->time.trusted);
+    sqlite3_bind_int64(ins, 17, received);
+}
+
 borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kiosk *k,
-                                     const borne_checkin_row *rows, const bool *valid,
+                                     const borne_checkin_row *rows, const char *const *refused,
                                      const borne_push_walkin *walkins, size_t count,
                                      borne_push_result *results)
 {
@@ -1070,7 +1152,7 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
     if (err) {
         return err;
     }
-    sqlite3_stmt *ins = NULL, *who = NULL;
+    sqlite3_stmt *ins = NULL, *who = NULL, *fix = NULL;
     err = prep(db,
                "INSERT INTO checkin(uuid, kiosk, kiosk_name, event_id, participant_id, session_id,"
                " direction, method, staff_id, outcome, code_hash, wall_ms, wall_recorded_ms,"
@@ -1078,12 +1160,23 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
                " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
                " ON CONFLICT(uuid) DO NOTHING",
                &ins);
-    err = err ? err : prep(db, "SELECT kiosk FROM checkin WHERE uuid = ?1", &who);
+    /* NULL ids are 0 on the kiosk; the outcome is read twice to keep column numbers plain. */
+    err = err ? err
+              : prep(db,
+                     "SELECT kiosk, event_id, coalesce(participant_id, 0),"
+                     " coalesce(session_id, 0), direction, method, outcome, staff_id, outcome,"
+                     " code_hash, wall_ms, wall_recorded_ms, boot_id, mono_ms, clock_trusted"
+                     " FROM checkin WHERE uuid = ?1",
+                     &who);
+    err =
+        err ? err
+            : prep(db, "UPDATE checkin SET wall_ms = ?2, clock_trusted = 1 WHERE uuid = ?1", &fix);
     int64_t received = now_ms();
+    size_t conflicts = 0;
     for (size_t i = 0; !err && i < count; i++) {
         const borne_checkin_row *c = &rows[i];
-        if (!valid[i]) {
-            result(&results[i], c->uuid, BORNE_PUSH_REFUSED, "invalid record");
+        if (refused && refused[i]) {
+            result(&results[i], c->uuid, BORNE_PUSH_REFUSED, refused[i]);
             continue;
         }
         if (c->event_id != k->event_id) {
@@ -1102,39 +1195,7 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
                 break;
             }
         }
-        sqlite3_bind_text(ins, 1, c->uuid, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 2, k->id);
-        sqlite3_bind_text(ins, 3, k->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 4, c->event_id);
-        if (c->participant_id) {
-            sqlite3_bind_int64(ins, 5, c->participant_id);
-        } else {
-            sqlite3_bind_null(ins, 5);
-        }
-        if (c->session_id) {
-            sqlite3_bind_int64(ins, 6, c->session_id);
-        } else {
-            sqlite3_bind_null(ins, 6);
-        }
-        sqlite3_bind_int(ins, 7, (int)c->direction);
-        sqlite3_bind_int(ins, 8, (int)c->method);
-        if (c->staff_id[0]) {
-            sqlite3_bind_text(ins, 9, c->staff_id, -1, SQLITE_STATIC);
-        } else {
-            sqlite3_bind_null(ins, 9);
-        }
-        sqlite3_bind_int(ins, 10, (int)c->outcome);
-        if (c->has_code_hash) {
-            sqlite3_bind_blob(ins, 11, c->code_hash, BORNE_CODE_HASH_LEN, SQLITE_STATIC);
-        } else {
-            sqlite3_bind_null(ins, 11);
-        }
-        sqlite3_bind_int64(ins, 12, c->time.wall_ms);
-        sqlite3_bind_int64(ins, 13, c->wall_recorded_ms);
-        sqlite3_bind_int64(ins, 14, c->time.mono_ms);
-        sqlite3_bind_text(ins, 15, c->time.boot_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(ins, 16, c->time.trusted);
-        sqlite3_bind_int64(ins, 17, received);
+        bind_checkin(ins, k, c, received);
         int rc = sqlite3_step(ins);
         sqlite3_reset(ins);
         if (rc != SQLITE_DONE) {
@@ -1147,16 +1208,38 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
         }
         sqlite3_bind_text(who, 1, c->uuid, -1, SQLITE_STATIC);
         rc = sqlite3_step(who);
-        bool same = rc == SQLITE_ROW && sqlite3_column_int64(who, 0) == k->id;
+        stored_match m = rc == SQLITE_ROW ? compare_stored(who, k, c) : MATCH_DIFFERENT;
         sqlite3_reset(who);
-        result(&results[i], c->uuid, same ? BORNE_PUSH_DUPLICATE : BORNE_PUSH_REFUSED,
-               same ? "" : "uuid already used by another kiosk");
+        if (rc != SQLITE_ROW) {
+            err = db_error(db, rc, "check-in lookup");
+            break;
+        }
+        if (m == MATCH_CORRECTED) {
+            sqlite3_bind_text(fix, 1, c->uuid, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(fix, 2, c->time.wall_ms);
+            rc = sqlite3_step(fix);
+            sqlite3_reset(fix);
+            if (rc != SQLITE_DONE) {
+                err = db_error(db, rc, "correct check-in time");
+                break;
+            }
+        }
+        conflicts += m == MATCH_DIFFERENT || m == MATCH_OTHER_KIOSK;
+        result(&results[i], c->uuid,
+               m == MATCH_SAME || m == MATCH_CORRECTED ? BORNE_PUSH_DUPLICATE : BORNE_PUSH_REFUSED,
+               m == MATCH_OTHER_KIOSK ? "uuid already used by another kiosk"
+               : m == MATCH_DIFFERENT ? "uuid already used with different content"
+                                      : "");
     }
     sqlite3_finalize(ins);
     sqlite3_finalize(who);
+    sqlite3_finalize(fix);
     err = err ? err : borne_regdb_commit(db);
     if (err) {
         borne_regdb_rollback(db);
+    } else if (conflicts) {
+        LOG_WARN("kiosk %lld sent %zu check-in UUIDs already used with other content",
+                 (long long)k->id, conflicts);
     }
     return err;
 }

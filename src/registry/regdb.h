@@ -103,12 +103,17 @@ borne_err borne_regdb_set_status(struct borne_regdb *db, const borne_reg_kiosk *
                                  const borne_kiosk_report *st);
 
 /* Stores a batch of check-ins for kiosk `k` in one transaction, answering per record in
- * `results` (same order). Rows of another event are refused. walkins[i] (when `walkins` is not
- * NULL and it is present) is the minimal record of a participant registered at the door: the
- * participant is created once, before its check-in, if the id is in this kiosk's walk-in range
- * (else the check-in is refused); an existing participant is left as it is. */
+ * `results` (same order). refused[i] non-NULL: the record was refused by the parser, for that
+ * reason. Rows of another event are refused. A UUID already held answers "duplicate" when it is
+ * the same record from the same kiosk (a retry; a retry whose time the kiosk has since
+ * corrected, untrusted -> trusted, updates the stored time), and "refused" otherwise: another
+ * kiosk's UUID, or the same UUID with different content (the first record stays).
+ * walkins[i] (when `walkins` is not NULL and it is present) is the minimal record of a
+ * participant registered at the door: the participant is created once, before its check-in, if
+ * the id is in this kiosk's walk-in range (else the check-in is refused); an existing
+ * participant is left as it is. */
 borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kiosk *k,
-                                     const borne_checkin_row *rows, const bool *valid,
+                                     const borne_checkin_row *rows, const char *const *refused,
                                      const borne_push_walkin *walkins, size_t count,
                                      borne_push_result *results);
 

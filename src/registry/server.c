@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -32,6 +33,7 @@ struct borne_server {
 typedef struct request_ctx {
     char *body;
     size_t len, cap, max;
+    size_t dropped; /* bytes of an oversized body read and thrown away */
     bool too_large;
 } request_ctx;
 
@@ -115,6 +117,9 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, borne_api_answer
     if (gz) {
         MHD_add_response_header(r, "Content-Encoding", "gzip");
     }
+    if (a->status == 401) {
+        MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    }
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)a->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -133,6 +138,32 @@ static enum MHD_Result plain_error(struct MHD_Connection *conn, unsigned status,
     return ret;
 }
 
+/* Bytes of an oversized body read (and dropped) past its limit before the connection is cut: a
+ * client that did not say how long its body is gets a 413 when it stops in time, and nobody
+ * can keep a connection busy with an endless body. */
+#define BODY_DRAIN_MAX (1u << 20)
+
+static enum MHD_Result too_large(struct MHD_Connection *conn, size_t max)
+{
+    char json[128];
+    snprintf(json, sizeof(json), "{\"error\":\"request body too large (at most %zu bytes)\"}", max);
+    char *copy = strdup(json);
+    if (!copy) {
+        return MHD_NO;
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(strlen(copy), copy, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(copy);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    MHD_add_response_header(r, "Connection", "close");
+    enum MHD_Result ret = MHD_queue_response(conn, 413, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -146,43 +177,70 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         ctx->max = strcmp(url, "/v1/checkins") == 0 ? BORNE_API_BODY_MAX : BORNE_API_SMALL_BODY_MAX;
         *con_cls = ctx;
+        /* A declared length over the limit: answer now, before reading any of the body (MHD
+         * then closes the connection instead of reading the rest). */
+        const char *length =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length) {
+            char *end = NULL;
+            unsigned long long declared = strtoull(length, &end, 10);
+            if (end != length && declared > ctx->max) {
+                ctx->too_large = true;
+                LOG_INFO("request body of %llu bytes refused (limit %zu)", declared, ctx->max);
+                return too_large(conn, ctx->max);
+            }
+        }
         return MHD_YES;
     }
     if (*upload_size) {
         if (!ctx->too_large && ctx->len + *upload_size > ctx->max) {
             ctx->too_large = true;
+            LOG_INFO("request body over the limit (%zu bytes) refused", ctx->max);
         }
-        if (!ctx->too_large) {
-            if (ctx->len + *upload_size + 1 > ctx->cap) {
-                size_t cap = ctx->cap ? ctx->cap : 4096;
-                while (cap < ctx->len + *upload_size + 1) {
-                    cap *= 2;
-                }
-                char *g = realloc(ctx->body, cap);
-                if (!g) {
-                    return MHD_NO;
-                }
-                ctx->body = g;
-                ctx->cap = cap;
+        if (ctx->too_large) {
+            /* Dropped, not kept; past a bound the connection is cut. */
+            ctx->dropped += *upload_size;
+            *upload_size = 0;
+            return ctx->dropped > BODY_DRAIN_MAX ? MHD_NO : MHD_YES;
+        }
+        if (ctx->len + *upload_size + 1 > ctx->cap) {
+            size_t cap = ctx->cap ? ctx->cap : 4096;
+            while (cap < ctx->len + *upload_size + 1) {
+                cap *= 2;
             }
-            memcpy(ctx->body + ctx->len, upload_data, *upload_size);
-            ctx->len += *upload_size;
-            ctx->body[ctx->len] = '\0';
+            char *g = realloc(ctx->body, cap);
+            if (!g) {
+                return MHD_NO;
+            }
+            ctx->body = g;
+            ctx->cap = cap;
         }
+        memcpy(ctx->body + ctx->len, upload_data, *upload_size);
+        ctx->len += *upload_size;
+        ctx->body[ctx->len] = '\0';
         *upload_size = 0;
         return MHD_YES;
     }
     if (ctx->too_large) {
-        return plain_error(conn, 413, "{\"error\":\"request too large\"}");
+        return too_large(conn, ctx->max);
     }
     struct borne_regdb *db = db_acquire(s);
     if (!db) {
         return plain_error(conn, 503, "{\"error\":\"registry storage unavailable\"}");
     }
+    const char *since = NULL;
+    size_t since_len = 0;
+    if (MHD_lookup_connection_value_n(conn, MHD_GET_ARGUMENT_KIND, "since", 5, &since,
+                                      &since_len) != MHD_YES) {
+        since = NULL;
+        since_len = 0;
+    }
     borne_api_request req = {
         .method = method,
         .path = url,
-        .since = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "since"),
+        .since = since,
+        .since_len = since_len,
+        .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"),
         .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
         .body = ctx->body,
         .len = ctx->len,
@@ -254,18 +312,19 @@ borne_err borne_server_start(const borne_server_options *o, struct borne_server 
         }
         flags |= MHD_USE_TLS;
     }
-    unsigned timeout = o->timeout_s ? o->timeout_s : 60;
+    unsigned timeout = o->timeout_s ? o->timeout_s : BORNE_SERVER_TIMEOUT_DEFAULT;
     if (o->tls_cert) {
         s->daemon = MHD_start_daemon(
             flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
-            (unsigned)128, MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_HTTPS_MEM_KEY, s->key,
-            MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_END);
+            (unsigned)BORNE_SERVER_CONNECTIONS_MAX, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+            MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_END);
     } else {
-        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-                                     (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED,
-                                     on_completed, s, MHD_OPTION_CONNECTION_LIMIT, (unsigned)128,
-                                     MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_END);
+        s->daemon =
+            MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                             (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)BORNE_SERVER_CONNECTIONS_MAX,
+                             MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_END);
     }
     if (!s->daemon) {
         LOG_ERR("cannot start the HTTP server (address in use?)");
