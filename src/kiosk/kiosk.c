@@ -1,6 +1,6 @@
 /* The kiosk application; see kiosk.h. */
-#define _XOPEN_SOURCE 700 /* nftw */
-#define LOG_MODULE    "kiosk"
+#define _GNU_SOURCE /* nftw, pthread_setname_np */
+#define LOG_MODULE  "kiosk"
 
 #include "scan/decoder.h"
 #include "scan/queue.h"
@@ -35,6 +35,8 @@
 #include "kiosk/demo_source.h"
 #include "kiosk/export.h"
 #include "store/store.h"
+#include "sync/protocol.h"
+#include "sync/sync.h"
 #include "ui/i18n.h"
 #include "ui/look.h"
 #include "ui/pin.h"
@@ -53,12 +55,15 @@ extern char **environ;
 #define DEMO_GIVE_UP_MS    5000 /* demo: a code not read by then is skipped */
 #define NOT_SET_UP_POLL_MS 5000
 #define DEMO_PIN           "1234"
+#define SETUP_DONE_MS      3000 /* "kiosk set up" stays on screen before the waiting screen */
 
 enum user_event {
     EV_SCAN = 0,    /* the scan queue has events */
     EV_PREVIEW,     /* a new camera frame for the preview */
     EV_PIN_DONE,    /* data1: struct pin_job * */
     EV_EXPORT_DONE, /* data1: struct borne_export_job * */
+    EV_SYNC,        /* the sync thread has news: read borne_sync_get_status() */
+    EV_SETUP_DONE,  /* data1: struct setup_job * (provisioning finished) */
     EV__COUNT
 };
 
@@ -78,6 +83,18 @@ struct pin_job {
     char pin[BORNE_PIN_MAX_DIGITS + 1];
     bool ok;
     pthread_t thread;
+};
+
+/* Provisioning from a setup code, on its own thread: enrolment and the first sync are network
+ * round trips the UI thread never waits for. The job uses the kiosk's borne_sync while the
+ * worker is stopped; the UI thread only reads its status until EV_SETUP_DONE. */
+struct setup_job {
+    struct borne_sync *sync; /* borrowed */
+    char text[BORNE_SETUP_MAX + 1];
+    borne_err err;
+    bool enrolled; /* the enrolment itself worked (the first sync may have failed) */
+    pthread_t thread;
+    Uint32 done_event;
 };
 
 enum demo_phase {
@@ -103,6 +120,18 @@ struct borne_kiosk {
     char pin[BORNE_PIN_MAX_DIGITS + 1];
     struct pin_job *pin_job;
     struct borne_export_job *export_job;
+
+    /* Sync with the registry (NULL in the demo). Its thread samples its own system clock;
+     * references it learns reach `clock` through EV_SYNC on the UI thread. */
+    struct borne_sync *sync;
+    borne_clock sync_clock;
+    char data_dir[512];
+    atomic_bool sync_posted; /* an EV_SYNC is in SDL's queue */
+    int64_t roster_seen;     /* status.roster_changes already reloaded */
+    int64_t sync_now_cycle;  /* staff asked "sync now": the cycle that answers it; 0: none */
+    int64_t sync_now_pushed; /* status.pushed when asked */
+    struct setup_job *setup_job;
+    int64_t setup_done_ms; /* monotonic: leave the "set up" message for the waiting screen */
 
     /* Inputs. */
     struct borne_scanq *queue;
@@ -164,6 +193,15 @@ static void wake(void *ctx)
     post(k->event_base + EV_SCAN, NULL);
 }
 
+/* Sync thread: news goes up as one coalesced SDL event; the UI thread reads the status. */
+static void sync_wake(void *ctx)
+{
+    struct borne_kiosk *k = ctx;
+    if (!atomic_exchange(&k->sync_posted, true)) {
+        post(k->event_base + EV_SYNC, NULL);
+    }
+}
+
 /* Camera thread: keep the newest frame for the preview, then decode it. */
 static int tap_decode(void *ctx, const borne_frame *f, char *text, size_t cap, size_t *len)
 {
@@ -210,6 +248,8 @@ static void go(struct borne_kiosk *k, borne_screen s)
     k->dirty = true;
 }
 
+static void refresh_sync(struct borne_kiosk *k);
+
 static void refresh_pending(struct borne_kiosk *k)
 {
     if (!k->ck) {
@@ -221,6 +261,7 @@ static void refresh_pending(struct borne_kiosk *k)
         k->view.pending = unsynced;
         k->view.total_checkins = total;
     }
+    refresh_sync(k);
 }
 
 static void refresh_header(struct borne_kiosk *k)
@@ -237,14 +278,45 @@ static void refresh_header(struct borne_kiosk *k)
     } else {
         snprintf(v->event_name, sizeof(v->event_name), "Borne");
     }
-    if (k->cfg.registry.url[0]) {
-        snprintf(v->sync, sizeof(v->sync), "%s%s%s", _("Synchro"), borne_i18n_colon(),
-                 _("en attente"));
-    } else {
-        snprintf(v->sync, sizeof(v->sync), "%s%s%s", _("Synchro"), borne_i18n_colon(),
-                 _("aucun registre"));
-    }
+    borne_format_sync_line(&v->sync_state, v->pending, v->sync, sizeof(v->sync));
     k->dirty = true;
+}
+
+/* The sync's state in the view (status corner, staff screens); times from monotonic clocks,
+ * so a wrong wall clock does not make "2 min ago" lie. Redraws only when the words change. */
+static void refresh_sync(struct borne_kiosk *k)
+{
+    borne_view *v = &k->view;
+    borne_view_sync vs = {.state = BORNE_VIEW_SYNC_NONE};
+    if (k->sync) {
+        borne_sync_status st;
+        borne_sync_get_status(k->sync, &st);
+        int64_t now = mono_ms();
+        vs.running = st.syncing;
+        vs.err = st.last_err;
+        if (!st.provisioned) {
+            vs.state = BORNE_VIEW_SYNC_NONE;
+        } else if (st.failures > 0 && st.last_err == BORNE_ERR_PERM) {
+            vs.state = BORNE_VIEW_SYNC_REFUSED;
+        } else if (st.failures > 0) {
+            vs.state = BORNE_VIEW_SYNC_OFFLINE;
+            borne_clock_sample wall;
+            borne_clock_now(&k->clock, &wall);
+            vs.since_s = (wall.wall_ms - (now - st.failing_since_mono_ms)) / 1000;
+        } else if (st.last_success_mono_ms) {
+            vs.state = BORNE_VIEW_SYNC_OK;
+            vs.ago_s = (now - st.last_success_mono_ms) / 1000;
+        } else {
+            vs.state = BORNE_VIEW_SYNC_WAITING;
+        }
+    }
+    v->sync_state = vs;
+    char line[sizeof(v->sync)];
+    borne_format_sync_line(&vs, v->pending, line, sizeof(line));
+    if (strcmp(line, v->sync) != 0) {
+        snprintf(v->sync, sizeof(v->sync), "%s", line);
+        k->dirty = true;
+    }
 }
 
 static void refresh_clock(struct borne_kiosk *k)
@@ -318,6 +390,14 @@ static void open_staff(struct borne_kiosk *k)
     go(k, BORNE_SCREEN_MENU);
 }
 
+static void start_setup(struct borne_kiosk *k, const char *text, size_t len);
+
+static bool is_setup_code(const char *text, size_t len)
+{
+    size_t n = strlen(BORNE_SETUP_PREFIX);
+    return len >= n && memcmp(text, BORNE_SETUP_PREFIX, n) == 0;
+}
+
 static void handle_code(struct borne_kiosk *k, const char *text, size_t len, borne_method method,
                         uint64_t mono_ns)
 {
@@ -326,10 +406,19 @@ static void handle_code(struct borne_kiosk *k, const char *text, size_t len, bor
         return; /* scans are not accepted until the store works again */
     }
     if (!k->ck) {
-        set_message(
-            k, true,
-            _("Ce code ne configure pas la borne\u00a0: utilisez «\u00a0bornectl\u00a0» pour "
-              "l’instant."));
+        if (s == BORNE_SCREEN_NOT_SET_UP) {
+            start_setup(k, text, len);
+        }
+        return;
+    }
+    if (is_setup_code(text, len)) {
+        /* Never recorded as a check-in: it holds a one-time enrolment token. */
+        LOG_INFO("setup code presented to a kiosk already set up: ignored");
+        if (staff_screen(s)) {
+            set_message(k, true,
+                        _("Cette borne est déjà configurée. Pour la changer d’évènement, "
+                          "synchronisez-la puis utilisez «\u00a0bornectl provision\u00a0»."));
+        }
         return;
     }
     if (staff_screen(s)) {
@@ -400,6 +489,290 @@ static void take_preview(struct borne_kiosk *k)
         }
     }
     pthread_mutex_unlock(&k->tap.lock);
+}
+
+/* ---- sync and provisioning ---------------------------------------------------------------- */
+
+static void *setup_thread(void *arg)
+{
+    struct setup_job *job = arg;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    pthread_setname_np(pthread_self(), "borne-setup");
+    /* A worker retrying an earlier enrolment would use the same sync: stop it first (this
+     * thread may wait for it; the UI thread does not). */
+    borne_sync_stop(job->sync);
+    char msg[256] = "";
+    job->err = borne_sync_provision(job->sync, job->text, msg, sizeof(msg));
+    borne_sync_status st;
+    borne_sync_get_status(job->sync, &st);
+    job->enrolled = st.provisioned;
+    sodium_memzero(job->text, sizeof(job->text));
+    post(job->done_event, job);
+    return NULL;
+}
+
+/* Words for a failed provisioning, for the person holding the setup code. */
+static const char *setup_failure_words(borne_err err)
+{
+    switch (err) {
+    case BORNE_ERR_PARSE:
+        return _("Ce code n’est pas un code de configuration Borne valide. Présentez le code "
+                 "fourni par l’organisateur.");
+    case BORNE_ERR_INVALID:
+        return _("L’adresse du registre dans ce code n’est pas sécurisée (https:// requis). "
+                 "Demandez un autre code à l’organisateur.");
+    case BORNE_ERR_PERM:
+        return _("Ce code de configuration a déjà servi, a expiré ou a été révoqué. Demandez-en "
+                 "un nouveau à l’organisateur.");
+    case BORNE_ERR_NET:
+    case BORNE_ERR_TIMEOUT:
+        return _("Le registre est injoignable. Vérifiez le réseau de la borne, puis présentez "
+                 "le code de nouveau.");
+    case BORNE_ERR_CRYPTO:
+        return _("Le certificat du registre n’est pas reconnu\u00a0: la borne refuse de s’y "
+                 "connecter. Vérifiez le code avec l’organisateur.");
+    default:
+        return _("La configuration a échoué. Présentez le code de nouveau ou utilisez "
+                 "«\u00a0bornectl provision\u00a0».");
+    }
+}
+
+static void setup_progress(struct borne_kiosk *k)
+{
+    if (!k->setup_job || !k->sync) {
+        return;
+    }
+    borne_sync_status st;
+    borne_sync_get_status(k->sync, &st);
+    const char *step = st.phase == BORNE_SYNC_PHASE_ENROLLING
+                           ? _("Inscription de la borne auprès du registre…")
+                       : st.phase == BORNE_SYNC_PHASE_PULLING
+                           ? _("Réception de l’évènement, des séances et des participants…")
+                       : st.provisioned ? _("Borne inscrite. Synchronisation avec le registre…")
+                                        : _("Lecture du code de configuration…");
+    if (strcmp(step, k->view.setup_text) != 0) {
+        snprintf(k->view.setup_text, sizeof(k->view.setup_text), "%s", step);
+        k->dirty = true;
+    }
+}
+
+static void start_setup(struct borne_kiosk *k, const char *text, size_t len)
+{
+    borne_view *v = &k->view;
+    if (k->setup_job) {
+        return; /* one at a time; the same code seen again while it runs */
+    }
+    if (!k->sync) {
+        v->setup = BORNE_VIEW_SETUP_FAILED;
+        snprintf(v->setup_text, sizeof(v->setup_text), "%s",
+                 _("Cette borne ne peut pas joindre de registre (démo ou données inaccessibles)."));
+        k->dirty = true;
+        return;
+    }
+    borne_setup parsed;
+    borne_err err = is_setup_code(text, len) && len <= BORNE_SETUP_MAX
+                        ? borne_setup_parse(text, len, &parsed)
+                        : BORNE_ERR_PARSE;
+    sodium_memzero(&parsed, sizeof(parsed));
+    if (err) {
+        LOG_WARN("code presented on the set-up screen is not a usable setup code");
+        v->setup = BORNE_VIEW_SETUP_FAILED;
+        snprintf(v->setup_text, sizeof(v->setup_text), "%s", setup_failure_words(err));
+        borne_sound_play(k->sound, BORNE_LOOK_REFUSED);
+        k->dirty = true;
+        return;
+    }
+    struct setup_job *job = calloc(1, sizeof(*job));
+    if (!job) {
+        abort();
+    }
+    job->sync = k->sync;
+    memcpy(job->text, text, len);
+    job->text[len] = '\0';
+    job->done_event = k->event_base + EV_SETUP_DONE;
+    if (pthread_create(&job->thread, NULL, setup_thread, job) != 0) {
+        LOG_ERR("provisioning thread could not start");
+        sodium_memzero(job, sizeof(*job));
+        free(job);
+        return;
+    }
+    LOG_INFO("setup code presented: provisioning");
+    k->setup_job = job;
+    v->setup = BORNE_VIEW_SETUP_WORKING;
+    v->setup_text[0] = '\0';
+    setup_progress(k);
+    borne_sound_play(k->sound, BORNE_LOOK_INFO);
+    k->dirty = true;
+}
+
+static void try_set_up(struct borne_kiosk *k);
+
+static void setup_done(struct borne_kiosk *k, struct setup_job *job)
+{
+    pthread_join(job->thread, NULL);
+    borne_err err = job->err;
+    bool enrolled = job->enrolled;
+    free(job);
+    k->setup_job = NULL;
+    borne_view *v = &k->view;
+    if (enrolled) {
+        /* From now on the sync thread keeps the kiosk up to date (and retries a failed first
+         * sync by itself). */
+        borne_err serr = borne_sync_start(k->sync);
+        if (serr) {
+            LOG_ERR("sync thread could not start: %s", borne_strerror(serr));
+        }
+    }
+    try_set_up(k);
+    if (!err && k->ck) {
+        LOG_INFO("provisioned: event %u", borne_checkin_event(k->ck)->id);
+        int64_t people = 0;
+        borne_store_count_participants(k->store, borne_checkin_event(k->ck)->id, &people);
+        v->setup = BORNE_VIEW_SETUP_DONE;
+        char n[24];
+        snprintf(n, sizeof(n), "%lld", (long long)people);
+        borne_i18n_fill(v->setup_text, sizeof(v->setup_text),
+                        _("«\u00a0%s\u00a0»\u00a0: %s participants. La borne est prête."),
+                        borne_checkin_event(k->ck)->name, n, NULL);
+        borne_sound_play(k->sound, BORNE_LOOK_ACCEPTED);
+        /* Say so for a moment on the set-up screen, then the waiting screen. */
+        go(k, BORNE_SCREEN_NOT_SET_UP);
+        k->setup_done_ms = mono_ms() + SETUP_DONE_MS;
+    } else if (enrolled) {
+        LOG_WARN("provisioned, but the first sync failed: %s", borne_strerror(err));
+        v->setup = BORNE_VIEW_SETUP_FAILED;
+        snprintf(v->setup_text, sizeof(v->setup_text), "%s (%s). %s",
+                 _("La borne est inscrite, mais la liste des participants n’a pas pu être reçue"),
+                 borne_sync_error_words(err),
+                 _("Elle réessaie toute seule\u00a0; inutile de présenter le code de nouveau."));
+        borne_sound_play(k->sound, BORNE_LOOK_ATTENTION);
+    } else {
+        LOG_WARN("provisioning failed: %s", borne_strerror(err));
+        v->setup = BORNE_VIEW_SETUP_FAILED;
+        snprintf(v->setup_text, sizeof(v->setup_text), "%s", setup_failure_words(err));
+        borne_sound_play(k->sound, BORNE_LOOK_REFUSED);
+    }
+    refresh_sync(k);
+    k->dirty = true;
+}
+
+/* EV_SYNC: the sync thread's news, read on the UI thread. */
+static void sync_news(struct borne_kiosk *k)
+{
+    atomic_store(&k->sync_posted, false);
+    if (!k->sync) {
+        return;
+    }
+    /* A trusted time from the registry: later check-ins of this boot are trusted. */
+    borne_clock_sample ref;
+    while (borne_sync_take_reference(k->sync, &ref)) {
+        if (borne_clock_set_reference(&k->clock, &ref) == BORNE_OK) {
+            LOG_INFO("clock reference taken from the registry");
+        }
+    }
+    refresh_clock(k);
+    borne_sync_status st;
+    borne_sync_get_status(k->sync, &st);
+    if (k->setup_job) {
+        setup_progress(k);
+        refresh_sync(k);
+        return; /* setup_done() sets up the check-in path */
+    }
+    if (st.roster_changes != k->roster_seen) {
+        k->roster_seen = st.roster_changes;
+        if (!k->ck) {
+            try_set_up(k);
+        } else if (k->view.screen != BORNE_SCREEN_TROUBLE) {
+            borne_err err = borne_checkin_reload(k->ck);
+            if (err && err != BORNE_ERR_NOT_FOUND) {
+                enter_trouble(k, err);
+            } else {
+                LOG_INFO("roster changed by the registry: check-in path reloaded");
+                refresh_header(k);
+            }
+        }
+    }
+    refresh_pending(k);
+    refresh_sync(k);
+    if (k->sync_now_cycle && st.cycles >= k->sync_now_cycle && !st.syncing) {
+        /* The answer to "sync now", in words, on the staff screen that asked. */
+        k->sync_now_cycle = 0;
+        k->view.busy = false;
+        char msg[768], sent[24], left[24];
+        snprintf(sent, sizeof(sent), "%lld", (long long)(st.pushed - k->sync_now_pushed));
+        snprintf(left, sizeof(left), "%lld", (long long)st.pending);
+        if (st.failures == 0) {
+            borne_i18n_fill(msg, sizeof(msg),
+                            _("Synchronisé\u00a0: %s passages envoyés, %s en attente."), sent, left,
+                            NULL);
+            set_message(k, false, msg);
+        } else {
+            borne_i18n_fill(msg, sizeof(msg),
+                            _("La synchronisation a échoué\u00a0: %s. %s passages restent sur la "
+                              "borne et seront envoyés plus tard."),
+                            borne_sync_error_words(st.last_err), left, NULL);
+            set_message(k, true, msg);
+        }
+    }
+}
+
+static void sync_now(struct borne_kiosk *k)
+{
+    borne_sync_status st;
+    if (!k->sync || k->setup_job) {
+        set_message(k, true,
+                    _("Aucun registre configuré\u00a0: les passages restent sur la borne. "
+                      "Exportez-les sur clé USB."));
+        return;
+    }
+    borne_sync_get_status(k->sync, &st);
+    if (!st.provisioned) {
+        set_message(k, true,
+                    _("Aucun registre configuré\u00a0: les passages restent sur la borne. "
+                      "Exportez-les sur clé USB."));
+        return;
+    }
+    /* A cycle running now may have read the store before the request: wait for the next. */
+    k->sync_now_cycle = st.cycles + (st.syncing ? 2 : 1);
+    k->sync_now_pushed = st.pushed;
+    k->view.busy = true;
+    borne_sync_now(k->sync);
+    LOG_INFO("sync now requested by staff");
+    set_message(k, false, _("Synchronisation en cours…"));
+}
+
+/* Creates the sync (not the demo): starts its thread when the kiosk is provisioned; otherwise
+ * it waits for a setup code. Never touches the network from this thread. */
+static void open_sync(struct borne_kiosk *k)
+{
+    borne_clock_init_system(&k->sync_clock);
+    borne_sync_options o = {.db_path = k->db_path,
+                            .data_dir = k->data_dir,
+                            .kiosk_id = k->cfg.kiosk.id,
+                            .clock = &k->sync_clock,
+                            .ca_file = k->cfg.registry.ca_file,
+                            .interval_s = k->cfg.registry.sync_interval_seconds,
+                            .notify = sync_wake,
+                            .notify_ctx = k};
+    borne_err err = borne_sync_new(&o, &k->sync);
+    if (err) {
+        LOG_ERR("sync: %s", borne_strerror(err));
+        return;
+    }
+    borne_sync_status st;
+    borne_sync_get_status(k->sync, &st);
+    if (st.provisioned) {
+        k->roster_seen = st.roster_changes;
+        err = borne_sync_start(k->sync);
+        if (err) {
+            LOG_ERR("sync thread could not start: %s", borne_strerror(err));
+        }
+    } else {
+        LOG_INFO("not provisioned: no sync until a setup code is presented");
+    }
+    refresh_sync(k);
 }
 
 /* ---- staff actions ------------------------------------------------------------------------- */
@@ -560,7 +933,16 @@ static void show_qr(struct borne_kiosk *k)
     borne_view *v = &k->view;
     borne_qr_clear(&v->qr);
     v->qr_missing = true;
-    if (k->opts.demo && k->demo.steps) {
+    /* The code the registry last issued to this person (a signed token or an opaque code),
+     * pulled with the roster. It is a credential: shown on staff request only, never logged. */
+    char badge[BORNE_BADGE_TEXT_MAX + 1];
+    borne_err err = borne_store_get_badge_text(k->store, v->person.event_id, v->person.id, badge,
+                                               sizeof(badge));
+    if (!err && borne_qr_encode(badge, strlen(badge), &v->qr) == BORNE_OK) {
+        v->qr_missing = false;
+    }
+    sodium_memzero(badge, sizeof(badge));
+    if (v->qr_missing && k->opts.demo && k->demo.steps) {
         /* The demo knows its signing key, so it can issue the participant's code. A real kiosk
          * only holds public keys: it shows a code only when the roster brings one. */
         borne_token tok = {
@@ -581,15 +963,38 @@ static void walkin_save(struct borne_kiosk *k)
         return;
     }
     const borne_event *ev = borne_checkin_event(k->ck);
-    char next[32] = "";
-    uint32_t id = 900000001u; /* a local range, far from the registry's ids */
-    if (borne_store_state_get(k->store, "walkin_next", next, sizeof(next)) == BORNE_OK) {
-        id = (uint32_t)strtoul(next, NULL, 10);
+    /* Walk-in ids are unique across kiosks (sync/protocol.h): this kiosk's registry number and
+     * a sequence, in a range the registry never gives its own roster. Without a registry the
+     * number is 0 and they stay local. State "walkin_seq" is "NUMBER:LAST". */
+    char buf[48] = "";
+    long long number = 0, have_number = -1;
+    uint32_t seq = 0;
+    if (borne_store_state_get(k->store, BORNE_SYNC_KIOSK_NUMBER_KEY, buf, sizeof(buf)) ==
+        BORNE_OK) {
+        number = strtoll(buf, NULL, 10);
+    }
+    if (borne_store_state_get(k->store, "walkin_seq", buf, sizeof(buf)) == BORNE_OK) {
+        unsigned long last = 0;
+        if (sscanf(buf, "%lld:%lu", &have_number, &last) == 2 && have_number == number &&
+            last <= BORNE_WALKIN_SEQ_MAX) {
+            seq = (uint32_t)last;
+        }
+    }
+    uint32_t id = 0;
+    borne_participant known;
+    do {
+        id = borne_walkin_id(number < 0 ? 0 : number, ++seq);
+    } while (id && borne_store_get_participant(k->store, ev->id, id, &known) == BORNE_OK);
+    if (!id) {
+        LOG_ERR("walk-in numbers exhausted for kiosk number %lld", number);
+        set_message(k, true, _("Plus aucun numéro d’inscription sur place sur cette borne."));
+        return;
     }
     borne_participant p = {.id = id, .event_id = ev->id, .status = BORNE_REG_CONFIRMED};
     sanitize(p.display_name, sizeof(p.display_name), v->walkin[0]);
     sanitize(p.organisation, sizeof(p.organisation), v->walkin[1]);
-    snprintf(next, sizeof(next), "%" PRIu32, id + 1);
+    char next[48];
+    snprintf(next, sizeof(next), "%lld:%" PRIu32, number, seq);
     borne_err err = borne_store_begin(k->store);
     if (!err) {
         err = borne_store_put_participant(k->store, &p, NULL);
@@ -598,7 +1003,7 @@ static void walkin_save(struct borne_kiosk *k)
         err = borne_store_set_registrations(k->store, ev->id, id, &v->session.id, 1);
     }
     if (!err) {
-        err = borne_store_state_set(k->store, "walkin_next", next);
+        err = borne_store_state_set(k->store, "walkin_seq", next);
     }
     if (!err) {
         err = borne_store_commit(k->store);
@@ -990,13 +1395,7 @@ static void action(struct borne_kiosk *k, int act, int arg)
         set_mode(k, arg == BORNE_EXIT ? BORNE_EXIT : BORNE_ENTRY);
         break;
     case BORNE_ACT_SYNC:
-        set_message(
-            k, true,
-            k->cfg.registry.url[0]
-                ? _("La synchronisation n’est pas encore disponible dans cette version\u00a0: "
-                    "les passages restent sur la borne.")
-                : _("Aucun registre configuré\u00a0: les passages restent sur la borne. "
-                    "Exportez-les sur clé USB."));
+        sync_now(k);
         break;
     case BORNE_ACT_EXPORT:
         start_export(k);
@@ -1112,6 +1511,12 @@ static void handle_event(struct borne_kiosk *k, const SDL_Event *e)
         case EV_EXPORT_DONE:
             export_done(k, e->user.data1);
             break;
+        case EV_SYNC:
+            sync_news(k);
+            break;
+        case EV_SETUP_DONE:
+            setup_done(k, e->user.data1);
+            break;
         }
         return;
     }
@@ -1225,14 +1630,22 @@ static void tick(struct borne_kiosk *k)
             k->dirty = true;
         }
     }
-    if (!k->ck && now >= k->next_setup_poll_ms) {
+    if (!k->ck && !k->setup_job && now >= k->next_setup_poll_ms) {
         k->next_setup_poll_ms = now + NOT_SET_UP_POLL_MS;
         try_set_up(k);
+    }
+    if (k->setup_done_ms && now >= k->setup_done_ms) {
+        k->setup_done_ms = 0;
+        v->setup = BORNE_VIEW_SETUP_NONE;
+        if (k->ck && v->screen == BORNE_SCREEN_NOT_SET_UP) {
+            go(k, BORNE_SCREEN_WAITING);
+        }
     }
     int64_t s = now / 1000;
     if (s != k->last_tick_s) {
         k->last_tick_s = s;
         refresh_clock(k);
+        refresh_sync(k); /* "2 min ago" moves on */
     }
     demo_tick(k, now);
 }
@@ -1557,6 +1970,7 @@ borne_err borne_kiosk_new(const struct borne_kiosk_options *opts, struct borne_k
     }
     k->opts = *opts;
     pthread_mutex_init(&k->tap.lock, NULL);
+    atomic_init(&k->sync_posted, false);
     *out = k;
     borne_config_defaults(&k->cfg, BORNE_CONFIG_MACHINE_ID);
     const char *cpath = opts->config_path;
@@ -1579,9 +1993,20 @@ borne_err borne_kiosk_new(const struct borne_kiosk_options *opts, struct borne_k
     }
     borne_i18n_init(k->cfg.kiosk.language == BORNE_CONFIG_LANG_EN ? BORNE_LANG_EN : BORNE_LANG_FR);
     if (opts->db_path) {
+        /* As bornectl: the registry credentials live next to the store. */
         snprintf(k->db_path, sizeof(k->db_path), "%s", opts->db_path);
+        snprintf(k->data_dir, sizeof(k->data_dir), "%s", opts->db_path);
+        char *slash = strrchr(k->data_dir, '/');
+        if (slash == k->data_dir) {
+            k->data_dir[1] = '\0';
+        } else if (slash) {
+            *slash = '\0';
+        } else {
+            snprintf(k->data_dir, sizeof(k->data_dir), ".");
+        }
     } else {
         snprintf(k->db_path, sizeof(k->db_path), "%s/borne.db", k->cfg.kiosk.data_dir);
+        snprintf(k->data_dir, sizeof(k->data_dir), "%s", k->cfg.kiosk.data_dir);
     }
     k->view.demo = opts->demo;
     k->view.mirror = opts->demo ? true : k->cfg.camera.mirror;
@@ -1611,6 +2036,9 @@ borne_err borne_kiosk_new(const struct borne_kiosk_options *opts, struct borne_k
     snprintf(k->view.kiosk_id, sizeof(k->view.kiosk_id), "%s", k->cfg.kiosk.id);
     if (k->store) {
         try_set_up(k);
+    }
+    if (k->store && !opts->demo) {
+        open_sync(k);
     }
     refresh_clock(k);
     refresh_header(k);
@@ -1652,6 +2080,14 @@ void borne_kiosk_free(struct borne_kiosk *k)
         struct borne_export_result res;
         borne_export_finish(k->export_job, &res);
     }
+    if (k->setup_job) {
+        pthread_join(k->setup_job->thread, NULL);
+        free(k->setup_job);
+        k->setup_job = NULL;
+    }
+    /* Stops the sync thread (a request in flight is aborted) before its store goes away. */
+    borne_sync_free(k->sync);
+    k->sync = NULL;
     /* Events still queued may carry jobs: they were joined above; drop the events. */
     if (SDL_WasInit(SDL_INIT_EVENTS)) {
         SDL_FlushEvents(k->event_base, k->event_base + EV__COUNT - 1);
@@ -1679,6 +2115,41 @@ void borne_kiosk_free(struct borne_kiosk *k)
     sodium_memzero(k->pin, sizeof(k->pin));
     free(k);
     SDL_Quit();
+}
+
+/* ---- test hooks ---------------------------------------------------------------------------- */
+
+void borne_kiosk_present(struct borne_kiosk *k, const char *text, size_t len, int method)
+{
+    handle_code(k, text, len, (borne_method)method, 0);
+}
+
+void borne_kiosk_act(struct borne_kiosk *k, int act, int arg)
+{
+    borne_screen s = k->view.screen;
+    bool staff_action = act != BORNE_ACT_PIN_DIGIT && act != BORNE_ACT_PIN_ERASE &&
+                        act != BORNE_ACT_PIN_OK && act != BORNE_ACT_LEAVE_STAFF &&
+                        act != BORNE_ACT_RETRY;
+    if (staff_action && !staff_screen(s)) {
+        return;
+    }
+    k->last_input_ms = mono_ms();
+    action(k, act, arg);
+}
+
+const struct borne_view *borne_kiosk_view(const struct borne_kiosk *k)
+{
+    return &k->view;
+}
+
+borne_err borne_kiosk_screenshot(struct borne_kiosk *k, const char *path)
+{
+    k->view.preview = k->preview;
+    borne_screens_draw(k->ui, &k->view);
+    borne_err err = borne_ui_screenshot(k->ui, path);
+    SDL_RenderPresent(k->renderer);
+    k->frames++;
+    return err;
 }
 
 /* ---- the scripted run ---------------------------------------------------------------------- */
@@ -1728,6 +2199,19 @@ static bool film(struct borne_kiosk *k, struct borne_decoder *dec, const char *c
     return false;
 }
 
+/* The tour's stand-in for a sync state (the demo has no registry). */
+static void tour_sync(struct borne_kiosk *k, borne_view_sync_state state, int64_t ago_s,
+                      int64_t offline_s, borne_err err, int64_t pending)
+{
+    borne_view *v = &k->view;
+    borne_clock_sample now;
+    borne_clock_now(&k->clock, &now);
+    v->sync_state = (borne_view_sync){
+        .state = state, .ago_s = ago_s, .since_s = now.wall_ms / 1000 - offline_s, .err = err};
+    v->pending = pending;
+    borne_format_sync_line(&v->sync_state, pending, v->sync, sizeof(v->sync));
+}
+
 borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir)
 {
     if (!k->opts.demo || !k->ck || !k->demo.steps) {
@@ -1775,6 +2259,15 @@ borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir)
     shot(&t, "waiting-scanner-only");
     v->camera = BORNE_INPUT_RUNNING;
     v->has_preview = true;
+    /* The status corner: synced two minutes ago; then offline since 14 h 02-ish with records
+     * waiting and a clock that is not trusted yet. */
+    tour_sync(k, BORNE_VIEW_SYNC_OK, 125, 0, BORNE_OK, 0);
+    shot(&t, "waiting-synced");
+    tour_sync(k, BORNE_VIEW_SYNC_OFFLINE, 0, 47 * 60, BORNE_ERR_NET, 37);
+    v->clock_trusted = false;
+    shot(&t, "waiting-offline-untrusted-clock");
+    v->clock_trusted = true;
+    refresh_pending(k);
 
     /* Every step of the demo's script, through the decoder and the check-in path. */
     for (size_t i = 0; i < k->demo.nsteps && !t.err; i++) {
@@ -1831,6 +2324,20 @@ borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir)
 
     open_staff(k);
     shot(&t, "menu");
+    tour_sync(k, BORNE_VIEW_SYNC_OFFLINE, 0, 47 * 60, BORNE_ERR_NET, 37);
+    shot(&t, "menu-sync-offline");
+    set_message(k, false, _("Synchronisation en cours…"));
+    shot(&t, "menu-sync-running");
+    {
+        char msg[256];
+        borne_i18n_fill(msg, sizeof(msg),
+                        _("Synchronisé\u00a0: %s passages envoyés, %s en attente."), "37", "0",
+                        NULL);
+        set_message(k, false, msg);
+    }
+    shot(&t, "menu-sync-done");
+    v->message[0] = '\0';
+    refresh_pending(k);
     goto_screen(k, BORNE_SCREEN_SEARCH);
     key_text(k, "helene");
     shot(&t, "search");
@@ -1904,6 +2411,25 @@ borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir)
     snprintf(v->event_name, sizeof(v->event_name), "Borne");
     v->has_preview = false;
     shot(&t, "not-set-up");
+    v->setup = BORNE_VIEW_SETUP_WORKING;
+    snprintf(v->setup_text, sizeof(v->setup_text), "%s",
+             _("Réception de l’évènement, des séances et des participants…"));
+    shot(&t, "not-set-up-provisioning");
+    v->setup = BORNE_VIEW_SETUP_FAILED;
+    snprintf(v->setup_text, sizeof(v->setup_text), "%s", setup_failure_words(BORNE_ERR_PERM));
+    shot(&t, "not-set-up-spent-code");
+    v->setup = BORNE_VIEW_SETUP_DONE;
+    {
+        char n[24];
+        int64_t people = 0;
+        borne_store_count_participants(k->store, borne_checkin_event(ck)->id, &people);
+        snprintf(n, sizeof(n), "%lld", (long long)people);
+        borne_i18n_fill(v->setup_text, sizeof(v->setup_text),
+                        _("«\u00a0%s\u00a0»\u00a0: %s participants. La borne est prête."),
+                        borne_checkin_event(ck)->name, n, NULL);
+    }
+    shot(&t, "not-set-up-done");
+    v->setup = BORNE_VIEW_SETUP_NONE;
     k->ck = ck;
     refresh_header(k);
     v->trouble = BORNE_ERR_DISK_FULL;

@@ -6,7 +6,10 @@
  * until something happens: input threads (camera, scanners) push scan events into a queue
  * whose wake-up hook posts an SDL user event; the camera thread also posts one when a new
  * preview frame is ready; the PIN check (argon2id) and the USB export run on their own short
- * threads and post theirs when done. The check-in itself is a local SQLite commit of a few
+ * threads and post theirs when done; the sync thread (src/sync) posts one when it has news
+ * (status, a roster that changed, a trusted clock reference) and the UI thread reads it
+ * without waiting; provisioning from a scanned setup code runs on a thread of its own. The
+ * check-in itself is a local SQLite commit of a few
  * milliseconds and runs on the UI thread, so "accepted" is only drawn once the row is on disk.
  * Screens are redrawn only when something changed (and once a second for the clock).
  *
@@ -23,6 +26,7 @@
 #include "scan/source.h"
 
 struct borne_kiosk;
+struct borne_view;
 
 struct borne_kiosk_options {
     const char *config_path; /* NULL: /etc/borne/borne.conf if it exists, else defaults */
@@ -65,5 +69,17 @@ void borne_kiosk_set_observer(struct borne_kiosk *k, borne_kiosk_observer fn, vo
 /* The scripted run: walks through every screen (demo mode only) and saves one PNG per screen
  * into dir, named NN-screen-detail.png. */
 borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir);
+
+/* For tests and scripted runs, from the UI thread: */
+/* A code read by an input (`method` BORNE_METHOD_CAMERA or BORNE_METHOD_SCANNER), handled as the
+ * scan queue's codes are, at once. */
+void borne_kiosk_present(struct borne_kiosk *k, const char *text, size_t len, int method);
+/* What pressing the button of `action` (a borne_action, ui/screens.h) with `arg` does. The
+ * actions of staff screens only act when a staff screen is shown (after the PIN). */
+void borne_kiosk_act(struct borne_kiosk *k, int action, int arg);
+/* The view drawn last (struct borne_view, ui/screens.h): screen, status words, messages. */
+const struct borne_view *borne_kiosk_view(const struct borne_kiosk *k);
+/* Draws the current screen and saves it as a PNG. */
+borne_err borne_kiosk_screenshot(struct borne_kiosk *k, const char *path);
 
 #endif

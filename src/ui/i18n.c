@@ -3,6 +3,8 @@
 
 #include "ui/i18n.h"
 
+#include <stdarg.h>
+
 #include <libintl.h>
 #include <locale.h>
 #include <stdint.h>
@@ -76,6 +78,34 @@ void borne_i18n_init(borne_lang lang)
         LOG_WARN("no English catalogue under the locale directory: French only");
     }
     borne_i18n_set(lang);
+}
+
+void borne_i18n_fill(char *out, size_t cap, const char *tmpl, ...)
+{
+    if (cap == 0) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, tmpl);
+    size_t n = 0;
+    const char *arg = NULL;
+    bool args_done = false;
+    for (const char *p = tmpl; *p && n + 1 < cap; p++) {
+        if (p[0] == '%' && p[1] == 's') {
+            if (!args_done) {
+                arg = va_arg(ap, const char *);
+                args_done = arg == NULL;
+            }
+            for (const char *a = args_done ? "" : arg; *a && n + 1 < cap; a++) {
+                out[n++] = *a;
+            }
+            p++;
+            continue;
+        }
+        out[n++] = *p;
+    }
+    out[n] = '\0';
+    va_end(ap);
 }
 
 const char *borne_i18n_colon(void)

@@ -13,6 +13,7 @@
 #define BORNE_UI_I18N_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/error.h"
 
@@ -37,6 +38,11 @@ bool borne_i18n_has_catalogue(borne_lang lang);
 
 /* The separator before a value: "\u00a0: " in French, ": " in English. */
 const char *borne_i18n_colon(void);
+
+/* A translated template with "%s" placeholders filled, in order, by the strings that follow
+ * (NULL-terminated list). Translators may move the placeholders within a sentence; nothing else
+ * in the template is interpreted (templates are not printf formats). */
+void borne_i18n_fill(char *out, size_t cap, const char *tmpl, ...);
 
 /* "fr" or "en". */
 const char *borne_lang_code(borne_lang lang);

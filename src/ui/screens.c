@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "scan/queue.h"
@@ -56,6 +57,95 @@ void borne_format_duration(int64_t seconds, char *out, size_t cap)
     } else {
         snprintf(out, cap, "%" PRId64 "\u00a0h\u00a0%02" PRId64, m / 60, m % 60);
     }
+}
+
+/* « 14 h 02 » in French, "14:02" in English, local time. */
+static void local_hhmm(int64_t t, char *out, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    if (borne_i18n_lang() == BORNE_LANG_FR) {
+        snprintf(out, cap, "%d\u00a0h\u00a0%02d", tm.tm_hour, tm.tm_min);
+    } else {
+        snprintf(out, cap, "%02d:%02d", tm.tm_hour, tm.tm_min);
+    }
+}
+
+const char *borne_sync_error_words(borne_err err)
+{
+    switch (err) {
+    case BORNE_OK:
+        return "";
+    case BORNE_ERR_NET:
+        return _("le registre est injoignable (réseau\u00a0?)");
+    case BORNE_ERR_TIMEOUT:
+        return _("le registre ne répond pas à temps");
+    case BORNE_ERR_CRYPTO:
+        return _("le certificat du registre n’est pas reconnu");
+    case BORNE_ERR_PERM:
+        return _("le registre refuse cette borne (jeton révoqué\u00a0?)");
+    case BORNE_ERR_PARSE:
+    case BORNE_ERR_TOO_LARGE:
+        return _("la réponse du registre est illisible");
+    case BORNE_ERR_INVALID:
+        return _("le registre a refusé la demande");
+    case BORNE_ERR_NOT_FOUND:
+        return _("la borne n’est inscrite auprès d’aucun registre");
+    case BORNE_ERR_DISK_FULL:
+        return _("la carte mémoire est pleine");
+    case BORNE_ERR_DB:
+    case BORNE_ERR_CORRUPT:
+    case BORNE_ERR_IO:
+        return _("la base de données de la borne ne répond pas");
+    default:
+        return _("erreur inattendue");
+    }
+}
+
+void borne_format_sync_line(const borne_view_sync *st, int64_t pending, char *out, size_t cap)
+{
+    char state[160], when[64], num[24];
+    switch (st->state) {
+    case BORNE_VIEW_SYNC_NONE:
+        snprintf(state, sizeof(state), "%s%s%s", _("Synchro"), borne_i18n_colon(),
+                 _("aucun registre"));
+        break;
+    case BORNE_VIEW_SYNC_WAITING:
+        if (st->running) {
+            snprintf(state, sizeof(state), "%s", _("Synchro en cours…"));
+        } else {
+            snprintf(state, sizeof(state), "%s%s%s", _("Synchro"), borne_i18n_colon(),
+                     _("pas encore faite"));
+        }
+        break;
+    case BORNE_VIEW_SYNC_OK:
+        if (st->ago_s < 60) {
+            snprintf(when, sizeof(when), "%s", _("à l’instant"));
+        } else if (st->ago_s < 3600) {
+            snprintf(num, sizeof(num), "%lld", (long long)(st->ago_s / 60));
+            borne_i18n_fill(when, sizeof(when), _("il y a %s\u00a0min"), num, NULL);
+        } else if (st->ago_s < 86400) {
+            snprintf(num, sizeof(num), "%lld", (long long)(st->ago_s / 3600));
+            borne_i18n_fill(when, sizeof(when), _("il y a %s\u00a0h"), num, NULL);
+        } else {
+            snprintf(num, sizeof(num), "%lld", (long long)(st->ago_s / 86400));
+            borne_i18n_fill(when, sizeof(when), _("il y a %s\u00a0j"), num, NULL);
+        }
+        snprintf(state, sizeof(state), "%s%s%s", _("Synchro"), borne_i18n_colon(), when);
+        break;
+    case BORNE_VIEW_SYNC_OFFLINE:
+        local_hhmm(st->since_s, when, sizeof(when));
+        borne_i18n_fill(state, sizeof(state), _("Hors ligne depuis %s"), when, NULL);
+        break;
+    case BORNE_VIEW_SYNC_REFUSED:
+        snprintf(state, sizeof(state), "%s", _("Synchro refusée par le registre"));
+        break;
+    }
+    char count[64];
+    snprintf(num, sizeof(num), "%lld", (long long)pending);
+    borne_i18n_fill(count, sizeof(count), _("%s en attente"), num, NULL);
+    snprintf(out, cap, "%s · %s", state, count);
 }
 
 /* ---- keyboard ------------------------------------------------------------------------------ */
@@ -208,18 +298,28 @@ static const char *input_word(int state)
     }
 }
 
-/* The discreet status corner: inputs, sync, records waiting to be sent. */
+/* The discreet status corner: inputs on one line; sync, records waiting to be sent and an
+ * untrusted clock on the line below (`y` is the top of the lower line). */
 static void status_corner(struct borne_ui *ui, const borne_view *v, borne_rgb ink, int y)
 {
-    char line[256];
+    char line[400];
     char cam[64], scan[64];
     snprintf(cam, sizeof(cam), "%s%s%s", _("Caméra"), borne_i18n_colon(), _(input_word(v->camera)));
     snprintf(scan, sizeof(scan), "%s%s%s", _("Lecteur"), borne_i18n_colon(),
              _(input_word(v->scanner)));
-    snprintf(line, sizeof(line), "%s · %s · %s · %" PRId64 " %s", cam, scan, v->sync, v->pending,
-             _("en attente"));
-    borne_ui_text(ui, line, 12, false, ink, borne_ui_w(ui) - P(ui, 10), y, BORNE_ALIGN_RIGHT,
-                  borne_ui_w(ui) * 2 / 3);
+    int right = borne_ui_w(ui) - P(ui, 10), maxw = borne_ui_w(ui) / 2;
+    snprintf(line, sizeof(line), "%s · %s", cam, scan);
+    borne_ui_text(ui, line, 12, false, ink, right, y - P(ui, 16), BORNE_ALIGN_RIGHT, maxw);
+    if (v->clock_trusted) {
+        snprintf(line, sizeof(line), "%s", v->sync);
+        borne_ui_text(ui, line, 12, false, ink, right, y, BORNE_ALIGN_RIGHT, maxw);
+    } else {
+        /* Said in words, and in the warning colour: check-ins are corrected at the next sync. */
+        SDL_Rect t = borne_ui_text(ui, _("Heure non vérifiée"), 12, true, RED, right, y,
+                                   BORNE_ALIGN_RIGHT, 0);
+        snprintf(line, sizeof(line), "%s · ", v->sync);
+        borne_ui_text(ui, line, 12, false, ink, t.x, y, BORNE_ALIGN_RIGHT, maxw - t.w);
+    }
 }
 
 static void header(struct borne_ui *ui, const borne_view *v, const char *title, bool staff)
@@ -336,18 +436,15 @@ static void draw_waiting(struct borne_ui *ui, const borne_view *v)
         y += P(ui, 30);
     }
     mode_pill(ui, v->mode, text_x, y + P(ui, 4));
-    if (!v->clock_trusted) {
-        borne_ui_text(ui, _("Heure non vérifiée"), 12, false, GREY, w - P(ui, 12), P(ui, 52),
-                      BORNE_ALIGN_RIGHT, 0);
-    }
-    /* Bottom strip: the status corner; the demo's caption just above it. */
+    /* Bottom strip: the status corner (it says when the clock is not trusted); the demo's
+     * caption above it. */
     int by = h - P(ui, 24);
     if (v->demo) {
         char demo[BORNE_NAME_MAX + 64];
         snprintf(demo, sizeof(demo), "%s%s%s", _("Démo"), borne_i18n_colon(),
                  v->demo_caption[0] ? v->demo_caption
                                     : _("maintenez l’écran appuyé pour le mode personnel"));
-        borne_ui_text(ui, demo, 14, true, AMBER_DARK, text_x, by - P(ui, 26), BORNE_ALIGN_LEFT,
+        borne_ui_text(ui, demo, 14, true, AMBER_DARK, text_x, by - P(ui, 44), BORNE_ALIGN_LEFT,
                       w - text_x - P(ui, 10));
     }
     status_corner(ui, v, GREY, by + P(ui, 2));
@@ -535,7 +632,25 @@ static void draw_menu(struct borne_ui *ui, const borne_view *v)
         SDL_Rect r = {P(ui, 12) + (i % cols) * (bw + gap), top + (i / cols) * (bh + gap), bw, bh};
         borne_ui_button(ui, r, items[i].label, 18, items[i].st, items[i].action, items[i].arg);
     }
-    message_line(ui, v, h - P(ui, 52));
+    if (v->message[0]) {
+        message_line(ui, v, h - P(ui, 52));
+    } else {
+        /* The sync state, with what went wrong in words. */
+        char sync[600];
+        const char *why = v->sync_state.state == BORNE_VIEW_SYNC_OFFLINE ||
+                                  v->sync_state.state == BORNE_VIEW_SYNC_REFUSED
+                              ? borne_sync_error_words(v->sync_state.err)
+                              : "";
+        snprintf(sync, sizeof(sync), "%s%s%s%s", v->sync, why[0] ? " — " : "", why,
+                 v->clock_trusted ? "" : _(" · heure non vérifiée"));
+        borne_ui_text_box(ui, sync, 16, false,
+                          v->sync_state.state == BORNE_VIEW_SYNC_OFFLINE ||
+                                  v->sync_state.state == BORNE_VIEW_SYNC_REFUSED
+                              ? RED
+                              : GREY,
+                          (SDL_Rect){P(ui, 16), h - P(ui, 50), w - P(ui, 32), P(ui, 46)},
+                          BORNE_ALIGN_LEFT);
+    }
 }
 
 static void text_field(struct borne_ui *ui, SDL_Rect r, const char *label, const char *text,
@@ -872,23 +987,57 @@ static void draw_power(struct borne_ui *ui, const borne_view *v)
 static void draw_not_set_up(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui), h = borne_ui_h(ui);
-    header(ui, v, _("Borne non configurée"), false);
-    borne_ui_icon(ui, BORNE_ICON_INFO, P(ui, 70), P(ui, 130), P(ui, 44), NAVY, WHITE);
+    bool done = v->setup == BORNE_VIEW_SETUP_DONE;
+    header(ui, v, done ? _("Borne configurée") : _("Borne non configurée"), false);
     int x = P(ui, 140), lw = w - x - P(ui, 24);
-    SDL_Rect t =
-        borne_ui_text_box(ui, _("Cette borne ne connaît encore aucun évènement."), 30, true, INK,
-                          (SDL_Rect){x, P(ui, 80), lw, P(ui, 90)}, BORNE_ALIGN_LEFT);
-    t = borne_ui_text_box(
-        ui,
-        _("Pour la préparer\u00a0: présentez le code QR de configuration fourni par "
-          "l’organisateur, ou importez l’évènement avec «\u00a0bornectl event import\u00a0» puis "
-          "«\u00a0bornectl roster import\u00a0»."),
-        20, false, INK, (SDL_Rect){x, t.y + t.h + P(ui, 16), lw, P(ui, 120)}, BORNE_ALIGN_LEFT);
-    message_line(ui, v, t.y + t.h + P(ui, 12));
+    SDL_Rect t = {x, P(ui, 48), lw, 0};
+    if (!done) {
+        borne_ui_icon(ui, BORNE_ICON_INFO, P(ui, 70), P(ui, 130), P(ui, 44), NAVY, WHITE);
+        t = borne_ui_text_box(ui, _("Cette borne ne connaît encore aucun évènement."), 30, true,
+                              INK, (SDL_Rect){x, P(ui, 80), lw, P(ui, 90)}, BORNE_ALIGN_LEFT);
+        t = borne_ui_text_box(
+            ui,
+            _("Pour la préparer\u00a0: présentez le code QR de configuration fourni par "
+              "l’organisateur, ou importez l’évènement avec «\u00a0bornectl event import\u00a0» "
+              "puis «\u00a0bornectl roster import\u00a0»."),
+            20, false, INK, (SDL_Rect){x, t.y + t.h + P(ui, 16), lw, P(ui, 120)}, BORNE_ALIGN_LEFT);
+    }
+    if (v->setup != BORNE_VIEW_SETUP_NONE) {
+        /* Provisioning by a setup code: where it stands, in words, with an icon and a colour. */
+        borne_rgb c = v->setup == BORNE_VIEW_SETUP_FAILED ? RED
+                      : v->setup == BORNE_VIEW_SETUP_DONE ? GREEN
+                                                          : NAVY;
+        borne_icon icon = v->setup == BORNE_VIEW_SETUP_FAILED ? BORNE_ICON_EXCLAIM
+                          : v->setup == BORNE_VIEW_SETUP_DONE ? BORNE_ICON_CHECK
+                                                              : BORNE_ICON_INFO;
+        const char *title = v->setup == BORNE_VIEW_SETUP_FAILED ? _("Configuration impossible")
+                            : done                              ? _("Borne configurée")
+                                                                : _("Configuration en cours…");
+        int py = done ? P(ui, 80) : t.y + t.h + P(ui, 14);
+        int ph = done ? P(ui, 200) : P(ui, 150);
+        if (py + ph > h - P(ui, 60)) {
+            ph = h - P(ui, 60) - py;
+        }
+        SDL_Rect panel = {P(ui, 16), py, w - P(ui, 32), ph};
+        borne_ui_fill(ui, panel, WHITE);
+        borne_ui_fill(ui, (SDL_Rect){panel.x, panel.y, P(ui, 8), panel.h}, c);
+        int r = P(ui, done ? 36 : 22);
+        borne_ui_icon(ui, icon, panel.x + P(ui, 20) + r, panel.y + P(ui, 12) + r, r, c, WHITE);
+        int tx = panel.x + P(ui, 28) + 2 * r, tw = panel.x + panel.w - tx - P(ui, 12);
+        SDL_Rect tt = borne_ui_text(ui, title, done ? 32 : 24, true, c, tx, panel.y + P(ui, 10),
+                                    BORNE_ALIGN_LEFT, tw);
+        borne_ui_text_box(
+            ui, v->setup_text, done ? 24 : 18, false, INK,
+            (SDL_Rect){tx, tt.y + tt.h + P(ui, 4), tw, panel.y + panel.h - tt.y - tt.h - P(ui, 8)},
+            BORNE_ALIGN_LEFT);
+    } else {
+        message_line(ui, v, t.y + t.h + P(ui, 12));
+    }
     char line[200];
     snprintf(line, sizeof(line), "%s%s%s", _("Identifiant de la borne"), borne_i18n_colon(),
              v->kiosk_id);
-    borne_ui_text(ui, line, 16, false, GREY, x, h - P(ui, 60), BORNE_ALIGN_LEFT, lw);
+    borne_ui_text(ui, line, 16, false, GREY, P(ui, 16), h - P(ui, 30), BORNE_ALIGN_LEFT,
+                  w / 2 - P(ui, 24));
     status_corner(ui, v, GREY, h - P(ui, 24));
 }
 

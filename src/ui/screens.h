@@ -97,6 +97,31 @@ typedef struct borne_view_recent {
     borne_method method;
 } borne_view_recent;
 
+/* The sync state as the status corner and the staff screens tell it. */
+typedef enum borne_view_sync_state {
+    BORNE_VIEW_SYNC_NONE = 0, /* no registry: records stay on the kiosk (USB export) */
+    BORNE_VIEW_SYNC_WAITING,  /* provisioned, no cycle finished yet */
+    BORNE_VIEW_SYNC_OK,       /* the last cycle succeeded */
+    BORNE_VIEW_SYNC_OFFLINE,  /* cycles fail (network, registry) */
+    BORNE_VIEW_SYNC_REFUSED,  /* the registry refused this kiosk (revoked token) */
+} borne_view_sync_state;
+
+typedef struct borne_view_sync {
+    borne_view_sync_state state;
+    bool running;    /* a cycle is running now */
+    int64_t ago_s;   /* OK: seconds since the last success */
+    int64_t since_s; /* OFFLINE: Unix time of the first failure in a row (local display) */
+    borne_err err;   /* OFFLINE, REFUSED: the last failure */
+} borne_view_sync;
+
+/* Provisioning from a setup code scanned on the not-set-up screen. */
+typedef enum borne_view_setup {
+    BORNE_VIEW_SETUP_NONE = 0,
+    BORNE_VIEW_SETUP_WORKING, /* setup_text says which step */
+    BORNE_VIEW_SETUP_DONE,    /* setup_text: what the kiosk now knows */
+    BORNE_VIEW_SETUP_FAILED,  /* setup_text: why, and what to do */
+} borne_view_setup;
+
 typedef struct borne_view {
     borne_screen screen;
     bool demo;
@@ -112,8 +137,9 @@ typedef struct borne_view {
     bool clock_trusted; /* false: the clock shows "--:--" style warning */
     int camera;         /* enum borne_input_state, or -1: no camera configured */
     int scanner;        /* enum borne_input_state, or -1: no scanner configured */
-    char sync[64];      /* short sync state, already translated */
-    int64_t pending;    /* check-ins not yet synced */
+    char sync[256];     /* the sync line of the status corner, already translated */
+    borne_view_sync sync_state;
+    int64_t pending; /* check-ins not yet synced */
     bool has_preview;
     const uint8_t *preview; /* grey frame, valid during the draw */
     int preview_w, preview_h, preview_stride;
@@ -163,6 +189,10 @@ typedef struct borne_view {
     char db_path[512];
     int64_t total_checkins;
     borne_err trouble;
+
+    /* Not set up: provisioning by a setup code. */
+    borne_view_setup setup;
+    char setup_text[512];
 } borne_view;
 
 /* Draws the whole screen of `v` (between borne_ui_begin and borne_ui_end, which this calls). */
@@ -170,6 +200,12 @@ void borne_screens_draw(struct borne_ui *ui, const borne_view *v);
 
 /* A short machine name of a screen ("waiting", "result", ...), for screenshots and logs. */
 const char *borne_screen_name(borne_screen s);
+
+/* The sync line of the status corner, in the current language: « Synchro : il y a 2 min ·
+ * 0 en attente », « Hors ligne depuis 14 h 02 · 37 en attente ». */
+void borne_format_sync_line(const borne_view_sync *s, int64_t pending, char *out, size_t cap);
+/* What went wrong with the sync, in words of the current language, for staff. */
+const char *borne_sync_error_words(borne_err err);
 
 /* "1,5 h" or "1.5 h" for minutes of credit, in the current language. */
 void borne_format_hours(int32_t minutes, char *out, size_t cap);
