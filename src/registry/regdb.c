@@ -71,6 +71,10 @@ static const char *const migrations[] = {
      * that registered a walk-in at the door (NULL for the organiser's roster). */
     "ALTER TABLE participant ADD COLUMN badge TEXT;"
     "ALTER TABLE participant ADD COLUMN walkin_kiosk INTEGER;",
+    /* 2 -> 3: retention (docs/privacy.md, "Registry"): when the credits report was last
+     * exported, and when the event's personal data was purged. */
+    "ALTER TABLE event ADD COLUMN credits_exported_ms INTEGER;"
+    "ALTER TABLE event ADD COLUMN purged_ms INTEGER;",
 };
 
 static int64_t now_ms(void)
@@ -653,6 +657,182 @@ borne_err borne_regdb_each_participant(struct borne_regdb *db, uint32_t event_id
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? BORNE_OK : db_error(db, rc, "participants");
+}
+
+/* ---- roster import ---- */
+
+struct borne_regdb_import {
+    struct borne_regdb *db;
+    uint32_t event_id;
+    bool replace;
+    int64_t change; /* the last change number taken; written back at the end */
+    sqlite3_stmt *get, *put, *seen;
+    size_t changed;
+};
+
+borne_err borne_regdb_import_begin(struct borne_regdb *db, uint32_t event_id, bool replace,
+                                   struct borne_regdb_import **out)
+{
+    *out = NULL;
+    struct borne_regdb_import *im = calloc(1, sizeof(*im));
+    if (!im) {
+        return BORNE_ERR_NOMEM;
+    }
+    im->db = db;
+    im->event_id = event_id;
+    im->replace = replace;
+    borne_err err = borne_regdb_begin(db);
+    if (err) {
+        free(im);
+        return err;
+    }
+    sqlite3_stmt *st = NULL;
+    err = prep(db, "SELECT value FROM counter WHERE id = 1", &st);
+    if (!err) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            im->change = sqlite3_column_int64(st, 0);
+        } else {
+            err = db_error(db, rc, "change counter");
+        }
+        sqlite3_finalize(st);
+    }
+    err = err ? err
+              : prep(db,
+                     "SELECT name, organisation, member, status, code, sessions, deleted"
+                     " FROM participant WHERE event_id = ?1 AND id = ?2",
+                     &im->get);
+    err = err ? err
+              : prep(db,
+                     "INSERT INTO participant(event_id, id, name, organisation, member, status,"
+                     " code, sessions, deleted, seen, changed)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 1, ?9)"
+                     " ON CONFLICT(event_id, id) DO UPDATE SET name = excluded.name,"
+                     " organisation = excluded.organisation, member = excluded.member,"
+                     " status = excluded.status, code = excluded.code,"
+                     " sessions = excluded.sessions, deleted = 0, seen = 1,"
+                     " changed = excluded.changed",
+                     &im->put);
+    err = err ? err
+              : prep(db, "UPDATE participant SET seen = 1 WHERE event_id = ?1 AND id = ?2",
+                     &im->seen);
+    if (!err && replace) {
+        err = borne_regdb_mark_unseen(db, event_id);
+    }
+    if (err) {
+        borne_regdb_import_end(im, false, NULL);
+        return err;
+    }
+    *out = im;
+    return BORNE_OK;
+}
+
+static bool same_text(sqlite3_stmt *st, int col, const char *s)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return strcmp(t ? (const char *)t : "", s ? s : "") == 0;
+}
+
+borne_err borne_regdb_import_put(struct borne_regdb_import *im, const borne_participant *p,
+                                 const char *code, const uint32_t *sessions, size_t nsessions,
+                                 bool *changed)
+{
+    if (changed) {
+        *changed = false;
+    }
+    if (p->id >= BORNE_WALKIN_ID_BASE) {
+        LOG_ERR("participant id %u is in the walk-in range: the roster may not use it", p->id);
+        return BORNE_ERR_INVALID;
+    }
+    struct borne_regdb *db = im->db;
+    char list[BORNE_REGISTRATIONS_MAX * 11 + 1];
+    sessions_text(sessions,
+                  nsessions < BORNE_REGISTRATIONS_MAX ? nsessions : BORNE_REGISTRATIONS_MAX, list,
+                  sizeof(list));
+    if (code && !code[0]) {
+        code = NULL;
+    }
+    sqlite3_bind_int64(im->get, 1, im->event_id);
+    sqlite3_bind_int64(im->get, 2, p->id);
+    int rc = sqlite3_step(im->get);
+    bool same = rc == SQLITE_ROW && sqlite3_column_int(im->get, 6) == 0 &&
+                same_text(im->get, 0, p->display_name) && same_text(im->get, 1, p->organisation) &&
+                sqlite3_column_int(im->get, 2) == (int)p->member &&
+                sqlite3_column_int(im->get, 3) == (int)p->status &&
+                (sqlite3_column_type(im->get, 4) == SQLITE_NULL) == (code == NULL) &&
+                same_text(im->get, 4, code) && same_text(im->get, 5, list);
+    sqlite3_reset(im->get);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return db_error(db, rc, "import participant");
+    }
+    sqlite3_stmt *st = im->seen;
+    if (!same) {
+        st = im->put;
+        sqlite3_bind_text(st, 3, p->display_name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, p->organisation, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 5, p->member);
+        sqlite3_bind_int(st, 6, (int)p->status);
+        if (code) {
+            sqlite3_bind_text(st, 7, code, -1, SQLITE_STATIC);
+        } else {
+            sqlite3_bind_null(st, 7);
+        }
+        sqlite3_bind_text(st, 8, list, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 9, im->change + 1);
+    } else if (!im->replace) {
+        return BORNE_OK; /* unchanged; "seen" only matters to --replace */
+    }
+    sqlite3_bind_int64(st, 1, im->event_id);
+    sqlite3_bind_int64(st, 2, p->id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        return db_error(db, rc, "import participant");
+    }
+    if (!same) {
+        im->change++;
+        im->changed++;
+        if (changed) {
+            *changed = true;
+        }
+    }
+    return BORNE_OK;
+}
+
+borne_err borne_regdb_import_end(struct borne_regdb_import *im, bool commit, int64_t *deleted)
+{
+    if (deleted) {
+        *deleted = 0;
+    }
+    if (!im) {
+        return BORNE_OK;
+    }
+    struct borne_regdb *db = im->db;
+    sqlite3_finalize(im->get);
+    sqlite3_finalize(im->put);
+    sqlite3_finalize(im->seen);
+    borne_err err = BORNE_OK;
+    if (commit) {
+        sqlite3_stmt *st = NULL;
+        err = prep(db, "UPDATE counter SET value = ?1 WHERE id = 1", &st);
+        if (!err) {
+            sqlite3_bind_int64(st, 1, im->change);
+            err = done(db, st, "change counter");
+        }
+        int64_t gone = 0;
+        if (!err && im->replace) {
+            err = borne_regdb_delete_unseen(db, im->event_id, &gone);
+        }
+        err = err ? err : borne_regdb_commit(db);
+        if (!err && deleted) {
+            *deleted = gone;
+        }
+    }
+    if (!commit || err) {
+        borne_regdb_rollback(db);
+    }
+    free(im);
+    return err;
 }
 
 borne_err borne_regdb_set_badge(struct borne_regdb *db, uint32_t event_id, uint32_t id,
@@ -1446,6 +1626,165 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     }
     *out = text;
     *len = strlen(text);
+    return BORNE_OK;
+}
+
+/* ---- retention ---- */
+
+borne_err borne_regdb_mark_exported(struct borne_regdb *db, uint32_t event_id, int64_t when_ms)
+{
+    sqlite3_stmt *st;
+    borne_err err = prep(db, "UPDATE event SET credits_exported_ms = ?2 WHERE id = ?1", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, when_ms);
+    err = done(db, st, "mark exported");
+    if (!err && sqlite3_changes(db->db) == 0) {
+        err = BORNE_ERR_NOT_FOUND;
+    }
+    return err;
+}
+
+/* Runs `sql` with ?1 = event_id; adds the rows it changed to *count (may be NULL). */
+static borne_err purge_step(struct borne_regdb *db, const char *sql, uint32_t event_id,
+                            int64_t *count)
+{
+    sqlite3_stmt *st;
+    borne_err err = prep(db, sql, &st);
+    if (err) {
+        return err;
+    }
+    if (sqlite3_bind_parameter_count(st) >= 1) {
+        sqlite3_bind_int64(st, 1, event_id);
+    }
+    err = done(db, st, "purge");
+    if (!err && count) {
+        *count += sqlite3_changes(db->db);
+    }
+    return err;
+}
+
+/* May the event be purged now? BORNE_ERR_PERM with *why when not. */
+static borne_err purge_allowed(struct borne_regdb *db, uint32_t event_id, int64_t min_age_s,
+                               int64_t now, const char **why)
+{
+    sqlite3_stmt *st;
+    borne_err err = prep(db,
+                         "SELECT ends, credits_exported_ms,"
+                         " (SELECT max(received_ms) FROM checkin WHERE event_id = ?1)"
+                         " FROM event WHERE id = ?1",
+                         &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int64_t ends = sqlite3_column_int64(st, 0);
+        bool exported = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        int64_t exported_ms = sqlite3_column_int64(st, 1);
+        int64_t last_ms = sqlite3_column_int64(st, 2);
+        if ((ends + min_age_s) * 1000 > now) {
+            *why = "the event ended less than the retention period ago";
+            err = BORNE_ERR_PERM;
+        } else if (!exported) {
+            *why = "the credits report of the event was never exported";
+            err = BORNE_ERR_PERM;
+        } else if (exported_ms < last_ms) {
+            *why = "check-ins arrived after the last credits export: export it again";
+            err = BORNE_ERR_PERM;
+        }
+    } else {
+        err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : db_error(db, rc, "purge");
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
+borne_err borne_regdb_purge(struct borne_regdb *db, uint32_t event_id, int64_t min_age_s,
+                            bool delete_event, int64_t now, borne_purge_report *out,
+                            const char **why)
+{
+    memset(out, 0, sizeof(*out));
+    *why = "";
+    borne_err err = borne_regdb_begin(db);
+    if (err) {
+        return err;
+    }
+    err = purge_allowed(db, event_id, min_age_s, now, why);
+    err = err ? err
+              : purge_step(db,
+                           "UPDATE kiosk SET revoked = 1, enrol_hash = NULL, token_hash = NULL"
+                           " WHERE event_id = ?1 AND revoked = 0",
+                           event_id, &out->kiosks);
+    err =
+        err ? err : purge_step(db, "DELETE FROM revoked_code WHERE event_id = ?1", event_id, NULL);
+    if (!err && delete_event) {
+        err = purge_step(db, "DELETE FROM checkin WHERE event_id = ?1", event_id, &out->checkins);
+        err = err ? err
+                  : purge_step(db, "DELETE FROM participant WHERE event_id = ?1", event_id,
+                               &out->participants);
+        err = err ? err : purge_step(db, "DELETE FROM session WHERE event_id = ?1", event_id, NULL);
+        err = err ? err : purge_step(db, "DELETE FROM kiosk WHERE event_id = ?1", event_id, NULL);
+        err = err ? err : purge_step(db, "DELETE FROM event WHERE id = ?1", event_id, NULL);
+    } else if (!err) {
+        /* Participants get new ids, numbered in a random order, in the roster and in the
+         * check-ins alike: attendance still counts who came how often, but nothing leads back to
+         * a person (ids may be member numbers). Names, organisations, codes, badge texts, code
+         * fingerprints and staff ids are cleared. Negative ids in between keep the primary key
+         * free of collisions. */
+        err = purge_step(db, "CREATE TEMP TABLE purge_map(old INTEGER PRIMARY KEY, new INTEGER)",
+                         event_id, NULL);
+        err = err ? err
+                  : purge_step(db,
+                               "INSERT INTO temp.purge_map(old, new)"
+                               " SELECT id, row_number() OVER (ORDER BY random()) FROM"
+                               " (SELECT id FROM participant WHERE event_id = ?1 UNION"
+                               "  SELECT participant_id FROM checkin WHERE event_id = ?1"
+                               "  AND participant_id IS NOT NULL)",
+                               event_id, NULL);
+        err = err ? err
+                  : purge_step(db,
+                               "UPDATE participant SET name = '', organisation = '', code = NULL,"
+                               " badge = NULL, id = -(SELECT new FROM temp.purge_map"
+                               " WHERE old = participant.id) WHERE event_id = ?1",
+                               event_id, &out->participants);
+        err = err ? err
+                  : purge_step(db, "UPDATE participant SET id = -id WHERE event_id = ?1 AND id < 0",
+                               event_id, NULL);
+        err = err ? err
+                  : purge_step(db,
+                               "UPDATE checkin SET code_hash = NULL, staff_id = NULL,"
+                               " participant_id = (SELECT new FROM temp.purge_map"
+                               " WHERE old = checkin.participant_id) WHERE event_id = ?1",
+                               event_id, &out->checkins);
+        err = err ? err : purge_step(db, "DROP TABLE temp.purge_map", event_id, NULL);
+        sqlite3_stmt *st = NULL;
+        err = err ? err : prep(db, "UPDATE event SET purged_ms = ?2 WHERE id = ?1", &st);
+        if (!err) {
+            sqlite3_bind_int64(st, 1, event_id);
+            sqlite3_bind_int64(st, 2, now);
+            err = done(db, st, "purge");
+        }
+    }
+    err = err ? err : borne_regdb_commit(db);
+    if (err) {
+        borne_regdb_rollback(db);
+        sqlite3_exec(db->db, "DROP TABLE IF EXISTS temp.purge_map", NULL, NULL, NULL);
+        return err;
+    }
+    /* secure_delete zeroes what the purge freed in the database file; the old pages still in
+     * the WAL go with a truncating checkpoint. */
+    int rc = sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        LOG_WARN("purge: checkpoint not complete (%s); it finishes with the next one",
+                 sqlite3_errstr(rc));
+    }
+    LOG_INFO("event %u purged (%s): %lld participants, %lld check-ins, %lld kiosks revoked",
+             event_id, delete_event ? "deleted" : "anonymised", (long long)out->participants,
+             (long long)out->checkins, (long long)out->kiosks);
     return BORNE_OK;
 }
 

@@ -19,7 +19,7 @@
 #include "store/store.h"
 #include "sync/protocol.h"
 
-#define BORNE_REGDB_SCHEMA_VERSION 2
+#define BORNE_REGDB_SCHEMA_VERSION 3
 #define BORNE_REG_TOKEN_HASH_LEN   32
 
 struct borne_regdb;
@@ -58,6 +58,19 @@ borne_err borne_regdb_delete_unseen(struct borne_regdb *db, uint32_t event_id, i
 borne_err borne_regdb_each_participant(struct borne_regdb *db, uint32_t event_id,
                                        void (*each)(void *ctx, const borne_participant *p),
                                        void *ctx);
+
+/* A roster import: one write transaction with its statements prepared once, change numbers
+ * taken from the counter read at the start and written back at the end. put: as
+ * borne_regdb_put_participant (the counter moves only for a participant that differs). end:
+ * commits (with `replace`, participants of the event not put are tombstoned, walk-ins kept;
+ * *deleted counts them) or, when `commit` is false, rolls back; frees the import either way. */
+struct borne_regdb_import;
+borne_err borne_regdb_import_begin(struct borne_regdb *db, uint32_t event_id, bool replace,
+                                   struct borne_regdb_import **out);
+borne_err borne_regdb_import_put(struct borne_regdb_import *im, const borne_participant *p,
+                                 const char *code, const uint32_t *sessions, size_t nsessions,
+                                 bool *changed);
+borne_err borne_regdb_import_end(struct borne_regdb_import *im, bool commit, int64_t *deleted);
 
 /* Records the badge code text last issued to a participant (a signed token), which the roster
  * pull then carries so kiosks can show it to its owner. The change counter moves only when it
@@ -121,6 +134,29 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
  * participants. Returns a malloc'ed JSON text (the caller frees it). */
 borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64_t since,
                                 size_t limit, int64_t server_time_ms, char **out, size_t *len);
+
+/* ---- retention (docs/privacy.md, "Registry") ---- */
+
+/* Records that the event's credits report was exported at `when_ms`. */
+borne_err borne_regdb_mark_exported(struct borne_regdb *db, uint32_t event_id, int64_t when_ms);
+
+typedef struct borne_purge_report {
+    int64_t participants; /* anonymised or deleted */
+    int64_t checkins;     /* anonymised or deleted */
+    int64_t kiosks;       /* revoked */
+} borne_purge_report;
+
+/* Purges an event's personal data, in one transaction, when it ended at least `min_age_s`
+ * before `now` (Unix ms) and its credits report was exported after its last check-in arrived
+ * (else BORNE_ERR_PERM with *why in words; BORNE_ERR_NOT_FOUND: no such event). Its kiosks are
+ * revoked and its revoked codes dropped. Then either the event is deleted whole
+ * (`delete_event`), or it is anonymised: participants keep their sessions, status and member flag
+ * under new ids in a random order, used by their check-ins alike; names, organisations, codes,
+ * badge texts, code fingerprints and staff ids are cleared. Attendance counts stay the same.
+ * Ends with a truncating WAL checkpoint (secure_delete zeroes freed content). */
+borne_err borne_regdb_purge(struct borne_regdb *db, uint32_t event_id, int64_t min_age_s,
+                            bool delete_event, int64_t now, borne_purge_report *out,
+                            const char **why);
 
 /* ---- reports ---- */
 

@@ -45,6 +45,7 @@ typedef struct test_registry {
 void registry_up(test_registry *r, ...);
 /* SIGTERM, reap; the directory stays until registry_cleanup. */
 void registry_down(test_registry *r);
+/* Stops the registry, fails when its log holds a sanitizer report, removes the directory. */
 void registry_cleanup(test_registry *r);
 /* The log text so far (malloc'ed). */
 char *registry_log(const test_registry *r);

@@ -131,11 +131,9 @@ static void test_tokens(void **state)
     }
     /* A "Basic" scheme or a token in the query string is not a bearer token. */
     http_resp a;
-    assert_int_equal(http_raw(r.proc.port,
-                              "GET /v1/roster HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                              "Authorization: Basic YWRtaW46YWRtaW4=\r\n\r\n",
-                              96, &a),
-                     0);
+    static const char basic[] = "GET /v1/roster HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                "Authorization: Basic YWRtaW46YWRtaW4=\r\n\r\n";
+    assert_int_equal(http_raw(r.proc.port, basic, sizeof(basic) - 1, &a), 0);
     assert_int_equal(a.status, 401);
     http_resp_free(&a);
     char path[300];

@@ -147,8 +147,12 @@ static void test_oversized_bodies(void **state)
     assert_true(st == 413 || st == 0);
     close(fd);
     long rss1 = proc_rss_kib(r.proc.pid);
-    /* Bounded: well under one accepted body (4 MiB) above where it started. */
-    if (rss1 - rss0 > 4 * 1024) {
+    printf("# registry RSS %ld -> %ld KiB after %zu + %zu bytes of oversized bodies\n", rss0, rss1,
+           sent, chunked);
+    /* Bounded: nothing like the bodies sent. A plain build grows by well under one accepted
+     * body (4 MiB); AddressSanitizer's quarantine and per-thread shadow add some MiB, so the
+     * bound is 16 MiB, against 1 GiB declared and tens of MiB actually sent. */
+    if (rss1 - rss0 > 16 * 1024) {
         fail_msg("registry RSS grew from %ld to %ld KiB", rss0, rss1);
     }
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM checkin"), 0);
