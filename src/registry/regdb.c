@@ -1256,29 +1256,28 @@ static stored_match compare_stored(sqlite3_stmt *who, const borne_reg_kiosk *k,
     if (sqlite3_column_int64(who, 0) != k->id) {
         return MATCH_OTHER_KIOSK;
     }
-    const void *hash = sqlite3_column_blob(who, 9);
-    int hash_len = sqlite3_column_bytes(who, 9);
     const unsigned char *staff = sqlite3_column_text(who, 7);
-    const unsigned char *boot = sqlite3_column_text(who, 12);
+    const void *hash = sqlite3_column_blob(who, 8);
+    int hash_len = sqlite3_column_bytes(who, 8);
+    const unsigned char *boot = sqlite3_column_text(who, 11);
+    bool same_hash = c->has_code_hash ? hash_len == BORNE_CODE_HASH_LEN &&
+                                            memcmp(hash, c->code_hash, BORNE_CODE_HASH_LEN) == 0
+                                      : hash_len == 0;
     bool same = sqlite3_column_int64(who, 1) == c->event_id &&
                 sqlite3_column_int64(who, 2) == c->participant_id &&
                 sqlite3_column_int64(who, 3) == c->session_id &&
                 sqlite3_column_int(who, 4) == (int)c->direction &&
                 sqlite3_column_int(who, 5) == (int)c->method &&
                 sqlite3_column_int(who, 6) == (int)c->outcome &&
-                strcmp(staff ? (const char *)staff : "", c->staff_id) == 0 &&
-                sqlite3_column_int(who, 8) == (int)c->outcome &&
-                (c->has_code_hash ? hash_len == BORNE_CODE_HASH_LEN &&
-                                        memcmp(hash, c->code_hash, BORNE_CODE_HASH_LEN) == 0
-                                  : hash_len == 0) &&
-                sqlite3_column_int64(who, 11) == c->wall_recorded_ms &&
-                sqlite3_column_int64(who, 13) == c->time.mono_ms &&
-                strcmp(boot ? (const char *)boot : "", c->time.boot_id) == 0;
+                strcmp(staff ? (const char *)staff : "", c->staff_id) == 0 && same_hash &&
+                sqlite3_column_int64(who, 10) == c->wall_recorded_ms &&
+                strcmp(boot ? (const char *)boot : "", c->time.boot_id) == 0 &&
+                sqlite3_column_int64(who, 12) == c->time.mono_ms;
     if (!same) {
         return MATCH_DIFFERENT;
     }
-    int64_t wall = sqlite3_column_int64(who, 10);
-    bool trusted = sqlite3_column_int(who, 14) != 0;
+    int64_t wall = sqlite3_column_int64(who, 9);
+    bool trusted = sqlite3_column_int(who, 13) != 0;
     if (wall == c->time.wall_ms && trusted == c->time.trusted) {
         return MATCH_SAME;
     }
@@ -1340,12 +1339,12 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
                " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
                " ON CONFLICT(uuid) DO NOTHING",
                &ins);
-    /* NULL ids are 0 on the kiosk; the outcome is read twice to keep column numbers plain. */
+    /* The columns compare_stored reads; NULL ids are 0 on the kiosk. */
     err = err ? err
               : prep(db,
                      "SELECT kiosk, event_id, coalesce(participant_id, 0),"
-                     " coalesce(session_id, 0), direction, method, outcome, staff_id, outcome,"
-                     " code_hash, wall_ms, wall_recorded_ms, boot_id, mono_ms, clock_trusted"
+                     " coalesce(session_id, 0), direction, method, outcome, staff_id, code_hash,"
+                     " wall_ms, wall_recorded_ms, boot_id, mono_ms, clock_trusted"
                      " FROM checkin WHERE uuid = ?1",
                      &who);
     err =
