@@ -188,6 +188,24 @@ static void test_purge_anonymises(void **state)
     assert_int_equal(
         harness_admin(&r.proc, NULL, 0, "revoke", "--event", "42", FIX_OPAQUE_HELENE, NULL), 0);
     push_some(&r, token, "3b1e2a3c", 12);
+    /* A walk-in registered at this kiosk's door: name and organisation come with the push. */
+    char rec[800], walkin[1200];
+    uint32_t walkin_id = 0xC0000000u + ((uint32_t)kiosk % 16384u) * 65536u + 1u;
+    checkin_json(rec, sizeof(rec), "6b1e2a3c-4d5e-4f60-8a7b-000000000001", 42, walkin_id,
+                 1779282000000, true);
+    snprintf(walkin, sizeof(walkin),
+             "{\"checkins\":[%.*s,\"walk_in\":{\"name\":\"Inès Quenneville\","
+             "\"organisation\":\"Ville de Beloeil\",\"sessions\":[101]}}]}",
+             (int)strlen(rec) - 1, rec);
+    http_resp a;
+    assert_int_equal(
+        http_do(r.proc.port, "POST", "/v1/checkins", token, JSON, walkin, strlen(walkin), &a), 0);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "\"stored\""));
+    http_resp_free(&a);
+    assert_int_equal(
+        registry_query_int(&r, "SELECT count(*) FROM participant WHERE name = 'Inès Quenneville'"),
+        1);
     char *before = attendance(&r, 42);
 
     /* Not yet: the credits were never exported. */
@@ -207,14 +225,14 @@ static void test_purge_anonymises(void **state)
     assert_int_equal(
         harness_admin(&r.proc, out, sizeof(out), "purge", "42", "--days", "36500", NULL), 1);
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM participant WHERE name <> ''"),
-                     8);
+                     9);
     /* Event 43 ends in the future of its retention too. */
     assert_int_equal(harness_admin(&r.proc, NULL, 0, "report", "credits", "43", csv, NULL), 0);
 
     /* Now. */
     assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "purge", "42", "--days", "30", NULL),
                      0);
-    assert_non_null(strstr(out, "event 42 anonymised: 6 participants, 14 check-ins, 1 kiosks"));
+    assert_non_null(strstr(out, "event 42 anonymised: 7 participants, 15 check-ins, 1 kiosks"));
     /* The counts are the same. */
     char *after = attendance(&r, 42);
     assert_string_equal(after, before);
@@ -236,9 +254,9 @@ static void test_purge_anonymises(void **state)
     /* New ids: none of the old ones is left in the check-ins, and each old person is one new id. */
     assert_int_equal(registry_query_int(&r, "SELECT count(DISTINCT participant_id) FROM checkin"
                                             " WHERE event_id = 42"),
-                     5);
-    assert_int_equal(registry_query_int(&r, "SELECT max(id) FROM participant WHERE event_id = 42"),
                      6);
+    assert_int_equal(registry_query_int(&r, "SELECT max(id) FROM participant WHERE event_id = 42"),
+                     7);
     /* And not in the files either (secure_delete, checkpointed WAL). */
     char wal[400];
     snprintf(wal, sizeof(wal), "%s-wal", r.proc.db);
@@ -248,9 +266,10 @@ static void test_purge_anonymises(void **state)
         }
     }
     assert_false(file_holds(r.proc.db, "staff-Hx"));
+    assert_false(file_holds(r.proc.db, "Quenneville"));
+    assert_false(file_holds(r.proc.db, "Beloeil"));
     assert_true(file_holds(r.proc.db, "Zoé Nadeau-Pelletier"));
     /* The event's kiosk is revoked. */
-    http_resp a;
     assert_int_equal(http_do(r.proc.port, "GET", "/v1/roster", token, NULL, NULL, 0, &a), 0);
     assert_int_equal(a.status, 401);
     http_resp_free(&a);
@@ -259,6 +278,13 @@ static void test_purge_anonymises(void **state)
     assert_int_equal(harness_admin(&r.proc, NULL, 0, "report", "credits", "42", csv, NULL), 0);
     assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "purge", "42", "--days", "30", NULL),
                      0);
+    /* The walk-in's name never reached the registry's log (debug level). */
+    registry_down(&r);
+    char *log = registry_log(&r);
+    assert_non_null(strstr(log, "walk-in"));
+    assert_null(strstr(log, "Quenneville"));
+    assert_null(strstr(log, "Beloeil"));
+    free(log);
     registry_cleanup(&r);
 }
 
