@@ -92,7 +92,8 @@ static void test_open_creates_schema(void **state)
 {
     fixture *fx = *state;
     char mode[32];
-    assert_int_equal(fixture_query_int(fx->store, "PRAGMA user_version"), 1);
+    assert_int_equal(fixture_query_int(fx->store, "PRAGMA user_version"),
+                     BORNE_STORE_SCHEMA_VERSION);
     assert_int_equal(fixture_query_text(fx->store, "PRAGMA journal_mode", mode, sizeof(mode)), 0);
     assert_string_equal(mode, "wal");
     assert_int_equal(fixture_query_int(fx->store, "PRAGMA synchronous"), 2);
@@ -109,7 +110,8 @@ static void test_open_creates_schema(void **state)
     /* Reopening migrates nothing and keeps the data and the settings. */
     for (int i = 0; i < 2; i++) {
         assert_int_equal(fixture_reopen(fx), 0);
-        assert_int_equal(fixture_query_int(fx->store, "PRAGMA user_version"), 1);
+        assert_int_equal(fixture_query_int(fx->store, "PRAGMA user_version"),
+                         BORNE_STORE_SCHEMA_VERSION);
         assert_int_equal(count_rows(fx->store, "sqlite_master"), objects);
         assert_int_equal(fixture_query_int(fx->store, "PRAGMA synchronous"), 2);
         assert_int_equal(fixture_query_int(fx->store, "PRAGMA foreign_keys"), 1);
@@ -123,13 +125,38 @@ static void test_open_creates_schema(void **state)
 static void test_newer_schema_refused(void **state)
 {
     fixture *fx = *state;
-    assert_int_equal(
-        sqlite3_exec(borne_store_db(fx->store), "PRAGMA user_version = 2", NULL, NULL, NULL),
-        SQLITE_OK);
+    char newer[64];
+    snprintf(newer, sizeof(newer), "PRAGMA user_version = %d", BORNE_STORE_SCHEMA_VERSION + 1);
+    assert_int_equal(sqlite3_exec(borne_store_db(fx->store), newer, NULL, NULL, NULL), SQLITE_OK);
     borne_store_close(fx->store);
     fx->store = (struct borne_store *)1;
     assert_int_equal(borne_store_open(fx->path, &fx->store), BORNE_ERR_UNSUPPORTED);
     assert_null(fx->store);
+}
+
+/* A store made by schema 1 (before badge texts) is migrated on open and keeps its data. */
+static void test_migrates_version_1(void **state)
+{
+    fixture *fx = *state;
+    sqlite3 *db = borne_store_db(fx->store);
+    int64_t before = fixture_query_int(fx->store, "SELECT count(*) FROM participant");
+    assert_true(before > 0);
+    assert_int_equal(sqlite3_exec(db,
+                                  "ALTER TABLE participant DROP COLUMN badge_text;"
+                                  "PRAGMA user_version = 1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    borne_store_close(fx->store);
+    fx->store = NULL;
+    assert_int_equal(borne_store_open(fx->path, &fx->store), BORNE_OK);
+    assert_int_equal(fixture_query_int(fx->store, "PRAGMA user_version"),
+                     BORNE_STORE_SCHEMA_VERSION);
+    assert_int_equal(fixture_query_int(fx->store, "SELECT count(*) FROM participant"), before);
+    assert_int_equal(fixture_query_int(fx->store,
+                                       "SELECT count(*) FROM pragma_table_info('participant')"
+                                       " WHERE name = 'badge_text'"),
+                     1);
+    assert_int_equal(borne_store_check(fx->store), BORNE_OK);
 }
 
 static void test_open_garbage_file(void **state)
@@ -1219,6 +1246,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_creates_schema, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_empty, teardown),
+        cmocka_unit_test_setup_teardown(test_migrates_version_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_garbage_file, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_event_import_good, setup_empty, teardown),
         cmocka_unit_test_setup_teardown(test_event_import_bad_sessions, setup_empty, teardown),
