@@ -233,12 +233,16 @@ static void rss_run(struct bench_cam_cfg *cam, int total)
     cam->on_frames = 1;
     cam->off_frames = 1;
     struct borne_kiosk *k = start(800, 480, cam, 0, &o);
-    long at100 = -1;
+    /* RSS at checkpoints: growth that stops (caches filling up) is not a leak; growth that goes
+     * on in proportion to scans is. */
+    static const int marks[] = {100, 1000, 2500, 5000, 10000, 20000, 40000, 80000};
+    long rss[sizeof(marks) / sizeof(marks[0])];
+    size_t nmarks = 0;
     uint64_t t0 = mono_ns();
     while (o.results < (uint64_t)total) {
         borne_kiosk_step(k, 20);
-        if (at100 < 0 && o.results >= 100) {
-            at100 = rss_kib();
+        if (nmarks < sizeof(marks) / sizeof(marks[0]) && o.results >= (uint64_t)marks[nmarks]) {
+            rss[nmarks++] = rss_kib();
         }
         /* Keep only recent samples: the benchmark must not be what grows. */
         o.frame.n = 0;
@@ -247,8 +251,14 @@ static void rss_run(struct bench_cam_cfg *cam, int total)
     long at_end = rss_kib();
     double secs = (double)(mono_ns() - t0) / 1e9;
     borne_kiosk_free(k);
+    printf("RSS (KiB) after N scans:");
+    for (size_t i = 0; i < nmarks; i++) {
+        printf(" %d: %ld;", marks[i], rss[i]);
+    }
+    printf(" %d: %ld\n", total, at_end);
     printf("RSS after 100 scans: %ld KiB; after %d scans: %ld KiB (%+ld KiB), %.0f scans/s\n",
-           at100, total, at_end, at_end - at100, (double)total / secs);
+           nmarks ? rss[0] : -1, total, at_end, at_end - (nmarks ? rss[0] : 0),
+           (double)total / secs);
     free(o.frame.v);
     free(o.latency.v);
 }
