@@ -105,10 +105,10 @@ int harness_admin(const registry_proc *r, char *out, size_t cap, ...)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int harness_serve(registry_proc *r, uint16_t port, ...)
+int harness_serve(registry_proc *r, unsigned port, ...)
 {
     char listen_arg[64];
-    snprintf(listen_arg, sizeof(listen_arg), "127.0.0.1:%u", (unsigned)port);
+    snprintf(listen_arg, sizeof(listen_arg), "127.0.0.1:%u", port);
     char *argv[32];
     size_t n = 0;
     argv[n++] = (char *)harness_registry_bin();

@@ -23,7 +23,7 @@ int harness_admin(const registry_proc *r, char *out, size_t cap, ...);
 
 /* Starts the server on 127.0.0.1 (port 0: a free one; else that port), extra args (NULL-
  * terminated, e.g. "--tls-cert", path). 0 on success. */
-int harness_serve(registry_proc *r, uint16_t port, ...);
+int harness_serve(registry_proc *r, unsigned port, ...);
 /* SIGKILL (hard) or SIGTERM, and reap. */
 void harness_kill(registry_proc *r, int sig);
 
