@@ -630,8 +630,9 @@ static void test_no_participant_oracle(void **state)
     registry_kiosk(&r, 42, token, NULL);
     /* Whatever an unauthenticated caller names (a participant in the roster, or not; an opaque
      * code that exists, or not), the answer is the same and takes about as long. */
-    const char *known[] = {"/v1/roster?participant=1", "/v1/roster?code=" FIX_OPAQUE_HELENE,
-                           "/v1/participants/1", "/v1/enrol"};
+    static const char known_code[] = "/v1/roster?code=" FIX_OPAQUE_HELENE;
+    const char *known[] = {"/v1/roster?participant=1", known_code, "/v1/participants/1",
+                           "/v1/enrol"};
     const char *unknown[] = {"/v1/roster?participant=99", "/v1/roster?code=OPQ-0000-XX",
                              "/v1/participants/99", "/v1/enrol"};
     enum { ROUNDS = 25 };
