@@ -27,7 +27,7 @@ enum borne_decoder_pass {
     BORNE_PASS_HALF,     /* half resolution, normalised */
     BORNE_PASS_HALF_INV, /* half resolution, normalised, inverted (dark-mode phones) */
     BORNE_PASS_FULL,     /* full resolution, every other line; the line phase alternates */
-    BORNE_PASS_DENSE,    /* full resolution, every line, normalised; opt-in, see below */
+    BORNE_PASS_DENSE,    /* full resolution, every line, normalised, around finders */
     BORNE_PASS__COUNT
 };
 
@@ -70,11 +70,11 @@ void borne_decoder_get_stats(const struct borne_decoder *dec, struct borne_decod
  * 0 (the default) runs the full strategy. */
 void borne_decoder_set_disabled(struct borne_decoder *dec, unsigned pass_mask);
 
-/* Opts in (on != 0) to the DENSE pass: on every other frame where all other passes failed and the
- * frame's cost so far is within budget, a full-resolution, every-line scan of a normalised copy.
- * Reads more small, noisy, motion-blurred and dim codes (docs/decoder.md: 83.4 % -> 88.4 % within
- * two frames on the corpus) at the price of a long cost tail (p99 about 3x a plain scan's median
- * instead of under 2x). Off by default. */
+/* Turns the DENSE pass on (on != 0, the default) or off: when all other passes failed and the
+ * frame's cost so far is within budget, a full-resolution, every-line scan of a normalised crop
+ * around finder-like structure (1:1:3:1:1 runs) in the half-resolution image, bounded to a quarter
+ * of the frame. Reads more small, noisy, motion-blurred, dim and dark-mode codes (docs/decoder.md)
+ * for about 2-3 ms on the frames that reach it. */
 void borne_decoder_set_dense(struct borne_decoder *dec, int on);
 
 #endif
