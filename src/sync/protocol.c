@@ -1,5 +1,5 @@
-/* The kiosk's side of the sync protocol: setup codes, push bodies, answer parsing, applying a
- * roster page (see protocol.h and docs/protocol.md).
+/* The kiosk's side of the sync protocol: setup codes, push bodies, answer parsing (applying a
+ * roster page is in apply.c; see protocol.h and docs/protocol.md).
  *
  * DESIGN: answers are parsed completely into plain structs and validated before anything
  * touches the store, so a malformed page changes nothing; a page and its cursor are then applied
@@ -17,7 +17,6 @@
 #include "core/log.h"
 #include "core/timefmt.h"
 #include "core/utf8.h"
-#include "store/sync_store.h"
 
 /* ---- setup codes ---- */
 
@@ -629,57 +628,4 @@ bool borne_pull_changes_roster(const borne_pull *pull)
 {
     return pull->has_event || pull->nsessions || pull->ndeleted_sessions || pull->nparticipants ||
            pull->ndeleted_participants || pull->nkeys || pull->nrevoked || pull->nunrevoked;
-}
-
-borne_err borne_pull_apply(struct borne_store *store, uint32_t event_id, const borne_pull *pull)
-{
-    borne_err err = borne_store_begin(store);
-    if (err) {
-        return err;
-    }
-    if (pull->has_event) {
-        err = borne_store_put_event(store, &pull->event);
-    }
-    for (size_t i = 0; !err && i < pull->nsessions; i++) {
-        err = borne_store_put_session(store, &pull->sessions[i]);
-    }
-    for (size_t i = 0; !err && i < pull->nparticipants; i++) {
-        const borne_pull_participant *pp = &pull->participants[i];
-        err = borne_store_put_participant(store, &pp->p, pp->code[0] ? pp->code : NULL);
-        if (!err) {
-            /* The whole record comes each time: no badge text means the registry has none. */
-            err = borne_store_set_badge_text(store, event_id, pp->p.id, pp->badge);
-        }
-        if (!err) {
-            err = borne_store_set_registrations(store, event_id, pp->p.id, pp->sessions,
-                                                pp->nsessions);
-        }
-    }
-    for (size_t i = 0; !err && i < pull->ndeleted_participants; i++) {
-        err = borne_sync_store_delete_participant(store, event_id, pull->deleted_participants[i]);
-    }
-    for (size_t i = 0; !err && i < pull->ndeleted_sessions; i++) {
-        err = borne_sync_store_delete_session(store, pull->deleted_sessions[i]);
-    }
-    for (size_t i = 0; !err && i < pull->nkeys; i++) {
-        err = borne_store_put_key(store, pull->keys[i].key_id, pull->keys[i].key);
-    }
-    for (size_t i = 0; !err && i < pull->nrevoked; i++) {
-        err = borne_sync_store_revoke_hash(store, event_id, pull->revoked[i]);
-    }
-    for (size_t i = 0; !err && i < pull->nunrevoked; i++) {
-        err = borne_sync_store_unrevoke_hash(store, event_id, pull->unrevoked[i]);
-    }
-    if (!err) {
-        char cursor[24];
-        snprintf(cursor, sizeof(cursor), "%lld", (long long)pull->cursor);
-        err = borne_store_state_set(store, BORNE_SYNC_CURSOR_KEY, cursor);
-    }
-    if (!err) {
-        err = borne_store_commit(store);
-    }
-    if (err) {
-        borne_store_rollback(store);
-    }
-    return err;
 }

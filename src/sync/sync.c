@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "store/store.h"
 #include "store/sync_store.h"
+#include "sync/apply.h"
 #include "sync/protocol.h"
 
 #define PATH_CAP 512
@@ -646,49 +647,58 @@ static borne_err push(struct borne_sync *s)
     }
 }
 
+/* One page: asks for what changed after the stored cursor and applies it. *more: ask again. */
+static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool *more)
+{
+    *more = false;
+    char cursor[24] = "0";
+    borne_err err = borne_store_state_get(s->store, BORNE_SYNC_CURSOR_KEY, cursor, sizeof(cursor));
+    if (err && err != BORNE_ERR_NOT_FOUND) {
+        return err;
+    }
+    char *end = NULL;
+    long long since = strtoll(cursor, &end, 10);
+    if (!end || *end || since < 0) {
+        since = 0;
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/v1/roster?since=%lld", since);
+    borne_clock_sample mid;
+    err = request(s, "pull", path, NULL, 0, true, &mid);
+    if (err) {
+        return err;
+    }
+    borne_pull *p = NULL;
+    if (borne_proto_parse_pull(s->answer.data, s->answer.len, s->cred.event_id, &p)) {
+        return parse_failed(s, "pull");
+    }
+    err = borne_pull_writer_apply(w, p);
+    if (!err) {
+        *more = p->more && p->cursor > since;
+        pthread_mutex_lock(&s->lock);
+        s->status.pulled += (int64_t)(p->nparticipants + p->ndeleted_participants + p->nsessions +
+                                      p->ndeleted_sessions);
+        s->status.roster_changes += borne_pull_changes_roster(p);
+        pthread_mutex_unlock(&s->lock);
+    } else {
+        set_error(s, err, "pull: cannot apply the roster to the kiosk store (%s)",
+                  borne_strerror(err));
+    }
+    borne_pull_free(p);
+    return err;
+}
+
 static borne_err pull(struct borne_sync *s)
 {
-    for (int page = 0; page < 100000; page++) {
-        char cursor[24] = "0";
-        borne_err err =
-            borne_store_state_get(s->store, BORNE_SYNC_CURSOR_KEY, cursor, sizeof(cursor));
-        if (err && err != BORNE_ERR_NOT_FOUND) {
-            return err;
-        }
-        char *end = NULL;
-        long long since = strtoll(cursor, &end, 10);
-        if (!end || *end || since < 0) {
-            since = 0;
-        }
-        char path[64];
-        snprintf(path, sizeof(path), "/v1/roster?since=%lld", since);
-        borne_clock_sample mid;
-        err = request(s, "pull", path, NULL, 0, true, &mid);
-        if (err) {
-            return err;
-        }
-        borne_pull *p = NULL;
-        if (borne_proto_parse_pull(s->answer.data, s->answer.len, s->cred.event_id, &p)) {
-            return parse_failed(s, "pull");
-        }
-        err = borne_pull_apply(s->store, s->cred.event_id, p);
-        bool more = p->more && p->cursor > since;
-        if (!err) {
-            pthread_mutex_lock(&s->lock);
-            s->status.pulled += (int64_t)(p->nparticipants + p->ndeleted_participants +
-                                          p->nsessions + p->ndeleted_sessions);
-            s->status.roster_changes += borne_pull_changes_roster(p);
-            pthread_mutex_unlock(&s->lock);
-        } else {
-            set_error(s, err, "pull: cannot apply the roster to the kiosk store (%s)",
-                      borne_strerror(err));
-        }
-        borne_pull_free(p);
-        if (err || !more) {
-            return err;
-        }
+    /* One writer for the whole pull: every page goes through the same prepared statements. */
+    borne_pull_writer *w = NULL;
+    borne_err err = borne_pull_writer_new(s->store, s->cred.event_id, &w);
+    bool more = !err;
+    for (int page = 0; !err && more && page < 100000; page++) {
+        err = pull_page(s, w, &more);
     }
-    return BORNE_OK;
+    borne_pull_writer_free(w);
+    return err;
 }
 
 static void update_pending(struct borne_sync *s)

@@ -20,6 +20,7 @@
 #include "core/uuid.h"
 #include "store/sync_store.h"
 #include "support/fixture.h"
+#include "sync/apply.h"
 #include "sync/faultproxy.h"
 #include "sync/harness.h"
 #include "sync/protocol.h"
@@ -204,6 +205,50 @@ static borne_err sync_until_ok(kiosk *k, int tries)
     return err;
 }
 
+static void on_found(void *ctx, const borne_participant *p)
+{
+    uint32_t *found = ctx;
+    if (found[0] == 0) {
+        found[1] = p->id;
+    }
+    found[0]++;
+}
+
+/* How many participants the kiosk's name search finds for `query`, and the first one's id. */
+static uint32_t search_kiosk(struct borne_store *store, const char *query, uint32_t *first)
+{
+    uint32_t found[2] = {0, 0};
+    assert_int_equal(borne_store_search(store, FIX_EVENT, query, 1000, on_found, found), BORNE_OK);
+    *first = found[1];
+    return found[0];
+}
+
+static uint32_t count_found(kiosk *k, const char *query)
+{
+    uint32_t first;
+    return search_kiosk(k->fx.store, query, &first);
+}
+
+static uint32_t first_found(kiosk *k, const char *query)
+{
+    uint32_t first = 0;
+    search_kiosk(k->fx.store, query, &first);
+    return first;
+}
+
+/* The name index holds exactly the participant table's names, and its triggers are there. */
+static bool fts_ok(struct borne_store *store)
+{
+    sqlite3 *db = borne_store_db(store);
+    return sqlite3_exec(db,
+                        "INSERT INTO participant_fts(participant_fts, rank)"
+                        " VALUES ('integrity-check', 1)",
+                        NULL, NULL, NULL) == SQLITE_OK &&
+           fixture_query_int(store, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+                                    " AND tbl_name = 'participant'") == 3 &&
+           fixture_integrity_ok(store);
+}
+
 /* ---- tests ---- */
 
 static void test_end_to_end(void **state)
@@ -235,6 +280,9 @@ static void test_end_to_end(void **state)
     assert_int_equal(people, 6);
     assert_int_equal(fixture_query_int(k.fx.store, "SELECT count(*) FROM session"), 2);
     assert_int_equal(fixture_query_int(k.fx.store, "SELECT count(*) FROM signing_key"), 1);
+    /* The name search finds a pulled participant (accents and case ignored). */
+    assert_int_equal(count_found(&k, "helene trem"), 1);
+    assert_int_equal(first_found(&k, "TREMBLAY"), FIX_P_HELENE);
 
     /* Scan Hélène in at 09:01 and out at 10:25 (84 of 90 minutes: full 1.5 h credit). */
     char tok[256];
@@ -279,6 +327,8 @@ static void test_end_to_end(void **state)
     assert_int_equal(
         fixture_query_int(k.fx.store, "SELECT count(*) FROM participant WHERE participant_id = 6"),
         0);
+    assert_int_equal(first_found(&k, "zoe nad"), 7);
+    assert_true(fts_ok(k.fx.store));
 
     /* A revoked kiosk is refused at once, with words for the staff screen. */
     assert_int_equal(harness_admin(&r, NULL, 0, "kiosk", "revoke", "1", NULL), 0);
@@ -693,6 +743,147 @@ static void test_clock_from_1970(void **state)
     registry_stop(&r);
 }
 
+/* A page of `n` participants from `base` (see test_bulk_page). */
+static void bulk_people(borne_pull_participant *pp, size_t n)
+{
+    memset(pp, 0, n * sizeof(*pp));
+    for (size_t i = 0; i < n; i++) {
+        borne_participant *p = &pp[i].p;
+        p->event_id = FIX_EVENT;
+        p->status = BORNE_REG_CONFIRMED;
+        if (i < 6) { /* the fixture's six, as the registry has them now */
+            p->id = (uint32_t)i + 1;
+            snprintf(p->display_name, sizeof(p->display_name), "Personne%zu Existante", i + 1);
+        } else {
+            p->id = 1000 + (uint32_t)i;
+            snprintf(p->display_name, sizeof(p->display_name), "Nouvelle%zu Arrivée", i);
+            snprintf(pp[i].code, sizeof(pp[i].code), "OPQ-BULK-%zu", i);
+        }
+        snprintf(p->organisation, sizeof(p->organisation), "Ville %zu", i % 7);
+        snprintf(pp[i].badge, sizeof(pp[i].badge), "BADGE-%zu", i);
+        pp[i].sessions[0] = i % 2 ? FIX_SESSION_A : FIX_SESSION_B;
+        pp[i].nsessions = 1;
+    }
+}
+
+static char *participants_text(struct borne_store *store)
+{
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(borne_store_db(store),
+                           "SELECT participant_id, display_name, organisation, member, status,"
+                           " code, badge_text, (SELECT group_concat(session_id) FROM registration r"
+                           " WHERE r.event_id = p.event_id AND r.participant_id = p.participant_id)"
+                           " FROM participant p ORDER BY participant_id",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    out[0] = '\0';
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (len + 1024 > cap) {
+            cap *= 2;
+            out = realloc(out, cap);
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%lld|%s|%s|%d|%d|%s|%s|%s\n",
+                                sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
+                                sqlite3_column_text(st, 2), sqlite3_column_int(st, 3),
+                                sqlite3_column_int(st, 4), sqlite3_column_text(st, 5),
+                                sqlite3_column_text(st, 6), sqlite3_column_text(st, 7));
+    }
+    sqlite3_finalize(st);
+    return out;
+}
+
+/* A large page (a first pull's) goes without the index triggers, row by row a small one: both
+ * leave the same store, a whole name index and the triggers in place; a failed large page leaves
+ * nothing, triggers included. */
+static void test_bulk_page(void **state)
+{
+    (void)state;
+    enum { N = BORNE_PULL_BULK_MIN + 50 };
+    static borne_pull_participant pp[N + 1];
+    bulk_people(pp, N);
+    /* An existing participant renamed, and one new id twice in the page (the last one wins). */
+    snprintf(pp[0].p.display_name, sizeof(pp[0].p.display_name), "Hélène Côté-Tremblay");
+    pp[N] = pp[N - 1];
+    snprintf(pp[N].p.display_name, sizeof(pp[N].p.display_name), "Dédoublé Final");
+    uint32_t deleted[] = {FIX_P_SOPHIE, pp[10].p.id};
+
+    fixture bulk_fx, rows_fx;
+    assert_int_equal(fixture_open(&bulk_fx), 0);
+    assert_int_equal(fixture_open(&rows_fx), 0);
+    borne_pull page = {.cursor = 77,
+                       .participants = pp,
+                       .nparticipants = N + 1,
+                       .deleted_participants = deleted,
+                       .ndeleted_participants = 2};
+    assert_int_equal(borne_pull_apply(bulk_fx.store, FIX_EVENT, &page), BORNE_OK);
+    /* The same changes in pages under the threshold (the deletions with the last one). */
+    for (size_t from = 0; from < N + 1; from += BORNE_PULL_BULK_MIN / 2) {
+        size_t n = N + 1 - from < BORNE_PULL_BULK_MIN / 2 ? N + 1 - from : BORNE_PULL_BULK_MIN / 2;
+        bool last = from + n == N + 1;
+        borne_pull small = {.cursor = 77,
+                            .participants = pp + from,
+                            .nparticipants = n,
+                            .deleted_participants = last ? deleted : NULL,
+                            .ndeleted_participants = last ? 2 : 0};
+        assert_int_equal(borne_pull_apply(rows_fx.store, FIX_EVENT, &small), BORNE_OK);
+    }
+    char *a = participants_text(bulk_fx.store);
+    char *b = participants_text(rows_fx.store);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    kiosk k = {.fx = bulk_fx};
+    for (int i = 0; i < 2; i++) {
+        assert_true(fts_ok(k.fx.store));
+        assert_int_equal(first_found(&k, "cote trem"), FIX_P_HELENE);
+        assert_int_equal(count_found(&k, "Tremblay"), 1);
+        assert_int_equal(count_found(&k, "Sophie"), 0); /* the fixture's names are gone */
+        assert_int_equal(count_found(&k, "Existante"), 4);
+        assert_int_equal(first_found(&k, "nouvelle42 arrivee"), 1042);
+        assert_int_equal(first_found(&k, "dedouble"), pp[N].p.id);
+        assert_int_equal(count_found(&k, "Arrivée"), N - 6 - 2); /* one renamed, one deleted */
+        /* Prefixes: Nouvelle100 to Nouvelle109, not the deleted Nouvelle10. */
+        assert_int_equal(count_found(&k, "Nouvelle10"), 10);
+        k.fx = rows_fx;
+    }
+    char cursor[24];
+    assert_int_equal(
+        borne_store_state_get(bulk_fx.store, BORNE_SYNC_CURSOR_KEY, cursor, sizeof(cursor)),
+        BORNE_OK);
+    assert_string_equal(cursor, "77");
+
+    /* After the page, the triggers keep the index again (a walk-in added at the door). */
+    borne_participant w = {.id = 4242, .event_id = FIX_EVENT, .status = BORNE_REG_CONFIRMED};
+    snprintf(w.display_name, sizeof(w.display_name), "Éloïse Walkin");
+    assert_int_equal(borne_store_put_participant(bulk_fx.store, &w, NULL), BORNE_OK);
+    k.fx = bulk_fx;
+    assert_int_equal(first_found(&k, "eloise"), 4242);
+    assert_true(fts_ok(bulk_fx.store));
+
+    /* A large page that fails (a code another participant holds) changes nothing. */
+    a = participants_text(bulk_fx.store);
+    bulk_people(pp, N);
+    snprintf(pp[N - 1].code, sizeof(pp[N - 1].code), "%s", pp[N - 2].code);
+    page.cursor = 78;
+    page.nparticipants = N;
+    assert_int_not_equal(borne_pull_apply(bulk_fx.store, FIX_EVENT, &page), BORNE_OK);
+    b = participants_text(bulk_fx.store);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    assert_true(fts_ok(bulk_fx.store));
+    assert_int_equal(first_found(&k, "cote trem"), FIX_P_HELENE);
+    assert_int_equal(
+        borne_store_state_get(bulk_fx.store, BORNE_SYNC_CURSOR_KEY, cursor, sizeof(cursor)),
+        BORNE_OK);
+    assert_string_equal(cursor, "77");
+    fixture_close(&bulk_fx);
+    fixture_close(&rows_fx);
+}
+
 static int run(const char *cmd)
 {
     int rc = system(cmd);
@@ -802,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_walkin_ids),
         cmocka_unit_test(test_walkin_reaches_registry_once),
         cmocka_unit_test(test_badge_text_pulled),
+        cmocka_unit_test(test_bulk_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
