@@ -34,6 +34,7 @@
 #include "demo/demo.h"
 #include "kiosk/demo_source.h"
 #include "kiosk/export.h"
+#include "store/recover.h"
 #include "store/store.h"
 #include "sync/protocol.h"
 #include "sync/sync.h"
@@ -384,10 +385,16 @@ static void show_result(struct borne_kiosk *k, const borne_scan_result *r, uint6
 static void open_staff(struct borne_kiosk *k)
 {
     LOG_INFO("staff mode opened");
+    char notice[sizeof(k->view.notice)];
+    snprintf(notice, sizeof(notice), "%s", k->view.notice);
+    k->view.notice[0] = '\0'; /* staff have seen it: said once more on the menu */
     k->last_input_ms = mono_ms();
     refresh_header(k);
     refresh_pending(k);
     go(k, BORNE_SCREEN_MENU);
+    if (notice[0]) {
+        set_message(k, true, notice);
+    }
 }
 
 static void start_setup(struct borne_kiosk *k, const char *text, size_t len);
@@ -2027,10 +2034,18 @@ borne_err borne_kiosk_new(const struct borne_kiosk_options *opts, struct borne_k
         }
     } else {
         borne_clock_init_system(&k->clock);
-        err = borne_store_open(k->db_path, &k->store);
+        /* A damaged store (quick_check) is kept aside and a fresh one created: the sync pulls
+         * the event and roster again when the kiosk is provisioned; staff are told on screen. */
+        borne_store_recovery rec;
+        err = borne_store_open_checked(k->db_path, 0, &k->store, &rec);
         if (err) {
             LOG_ERR("store: %s", borne_strerror(err));
             enter_trouble(k, err);
+        } else if (rec.recreated) {
+            LOG_WARN("damaged store kept aside, fresh store created");
+            snprintf(k->view.notice, sizeof(k->view.notice), "%s",
+                     _("Base de données endommagée\u00a0: mise de côté, nouvelle base créée — la "
+                       "liste sera retéléchargée"));
         }
     }
     snprintf(k->view.kiosk_id, sizeof(k->view.kiosk_id), "%s", k->cfg.kiosk.id);

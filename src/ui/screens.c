@@ -385,6 +385,17 @@ static void mode_pill(struct borne_ui *ui, borne_direction mode, int x, int y)
     borne_ui_text(ui, label, 22, true, WHITE, r.x + P(ui, 14), r.y + P(ui, 5), BORNE_ALIGN_LEFT, 0);
 }
 
+/* The staff notice (view.notice) in red, above the bottom strip. */
+static void notice_line(struct borne_ui *ui, const borne_view *v, int y)
+{
+    if (!v->notice[0]) {
+        return;
+    }
+    borne_ui_text_box(ui, v->notice, 16, true, RED,
+                      (SDL_Rect){P(ui, 16), y, borne_ui_w(ui) - P(ui, 32), P(ui, 44)},
+                      BORNE_ALIGN_LEFT);
+}
+
 static void draw_waiting(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui), h = borne_ui_h(ui);
@@ -447,6 +458,7 @@ static void draw_waiting(struct borne_ui *ui, const borne_view *v)
         borne_ui_text(ui, demo, 14, true, AMBER_DARK, text_x, by - P(ui, 44), BORNE_ALIGN_LEFT,
                       w - text_x - P(ui, 10));
     }
+    notice_line(ui, v, by - P(ui, v->demo ? 90 : 46));
     status_corner(ui, v, GREY, by + P(ui, 2));
 }
 
@@ -1033,6 +1045,7 @@ static void draw_not_set_up(struct borne_ui *ui, const borne_view *v)
     } else {
         message_line(ui, v, t.y + t.h + P(ui, 12));
     }
+    notice_line(ui, v, h - P(ui, 76));
     char line[200];
     snprintf(line, sizeof(line), "%s%s%s", _("Identifiant de la borne"), borne_i18n_colon(),
              v->kiosk_id);

@@ -182,6 +182,9 @@ typedef struct borne_view {
     /* Export, about, trouble, staff messages. */
     char message[768]; /* a line for staff, already translated ("" none) */
     bool message_error;
+    /* A line for staff on the waiting and not-set-up screens that outlives screen changes (a
+     * damaged store put aside at start); cleared when staff mode opens. "" none. */
+    char notice[256];
     bool busy; /* an export (or sync) is running */
     char kiosk_id[BORNE_KIOSK_ID_MAX];
     char ip[64];
