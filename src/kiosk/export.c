@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,13 +68,39 @@ borne_err borne_export_find_usb(const char *mounts, char *out, size_t cap)
     return err;
 }
 
+/* A new file in a folder this export just made: never an existing file, never through a
+ * symbolic link planted on the stick. */
+static FILE *create_new(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "w+");
+    if (!f) {
+        close(fd);
+    }
+    return f;
+}
+
+/* The kiosk id names the export folder: letters, digits, '.', '_' and '-' only, not starting
+ * with '.', so the folder is always a plain child of the chosen one. */
+static bool safe_folder_part(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 63 || s[0] == '.') {
+        return false;
+    }
+    return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
 /* Writes one report into dir/name, fsyncs it and appends its line to the manifest. */
 static borne_err write_report(struct borne_store *store, const borne_event *ev, const char *dir,
                               const char *name, bool credits, FILE *manifest)
 {
     char path[900];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    FILE *f = fopen(path, "w+");
+    FILE *f = create_new(path);
     if (!f) {
         LOG_ERR("export: cannot create a file: %s", strerror(errno));
         return BORNE_ERR_IO;
@@ -136,15 +163,21 @@ void borne_export_run(const struct borne_export_request *req, struct borne_expor
     char stamp[32], iso[32];
     strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
     strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!safe_folder_part(req->kiosk_id)) {
+        LOG_ERR("export: the kiosk id cannot name a folder");
+        err = BORNE_ERR_INVALID;
+        goto out;
+    }
     snprintf(res->folder, sizeof(res->folder), "%s/borne-%s-%s", target, req->kiosk_id, stamp);
-    if (mkdir(res->folder, 0755) != 0 && errno != EEXIST) {
+    /* A new folder each time: an existing one (or a link planted with its name) is refused. */
+    if (mkdir(res->folder, 0755) != 0) {
         LOG_ERR("export: cannot create the folder: %s", strerror(errno));
-        err = BORNE_ERR_IO;
+        err = errno == EEXIST ? BORNE_ERR_EXISTS : BORNE_ERR_IO;
         goto out;
     }
     char mpath[800];
     snprintf(mpath, sizeof(mpath), "%s/manifest.txt", res->folder);
-    manifest = fopen(mpath, "w");
+    manifest = create_new(mpath);
     if (!manifest) {
         err = BORNE_ERR_IO;
         goto out;

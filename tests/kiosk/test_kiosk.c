@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "core/rules.h"
@@ -297,6 +299,30 @@ static void test_export(void **state)
     assert_int_equal(stat(path, &st), 0);
     snprintf(path, sizeof(path), "%s/credits.csv", res.folder);
     assert_int_equal(stat(path, &st), 0);
+    /* Exports never write outside the chosen folder: hostile kiosk ids are refused, and a
+     * folder or link already standing where the export would go is never written through. */
+    static const char *const hostile[] = {"../evil", "/etc", "a/b", "..", ".hidden", ""};
+    for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+        snprintf(req.kiosk_id, sizeof(req.kiosk_id), "%s", hostile[i]);
+        borne_export_run(&req, &res);
+        assert_int_equal(res.err, BORNE_ERR_INVALID);
+    }
+    snprintf(req.kiosk_id, sizeof(req.kiosk_id), "borne-test");
+    char outside[700], planted[800];
+    snprintf(outside, sizeof(outside), "%s/outside", fx.dir);
+    assert_int_equal(mkdir(outside, 0755), 0);
+    req.now_s = FIX_A_START + 3600; /* a new folder name */
+    time_t t = (time_t)req.now_s;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+    snprintf(planted, sizeof(planted), "%s/borne-borne-test-%s", fx.dir, stamp);
+    assert_int_equal(symlink(outside, planted), 0);
+    borne_export_run(&req, &res);
+    assert_int_equal(res.err, BORNE_ERR_EXISTS);
+    snprintf(path, sizeof(path), "%s/manifest.txt", outside);
+    assert_int_not_equal(stat(path, &st), 0);
     /* No stick: a clear "not found". */
     FILE *m = fopen("/dev/null", "r");
     fclose(m);
