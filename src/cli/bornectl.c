@@ -1043,7 +1043,7 @@ static int run_sync(struct ctl *ctl, const char *setup_text)
     borne_sync_free(sync);
     if (err) {
         fprintf(stderr, "bornectl: %s\n", msg[0] ? msg : st.last_error);
-        return err == BORNE_ERR_NOT_FOUND ? EXIT_NOT_SET_UP
+        return err == BORNE_ERR_NOT_FOUND                           ? EXIT_NOT_SET_UP
                : err == BORNE_ERR_PARSE || err == BORNE_ERR_INVALID ? EXIT_DATA
                : err == BORNE_ERR_PERM                              ? EXIT_REFUSED
                                                                     : EXIT_SYSTEM;
