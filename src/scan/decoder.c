@@ -24,14 +24,19 @@
 #include <zbar.h>
 
 #include "core/log.h"
+#include "scan/finder.h"
+#include "scan/unwarp.h"
 
-#define TILE           16   /* normalisation tile side, in pixels of the scanned image */
-#define MIN_RANGE      24   /* tiles with less contrast than this are left nearly flat */
-#define ROI_MARGIN     0.6  /* ROI grows the last code's box by this share of its size each side */
-#define ROI_TTL        8    /* frames the ROI survives without a read */
-#define DENSE_GATE     3    /* DENSE runs only if the frame so far cost <= this many FULL passes */
+#define TILE       16  /* normalisation tile side, in pixels of the scanned image */
+#define MIN_RANGE  24  /* tiles with less contrast than this are left nearly flat */
+#define ROI_MARGIN 0.6 /* ROI grows the last code's box by this share of its size each side */
+#define ROI_TTL    8   /* frames the ROI survives without a read */
+#define LAST_BUDGET                                                                                \
+    3.6                     /* DENSE and WARP run only if the frame, them included, is expected to \
+                               cost at most this many FULL passes (about 2 plain zbar scans) */
 #define DENSE_MAX_AREA 0.25 /* DENSE scans at most this share of the frame */
 #define FULL_DENSITY   2    /* FULL scans every other line: half the cost of a plain scan */
+#define WARP_TRIES     2    /* corner triples WARP fits at most per frame */
 
 struct roi {
     int x0, y0, x1, y1; /* full-resolution box, exclusive end; empty when x1 <= x0 */
@@ -45,11 +50,13 @@ struct borne_decoder {
     zbar_image_scanner_t *plain;   /* the benchmark baseline */
     uint8_t *buf;                  /* scratch image handed to zbar */
     uint8_t *half;                 /* half-resolution copy */
-    int *tile_lo, *tile_hi;        /* per-tile minimum / maximum */
+    uint8_t warp[QR_UNWARP_MAX_SIDE * QR_UNWARP_MAX_SIDE]; /* a code redrawn flat (WARP) */
+    int *tile_lo, *tile_hi;                                /* per-tile minimum / maximum */
     size_t buf_cap, tile_cap;
     struct roi roi;
     unsigned frame_no;
     uint64_t full_ema_ns; /* running mean cost of the FULL pass: the unit of the time budget */
+    uint64_t last_ema_ns; /* running mean cost of DENSE and WARP together, when they run */
     unsigned disabled;
     int dense;      /* DENSE pass opted in (borne_decoder_set_dense) */
     unsigned reads; /* codes read since the scanners were made (see renew_scanners) */
@@ -438,204 +445,47 @@ static void remember(struct borne_decoder *dec, const struct hit *hit, int scale
     dec->roi.ttl = ROI_TTL;
 }
 
-/* ---- Finder-like structure, to crop the DENSE pass ----
- * QR finder patterns are runs of 1:1:3:1:1 modules across their centre in every direction. The
- * normalised half image is searched row by row; a row pattern confirmed by a column pattern
- * through its centre is a candidate, and candidates close together merge into one finder. */
-#define MAX_FINDERS 128
-#define STRONG_DARK 96 /* a dark run must reach this low, a light one 255 minus it */
-
-struct finder {
-    int sx, sy, st; /* sums of centre x, y and pattern width (7 modules) */
-    int n;          /* confirmations merged into it */
-    int dark;       /* centre dark in the image searched */
-};
-
-/* 1:1:3:1:1 with some tolerance (blur, perspective, 1-pixel modules): side runs within 0.4-1.6
- * modules, the centre 2-4.5 modules and at least as long as either inner run. */
-static int finder_ratio(const int r[5])
+/* WARP: the normalised crop in dec->buf (w x h, code dark on light, at ox, oy in the frame) is
+ * searched for finder patterns at full resolution; grids fitted on them redraw the code flat
+ * for zbar (unwarp.h). */
+static int warp_pass(struct borne_decoder *dec, int w, int h, int ox, int oy, int inv,
+                     const borne_frame *frame, char *text, size_t cap, size_t *len)
 {
-    int total = r[0] + r[1] + r[2] + r[3] + r[4];
-    if (total < 7) {
-        return 0;
-    }
-    for (int i = 0; i < 5; i++) {
-        int u = r[i] * 70; /* in tenths of a module (a module is total / 7) */
-        if (i == 2 ? (u < 20 * total || u > 45 * total) : (u < 4 * total || u > 16 * total)) {
-            return 0;
-        }
-    }
-    return r[2] >= r[1] && r[2] >= r[3];
-}
-
-/* Column x through row y, whose pixel has colour c (1 = light): returns the centre row of a
- * 1:1:3:1:1 pattern there (and its height in *total), or -1. Runs longer than max stop it. */
-static int finder_cross(const uint8_t *img, int w, int h, int x, int y, int c, int max, int *total)
-{
-    int r[5] = {0}, ext[5] = {255, 0, 255, 0, 255}; /* darkest / lightest pixel of each run */
-    if (c) {
-        for (int i = 0; i < 5; i++) {
-            ext[i] = 255 - ext[i];
-        }
-    }
-    int yy = y;
-    for (int i = 2; i >= 0; i--) {
-        int want = i == 1 ? !c : c;
-        for (; yy >= 0 && r[i] <= max; yy--) {
-            int v = img[(size_t)yy * w + x];
-            if ((v >= 128) != want) {
-                break;
-            }
-            r[i]++;
-            ext[i] = want ? (v > ext[i] ? v : ext[i]) : (v < ext[i] ? v : ext[i]);
-        }
-    }
-    int top = yy + 1 + r[0] + r[1];
-    yy = y + 1;
-    for (int i = 2; i < 5; i++) {
-        int want = i == 3 ? !c : c;
-        for (; yy < h && r[i] <= max; yy++) {
-            int v = img[(size_t)yy * w + x];
-            if ((v >= 128) != want) {
-                break;
-            }
-            r[i]++;
-            ext[i] = want ? (v > ext[i] ? v : ext[i]) : (v < ext[i] ? v : ext[i]);
-        }
-    }
-    for (int i = 0; i < 5; i++) {
-        int want = i == 1 || i == 3 ? !c : c;
-        if (want ? ext[i] < 255 - STRONG_DARK : ext[i] > STRONG_DARK) {
-            return -1;
-        }
-    }
-    if (!finder_ratio(r)) {
-        return -1;
-    }
-    *total = r[0] + r[1] + r[2] + r[3] + r[4];
-    return top + r[2] / 2;
-}
-
-/* Collects finders in img (w x h, packed, normalised: threshold 128). Returns their number. */
-static int find_finders(const uint8_t *img, int w, int h, struct finder *f)
-{
-    int nf = 0;
-    for (int y = 0; y < h; y++) {
-        const uint8_t *row = img + (size_t)y * w;
-        int r[5] = {0}, end[5] = {0}, strong[5] = {0}, nr = 0;
-        int c = row[0] >= 128, run = 0, ext = row[0];
-        for (int x = 0; x <= w; x++) {
-            int cur = x < w ? row[x] >= 128 : !c;
-            if (cur == c) {
-                run++;
-                ext = c ? (row[x] > ext ? row[x] : ext) : (row[x] < ext ? row[x] : ext);
-                continue;
-            }
-            /* a run of colour c ended at x */
-            memmove(r, r + 1, 4 * sizeof(int));
-            memmove(end, end + 1, 4 * sizeof(int));
-            memmove(strong, strong + 1, 4 * sizeof(int));
-            r[4] = run;
-            end[4] = x;
-            strong[4] = c ? ext >= 255 - STRONG_DARK : ext <= STRONG_DARK;
-            nr++;
-            /* runs 0, 2, 4 share the colour of the run just ended */
-            if (nr >= 5 && strong[0] && strong[1] && strong[2] && strong[3] && strong[4] &&
-                finder_ratio(r)) {
-                int total = r[0] + r[1] + r[2] + r[3] + r[4];
-                int cx = end[2] - (r[2] + 1) / 2;
-                int vt = 0;
-                int cy = finder_cross(img, w, h, cx, y, c, total, &vt);
-                if (cy >= 0 && vt * 2 >= total && vt <= total * 2) {
-                    int i = 0;
-                    for (; i < nf; i++) {
-                        int fx = f[i].sx / f[i].n, fy = f[i].sy / f[i].n, ft = f[i].st / f[i].n;
-                        if (f[i].dark == !c && abs(fx - cx) * 7 <= 2 * ft &&
-                            abs(fy - cy) * 7 <= 2 * ft) {
-                            break;
-                        }
-                    }
-                    if (i == nf && nf < MAX_FINDERS) {
-                        memset(&f[nf], 0, sizeof(f[nf]));
-                        f[nf].dark = !c;
-                        nf++;
-                    }
-                    if (i < nf) {
-                        f[i].sx += cx;
-                        f[i].sy += cy;
-                        f[i].st += (total + vt) / 2;
-                        f[i].n++;
-                    }
-                }
-            }
-            c = cur;
-            run = 1;
-            ext = x < w ? row[x] : 0;
-        }
-    }
-    return nf;
-}
-
-/* Picks the likeliest code among the finders (the one with most confirmations from itself and
- * the finders that could share a code with it: same polarity, similar module size, 10 to 60
- * modules apart) and returns its box in img coordinates, grown to hold the whole code. Returns
- * 0 when nothing looks like a code. *dark is 1 when the code's finder centres are dark. */
-static int finder_box(const struct finder *f, int nf, int w, int h, int *bx0, int *by0, int *bx1,
-                      int *by1, int *dark)
-{
-    int best = -1, best_score = 0;
-    for (int i = 0; i < nf; i++) {
-        int xi = f[i].sx / f[i].n, yi = f[i].sy / f[i].n, ti = f[i].st / f[i].n;
-        int score = f[i].n;
-        for (int j = 0; j < nf; j++) {
-            if (j == i || f[j].dark != f[i].dark) {
-                continue;
-            }
-            int xj = f[j].sx / f[j].n, yj = f[j].sy / f[j].n, tj = f[j].st / f[j].n;
-            if (tj * 2 < ti || tj > 2 * ti) {
-                continue;
-            }
-            /* distance in modules (a module is (ti + tj) / 14) */
-            long d2 = (long)(xi - xj) * (xi - xj) + (long)(yi - yj) * (yi - yj);
-            long mm = (ti + tj) * (ti + tj) / 196 + 1;
-            if (d2 >= 100 * mm && d2 <= 3600 * mm) {
-                score += f[j].n;
-            }
-        }
-        if (score > best_score) {
-            best_score = score;
-            best = i;
-        }
-    }
-    if (best < 0 || best_score < 3) {
-        return 0;
-    }
-    int xi = f[best].sx / f[best].n, yi = f[best].sy / f[best].n, ti = f[best].st / f[best].n;
-    int x0 = xi, y0 = yi, x1 = xi, y1 = yi, group = 1;
-    for (int j = 0; j < nf; j++) {
-        int xj = f[j].sx / f[j].n, yj = f[j].sy / f[j].n, tj = f[j].st / f[j].n;
-        if (j == best || f[j].dark != f[best].dark || tj * 2 < ti || tj > 2 * ti) {
+    uint64_t t0 = now_ns();
+    dec->stats.runs[BORNE_PASS_WARP]++;
+    struct qr_finder f[QR_MAX_FINDERS];
+    int nf = qr_find_finders(dec->buf, w, h, f, QR_MAX_FINDERS);
+    struct qr_corners corners[WARP_TRIES];
+    int nc = qr_unwarp_corners(f, nf, corners, WARP_TRIES);
+    int found = 0;
+    for (int i = 0; i < nc && !found; i++) {
+        struct qr_grid g;
+        if (qr_unwarp_fit(dec->buf, w, h, &corners[i], &g)) {
             continue;
         }
-        long d2 = (long)(xi - xj) * (xi - xj) + (long)(yi - yj) * (yi - yj);
-        long mm = (ti + tj) * (ti + tj) / 196 + 1;
-        if (d2 >= 100 * mm && d2 <= 3600 * mm) {
-            x0 = xj < x0 ? xj : x0;
-            y0 = yj < y0 ? yj : y0;
-            x1 = xj > x1 ? xj : x1;
-            y1 = yj > y1 ? yj : y1;
-            group++;
+        int side = qr_unwarp_render(dec->buf, w, h, &g, dec->warp);
+        struct hit hit = scan(dec, dec->zs, dec->warp, side, side, text, cap, len);
+        if (hit.found) {
+            /* the ROI: the code's corners in the frame */
+            hit.x0 = w;
+            hit.y0 = h;
+            hit.x1 = hit.y1 = 0;
+            for (int c = 0; c < 4; c++) {
+                double x, y;
+                qr_grid_map(&g, (c & 1) ? g.n : 0, (c & 2) ? g.n : 0, &x, &y);
+                int xi = x < 0 ? 0 : (x > w ? w : (int)x), yi = y < 0 ? 0 : (y > h ? h : (int)y);
+                hit.x0 = xi < hit.x0 ? xi : hit.x0;
+                hit.y0 = yi < hit.y0 ? yi : hit.y0;
+                hit.x1 = xi + 1 > hit.x1 ? xi + 1 : hit.x1;
+                hit.y1 = yi + 1 > hit.y1 ? yi + 1 : hit.y1;
+            }
+            dec->stats.hits[BORNE_PASS_WARP]++;
+            remember(dec, &hit, 1, ox, oy, frame->width, frame->height, inv);
+            found = 1;
         }
     }
-    /* three finders span the code; with fewer the rest of the code may lie on any side */
-    int m = ti / 7 + 1, extent = (x1 - x0 > y1 - y0 ? x1 - x0 : y1 - y0);
-    int margin = group >= 3 ? 8 * m : (group == 2 ? extent + 8 * m : 40 * m);
-    *bx0 = x0 - margin < 0 ? 0 : x0 - margin;
-    *by0 = y0 - margin < 0 ? 0 : y0 - margin;
-    *bx1 = x1 + margin > w ? w : x1 + margin;
-    *by1 = y1 + margin > h ? h : y1 + margin;
-    *dark = f[best].dark;
-    return 1;
+    dec->stats.ns[BORNE_PASS_WARP] += now_ns() - t0;
+    return found;
 }
 
 /* One pass: normalise src (w x h, rows `stride` apart) into the scratch buffer and scan it.
@@ -687,7 +537,7 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
                 goto found;
             }
         }
-        dec->roi.ttl--;
+        dec->roi.ttl = 0; /* the code moved or left: the next read sets a new one */
     }
 
     /* 2. full resolution at half line density, raw: small, blurred and clean codes at half a
@@ -712,68 +562,89 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
         }
     }
 
-    /* 3. half resolution, normalised, normal then inverted polarity (dark-mode phones) */
+    /* 3. half resolution, normalised (HALF); the same image searched for finder patterns,
+     *    which tell where a code lies and its polarity; then the inverted image (HALF_INV, for
+     *    dark-mode phones) unless the finders show a code of normal polarity. */
     int hw = w / 2, hh = h / 2;
-    int half_inv = -1; /* polarity of the normalised half image left in dec->buf, -1: none */
-    if (enabled(dec, BORNE_PASS_HALF) || enabled(dec, BORNE_PASS_HALF_INV)) {
-        uint64_t t0 = now_ns();
-        downsample(frame->luma, frame->stride, w, h, dec->half);
+    uint64_t t0 = now_ns();
+    downsample(frame->luma, frame->stride, w, h, dec->half);
+    normalise(dec, dec->half, hw, hw, hh, dec->buf, 0);
+    dec->stats.ns[BORNE_PASS_HALF] += now_ns() - t0;
+    if (enabled(dec, BORNE_PASS_HALF)) {
+        dec->stats.runs[BORNE_PASS_HALF]++;
+        t0 = now_ns();
+        struct hit hit = scan(dec, dec->zs, dec->buf, hw, hh, text, cap, len);
         dec->stats.ns[BORNE_PASS_HALF] += now_ns() - t0;
-        for (int inv = 0; inv < 2; inv++) {
-            enum borne_decoder_pass p = inv ? BORNE_PASS_HALF_INV : BORNE_PASS_HALF;
-            if (!enabled(dec, p)) {
-                continue;
-            }
-            dec->stats.runs[p]++;
-            half_inv = inv;
-            if (run_pass(dec, dec->zs, p, dec->half, hw, hw, hh, 2, 0, 0, inv, frame, text, cap,
-                         len)) {
-                goto found;
-            }
+        if (hit.found) {
+            dec->stats.hits[BORNE_PASS_HALF]++;
+            remember(dec, &hit, 2, 0, 0, w, h, 0);
+            goto found;
+        }
+    }
+    int last_resort =
+        dec->dense && (enabled(dec, BORNE_PASS_DENSE) || enabled(dec, BORNE_PASS_WARP));
+    int x0 = 0, y0 = 0, x1 = 0, y1 = 0, dark = 1, box = 0;
+    if (last_resort) {
+        t0 = now_ns();
+        struct qr_finder f[QR_MAX_FINDERS];
+        int nf = qr_find_finders(dec->buf, hw, hh, f, QR_MAX_FINDERS);
+        box = qr_finder_box(f, nf, hw, hh, &x0, &y0, &x1, &y1, &dark);
+        dec->stats.ns[BORNE_PASS_DENSE] += now_ns() - t0;
+    }
+    if (enabled(dec, BORNE_PASS_HALF_INV) && !(box && dark)) {
+        dec->stats.runs[BORNE_PASS_HALF_INV]++;
+        if (run_pass(dec, dec->zs, BORNE_PASS_HALF_INV, dec->half, hw, hw, hh, 2, 0, 0, 1, frame,
+                     text, cap, len)) {
+            goto found;
         }
     }
 
-    /* 4. last resort: full resolution, every line, normalised, cropped to where the half image
-     *    shows finder-like structure (runs of 1:1:3:1:1), in the polarity the finders show; for
-     *    small, noisy, low-contrast and blurred codes the cheaper passes missed. The crop is at
-     *    most DENSE_MAX_AREA of the frame and runs only while the frame so far cost at most
-     *    DENSE_GATE FULL passes, which bounds the cost tail. */
-    if (dec->dense && enabled(dec, BORNE_PASS_DENSE) &&
-        (dec->full_ema_ns == 0 || now_ns() - frame_t0 <= DENSE_GATE * dec->full_ema_ns)) {
-        uint64_t t0 = now_ns();
-        if (half_inv < 0) {
-            downsample(frame->luma, frame->stride, w, h, dec->half);
-            normalise(dec, dec->half, hw, hw, hh, dec->buf, 0);
-            half_inv = 0;
+    /* 4. last resort, where the finders are: a crop at full resolution, normalised in the
+     *    code's polarity, scanned every line (DENSE: small, noisy, low-contrast and blurred
+     *    codes), then a grid fitted to it and the code redrawn flat (WARP: curled and steeply
+     *    tilted codes). The crop is at most DENSE_MAX_AREA of the frame; both run only when
+     *    their expected cost still fits the frame's budget (LAST_BUDGET FULL passes). */
+    if (box && (dec->full_ema_ns == 0 || now_ns() - frame_t0 + dec->last_ema_ns <=
+                                             (uint64_t)(LAST_BUDGET * (double)dec->full_ema_ns))) {
+        uint64_t t_last = now_ns();
+        /* to full resolution, then shrink around the centre to the area bound */
+        x0 *= 2;
+        y0 *= 2;
+        x1 = 2 * x1 > w ? w : 2 * x1;
+        y1 = 2 * y1 > h ? h : 2 * y1;
+        long max = (long)(DENSE_MAX_AREA * w * h);
+        while ((long)(x1 - x0) * (y1 - y0) > max) {
+            int dx = (x1 - x0) / 20 + 1, dy = (y1 - y0) / 20 + 1; /* 10 % smaller a side */
+            x0 += dx;
+            x1 -= dx;
+            y0 += dy;
+            y1 -= dy;
         }
-        struct finder f[MAX_FINDERS];
-        int nf = find_finders(dec->buf, hw, hh, f);
-        int x0, y0, x1, y1, dark;
-        int ok = finder_box(f, nf, hw, hh, &x0, &y0, &x1, &y1, &dark);
-        dec->stats.ns[BORNE_PASS_DENSE] += now_ns() - t0;
-        if (ok) {
-            /* to full resolution, then shrink around the centre to the area bound */
-            x0 *= 2;
-            y0 *= 2;
-            x1 = 2 * x1 > w ? w : 2 * x1;
-            y1 = 2 * y1 > h ? h : 2 * y1;
-            long max = (long)(DENSE_MAX_AREA * w * h);
-            while ((long)(x1 - x0) * (y1 - y0) > max) {
-                int dx = (x1 - x0) / 20 + 1, dy = (y1 - y0) / 20 + 1; /* 10 % smaller a side */
-                x0 += dx;
-                x1 -= dx;
-                y0 += dy;
-                y1 -= dy;
-            }
-            int code_inv = dark ? half_inv : !half_inv;
-            if (x1 - x0 >= 21 && y1 - y0 >= 21) {
+        int cw = x1 - x0, ch = y1 - y0, code_inv = !dark, got = 0;
+        if (cw >= 21 && ch >= 21) {
+            t0 = now_ns();
+            normalise(dec, frame->luma + (size_t)y0 * frame->stride + x0, frame->stride, cw, ch,
+                      dec->buf, code_inv);
+            dec->stats.ns[BORNE_PASS_DENSE] += now_ns() - t0;
+            if (enabled(dec, BORNE_PASS_DENSE)) {
                 dec->stats.runs[BORNE_PASS_DENSE]++;
-                if (run_pass(dec, dec->zs, BORNE_PASS_DENSE,
-                             frame->luma + (size_t)y0 * frame->stride + x0, frame->stride, x1 - x0,
-                             y1 - y0, 1, x0, y0, code_inv, frame, text, cap, len)) {
-                    goto found;
+                t0 = now_ns();
+                struct hit hit = scan(dec, dec->zs, dec->buf, cw, ch, text, cap, len);
+                dec->stats.ns[BORNE_PASS_DENSE] += now_ns() - t0;
+                if (hit.found) {
+                    dec->stats.hits[BORNE_PASS_DENSE]++;
+                    remember(dec, &hit, 1, x0, y0, w, h, code_inv);
+                    got = 1;
                 }
             }
+            /* the normalised crop is still in dec->buf */
+            got = got || (enabled(dec, BORNE_PASS_WARP) &&
+                          warp_pass(dec, cw, ch, x0, y0, code_inv, frame, text, cap, len));
+        }
+        uint64_t dt = now_ns() - t_last;
+        dec->last_ema_ns = dec->last_ema_ns ? (dec->last_ema_ns * 7 + dt) / 8 : dt;
+        if (got) {
+            goto found;
         }
     }
     return 0;

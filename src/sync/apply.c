@@ -105,6 +105,7 @@ void borne_pull_writer_free(borne_pull_writer *w)
 /* The statement `id`, reset and unbound, prepared on first use. */
 static borne_err stmt(borne_pull_writer *w, enum stmt_id id, sqlite3_stmt **out)
 {
+    *out = NULL;
     if (!w->st[id]) {
         int rc = sqlite3_prepare_v3(w->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &w->st[id],
                                     NULL);

@@ -55,7 +55,9 @@ static void rows_add(rows *r, const char *uuid, int outcome)
         r->v = realloc(r->v, r->cap * sizeof(*r->v));
         assert_non_null(r->v);
     }
-    snprintf(r->v[r->n].uuid, sizeof(r->v[r->n].uuid), "%s", uuid);
+    size_t len = strlen(uuid);
+    assert_true(len < sizeof(r->v[r->n].uuid));
+    memcpy(r->v[r->n].uuid, uuid, len + 1);
     r->v[r->n].outcome = outcome;
     r->n++;
 }

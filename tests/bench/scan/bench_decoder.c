@@ -5,7 +5,11 @@
  * misreads, false positives on code-free frames, per-frame time (median, p99) at each size, and an
  * ablation (the strategy with one pass disabled) to show what each step buys.
  *
- * Usage: bench_decoder [--scenes N] [--seed S] [--dump DIR] [--no-ablation] [--no-dense]
+ * Usage: bench_decoder [--scenes N] [--seed S] [--dump DIR] [--dump-missed DIR] [--kind NAME]
+ *                      [--size 1280x720|640x480] [--no-ablation] [--no-dense]
+ * (--dump saves the first frame of the first 3 scenes of each kind as PNG; --dump-missed saves the
+ * first frame of every scene the full strategy did not read within two frames; --kind runs one
+ * degradation kind only and --size one frame size, for working on them)
  * (--no-dense turns the DENSE pass off in every configuration, borne_decoder_set_dense; it is on
  * by default, as in the decoder)
  * Numbers are printed, never asserted. */
@@ -93,7 +97,8 @@ int main(int argc, char **argv)
 {
     int scenes = 30, nconf = NCONF, dense = 1;
     uint64_t seed = 20261126;
-    const char *dump = NULL;
+    const char *dump = NULL, *dump_missed = NULL;
+    int only_kind = -1, only_size = -1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--scenes") == 0 && i + 1 < argc) {
             scenes = atoi(argv[++i]);
@@ -107,9 +112,30 @@ int main(int argc, char **argv)
             dense = 1; /* the default; kept for old command lines */
         } else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) {
             dump = argv[++i];
+        } else if (strcmp(argv[i], "--dump-missed") == 0 && i + 1 < argc) {
+            dump_missed = argv[++i];
+        } else if (strcmp(argv[i], "--size") == 0 && i + 1 < argc) {
+            const char *size = argv[++i];
+            only_size = strcmp(size, "1280x720") == 0 ? 0 : (strcmp(size, "640x480") == 0 ? 1 : -2);
+            if (only_size < 0) {
+                fprintf(stderr, "size is 1280x720 or 640x480\n");
+                return 2;
+            }
+        } else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc) {
+            const char *name = argv[++i];
+            for (int k = 0; k < CORPUS__COUNT; k++) {
+                if (strcmp(name, corpus_kind_name((enum corpus_kind)k)) == 0) {
+                    only_kind = k;
+                }
+            }
+            if (only_kind < 0) {
+                fprintf(stderr, "unknown kind: %s\n", name);
+                return 2;
+            }
         } else {
             fprintf(stderr,
-                    "usage: %s [--scenes N] [--seed S] [--dump DIR] [--no-ablation] [--no-dense]\n",
+                    "usage: %s [--scenes N] [--seed S] [--dump DIR] [--dump-missed DIR] "
+                    "[--kind NAME] [--size WxH] [--no-ablation] [--no-dense]\n",
                     argv[0]);
             return 2;
         }
@@ -138,7 +164,13 @@ int main(int argc, char **argv)
            seed, scenes, FRAMES_PER_SCENE);
     for (int s = 0; s < 2; s++) {
         int w = sizes[s][0], h = sizes[s][1];
+        if (only_size >= 0 && s != only_size) {
+            continue;
+        }
         for (int k = 0; k < CORPUS__COUNT; k++) {
+            if (only_kind >= 0 && k != only_kind) {
+                continue;
+            }
             for (int i = 0; i < scenes; i++) {
                 struct corpus_frame fr[FRAMES_PER_SCENE];
                 for (int n = 0; n < FRAMES_PER_SCENE; n++) {
@@ -172,6 +204,7 @@ int main(int argc, char **argv)
                 for (int c = 0; c < nconf; c++) {
                     struct tally *t = &per_kind[c][k];
                     t->scenes++;
+                    int read_before = t->read2;
                     for (int n = 0; n < FRAMES_PER_SCENE; n++) {
                         bf.luma = fr[n].luma;
                         t0 = now_ns();
@@ -191,6 +224,12 @@ int main(int argc, char **argv)
                             break;
                         }
                     }
+                    if (c == 0 && dump_missed && fr[0].has_code && t->read2 == read_before) {
+                        char path[1024];
+                        snprintf(path, sizeof(path), "%s/%dx%d-%s-%02d.png", dump_missed, w, h,
+                                 corpus_kind_name((enum corpus_kind)k), i);
+                        borne_image_save_png(path, fr[0].luma, w, h, w);
+                    }
                 }
                 for (int n = 0; n < FRAMES_PER_SCENE; n++) {
                     corpus_frame_clear(&fr[n]);
@@ -204,6 +243,9 @@ int main(int argc, char **argv)
            "misrd", "FP");
     for (int k = 0; k < CORPUS__COUNT; k++) {
         struct tally *p = &per_kind_plain[k], *b = &per_kind[0][k];
+        if (p->scenes == 0) {
+            continue; /* not run (--kind) */
+        }
         if (k == CORPUS_NONE) {
             printf("%-13s | %6s %5d %5d | %6s %6s %5d %5d\n", corpus_kind_name(k), "-", p->misread,
                    p->false_pos, "-", "-", b->misread, b->false_pos);
@@ -235,6 +277,9 @@ int main(int argc, char **argv)
 
     printf("Per-frame time (ms), all frames incl. code-free | frames with a code:\n");
     for (int s = 0; s < 2; s++) {
+        if (t_plain[s].n == 0) {
+            continue;
+        }
         double pm = pct(&t_plain[s], 0.5), bm = pct(&t_borne[s], 0.5);
         printf("  %dx%d  plain  median %6.2f p99 %6.2f | median %6.2f p99 %6.2f\n", sizes[s][0],
                sizes[s][1], pm, pct(&t_plain[s], 0.99), pct(&t_plain_code[s], 0.5),
@@ -256,6 +301,9 @@ int main(int argc, char **argv)
     }
     printf("\n");
     for (int k = 0; k < CORPUS_NONE; k++) {
+        if (per_kind_plain[k].scenes == 0) {
+            continue;
+        }
         printf("%-13s", corpus_kind_name(k));
         for (int c = 0; c < NCONF; c++) {
             struct tally *t = &per_kind[c][k];
@@ -276,8 +324,8 @@ stats:
     printf("\nPass statistics of the full strategy (runs / reads):\n");
     struct borne_decoder_stats st;
     borne_decoder_get_stats(dec[0], &st);
-    static const char *const pass_names[BORNE_PASS__COUNT] = {"ROI", "HALF", "HALF_INV", "FULL",
-                                                              "DENSE"};
+    static const char *const pass_names[BORNE_PASS__COUNT] = {"ROI",  "HALF",  "HALF_INV",
+                                                              "FULL", "DENSE", "WARP"};
     for (int p = 0; p < BORNE_PASS__COUNT; p++) {
         printf("  %-9s %8" PRIu64 " / %-6" PRIu64 " mean %.2f ms per run\n", pass_names[p],
                st.runs[p], st.hits[p],
