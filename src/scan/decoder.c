@@ -35,6 +35,7 @@
     3.6                     /* DENSE and WARP run only if the frame, them included, is expected to \
                                cost at most this many FULL passes (about 2 plain zbar scans) */
 #define DENSE_MAX_AREA 0.25 /* DENSE scans at most this share of the frame */
+#define WARP_MAX_AREA  0.6  /* WARP searches at most this share of the frame */
 #define FULL_DENSITY   2    /* FULL scans every other line: half the cost of a plain scan */
 #define WARP_TRIES     2    /* corner triples WARP fits at most per frame */
 
@@ -445,6 +446,18 @@ static void remember(struct borne_decoder *dec, const struct hit *hit, int scale
     dec->roi.ttl = ROI_TTL;
 }
 
+/* Shrinks a box around its centre, 10 % a side at a time, to at most max pixels. */
+static void shrink_to(int *x0, int *y0, int *x1, int *y1, long max)
+{
+    while ((long)(*x1 - *x0) * (*y1 - *y0) > max) {
+        int dx = (*x1 - *x0) / 20 + 1, dy = (*y1 - *y0) / 20 + 1;
+        *x0 += dx;
+        *x1 -= dx;
+        *y0 += dy;
+        *y1 -= dy;
+    }
+}
+
 /* WARP: the normalised crop in dec->buf (w x h, code dark on light, at ox, oy in the frame) is
  * searched for finder patterns at full resolution; grids fitted on them redraw the code flat
  * for zbar (unwarp.h). */
@@ -456,13 +469,18 @@ static int warp_pass(struct borne_decoder *dec, int w, int h, int ox, int oy, in
     struct qr_finder f[QR_MAX_FINDERS];
     int nf = qr_find_finders(dec->buf, w, h, f, QR_MAX_FINDERS);
     struct qr_corners corners[WARP_TRIES];
-    int nc = qr_unwarp_corners(f, nf, corners, WARP_TRIES);
+    int nc = qr_unwarp_corners(dec->buf, w, h, f, nf, corners, WARP_TRIES);
     int found = 0;
-    for (int i = 0; i < nc && !found; i++) {
+    /* the next triple only when this one fits no code: a fitted grid that zbar cannot decode
+     * means the code is too damaged, not that the corners were wrong */
+    int fitted = 0;
+    for (int i = 0; i < nc && !found && !fitted; i++) {
         struct qr_grid g;
-        if (qr_unwarp_fit(dec->buf, w, h, &corners[i], &g)) {
+        int fr = qr_unwarp_fit(dec->buf, w, h, &corners[i], &g);
+        if (fr) {
             continue;
         }
+        fitted = 1;
         int side = qr_unwarp_render(dec->buf, w, h, &g, dec->warp);
         struct hit hit = scan(dec, dec->zs, dec->warp, side, side, text, cap, len);
         if (hit.found) {
@@ -607,45 +625,55 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
     if (box && (dec->full_ema_ns == 0 || now_ns() - frame_t0 + dec->last_ema_ns <=
                                              (uint64_t)(LAST_BUDGET * (double)dec->full_ema_ns))) {
         uint64_t t_last = now_ns();
-        /* to full resolution, then shrink around the centre to the area bound */
         x0 *= 2;
         y0 *= 2;
         x1 = 2 * x1 > w ? w : 2 * x1;
         y1 = 2 * y1 > h ? h : 2 * y1;
-        long max = (long)(DENSE_MAX_AREA * w * h);
-        while ((long)(x1 - x0) * (y1 - y0) > max) {
-            int dx = (x1 - x0) / 20 + 1, dy = (y1 - y0) / 20 + 1; /* 10 % smaller a side */
-            x0 += dx;
-            x1 -= dx;
-            y0 += dy;
-            y1 -= dy;
-        }
-        int cw = x1 - x0, ch = y1 - y0, code_inv = !dark, got = 0;
-        if (cw >= 21 && ch >= 21) {
+        int code_inv = !dark, got = 0;
+        /* DENSE: the box shrunk around its centre to the area bound */
+        int dx0 = x0, dy0 = y0, dx1 = x1, dy1 = y1;
+        shrink_to(&dx0, &dy0, &dx1, &dy1, (long)(DENSE_MAX_AREA * w * h));
+        if (enabled(dec, BORNE_PASS_DENSE) && dx1 - dx0 >= 21 && dy1 - dy0 >= 21) {
+            dec->stats.runs[BORNE_PASS_DENSE]++;
             t0 = now_ns();
-            normalise(dec, frame->luma + (size_t)y0 * frame->stride + x0, frame->stride, cw, ch,
-                      dec->buf, code_inv);
+            normalise(dec, frame->luma + (size_t)dy0 * frame->stride + dx0, frame->stride,
+                      dx1 - dx0, dy1 - dy0, dec->buf, code_inv);
+            struct hit hit = scan(dec, dec->zs, dec->buf, dx1 - dx0, dy1 - dy0, text, cap, len);
             dec->stats.ns[BORNE_PASS_DENSE] += now_ns() - t0;
-            if (enabled(dec, BORNE_PASS_DENSE)) {
-                dec->stats.runs[BORNE_PASS_DENSE]++;
-                t0 = now_ns();
-                struct hit hit = scan(dec, dec->zs, dec->buf, cw, ch, text, cap, len);
-                dec->stats.ns[BORNE_PASS_DENSE] += now_ns() - t0;
-                if (hit.found) {
-                    dec->stats.hits[BORNE_PASS_DENSE]++;
-                    remember(dec, &hit, 1, x0, y0, w, h, code_inv);
-                    got = 1;
-                }
+            if (hit.found) {
+                dec->stats.hits[BORNE_PASS_DENSE]++;
+                remember(dec, &hit, 1, dx0, dy0, w, h, code_inv);
+                got = 1;
             }
-            /* the normalised crop is still in dec->buf */
-            got = got || (enabled(dec, BORNE_PASS_WARP) &&
-                          warp_pass(dec, cw, ch, x0, y0, code_inv, frame, text, cap, len));
+        }
+        /* WARP: the box grown by a quarter each side, since a steep tilt or a curl takes the
+         * code's far corner beyond the finders' box (bounded too) */
+        if (!got && enabled(dec, BORNE_PASS_WARP)) {
+            int gx = (x1 - x0) / 4, gy = (y1 - y0) / 4;
+            int wx0 = x0 - gx < 0 ? 0 : x0 - gx, wy0 = y0 - gy < 0 ? 0 : y0 - gy;
+            int wx1 = x1 + gx > w ? w : x1 + gx, wy1 = y1 + gy > h ? h : y1 + gy;
+            shrink_to(&wx0, &wy0, &wx1, &wy1, (long)(WARP_MAX_AREA * w * h));
+            if (wx1 - wx0 >= 21 && wy1 - wy0 >= 21) {
+                if (wx0 != dx0 || wy0 != dy0 || wx1 != dx1 || wy1 != dy1 ||
+                    !enabled(dec, BORNE_PASS_DENSE)) {
+                    t0 = now_ns();
+                    normalise(dec, frame->luma + (size_t)wy0 * frame->stride + wx0, frame->stride,
+                              wx1 - wx0, wy1 - wy0, dec->buf, code_inv);
+                    dec->stats.ns[BORNE_PASS_WARP] += now_ns() - t0;
+                }
+                got =
+                    warp_pass(dec, wx1 - wx0, wy1 - wy0, wx0, wy0, code_inv, frame, text, cap, len);
+            }
         }
         uint64_t dt = now_ns() - t_last;
         dec->last_ema_ns = dec->last_ema_ns ? (dec->last_ema_ns * 7 + dt) / 8 : dt;
         if (got) {
             goto found;
         }
+    } else if (box) {
+        /* skipped for the budget: let the estimate fade so that a few costly runs do not keep
+         * the pass off for good */
+        dec->last_ema_ns -= dec->last_ema_ns / 8;
     }
     return 0;
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define MAX_CANDIDATES 12 /* finders considered (most confirmations first) */
+#define MAX_TRIPLES    64
 #define MAX_KNOWN      640
 #define CLAMP          64.0 /* a sample counts at most this far from 128 */
 #define MIN_FIT        0.25 /* grids agreeing less than this are not worth zbar's time */
@@ -220,16 +221,17 @@ static double agreement(const struct fit_ctx *c, const struct known *k, int nk,
     return sum / (nk * CLAMP);
 }
 
-/* Coordinate search: every parameter moved by +-step while the agreement improves, for `levels`
- * levels of halving steps (qstep in pixels for q, bstep in modules for the bow). */
-static void jiggle(const struct fit_ctx *c, struct qr_grid *g, double qstep, double bstep,
-                   int levels)
+/* Coordinate search: the parameters from `first` on (0..7: q, 8..11: the bow) moved by +-step
+ * while the agreement improves, for `levels` levels of halving steps (qstep in pixels for q,
+ * bstep in modules for the bow). */
+static void jiggle(const struct fit_ctx *c, struct qr_grid *g, int first, double qstep,
+                   double bstep, int levels)
 {
     double best = agreement(c, c->k, c->nk, g);
     for (int level = 0; level < levels; level++) {
         for (int sweep = 0; sweep < 3; sweep++) {
             int improved = 0;
-            for (int p = 0; p < 12; p++) {
+            for (int p = first; p < 12; p++) {
                 double *v = p < 8 ? &g->q[p] : &g->bow[p - 8];
                 double step = p < 8 ? qstep : bstep;
                 double orig = *v;
@@ -273,18 +275,20 @@ static double ring_edge(const uint8_t *img, int w, int h, double x, double y, do
     return 0;
 }
 
-/* Module size along a->b, measured on both finders; falls back on the finders' widths. */
-static double module_along(const struct fit_ctx *c, const struct pt *a, const struct pt *b)
+/* Modules between the centres of finders a and b, from the module size measured along a->b on
+ * both (falls back on the finders' widths). Under perspective the module size changes along the
+ * line, its square root linearly, so the count is the distance over the geometric mean. Also
+ * returns the module sizes measured at a and at b. */
+static double modules_between(const struct fit_ctx *c, const struct pt *a, const struct pt *b,
+                              double *m_at_a, double *m_at_b)
 {
     double dx = b->x - a->x, dy = b->y - a->y, d = sqrt(dx * dx + dy * dy);
-    dx /= d;
-    dy /= d;
-    double ea = ring_edge(c->img, c->w, c->h, a->x, a->y, dx, dy, 6 * a->m);
-    double eb = ring_edge(c->img, c->w, c->h, b->x, b->y, -dx, -dy, 6 * b->m);
-    if (ea > 0 && eb > 0) {
-        return (ea + eb) / 7.0;
-    }
-    return (a->m + b->m) / 2;
+    double ea = ring_edge(c->img, c->w, c->h, a->x, a->y, dx / d, dy / d, 6 * a->m);
+    double eb = ring_edge(c->img, c->w, c->h, b->x, b->y, -dx / d, -dy / d, 6 * b->m);
+    double ma = ea > 0 ? ea / 3.5 : a->m, mb = eb > 0 ? eb / 3.5 : b->m;
+    *m_at_a = ma;
+    *m_at_b = mb;
+    return d / sqrt(ma * mb);
 }
 
 /* Where the alignment pattern is: the fourth point q[6..7] moved over a grid around its guess,
@@ -321,7 +325,8 @@ static void find_alignment(const struct fit_ctx *c, struct qr_grid *g, double mo
 
 /* Fits a grid of n modules on finders a (top left), b (top right), c (bottom left). */
 static void fit_version(const struct fit_ctx *c, int n, const struct pt *a, const struct pt *b,
-                        const struct pt *cc, double module_px, struct qr_grid *g, int levels)
+                        const struct pt *cc, const double *sm, double module_px, struct qr_grid *g,
+                        int levels)
 {
     memset(g, 0, sizeof(*g));
     g->n = n;
@@ -331,13 +336,28 @@ static void fit_version(const struct fit_ctx *c, int n, const struct pt *a, cons
     g->q[3] = b->y;
     g->q[4] = cc->x;
     g->q[5] = cc->y;
-    g->q[6] = b->x + cc->x - a->x;
-    g->q[7] = b->y + cc->y - a->y;
+    /* The fourth point from the perspective the module sizes show: along a->b the module goes
+     * from side_m[0] to side_m[1], so (1D projective map) x(s) = a + P s / (1 + g s) with
+     * P = side_m[0] along a->b and 1 + g L = sqrt(side_m[0] / side_m[1]); likewise along a->c.
+     * Then (L, L) lands at a + (P + Q) L / (1 + (g + h) L). */
+    double L = n - 7.0, dab = hypot(b->x - a->x, b->y - a->y),
+           dac = hypot(cc->x - a->x, cc->y - a->y);
+    double gb = (sqrt(sm[0] / sm[1]) - 1) / L, gc = (sqrt(sm[2] / sm[3]) - 1) / L;
+    double den = 1 + (gb + gc) * L;
+    if (den > 0.3 && dab > 0 && dac > 0) {
+        double px = sm[0] * (b->x - a->x) / dab, py = sm[0] * (b->y - a->y) / dab;
+        double qx = sm[2] * (cc->x - a->x) / dac, qy = sm[2] * (cc->y - a->y) / dac;
+        g->q[6] = a->x + (px + qx) * L / den;
+        g->q[7] = a->y + (py + qy) * L / den;
+    } else {
+        g->q[6] = b->x + cc->x - a->x;
+        g->q[7] = b->y + cc->y - a->y;
+    }
     if (n > 21) {
         double side = (hypot(b->x - a->x, b->y - a->y) + hypot(cc->x - a->x, cc->y - a->y)) / 2;
         find_alignment(c, g, module_px, side * 0.2);
     }
-    jiggle(c, g, module_px * 0.5, 0.5, levels);
+    jiggle(c, g, 6, module_px * 0.5, 0.5, levels); /* the finder centres are already close */
 }
 
 struct triple {
@@ -399,7 +419,8 @@ static int find_triples(const struct pt *p, int np, struct triple *t, int max)
     return nt;
 }
 
-int qr_unwarp_corners(const struct qr_finder *f, int nf, struct qr_corners *out, int max)
+int qr_unwarp_corners(const uint8_t *img, int w, int h, const struct qr_finder *f, int nf,
+                      struct qr_corners *out, int max)
 {
     struct pt all[QR_MAX_FINDERS];
     int na = 0;
@@ -415,16 +436,47 @@ int qr_unwarp_corners(const struct qr_finder *f, int nf, struct qr_corners *out,
     }
     qsort(all, (size_t)na, sizeof(all[0]), cmp_pt);
     int np = na < MAX_CANDIDATES ? na : MAX_CANDIDATES;
-    struct triple t[64];
-    int nt = find_triples(all, np, t, 64);
-    int n = nt < max ? nt : max;
-    for (int i = 0; i < n; i++) {
+    struct triple t[MAX_TRIPLES];
+    int nt = find_triples(all, np, t, MAX_TRIPLES);
+    /* The two sides must count the same modules, a whole version's worth: a triple with a stray
+     * finder (a blob of data modules, text) fails that. Cost: disagreement, then shape. */
+    struct fit_ctx c = {.img = img, .w = w, .h = h};
+    struct qr_corners cand[MAX_TRIPLES];
+    double cost[MAX_TRIPLES];
+    int ncand = 0;
+    for (int i = 0; i < nt; i++) {
         const struct pt *p[3] = {&all[t[i].a], &all[t[i].b], &all[t[i].c]};
-        for (int j = 0; j < 3; j++) {
-            out[i].x[j] = p[j]->x;
-            out[i].y[j] = p[j]->y;
-            out[i].m[j] = p[j]->m;
+        double sm[4];
+        double nb = modules_between(&c, p[0], p[1], &sm[0], &sm[1]) + 7;
+        double nc = modules_between(&c, p[0], p[2], &sm[2], &sm[3]) + 7;
+        double n = (nb + nc) / 2, vf = (n - 17) / 4;
+        int v = (int)lround(vf);
+        double disagree = fabs(nb - nc) / n;
+        if (v < 1 || v > QR_UNWARP_MAX_VERSION || disagree > 0.2) {
+            continue;
         }
+        struct qr_corners *q = &cand[ncand];
+        for (int j = 0; j < 3; j++) {
+            q->x[j] = p[j]->x;
+            q->y[j] = p[j]->y;
+            q->m[j] = p[j]->m;
+        }
+        memcpy(q->side_m, sm, sizeof(sm));
+        q->module = (sm[0] + sm[1] + sm[2] + sm[3]) / 4;
+        q->version = v;
+        cost[ncand] = 4 * disagree + fabs(vf - v) + t[i].cost;
+        ncand++;
+    }
+    int n = 0;
+    for (; n < max && n < ncand; n++) { /* selection of the cheapest */
+        int best = -1;
+        for (int i = 0; i < ncand; i++) {
+            if (cost[i] >= 0 && (best < 0 || cost[i] < cost[best])) {
+                best = i;
+            }
+        }
+        out[n] = cand[best];
+        cost[best] = -1;
     }
     return n;
 }
@@ -442,16 +494,14 @@ int qr_unwarp_fit(const uint8_t *img, int w, int h, const struct qr_corners *cor
     const struct pt *a = &p[0], *b = &p[1], *cc = &p[2];
     struct known known[MAX_KNOWN];
     struct fit_ctx c = {.img = img, .w = w, .h = h, .k = known};
-    double mb = module_along(&c, a, b), mc = module_along(&c, a, cc);
-    double nb = hypot(b->x - a->x, b->y - a->y) / mb + 7;
-    double nc = hypot(cc->x - a->x, cc->y - a->y) / mc + 7;
-    double module_px = (mb + mc) / 2;
-    int v0 = (int)lround(((nb + nc) / 2 - 17) / 4);
-    /* the estimated version roughly fitted; its neighbours too when that fits poorly */
+    double module_px = corners->module;
+    int v0 = corners->version;
+    /* the estimated version roughly fitted; its neighbours too when that fits, but poorly (a
+     * triple that fits nothing is not a code's corners: no use trying other sizes) */
     static const int tries[3] = {0, -1, 1};
     struct qr_grid best = {0};
     best.fit = -2;
-    for (int i = 0; i < 3 && best.fit < GOOD_FIT; i++) {
+    for (int i = 0; i < 3 && best.fit < GOOD_FIT && (i == 0 || best.fit >= MIN_FIT); i++) {
         int v = v0 + tries[i];
         if (v < 1 || v > QR_UNWARP_MAX_VERSION) {
             continue;
@@ -459,7 +509,7 @@ int qr_unwarp_fit(const uint8_t *img, int w, int h, const struct qr_corners *cor
         int n = 17 + 4 * v;
         c.nk = known_modules(n, known);
         struct qr_grid g;
-        fit_version(&c, n, a, b, cc, module_px, &g, 2);
+        fit_version(&c, n, a, b, cc, corners->side_m, module_px, &g, 2);
         if (g.fit > best.fit) {
             best = g;
         }
@@ -468,7 +518,8 @@ int qr_unwarp_fit(const uint8_t *img, int w, int h, const struct qr_corners *cor
         return -1;
     }
     c.nk = known_modules(best.n, known);
-    jiggle(&c, &best, module_px * 0.125, 0.125, 2); /* on from where the rough fit stopped */
+    jiggle(&c, &best, 0, module_px * 0.125, 0.125,
+           2); /* all, on from where the rough fit stopped */
     *out = best;
     return 0;
 }

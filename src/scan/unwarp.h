@@ -36,17 +36,23 @@ struct qr_grid {
 };
 
 /* Three finder centres that could be one code's corners: top left, top right, bottom left
- * (image pixels), with the module size seen at each. */
+ * (image pixels), with the module size seen at each, the mean module size along the code's
+ * sides and the version their distances suggest. */
 struct qr_corners {
     double x[3], y[3], m[3];
+    double side_m[4]; /* module size at top left towards top right, at top right towards top
+                         left, at top left towards bottom left, at bottom left towards top left */
+    double module;
+    int version;
 };
 
-/* The likeliest corner triples among the dark-centred finders f (most square first): up to max
- * into out; returns their number. */
-int qr_unwarp_corners(const struct qr_finder *f, int nf, struct qr_corners *out, int max);
+/* The likeliest corner triples among the dark-centred finders f found in img (w x h, packed,
+ * normalised, code dark on light): up to max into out, likeliest first; returns their number. */
+int qr_unwarp_corners(const uint8_t *img, int w, int h, const struct qr_finder *f, int nf,
+                      struct qr_corners *out, int max);
 
-/* Fits a grid on a corner triple, in img (w x h, packed, normalised so that 128 separates dark
- * from light, code dark on light). 0 on success; -1 when nothing there fits a QR code. */
+/* Fits a grid on a corner triple in the same image. 0 on success; -1 when nothing there fits a
+ * QR code. */
 int qr_unwarp_fit(const uint8_t *img, int w, int h, const struct qr_corners *corners,
                   struct qr_grid *out);
 
