@@ -27,10 +27,11 @@
 #include "scan/finder.h"
 #include "scan/unwarp.h"
 
-#define TILE       16  /* normalisation tile side, in pixels of the scanned image */
-#define MIN_RANGE  24  /* tiles with less contrast than this are left nearly flat */
-#define ROI_MARGIN 0.6 /* ROI grows the last code's box by this share of its size each side */
-#define ROI_TTL    8   /* frames the ROI survives without a read */
+#define TILE         16   /* normalisation tile side, in pixels of the scanned image */
+#define MIN_RANGE    24   /* tiles with less contrast than this are left nearly flat */
+#define ROI_MARGIN   0.6  /* ROI grows the last code's box by this share of its size each side */
+#define ROI_TTL      8    /* frames the ROI survives without a read */
+#define ROI_MAX_AREA 0.25 /* the ROI pass scans at most this share of the frame */
 #define LAST_BUDGET                                                                                \
     3.6                     /* DENSE and WARP run only if the frame, them included, is expected to \
                                cost at most this many FULL passes (about 2 plain zbar scans) */
@@ -58,6 +59,7 @@ struct borne_decoder {
     unsigned frame_no;
     uint64_t full_ema_ns; /* running mean cost of the FULL pass: the unit of the time budget */
     uint64_t last_ema_ns; /* running mean cost of DENSE and WARP together, when they run */
+    uint64_t fine_ema_ns; /* running mean cost of the full-resolution finder search */
     unsigned disabled;
     int dense;      /* DENSE pass opted in (borne_decoder_set_dense) */
     unsigned reads; /* codes read since the scanners were made (see renew_scanners) */
@@ -546,6 +548,7 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
         struct roi r = dec->roi;
         r.x1 = r.x1 > w ? w : r.x1;
         r.y1 = r.y1 > h ? h : r.y1;
+        shrink_to(&r.x0, &r.y0, &r.x1, &r.y1, (long)(ROI_MAX_AREA * w * h));
         int rw = r.x1 - r.x0, rh = r.y1 - r.y0;
         if (rw >= 21 && rh >= 21) {
             dec->stats.runs[BORNE_PASS_ROI]++;
@@ -617,18 +620,37 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
         }
     }
 
+    /* Finder boxes at full resolution from here on. When the half image shows none, small codes
+     * (2-3 pixels a module: their finders vanish at half resolution) are looked for in the whole
+     * frame at full resolution, normalised, if that and the last resort fit the budget. */
+    uint64_t budget = (uint64_t)(LAST_BUDGET * (double)dec->full_ema_ns);
+    if (box) {
+        x0 *= 2;
+        y0 *= 2;
+        x1 = 2 * x1 > w ? w : 2 * x1;
+        y1 = 2 * y1 > h ? h : 2 * y1;
+    } else if (last_resort &&
+               (dec->full_ema_ns == 0 ||
+                now_ns() - frame_t0 + dec->fine_ema_ns + dec->last_ema_ns <= budget)) {
+        t0 = now_ns();
+        normalise(dec, frame->luma, frame->stride, w, h, dec->buf, 0);
+        struct qr_finder f[QR_MAX_FINDERS];
+        int nf = qr_find_finders(dec->buf, w, h, f, QR_MAX_FINDERS);
+        box = qr_finder_box(f, nf, w, h, &x0, &y0, &x1, &y1, &dark);
+        uint64_t dt = now_ns() - t0;
+        dec->stats.ns[BORNE_PASS_DENSE] += dt;
+        dec->fine_ema_ns = dec->fine_ema_ns ? (dec->fine_ema_ns * 7 + dt) / 8 : dt;
+    } else if (last_resort) {
+        dec->fine_ema_ns -= dec->fine_ema_ns / 8; /* skipped: let the estimate fade */
+    }
+
     /* 4. last resort, where the finders are: a crop at full resolution, normalised in the
      *    code's polarity, scanned every line (DENSE: small, noisy, low-contrast and blurred
      *    codes), then a grid fitted to it and the code redrawn flat (WARP: curled and steeply
      *    tilted codes). The crop is at most DENSE_MAX_AREA of the frame; both run only when
      *    their expected cost still fits the frame's budget (LAST_BUDGET FULL passes). */
-    if (box && (dec->full_ema_ns == 0 || now_ns() - frame_t0 + dec->last_ema_ns <=
-                                             (uint64_t)(LAST_BUDGET * (double)dec->full_ema_ns))) {
+    if (box && (dec->full_ema_ns == 0 || now_ns() - frame_t0 + dec->last_ema_ns <= budget)) {
         uint64_t t_last = now_ns();
-        x0 *= 2;
-        y0 *= 2;
-        x1 = 2 * x1 > w ? w : 2 * x1;
-        y1 = 2 * y1 > h ? h : 2 * y1;
         int code_inv = !dark, got = 0;
         /* DENSE: the box shrunk around its centre to the area bound */
         int dx0 = x0, dy0 = y0, dx1 = x1, dy1 = y1;
