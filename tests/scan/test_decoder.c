@@ -179,13 +179,13 @@ static void test_region_of_interest_reads_next_frame(void **state)
 
 /* Corpus floor. Measured on this exact corpus (seed, sizes, scene counts below) when the test was
  * written: see FLOOR_* and docs/decoder.md. The floors sit a little under the measured values so a
- * harmless change does not fail the test, while a real regression does. The full-resolution pass
- * around finder patterns only runs while the frame is within its time budget, so a loaded machine
- * or a sanitizer build reads a code or two fewer (48/56 measured alone, 47/56 under ASan with
- * other builds running): the overall floor keeps that margin. */
+ * harmless change does not fail the test, while a real regression does. The last-resort passes
+ * (full-resolution finder search, DENSE, WARP) run only while the frame is within its time
+ * budget, so a loaded machine or a sanitizer build may read a code or two fewer (55/56 measured
+ * alone, plain zbar 40/56): the overall floor keeps that margin. */
 #define SEED                   20261126u
 #define SCENES                 3
-#define FLOOR_ALL_PERCENT      80
+#define FLOOR_ALL_PERCENT      90
 #define FLOOR_INVERTED_PERCENT 90
 
 /* Regression: zbar's image scanner keeps part of every code it reads; the decoder must not
