@@ -1,17 +1,22 @@
 /* The QR decoder: zbar plus Borne's strategy for hard frames; see decoder.h and docs/decoder.md.
  *
- * DESIGN: every pass hands zbar (QR only, binary mode) an 8-bit image prepared by this file:
- *   - normalisation stretches contrast locally: min and max are taken over tiles, spread to the
- *     neighbouring tiles and interpolated, so dim, washed-out and glared parts all reach full
- * range;
- *   - HALF runs on a 2x2-averaged copy (a quarter of the pixels; averaging also smooths noise and
- *     screen moiré), normal polarity then inverted for dark-mode phones;
- *   - FULL and FULL_INV run at full resolution for small codes; they cost about one plain scan, so
- *     they take turns with each other over successive frames instead of both running every frame;
- *   - ROI scans a full-resolution crop around the last finding first; when it reads the code,
- *     the frame costs a fraction of a full scan;
- *   - DENSE, the last resort, scans every line of a full-resolution normalised crop around the
- *     finder patterns (1:1:3:1:1 runs) seen in the half-resolution image, bounded in area.
+ * DESIGN: passes run in order until one reads a code; each hands zbar (QR only, binary mode) an
+ * 8-bit image prepared here:
+ *   1. ROI: after a read, a normalised full-resolution crop around it (cheap while the code stays
+ *      in view); dropped after a frame where it reads nothing.
+ *   2. FULL: the raw frame, every other line; the line phase alternates between frames.
+ *   3. HALF: a 2x2-averaged copy, normalised (tile min/max spread to the neighbouring tiles and
+ *      interpolated, so dim, washed-out and glared parts reach full range; averaging smooths
+ *      noise and screen moiré). The same image is searched for finder patterns (finder.c),
+ *      which tell where a code lies and its polarity.
+ *   4. HALF_INV: the same, inverted, for dark-mode phones, unless the finders show a code of
+ *      normal polarity. When the half image shows no finders, the full-resolution frame is
+ *      normalised and searched (small codes lose their finders at half resolution).
+ *   5. DENSE: a normalised full-resolution crop around the finders, every line.
+ *   6. WARP: a grid fitted to the code around the finders and the code redrawn flat
+ *      (unwarp.c), for curled and steeply tilted codes.
+ * The full-resolution finder search, DENSE and WARP run only while the frame's expected cost
+ * stays within a budget counted in FULL passes (running means), which bounds the cost tail.
  * Buffers are sized once for the largest frame seen (capped by BORNE_DECODER_MAX_SIDE). */
 #define LOG_MODULE "decoder"
 
@@ -30,11 +35,10 @@
 #define TILE         16   /* normalisation tile side, in pixels of the scanned image */
 #define MIN_RANGE    24   /* tiles with less contrast than this are left nearly flat */
 #define ROI_MARGIN   0.6  /* ROI grows the last code's box by this share of its size each side */
-#define ROI_TTL      8    /* frames the ROI survives without a read */
 #define ROI_MAX_AREA 0.25 /* the ROI pass scans at most this share of the frame */
-#define LAST_BUDGET                                                                                \
-    3.6                     /* DENSE and WARP run only if the frame, them included, is expected to \
-                               cost at most this many FULL passes (about 2 plain zbar scans) */
+/* The full-resolution finder search, DENSE and WARP run only if the frame, them included, is
+ * expected to cost at most this many FULL passes (about two plain zbar scans). */
+#define LAST_BUDGET    3.6
 #define DENSE_MAX_AREA 0.25 /* DENSE scans at most this share of the frame */
 #define WARP_MAX_AREA  0.6  /* WARP searches at most this share of the frame */
 #define FULL_DENSITY   2    /* FULL scans every other line: half the cost of a plain scan */
@@ -43,7 +47,7 @@
 struct roi {
     int x0, y0, x1, y1; /* full-resolution box, exclusive end; empty when x1 <= x0 */
     int inverted;       /* polarity of the last read */
-    int ttl;
+    int active;         /* set by a read; a frame where the ROI reads nothing clears it */
 };
 
 struct borne_decoder {
@@ -61,7 +65,6 @@ struct borne_decoder {
     uint64_t last_ema_ns; /* running mean cost of DENSE and WARP together, when they run */
     uint64_t fine_ema_ns; /* running mean cost of the full-resolution finder search */
     unsigned disabled;
-    int dense;      /* DENSE pass opted in (borne_decoder_set_dense) */
     unsigned reads; /* codes read since the scanners were made (see renew_scanners) */
     struct borne_decoder_stats stats;
 };
@@ -150,7 +153,6 @@ borne_err borne_decoder_new(struct borne_decoder **out)
     dec->zs = zs[0];
     dec->zs_full = zs[1];
     dec->plain = zs[2];
-    dec->dense = 1;
     *out = dec;
     return BORNE_OK;
 }
@@ -189,13 +191,6 @@ void borne_decoder_set_disabled(struct borne_decoder *dec, unsigned pass_mask)
 {
     if (dec) {
         dec->disabled = pass_mask;
-    }
-}
-
-void borne_decoder_set_dense(struct borne_decoder *dec, int on)
-{
-    if (dec) {
-        dec->dense = on != 0;
     }
 }
 
@@ -445,7 +440,7 @@ static void remember(struct borne_decoder *dec, const struct hit *hit, int scale
     dec->roi.x1 = x1 + mx > w ? w : x1 + mx;
     dec->roi.y1 = y1 + my > h ? h : y1 + my;
     dec->roi.inverted = inverted;
-    dec->roi.ttl = ROI_TTL;
+    dec->roi.active = 1;
 }
 
 /* Shrinks a box around its centre, 10 % a side at a time, to at most max pixels. */
@@ -544,7 +539,7 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
     uint64_t frame_t0 = now_ns();
 
     /* 1. region of interest around the last finding, full resolution, last polarity */
-    if (dec->roi.ttl > 0 && enabled(dec, BORNE_PASS_ROI)) {
+    if (dec->roi.active && enabled(dec, BORNE_PASS_ROI)) {
         struct roi r = dec->roi;
         r.x1 = r.x1 > w ? w : r.x1;
         r.y1 = r.y1 > h ? h : r.y1;
@@ -558,7 +553,7 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
                 goto found;
             }
         }
-        dec->roi.ttl = 0; /* the code moved or left: the next read sets a new one */
+        dec->roi.active = 0; /* the code moved or left: the next read sets a new one */
     }
 
     /* 2. full resolution at half line density, raw: small, blurred and clean codes at half a
@@ -602,8 +597,7 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
             goto found;
         }
     }
-    int last_resort =
-        dec->dense && (enabled(dec, BORNE_PASS_DENSE) || enabled(dec, BORNE_PASS_WARP));
+    int last_resort = enabled(dec, BORNE_PASS_DENSE) || enabled(dec, BORNE_PASS_WARP);
     int x0 = 0, y0 = 0, x1 = 0, y1 = 0, dark = 1, box = 0;
     if (last_resort) {
         t0 = now_ns();

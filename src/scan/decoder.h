@@ -2,9 +2,10 @@
  *
  * It wraps zbar (QR only, binary mode, so payload bytes come through unchanged) with a strategy
  * for hard frames at a bounded cost per frame: contrast normalisation, a reduced-resolution pass,
- * passes on the inverted image for dark-mode phones, a full-resolution pass for small codes, and a
- * region of interest around the last finding. Passes that do not fit one frame's budget rotate
- * over successive frames; see docs/decoder.md for the strategy and what each step buys.
+ * the inverted image for dark-mode phones, full-resolution passes for small codes, a region of
+ * interest around the last finding, and for curled or steeply tilted codes a grid fitted to the
+ * code and the code redrawn flat. Costly passes run only while the frame is within its budget;
+ * see docs/decoder.md for the strategy and what each step buys.
  *
  * A decoder is not thread-safe: use one per thread (one per camera). */
 #ifndef BORNE_SCAN_DECODER_H
@@ -27,7 +28,7 @@ enum borne_decoder_pass {
     BORNE_PASS_HALF,     /* half resolution, normalised */
     BORNE_PASS_HALF_INV, /* half resolution, normalised, inverted (dark-mode phones) */
     BORNE_PASS_FULL,     /* full resolution, every other line; the line phase alternates */
-    BORNE_PASS_DENSE,    /* full resolution, every line, normalised, around finders */
+    BORNE_PASS_DENSE,    /* full resolution, every line, normalised, around the finders */
     BORNE_PASS_WARP,     /* a grid fitted to a bent or tilted code, redrawn flat (unwarp.h) */
     BORNE_PASS__COUNT
 };
@@ -70,12 +71,5 @@ void borne_decoder_get_stats(const struct borne_decoder *dec, struct borne_decod
 /* Disables passes, for measuring what each one buys: bit (1u << pass) set = pass never runs.
  * 0 (the default) runs the full strategy. */
 void borne_decoder_set_disabled(struct borne_decoder *dec, unsigned pass_mask);
-
-/* Turns the DENSE pass on (on != 0, the default) or off: when all other passes failed and the
- * frame's cost so far is within budget, a full-resolution, every-line scan of a normalised crop
- * around finder-like structure (1:1:3:1:1 runs) in the half-resolution image, bounded to a quarter
- * of the frame. Reads more small, noisy, motion-blurred, dim and dark-mode codes (docs/decoder.md)
- * for about 2-3 ms on the frames that reach it. */
-void borne_decoder_set_dense(struct borne_decoder *dec, int on);
 
 #endif

@@ -6,12 +6,10 @@
  * ablation (the strategy with one pass disabled) to show what each step buys.
  *
  * Usage: bench_decoder [--scenes N] [--seed S] [--dump DIR] [--dump-missed DIR] [--kind NAME]
- *                      [--size 1280x720|640x480] [--no-ablation] [--no-dense]
+ *                      [--size 1280x720|640x480] [--no-ablation]
  * (--dump saves the first frame of the first 3 scenes of each kind as PNG; --dump-missed saves the
  * first frame of every scene the full strategy did not read within two frames; --kind runs one
  * degradation kind only and --size one frame size, for working on them)
- * (--no-dense turns the DENSE pass off in every configuration, borne_decoder_set_dense; it is on
- * by default, as in the decoder)
  * Numbers are printed, never asserted. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,7 +22,7 @@
 #include "scan/image.h"
 
 #define FRAMES_PER_SCENE 2
-#define NCONF            5
+#define NCONF            7
 
 static uint64_t now_ns(void)
 {
@@ -71,10 +69,16 @@ struct tally {
     int scenes, read1, read2, misread, false_pos;
 };
 
-static const char *const conf_names[NCONF] = {"full strategy", "without ROI", "without HALF",
-                                              "without HALF_INV", "without FULL"};
-static const unsigned conf_masks[NCONF] = {0, 1u << BORNE_PASS_ROI, 1u << BORNE_PASS_HALF,
-                                           1u << BORNE_PASS_HALF_INV, 1u << BORNE_PASS_FULL};
+static const char *const conf_names[NCONF] = {"full strategy",    "without ROI",  "without HALF",
+                                              "without HALF_INV", "without FULL", "without DENSE",
+                                              "without WARP"};
+static const unsigned conf_masks[NCONF] = {0,
+                                           1u << BORNE_PASS_ROI,
+                                           1u << BORNE_PASS_HALF,
+                                           1u << BORNE_PASS_HALF_INV,
+                                           1u << BORNE_PASS_FULL,
+                                           1u << BORNE_PASS_DENSE,
+                                           1u << BORNE_PASS_WARP};
 
 static int check(const struct corpus_frame *f, int got, const char *text, size_t len,
                  struct tally *t)
@@ -95,7 +99,7 @@ static int check(const struct corpus_frame *f, int got, const char *text, size_t
 
 int main(int argc, char **argv)
 {
-    int scenes = 30, nconf = NCONF, dense = 1;
+    int scenes = 30, nconf = NCONF;
     uint64_t seed = 20261126;
     const char *dump = NULL, *dump_missed = NULL;
     int only_kind = -1, only_size = -1;
@@ -106,10 +110,6 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--no-ablation") == 0) {
             nconf = 1;
-        } else if (strcmp(argv[i], "--no-dense") == 0) {
-            dense = 0;
-        } else if (strcmp(argv[i], "--dense") == 0) {
-            dense = 1; /* the default; kept for old command lines */
         } else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) {
             dump = argv[++i];
         } else if (strcmp(argv[i], "--dump-missed") == 0 && i + 1 < argc) {
@@ -135,7 +135,7 @@ int main(int argc, char **argv)
         } else {
             fprintf(stderr,
                     "usage: %s [--scenes N] [--seed S] [--dump DIR] [--dump-missed DIR] "
-                    "[--kind NAME] [--size WxH] [--no-ablation] [--no-dense]\n",
+                    "[--kind NAME] [--size WxH] [--no-ablation]\n",
                     argv[0]);
             return 2;
         }
@@ -147,7 +147,6 @@ int main(int argc, char **argv)
             return 1;
         }
         borne_decoder_set_disabled(dec[c], conf_masks[c]);
-        borne_decoder_set_dense(dec[c], dense);
     }
     struct tally plain_tot = {0}, tot[NCONF];
     memset(tot, 0, sizeof(tot));
