@@ -32,7 +32,16 @@ debs=$(cd "$debs" && pwd)
 arch=$(dpkg --print-architecture)
 deb=$(ls -1 "$debs"/borne_*_"$arch".deb | tail -n1)
 regdeb=$(ls -1 "$debs"/borne-registry_*_"$arch".deb 2>/dev/null | tail -n1 || true)
-mirror=${BORNE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The Debian archive: the one this machine's apt uses, unless BORNE_DEBIAN_MIRROR names another.
+host_mirror() {
+    {
+        grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{ print $2 }'
+        grep -h '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+            awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):/) { print $i; break } }'
+    } | grep -v -- '-security' | head -n1
+}
+mirror=${BORNE_DEBIAN_MIRROR:-$(host_mirror)}
+[ -n "$mirror" ] || { echo "test-install: no Debian archive in apt's sources; set BORNE_DEBIAN_MIRROR" >&2; exit 2; }
 
 pass=0
 fail=0
@@ -99,6 +108,7 @@ check "bornectl man page" test -f "$root/usr/share/man/man1/bornectl.1.gz"
 check "configuration /etc/borne/borne.conf (conffile)" grep -qx /etc/borne/borne.conf "$root/var/lib/dpkg/info/borne.conffiles"
 if [ "$has_kiosk" -eq 1 ]; then
     check "borne (kiosk) installed" test -x "$root/usr/bin/borne"
+    check "borne man page" test -f "$root/usr/share/man/man1/borne.1.gz"
     check "user borne is a system user without a shell" \
         sh -c "chroot '$root' getent passwd borne | grep -q ':/var/lib/borne:/usr/sbin/nologin$'"
     for g in video render input audio dialout; do
@@ -168,6 +178,7 @@ if [ -n "$regdeb" ]; then
     in_root apt-get install -y -q --no-install-recommends "/tmp/debs/$(basename "$regdeb")" >"$root/tmp/reg.log" 2>&1 ||
         { cat "$root/tmp/reg.log"; exit 1; }
     check "borne-registry runs" sh -c "chroot '$root' borne-registry --help; test \$? -le 2"
+    check "borne-registry man page" test -f "$root/usr/share/man/man8/borne-registry.8.gz"
     check "user borne-registry" in_root getent passwd borne-registry
     check "/var/lib/borne-registry is borne-registry's, 0700" \
         test "$(in_root stat -c '%U %a' /var/lib/borne-registry)" = "borne-registry 700"
