@@ -14,43 +14,18 @@
 
 #include "checkin/checkin.h"
 #include "store/store.h"
+#include "support/checkin_fixture.h"
 #include "support/fixture.h"
 
-typedef struct ctx {
-    fixture fx;
-    struct borne_checkin *ck;
-} ctx;
+typedef checkin_fixture ctx;
 
-static int open_checkin(ctx *c, uint32_t session_id)
-{
-    borne_checkin_options opts = {
-        .kiosk_id = "kiosk-test", .session_id = session_id, .mode = BORNE_ENTRY};
-    return borne_checkin_new(&c->ck, c->fx.store, &c->fx.clock, &opts) == BORNE_OK ? 0 : -1;
-}
+/* The check-in path of every test: kiosk "kiosk-test", session A, entries. */
+static const borne_checkin_options entry_a = {
+    .kiosk_id = "kiosk-test", .session_id = FIX_SESSION_A, .mode = BORNE_ENTRY};
 
 static int setup(void **state)
 {
-    ctx *c = calloc(1, sizeof(*c));
-    if (!c || fixture_open(&c->fx) != 0) {
-        free(c);
-        return -1;
-    }
-    if (open_checkin(c, FIX_SESSION_A) != 0) {
-        fixture_close(&c->fx);
-        free(c);
-        return -1;
-    }
-    *state = c;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    ctx *c = *state;
-    borne_checkin_free(c->ck);
-    fixture_close(&c->fx);
-    free(c);
-    return 0;
+    return checkin_fixture_setup(state, &entry_a);
 }
 
 static int64_t checkins(ctx *c)
@@ -181,7 +156,7 @@ static void test_accepted_entry_repeat_already_in(void **state)
     /* After a restart (new check-in path, same store) the stored history still says so. */
     borne_checkin_free(c->ck);
     c->ck = NULL;
-    assert_int_equal(open_checkin(c, FIX_SESSION_A), 0);
+    assert_int_equal(borne_checkin_new(&c->ck, c->fx.store, &c->fx.clock, &entry_a), BORNE_OK);
     r = scan(c, tok);
     assert_int_equal(r.outcome, BORNE_OUTCOME_ALREADY_IN);
     assert_int_equal(checkins(c), 1);
@@ -672,22 +647,25 @@ static void test_refused_write_is_not_accepted(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_accepted_entry_repeat_already_in, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_exit_tally_reentry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accepted_entry_repeat_already_in, setup,
+                                        checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_exit_tally_reentry, setup, checkin_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_exit_below_threshold_and_proportional, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_exit_without_entry, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_registration_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_session_window, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_code_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bit_flips_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_opaque_and_absent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_staff_code, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hostile_inputs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_manual, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_whole_event_door, setup, teardown),
+                                        checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_exit_without_entry, setup, checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_registration_refusals, setup,
+                                        checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_session_window, setup, checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_code_refusals, setup, checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bit_flips_refused, setup, checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_opaque_and_absent, setup, checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_staff_code, setup, checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_inputs, setup, checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_manual, setup, checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_whole_event_door, setup, checkin_fixture_teardown),
         cmocka_unit_test(test_not_set_up),
-        cmocka_unit_test_setup_teardown(test_refused_write_is_not_accepted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_write_is_not_accepted, setup,
+                                        checkin_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

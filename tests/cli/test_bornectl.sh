@@ -7,21 +7,10 @@ data=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 db="$tmp/test.db"
-passed=0
-failed=0
+# shellcheck source=SCRIPTDIR/../support/checks.sh
+. "$(dirname "$0")/../support/checks.sh"
 
 ctl() { "$bornectl" --db "$db" "$@"; }
-
-check() { # check NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAILED: $name" >&2
-    fi
-}
 
 exit_code() { # exit_code CMD... -> prints the exit code, output to $tmp/out and $tmp/err
     set +e

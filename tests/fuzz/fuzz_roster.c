@@ -9,18 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/log.h"
+#include "fuzz_store.h"
 #include "store/import.h"
 #include "store/store.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static const char event_json[] =
     "{\"id\": 42, \"name\": \"Congrès\", \"starts\": \"2026-05-20\", \"ends\": \"2026-05-20\","
@@ -30,22 +21,11 @@ static const char event_json[] =
     "{\"id\": 102, \"code\": \"B2\", \"title\": \"B\", \"starts\": \"2026-05-20T13:00\","
     " \"ends\": \"2026-05-20T15:00\"}]}";
 
-static int64_t count(struct borne_store *s, const char *sql)
-{
-    sqlite3_stmt *st;
-    CHECK(sqlite3_prepare_v2(borne_store_db(s), sql, -1, &st, NULL) == SQLITE_OK);
-    CHECK(sqlite3_step(st) == SQLITE_ROW);
-    int64_t n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct borne_store *store;
-    if (!store) {
-        borne_log_set_level(BORNE_LOG_ERROR);
-        CHECK(borne_store_open(":memory:", &store) == BORNE_OK);
+    bool opened;
+    struct borne_store *store = fuzz_store(&opened);
+    if (opened) {
         borne_import_result res;
         char msg[BORNE_IMPORT_MSG_MAX];
         CHECK(borne_import_event_json(store, event_json, strlen(event_json), &res, msg,
@@ -66,16 +46,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (err) {
         CHECK(msg[0] != '\0');
         CHECK(res.participants == 0 && res.registrations == 0);
-        CHECK(count(store, "SELECT count(*) FROM participant") == 0);
-        CHECK(count(store, "SELECT count(*) FROM registration") == 0);
+        CHECK(fuzz_count(store, "SELECT count(*) FROM participant") == 0);
+        CHECK(fuzz_count(store, "SELECT count(*) FROM registration") == 0);
         return 0;
     }
     CHECK(res.event_id == 42);
-    CHECK(count(store, "SELECT count(*) FROM participant") == (int64_t)res.participants);
-    CHECK(count(store, "SELECT count(*) FROM registration") <= (int64_t)res.registrations);
-    CHECK(count(store, "SELECT count(*) FROM participant WHERE display_name = ''") == 0);
-    CHECK(count(store, "SELECT count(*) FROM registration WHERE session_id NOT IN (101, 102)") ==
-          0);
+    CHECK(fuzz_count(store, "SELECT count(*) FROM participant") == (int64_t)res.participants);
+    CHECK(fuzz_count(store, "SELECT count(*) FROM registration") <= (int64_t)res.registrations);
+    CHECK(fuzz_count(store, "SELECT count(*) FROM participant WHERE display_name = ''") == 0);
+    CHECK(fuzz_count(store,
+                     "SELECT count(*) FROM registration WHERE session_id NOT IN (101, 102)") == 0);
     CHECK(sqlite3_exec(borne_store_db(store), "DELETE FROM registration; DELETE FROM participant",
                        NULL, NULL, NULL) == SQLITE_OK);
     return 0;

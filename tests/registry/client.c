@@ -12,7 +12,6 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "support/db_ro.h"
 #include "support/fixture.h"
 
 const char *const fixture_names[] = {"Hélène",   "Tremblay",    "Lévesque",        "Marie Côté",
@@ -308,33 +308,5 @@ void checkin_json(char *out, size_t cap, const char *uuid, uint32_t event, uint3
 
 int64_t registry_query_int(const test_registry *r, const char *sql)
 {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(r->proc.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        v = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
-long proc_rss_kib(int pid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof(path), "/proc/%d/status", pid);
-    FILE *f = fopen(path, "r");
-    long kib = -1;
-    while (f && fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "VmRSS: %ld", &kib) == 1) {
-            break;
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    return kib;
+    return db_ro_int(r->proc.db, sql);
 }

@@ -69,7 +69,4 @@ void checkin_json(char *out, size_t cap, const char *uuid, uint32_t event, uint3
  * `sql` as an integer. */
 int64_t registry_query_int(const test_registry *r, const char *sql);
 
-/* VmRSS of a process, KiB. */
-long proc_rss_kib(int pid);
-
 #endif

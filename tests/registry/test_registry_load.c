@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "registry/client.h"
+#include "support/measure.h"
 
 #define JSON "application/json"
 

@@ -28,21 +28,19 @@
 
 #include <cmocka.h>
 
-#include <SDL.h>
 #include <dirent.h>
-#include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "core/config.h"
 #include "kiosk/kiosk.h"
-#include "support/fixture.h"
+#include "support/db_ro.h"
+#include "support/kiosk_loop.h"
+#include "support/measure.h"
 #include "sync/harness.h"
-#include "ui/pin.h"
+#include "sync/sync_support.h"
 #include "ui/screens.h"
 
 #define SOAK_PEOPLE  400
@@ -75,10 +73,7 @@
 typedef struct soak {
     registry_proc reg;
     char setup[512];
-    char dir[256];
-    char conf[400];
-    char db[400];
-    struct borne_kiosk *k;
+    kiosk_loop kl; /* the kiosk, its data folder and store */
     char *tokens[SOAK_PEOPLE];
     long recorded; /* check-ins the kiosk reported stored */
     long scans;
@@ -94,22 +89,7 @@ static int64_t now_ms(void)
 
 static const borne_view *view(soak *s)
 {
-    return borne_kiosk_view(s->k);
-}
-
-static long rss_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    assert_non_null(f);
-    char line[256];
-    long kb = -1;
-    while (fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
-            break;
-        }
-    }
-    fclose(f);
-    return kb;
+    return kiosk_loop_view(&s->kl);
 }
 
 static int open_fds(void)
@@ -127,77 +107,11 @@ static int open_fds(void)
     return n - 1; /* the directory stream itself */
 }
 
-static void pump_until(soak *s, bool (*done)(soak *s, const void *arg), const void *arg,
-                       int timeout_ms, const char *what)
-{
-    int64_t end = now_ms() + timeout_ms;
-    while (!done(s, arg)) {
-        if (now_ms() > end) {
-            fail_msg("timed out waiting for %s (screen %s, sync \"%s\", message \"%s\")", what,
-                     borne_screen_name(view(s)->screen), view(s)->sync, view(s)->message);
-        }
-        borne_kiosk_step(s->k, 20);
-    }
-}
-
-static bool on_screen(soak *s, const void *arg)
-{
-    return view(s)->screen == *(const borne_screen *)arg;
-}
-
-static bool setup_settled(soak *s, const void *arg)
-{
-    (void)arg;
-    return view(s)->setup == BORNE_VIEW_SETUP_FAILED || view(s)->setup == BORNE_VIEW_SETUP_DONE;
-}
-
-static bool message_has(soak *s, const void *arg)
-{
-    return strstr(view(s)->message, (const char *)arg) != NULL;
-}
-
-static int64_t registry_int(soak *s, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(s->reg.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
-static int64_t store_int(soak *s, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(s->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
-static void push_key(SDL_Keycode sym)
-{
-    SDL_Event e;
-    SDL_zero(e);
-    e.type = SDL_KEYDOWN;
-    e.key.keysym.sym = sym;
-    assert_true(SDL_PushEvent(&e) >= 0);
-}
-
 /* The registry: the fixture's event, 400 confirmed participants, a key, a kiosk; one signed
  * code per participant. */
 static void registry_open(soak *s)
 {
-    assert_int_equal(fixture_mkdtemp(s->reg.dir, sizeof(s->reg.dir)), 0);
-    snprintf(s->reg.db, sizeof(s->reg.db), "%s/registry.db", s->reg.dir);
-    assert_int_equal(harness_serve(&s->reg, 0, NULL), 0);
+    registry_start(&s->reg);
     size_t cap = 64 * SOAK_PEOPLE + 128;
     char *csv = malloc(cap);
     assert_non_null(csv);
@@ -206,16 +120,11 @@ static void registry_open(soak *s)
         n += (size_t)snprintf(csv + n, cap - n, "%d,Personne %d,Ville %d,oui,confirmé,A1 B2\n", i,
                               i, i % 17);
     }
-    char ev[400], roster[400], key[400], url[64];
-    harness_write(s->reg.dir, "event.json", fixture_event_json, ev, sizeof(ev));
-    harness_write(s->reg.dir, "roster.csv", csv, roster, sizeof(roster));
-    free(csv);
-    snprintf(key, sizeof(key), "%s/sign.key", s->reg.dir);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u", (unsigned)s->reg.port);
-    assert_int_equal(harness_admin(&s->reg, NULL, 0, "event", "import", ev, NULL), 0);
-    assert_int_equal(harness_admin(&s->reg, NULL, 0, "roster", "import", "42", roster, NULL), 0);
     assert_int_equal(
-        harness_admin(&s->reg, NULL, 0, "keys", "generate", "--out", key, "--id", "7", NULL), 0);
+        harness_setup_event_roster(&s->reg, s->reg.port, csv, s->setup, sizeof(s->setup)), 0);
+    free(csv);
+    char key[400];
+    snprintf(key, sizeof(key), "%s/sign.key", s->reg.dir);
     size_t tcap = 256 * SOAK_PEOPLE;
     char *out = malloc(tcap);
     assert_non_null(out);
@@ -234,64 +143,32 @@ static void registry_open(soak *s)
     }
     free(out);
     assert_int_equal(got, SOAK_PEOPLE);
-    assert_int_equal(harness_admin(&s->reg, s->setup, sizeof(s->setup), "kiosk", "add", "--event",
-                                   "42", "--url", url, "--name", "porte-A", NULL),
-                     0);
-    s->setup[strcspn(s->setup, "\n")] = '\0';
 }
 
-static void kiosk_open(soak *s)
+static void kiosk_provisioned(soak *s)
 {
-    assert_int_equal(fixture_mkdtemp(s->dir, sizeof(s->dir)), 0);
-    snprintf(s->db, sizeof(s->db), "%s/borne.db", s->dir);
-    char hash[BORNE_CONFIG_HASH_CAP];
-    assert_int_equal(borne_pin_hash("1234", true, hash, sizeof(hash)), BORNE_OK);
-    char text[1024];
-    snprintf(text, sizeof(text),
-             "[kiosk]\nid = borne-soak\ndata_dir = %s\n"
-             "[camera]\ndevice = none\n[scanner]\ndevice = none\n"
-             "[registry]\nsync_interval_seconds = 5\n"
-             "[staff]\npin_hash = %s\nidle_timeout_seconds = 600\n",
-             s->dir, hash);
-    harness_write(s->dir, "borne.conf", text, s->conf, sizeof(s->conf));
-    struct borne_kiosk_options o = {.config_path = s->conf,
-                                    .db_path = s->db,
-                                    .windowed = true,
-                                    .width = 800,
-                                    .height = 480,
-                                    .silent = true,
-                                    .no_inputs = true};
-    assert_int_equal(borne_kiosk_new(&o, &s->k), BORNE_OK);
+    kiosk_loop_open(&s->kl, "borne-soak", 5);
+    s->kl.step_ms = 20;
+    kiosk_loop_start(&s->kl);
     assert_int_equal(view(s)->screen, BORNE_SCREEN_NOT_SET_UP);
-    borne_kiosk_present(s->k, s->setup, strlen(s->setup), BORNE_METHOD_SCANNER);
-    pump_until(s, setup_settled, NULL, 20000, "provisioning");
-    assert_int_equal(view(s)->setup, BORNE_VIEW_SETUP_DONE);
-    borne_screen waiting = BORNE_SCREEN_WAITING;
-    pump_until(s, on_screen, &waiting, 10000, "the waiting screen");
+    kiosk_loop_provision(&s->kl, s->setup);
 }
 
 /* Staff: PIN on the keyboard, "sync now" until answered, the other direction, back to the door. */
 static void staff_sync(soak *s)
 {
-    push_key(SDLK_F2);
-    const SDL_Keycode digits[] = {SDLK_1, SDLK_2, SDLK_3, SDLK_4, SDLK_RETURN};
-    for (size_t i = 0; i < sizeof(digits) / sizeof(digits[0]); i++) {
-        push_key(digits[i]);
-    }
-    borne_screen menu = BORNE_SCREEN_MENU;
-    pump_until(s, on_screen, &menu, 10000, "the staff menu");
-    borne_kiosk_act(s->k, BORNE_ACT_SYNC, 0);
-    pump_until(s, message_has, "Synchronisé", 30000, "the answer to \"sync now\"");
+    kiosk_loop_open_staff(&s->kl);
+    borne_kiosk_act(s->kl.k, BORNE_ACT_SYNC, 0);
+    kiosk_loop_wait_message(&s->kl, "Synchronisé", 30000, "the answer to \"sync now\"");
     if (!strstr(view(s)->message, ", 0 en attente")) {
         /* Codes scanned while the cycle ran: the next cycle takes them. */
-        borne_kiosk_act(s->k, BORNE_ACT_SYNC, 0);
-        pump_until(s, message_has, ", 0 en attente", 30000, "a second \"sync now\"");
+        borne_kiosk_act(s->kl.k, BORNE_ACT_SYNC, 0);
+        kiosk_loop_wait_message(&s->kl, ", 0 en attente", 30000, "a second \"sync now\"");
     }
     s->syncs++;
-    borne_kiosk_act(s->k, BORNE_ACT_MODE, (s->syncs % 2) ? BORNE_EXIT : BORNE_ENTRY);
-    borne_kiosk_act(s->k, BORNE_ACT_LEAVE_STAFF, 0);
-    borne_screen waiting = BORNE_SCREEN_WAITING;
-    pump_until(s, on_screen, &waiting, 10000, "the door again");
+    borne_kiosk_act(s->kl.k, BORNE_ACT_MODE, (s->syncs % 2) ? BORNE_EXIT : BORNE_ENTRY);
+    borne_kiosk_act(s->kl.k, BORNE_ACT_LEAVE_STAFF, 0);
+    kiosk_loop_wait_screen(&s->kl, BORNE_SCREEN_WAITING, 10000, "the door again");
 }
 
 static long env_long(const char *name, long def)
@@ -305,10 +182,6 @@ static void test_soak(void **state)
     (void)state;
     soak *s = calloc(1, sizeof(*s));
     assert_non_null(s);
-    const char *driver = getenv("BORNE_TEST_VIDEODRIVER");
-    setenv("SDL_VIDEODRIVER", driver && driver[0] ? driver : "dummy", 1);
-    setenv("SDL_RENDER_DRIVER", "software", 1);
-    setenv("SDL_AUDIODRIVER", "dummy", 1);
     long total = env_long("BORNE_SOAK_SCANS", SOAK_DEFAULT);
     if (total < SOAK_WARMUP + SOAK_CYCLE) {
         total = SOAK_WARMUP + SOAK_CYCLE;
@@ -318,13 +191,13 @@ static void test_soak(void **state)
     printf("soak: %ld scans, seed %u\n", total, seed);
     int64_t t0 = now_ms();
     registry_open(s);
-    kiosk_open(s);
+    kiosk_provisioned(s);
 
     long rss_warm = 0, rss_end = 0;
     int fd_warm = 0, fd_end = 0;
     while (s->scans < total) {
         const char *tok = s->tokens[rand() % SOAK_PEOPLE];
-        borne_kiosk_present(s->k, tok, strlen(tok), BORNE_METHOD_SCANNER);
+        borne_kiosk_present(s->kl.k, tok, strlen(tok), BORNE_METHOD_SCANNER);
         const borne_view *v = view(s);
         /* A code is either shown with its outcome or the kiosk is in trouble: the soak fails. */
         if (v->screen != BORNE_SCREEN_RESULT) {
@@ -334,19 +207,20 @@ static void test_soak(void **state)
             s->recorded++;
         }
         s->scans++;
-        borne_kiosk_step(s->k, 0);
+        borne_kiosk_step(s->kl.k, 0);
         if (s->scans % SOAK_CYCLE == 0 || s->scans == total) {
             staff_sync(s);
         }
         if (s->scans == SOAK_WARMUP) {
-            rss_warm = rss_kb();
+            rss_warm = proc_rss_kib(getpid());
             fd_warm = open_fds();
             printf("soak: warm-up %ld scans: RSS %ld kB, %d fds\n", s->scans, rss_warm, fd_warm);
         } else if (s->scans % 1000 == 0) {
-            printf("soak: %ld scans: RSS %ld kB, %d fds\n", s->scans, rss_kb(), open_fds());
+            printf("soak: %ld scans: RSS %ld kB, %d fds\n", s->scans, proc_rss_kib(getpid()),
+                   open_fds());
         }
     }
-    rss_end = rss_kb();
+    rss_end = proc_rss_kib(getpid());
     fd_end = open_fds();
     printf("soak: end %ld scans (%ld recorded, %d sync-now): RSS %ld kB (%+ld), %d fds (%+d), "
            "%.1f s\n",
@@ -355,23 +229,20 @@ static void test_soak(void **state)
     fflush(stdout);
 
     /* Every recorded check-in, once, on both sides. */
-    assert_int_equal(store_int(s, "SELECT count(*) FROM checkin"), s->recorded);
+    assert_int_equal(db_ro_int(s->kl.db, "SELECT count(*) FROM checkin"), s->recorded);
     assert_int_equal(view(s)->pending, 0);
-    int64_t reg_rows = registry_int(s, "SELECT count(*) FROM checkin");
-    int64_t reg_uuids = registry_int(s, "SELECT count(DISTINCT uuid) FROM checkin");
+    int64_t reg_rows = registry_int(&s->reg, "SELECT count(*) FROM checkin");
+    int64_t reg_uuids = registry_int(&s->reg, "SELECT count(DISTINCT uuid) FROM checkin");
     printf("soak: registry %lld check-ins (%lld distinct), kiosk recorded %ld\n",
            (long long)reg_rows, (long long)reg_uuids, s->recorded);
     assert_int_equal(reg_rows, s->recorded);
     assert_int_equal(reg_uuids, s->recorded);
 
-    borne_kiosk_free(s->k);
-    harness_kill(&s->reg, SIGTERM);
+    kiosk_loop_close(&s->kl);
+    registry_stop(&s->reg);
     for (int i = 0; i < SOAK_PEOPLE; i++) {
         free(s->tokens[i]);
     }
-    char cmd[700];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", s->reg.dir, s->dir);
-    assert_int_equal(system(cmd), 0);
     free(s);
     /* Checked after the cleanup, so a failure here still frees everything for LeakSanitizer. */
     assert_true(fd_end - fd_warm <= SOAK_FD_MARGIN);

@@ -27,43 +27,21 @@
 #include "reliability/hostile.h"
 #include "reliability/rel_support.h"
 #include "scan/decoder.h"
+#include "support/checkin_fixture.h"
 #include "support/fixture.h"
 
 #define FRAME_W 1280
 #define FRAME_H 960
 
-typedef struct ctx {
-    fixture fx;
-    struct borne_checkin *ck;
-} ctx;
+typedef checkin_fixture ctx;
 
 static int setup(void **state)
 {
-    ctx *c = calloc(1, sizeof(*c));
-    if (!c || fixture_open(&c->fx) != 0) {
-        free(c);
-        return -1;
-    }
     borne_checkin_options opts = {.kiosk_id = "hostile",
                                   .session_id = FIX_SESSION_A,
                                   .mode = BORNE_ENTRY,
                                   .rescan_window_ms = -1};
-    if (borne_checkin_new(&c->ck, c->fx.store, &c->fx.clock, &opts) != BORNE_OK) {
-        fixture_close(&c->fx);
-        free(c);
-        return -1;
-    }
-    *state = c;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    ctx *c = *state;
-    borne_checkin_free(c->ck);
-    fixture_close(&c->fx);
-    free(c);
-    return 0;
+    return checkin_fixture_setup(state, &opts);
 }
 
 static borne_scan_result scan(ctx *c, const uint8_t *bytes, size_t len, borne_method method)
@@ -274,9 +252,11 @@ static void test_altered_badges_never_accepted(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_hostile_corpus, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hostile_names_display_safe, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_altered_badges_never_accepted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_corpus, setup, checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_names_display_safe, setup,
+                                        checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_altered_badges_never_accepted, setup,
+                                        checkin_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,20 +14,9 @@ trap 'rm -rf "$tmp"' EXIT
 db="$tmp/p.db"
 log="$tmp/log"
 : >"$log"
-passed=0
-failed=0
 export BORNE_LOG=debug
-
-check() { # check NAME CONDITION...
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        failed=$((failed + 1))
-        echo "FAILED: $name" >&2
-    fi
-}
+# shellcheck source=SCRIPTDIR/../support/checks.sh
+. "$(dirname "$0")/../support/checks.sh"
 
 ctl() { # ctl ARGS... : standard output to $tmp/out, standard error appended to the log
     "$bornectl" --db "$db" "$@" >"$tmp/out" 2>>"$log"

@@ -20,11 +20,10 @@
 
 static int setup(void **state)
 {
-    fixture *fx = calloc(1, sizeof(*fx));
-    if (!fx || fixture_open(fx) != 0) {
-        free(fx);
+    if (fixture_setup(state) != 0) {
         return -1;
     }
+    fixture *fx = *state;
     /* Three check-ins (two accepted, one refused; the opaque code finds Hélène already in and
      * records nothing), and a revoked code. */
     borne_checkin_options opts = {.kiosk_id = "purge", .session_id = FIX_SESSION_A};
@@ -48,15 +47,6 @@ static int setup(void **state)
     if (borne_store_revoke(fx->store, FIX_EVENT, (const uint8_t *)"LOST-BADGE", 10, "perdu")) {
         return -1;
     }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    fixture_close(fx);
-    free(fx);
     return 0;
 }
 
@@ -170,10 +160,10 @@ static void test_bad_arguments(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_unsynced_event_is_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_recent_event_is_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_synced_old_event_is_gone, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unsynced_event_is_kept, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_recent_event_is_kept, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_synced_old_event_is_gone, setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_arguments, setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -482,10 +482,9 @@ static void one_round(crash_run *c)
 /* Registry, two kiosks with their own batch sizes, and the pace of an unkilled push. */
 static void setup_run(crash_run *c)
 {
-    registry_start(&c->reg);
-    c->port = c->reg.port;
     char setup[2][512];
-    assert_int_equal(harness_setup_event(&c->reg, c->reg.port, setup[0], sizeof(setup[0])), 0);
+    registry_start_event(&c->reg, setup[0], sizeof(setup[0]));
+    c->port = c->reg.port;
     assert_int_equal(harness_add_kiosk(&c->reg, c->reg.port, setup[1], sizeof(setup[1])), 0);
     c->batch[0] = 100;
     c->batch[1] = 250;

@@ -27,36 +27,6 @@ static int64_t count_rows(struct borne_store *s, const char *table)
     return fixture_query_int(s, sql);
 }
 
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof(*fx));
-    if (!fx || fixture_open(fx) != 0) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int setup_empty(void **state)
-{
-    fixture *fx = calloc(1, sizeof(*fx));
-    if (!fx || fixture_open_empty(fx) != 0) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-    fixture_close(fx);
-    free(fx);
-    return 0;
-}
-
 static borne_err import_event(struct borne_store *s, const char *json, char *msg)
 {
     borne_import_result res;
@@ -821,12 +791,7 @@ static borne_checkin_row make_row(uint32_t pid, uint32_t sid, borne_direction di
                                   const char *boot, bool trusted)
 {
     borne_checkin_row c;
-    memset(&c, 0, sizeof(c));
-    borne_uuid_new(c.uuid);
-    snprintf(c.kiosk_id, sizeof(c.kiosk_id), "kiosk-1");
-    c.event_id = FIX_EVENT;
-    c.participant_id = pid;
-    c.session_id = sid;
+    fixture_checkin_row(&c, "kiosk-1", FIX_EVENT, pid, sid);
     c.direction = dir;
     c.method = BORNE_METHOD_SCANNER;
     c.outcome = outcome;
@@ -1244,33 +1209,45 @@ static void test_crash_mid_import(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_open_creates_schema, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_migrates_version_1, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_garbage_file, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_event_import_good, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_event_import_bad_sessions, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_event_import_bad_event, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_event_reimport_bad_keeps_old, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_roster_csv_fixture, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_roster_csv_result_counts, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_roster_csv_semicolon_bom_crlf_french, setup_empty,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_roster_csv_split_names, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_roster_csv_bad_row_imports_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_roster_unknown_event, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_roster_json, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_search, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_opaque_code, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_revocation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_add_checkin_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_history, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_correct_times, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_state, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fault_loop_roster, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fault_loop_event, setup_empty, teardown),
-        cmocka_unit_test_setup_teardown(test_fault_read_only_mid_import, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_crash_mid_import, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_creates_schema, fixture_setup_empty,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_newer_schema_refused, fixture_setup_empty,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_migrates_version_1, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_open_garbage_file, fixture_setup_empty,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_event_import_good, fixture_setup_empty,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_event_import_bad_sessions, fixture_setup_empty,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_event_import_bad_event, fixture_setup_empty,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_event_reimport_bad_keeps_old, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_roster_csv_fixture, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_roster_csv_result_counts, fixture_setup_empty,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_roster_csv_semicolon_bom_crlf_french,
+                                        fixture_setup_empty, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_roster_csv_split_names, fixture_setup_empty,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_roster_csv_bad_row_imports_nothing, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_roster_unknown_event, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_roster_json, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_search, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_opaque_code, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_revocation, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_add_checkin_once, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_history, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_correct_times, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_state, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_fault_loop_roster, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_fault_loop_event, fixture_setup_empty,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_fault_read_only_mid_import, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_crash_mid_import, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

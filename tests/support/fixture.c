@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/uuid.h"
 #include "store/import.h"
 
 const char fixture_event_json[] =
@@ -122,6 +123,35 @@ int fixture_reopen(fixture *fx)
     return borne_store_open(fx->path, &fx->store) == BORNE_OK ? 0 : -1;
 }
 
+static int setup_with(void **state, int (*open)(fixture *fx))
+{
+    fixture *fx = calloc(1, sizeof(*fx));
+    if (!fx || open(fx) != 0) {
+        free(fx);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+int fixture_setup(void **state)
+{
+    return setup_with(state, fixture_open);
+}
+
+int fixture_setup_empty(void **state)
+{
+    return setup_with(state, fixture_open_empty);
+}
+
+int fixture_teardown(void **state)
+{
+    fixture *fx = *state;
+    fixture_close(fx);
+    free(fx);
+    return 0;
+}
+
 void fixture_set_time(fixture *fx, int64_t t, bool trusted)
 {
     int64_t wall = t * 1000;
@@ -147,6 +177,39 @@ void fixture_sign(const fixture *fx, const uint8_t *sk, uint16_t key_id, uint32_
     if (borne_token_sign(&tok, sk ? sk : fx->sk, out, BORNE_TOKEN_TEXT_LEN + 1) != BORNE_OK) {
         out[0] = '\0';
     }
+}
+
+void fixture_checkin_row(borne_checkin_row *c, const char *kiosk_id, uint32_t event_id,
+                         uint32_t participant_id, uint32_t session_id)
+{
+    memset(c, 0, sizeof(*c));
+    borne_uuid_new(c->uuid);
+    snprintf(c->kiosk_id, sizeof(c->kiosk_id), "%s", kiosk_id);
+    c->event_id = event_id;
+    c->participant_id = participant_id;
+    c->session_id = session_id;
+}
+
+borne_err fixture_add_checkins(fixture *fx, const char *kiosk_id, size_t n)
+{
+    borne_err err = borne_store_begin(fx->store);
+    if (err) {
+        return err;
+    }
+    for (size_t i = 0; i < n; i++) {
+        borne_checkin_row c;
+        fixture_checkin_row(&c, kiosk_id, FIX_EVENT, 1 + (uint32_t)(i % 5), FIX_SESSION_A);
+        c.direction = i % 2 ? BORNE_EXIT : BORNE_ENTRY;
+        c.outcome = i % 2 ? BORNE_OUTCOME_ACCEPTED_EXIT : BORNE_OUTCOME_ACCEPTED_ENTRY;
+        fx->clock.now(&fx->clock, &c.time);
+        c.time.mono_ms += (int64_t)i;
+        c.time.wall_ms += (int64_t)i;
+        if ((err = borne_store_add_checkin(fx->store, &c)) != BORNE_OK) {
+            borne_store_rollback(fx->store);
+            return err;
+        }
+    }
+    return borne_store_commit(fx->store);
 }
 
 int64_t fixture_query_int(struct borne_store *store, const char *sql)

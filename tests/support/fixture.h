@@ -65,6 +65,12 @@ void fixture_close(fixture *fx);
 /* Closes and reopens the store on the same file. 0 on success. */
 int fixture_reopen(fixture *fx);
 
+/* cmocka setup and teardown of a test whose state is a fixture (calloc'ed): fixture_open, or
+ * fixture_open_empty; fixture_close and free. */
+int fixture_setup(void **state);
+int fixture_setup_empty(void **state);
+int fixture_teardown(void **state);
+
 /* Sets the fake clock to Unix seconds `t`. Mono advances by the same amount, or by a minute when
  * the wall clock goes back (it never goes backwards). */
 void fixture_set_time(fixture *fx, int64_t t, bool trusted);
@@ -72,6 +78,15 @@ void fixture_set_time(fixture *fx, int64_t t, bool trusted);
 /* Signs a token for `participant_id` with the fixture's key (or `sk` when not NULL). */
 void fixture_sign(const fixture *fx, const uint8_t *sk, uint16_t key_id, uint32_t event_id,
                   uint32_t participant_id, uint8_t flags, char out[BORNE_TOKEN_TEXT_LEN + 1]);
+
+/* A check-in row for borne_store_add_checkin: zeroed (an accepted entry, no method, no time),
+ * a new UUID, and the given kiosk, event, participant and session. */
+void fixture_checkin_row(borne_checkin_row *c, const char *kiosk_id, uint32_t event_id,
+                         uint32_t participant_id, uint32_t session_id);
+/* `n` synthetic check-ins straight into the store in one transaction: new UUIDs, participants 1
+ * to 5 in turn, session A, entries and exits alternating, the clock's time 1 ms apart. Rolls
+ * back and returns the error when one fails. */
+borne_err fixture_add_checkins(fixture *fx, const char *kiosk_id, size_t n);
 
 /* The single integer a query returns (e.g. "SELECT count(*) FROM checkin"); -1 on error. */
 int64_t fixture_query_int(struct borne_store *store, const char *sql);

@@ -63,13 +63,10 @@ static int collect_args(const registry_proc *r, char **argv, size_t max, va_list
     return (int)n;
 }
 
-int harness_admin(const registry_proc *r, char *out, size_t cap, ...)
+/* Runs argv[0] with its standard output into a pipe: the child's pid, and the pipe's reading
+ * end in *out; -1 when the pipe or the fork fails. */
+static pid_t spawn_piped(char *const argv[], int *out)
 {
-    char *argv[32];
-    va_list ap;
-    va_start(ap, cap);
-    collect_args(r, argv, 32, ap);
-    va_end(ap);
     int fds[2];
     if (pipe(fds) != 0) {
         return -1;
@@ -83,12 +80,32 @@ int harness_admin(const registry_proc *r, char *out, size_t cap, ...)
         _exit(127);
     }
     close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return -1;
+    }
+    *out = fds[0];
+    return pid;
+}
+
+int harness_admin(const registry_proc *r, char *out, size_t cap, ...)
+{
+    char *argv[32];
+    va_list ap;
+    va_start(ap, cap);
+    collect_args(r, argv, 32, ap);
+    va_end(ap);
+    int fd;
+    pid_t pid = spawn_piped(argv, &fd);
+    if (pid < 0) {
+        return -1;
+    }
     size_t n = 0;
     char sink[4096];
     for (;;) {
         char *dst = out && n + 1 < cap ? out + n : sink;
         size_t room = out && n + 1 < cap ? cap - n - 1 : sizeof(sink);
-        ssize_t got = read(fds[0], dst, room);
+        ssize_t got = read(fd, dst, room);
         if (got <= 0) {
             break;
         }
@@ -99,7 +116,7 @@ int harness_admin(const registry_proc *r, char *out, size_t cap, ...)
     if (out && cap) {
         out[n] = '\0';
     }
-    close(fds[0]);
+    close(fd);
     int status = 0;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -125,30 +142,22 @@ int harness_serve(registry_proc *r, unsigned port, ...)
     }
     va_end(ap);
     argv[n] = NULL;
-    int fds[2];
-    if (pipe(fds) != 0) {
+    int fd;
+    pid_t pid = spawn_piped(argv, &fd);
+    if (pid < 0) {
         return -1;
     }
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(fds[1]);
     char line[128];
     size_t len = 0;
     while (len + 1 < sizeof(line)) {
-        ssize_t got = read(fds[0], line + len, 1);
+        ssize_t got = read(fd, line + len, 1);
         if (got <= 0 || line[len] == '\n') {
             break;
         }
         len++;
     }
     line[len] = '\0';
-    close(fds[0]);
+    close(fd);
     unsigned p = 0;
     if (sscanf(line, "listening 127.0.0.1:%u", &p) != 1 || p == 0) {
         kill(pid, SIGKILL);
@@ -193,9 +202,15 @@ int harness_add_kiosk(registry_proc *r, uint16_t port, char *setup, size_t cap)
 
 int harness_setup_event(registry_proc *r, uint16_t port, char *setup, size_t cap)
 {
+    return harness_setup_event_roster(r, port, fixture_roster_csv, setup, cap);
+}
+
+int harness_setup_event_roster(registry_proc *r, uint16_t port, const char *roster_csv, char *setup,
+                               size_t cap)
+{
     char ev[400], roster[400], key[400];
     harness_write(r->dir, "event.json", fixture_event_json, ev, sizeof(ev));
-    harness_write(r->dir, "roster.csv", fixture_roster_csv, roster, sizeof(roster));
+    harness_write(r->dir, "roster.csv", roster_csv, roster, sizeof(roster));
     snprintf(key, sizeof(key), "%s/sign.key", r->dir);
     if (harness_admin(r, NULL, 0, "event", "import", ev, NULL) ||
         harness_admin(r, NULL, 0, "roster", "import", "42", roster, NULL) ||

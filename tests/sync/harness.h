@@ -33,6 +33,9 @@ void harness_write(const char *dir, const char *name, const char *text, char *ou
 /* Sets up the fixture's event (42) and roster on the registry, a signing key (key file
  * dir/sign.key), and a kiosk; writes its setup text (http://127.0.0.1:PORT) into setup. */
 int harness_setup_event(registry_proc *r, uint16_t port, char *setup, size_t cap);
+/* The same with another roster (CSV text) for the event. */
+int harness_setup_event_roster(registry_proc *r, uint16_t port, const char *roster_csv, char *setup,
+                               size_t cap);
 /* Another setup code for the same event. */
 int harness_add_kiosk(registry_proc *r, uint16_t port, char *setup, size_t cap);
 

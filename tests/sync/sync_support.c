@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/uuid.h"
 #include "store/store.h"
+#include "support/db_ro.h"
 #include "sync/sync.h"
 
 void registry_start(registry_proc *r)
@@ -23,6 +23,12 @@ void registry_start(registry_proc *r)
     assert_int_equal(fixture_mkdtemp(r->dir, sizeof(r->dir)), 0);
     snprintf(r->db, sizeof(r->db), "%s/registry.db", r->dir);
     assert_int_equal(harness_serve(r, 0, NULL), 0);
+}
+
+void registry_start_event(registry_proc *r, char *setup, size_t cap)
+{
+    registry_start(r);
+    assert_int_equal(harness_setup_event(r, r->port, setup, cap), 0);
 }
 
 void registry_stop(registry_proc *r)
@@ -35,21 +41,26 @@ void registry_stop(registry_proc *r)
 
 sqlite3 *registry_open_ro(const registry_proc *r)
 {
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(r->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    return db;
+    return db_ro_open(r->db);
 }
 
 int64_t registry_int(const registry_proc *r, const char *sql)
 {
-    sqlite3 *db = registry_open_ro(r);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    return db_ro_int(r->db, sql);
+}
+
+void registry_token(const registry_proc *r, uint32_t participant, char *out, size_t cap)
+{
+    char key[400], pid[16], line[512];
+    snprintf(key, sizeof(key), "%s/sign.key", r->dir);
+    snprintf(pid, sizeof(pid), "%u", participant);
+    assert_int_equal(harness_admin(r, line, sizeof(line), "token", "issue", "--key", key, "--event",
+                                   "42", "--participant", pid, NULL),
+                     0);
+    char *tab = strchr(line, '\t');
+    assert_non_null(tab);
+    snprintf(out, cap, "%s", tab + 1);
+    out[strcspn(out, "\n")] = '\0';
 }
 
 void kiosk_open(kiosk *k, int timeout_ms, size_t batch)
@@ -87,25 +98,17 @@ void provision(kiosk *k, const char *setup)
     assert_int_equal(err, BORNE_OK);
 }
 
+void registry_start_with_kiosk(registry_proc *r, kiosk *k, int timeout_ms, size_t batch)
+{
+    char setup[512];
+    registry_start_event(r, setup, sizeof(setup));
+    kiosk_open(k, timeout_ms, batch);
+    provision(k, setup);
+}
+
 void add_checkins(kiosk *k, size_t n)
 {
-    assert_int_equal(borne_store_begin(k->fx.store), BORNE_OK);
-    for (size_t i = 0; i < n; i++) {
-        borne_checkin_row c;
-        memset(&c, 0, sizeof(c));
-        borne_uuid_new(c.uuid);
-        snprintf(c.kiosk_id, sizeof(c.kiosk_id), "borne-test");
-        c.event_id = FIX_EVENT;
-        c.participant_id = 1 + (uint32_t)(i % 5);
-        c.session_id = FIX_SESSION_A;
-        c.direction = i % 2 ? BORNE_EXIT : BORNE_ENTRY;
-        c.outcome = i % 2 ? BORNE_OUTCOME_ACCEPTED_EXIT : BORNE_OUTCOME_ACCEPTED_ENTRY;
-        k->fx.clock.now(&k->fx.clock, &c.time);
-        c.time.mono_ms += (int64_t)i;
-        c.time.wall_ms += (int64_t)i;
-        assert_int_equal(borne_store_add_checkin(k->fx.store, &c), BORNE_OK);
-    }
-    assert_int_equal(borne_store_commit(k->fx.store), BORNE_OK);
+    assert_int_equal(fixture_add_checkins(&k->fx, "borne-test", n), BORNE_OK);
 }
 
 /* The check-in UUIDs of the database behind `db`, sorted, one a line. */

@@ -1,6 +1,6 @@
 /* Helpers shared by the tests that run kiosks' sync against the real borne-registry (tests/sync,
- * tests/reliability/test_registry_crash.c): a registry in a fresh folder, a kiosk (a fixture
- * store and its sync), synthetic check-ins, and the exactly-once comparison. They fail the
+ * tests/reliability, tests/kiosk/test_kiosk_sync.c): a registry in a fresh folder, a kiosk (a
+ * fixture store and its sync), synthetic check-ins, and the exactly-once comparison. They fail the
  * calling cmocka test on any error. */
 #ifndef BORNE_TESTS_SYNC_SYNC_SUPPORT_H
 #define BORNE_TESTS_SYNC_SYNC_SUPPORT_H
@@ -22,12 +22,18 @@ typedef struct kiosk {
 
 /* A registry in a fresh temporary folder, serving on a free port. */
 void registry_start(registry_proc *r);
+/* registry_start, then the fixture's event and roster, a signing key and one kiosk, whose setup
+ * text goes into setup[cap] (harness_setup_event). */
+void registry_start_event(registry_proc *r, char *setup, size_t cap);
 /* SIGTERM, then the folder is removed. */
 void registry_stop(registry_proc *r);
 /* A read-only connection to the registry's database (busy timeout 5 s). */
 struct sqlite3 *registry_open_ro(const registry_proc *r);
 /* One integer from the registry's database (read-only connection); -1 when no row. */
 int64_t registry_int(const registry_proc *r, const char *sql);
+/* The signed code the registry issues to `participant` of event 42 (the key of
+ * registry_start_event), into out[cap]. */
+void registry_token(const registry_proc *r, uint32_t participant, char *out, size_t cap);
 
 /* An empty kiosk store (clock trusted, 10 minutes before session A) and its sync ("borne-test",
  * the given request timeout and batch size; 0: the defaults). */
@@ -35,8 +41,11 @@ void kiosk_open(kiosk *k, int timeout_ms, size_t batch);
 void kiosk_close(kiosk *k);
 /* borne_sync_provision with a setup text; fails the test with the registry's words. */
 void provision(kiosk *k, const char *setup);
-/* `n` synthetic check-ins straight into the store in one transaction (new UUIDs, participants
- * 1 to 5 in turn, session A, entries and exits alternating, wall times 1 ms apart from now). */
+/* A registry with the fixture's event (registry_start_event) and one kiosk provisioned on it
+ * (kiosk_open with that request timeout and batch size, then provision). */
+void registry_start_with_kiosk(registry_proc *r, kiosk *k, int timeout_ms, size_t batch);
+/* `n` synthetic check-ins of kiosk "borne-test" straight into the store (fixture_add_checkins:
+ * one transaction, participants 1 to 5 in turn, session A, entries and exits alternating). */
 void add_checkins(kiosk *k, size_t n);
 
 /* The registry's (or the kiosk's) check-in UUIDs, sorted, one a line (malloc'ed), and their

@@ -27,20 +27,6 @@
 #include "sync/sync_support.h"
 #include "sync/sync.h"
 
-static void token_for(registry_proc *r, uint32_t participant, char *out, size_t cap)
-{
-    char key[400], pid[16], line[512];
-    snprintf(key, sizeof(key), "%s/sign.key", r->dir);
-    snprintf(pid, sizeof(pid), "%u", participant);
-    assert_int_equal(harness_admin(r, line, sizeof(line), "token", "issue", "--key", key, "--event",
-                                   "42", "--participant", pid, NULL),
-                     0);
-    char *tab = strchr(line, '\t');
-    assert_non_null(tab);
-    snprintf(out, cap, "%s", tab + 1);
-    out[strcspn(out, "\n")] = '\0';
-}
-
 static void scan(kiosk *k, uint32_t session, borne_direction mode, const char *text,
                  borne_outcome expect)
 {
@@ -104,9 +90,8 @@ static bool fts_ok(struct borne_store *store)
 static void test_end_to_end(void **state)
 {
     registry_proc r;
-    registry_start(&r);
     char setup[512];
-    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
+    registry_start_event(&r, setup, sizeof(setup));
     assert_true(strncmp(setup, "BORNE-SETUP/1 http://127.0.0.1:", 31) == 0);
 
     kiosk k;
@@ -136,7 +121,7 @@ static void test_end_to_end(void **state)
 
     /* Scan Hélène in at 09:01 and out at 10:25 (84 of 90 minutes: full 1.5 h credit). */
     char tok[256];
-    token_for(&r, FIX_P_HELENE, tok, sizeof(tok));
+    registry_token(&r, FIX_P_HELENE, tok, sizeof(tok));
     fixture_set_time(&k.fx, FIX_A_START + 60, true);
     scan(&k, FIX_SESSION_A, BORNE_ENTRY, tok, BORNE_OUTCOME_ACCEPTED_ENTRY);
     fixture_set_time(&k.fx, FIX_A_END - 300, true);
@@ -192,8 +177,8 @@ static void test_end_to_end(void **state)
 static void test_faults(void **state)
 {
     registry_proc r;
-    registry_start(&r);
     char setup[512];
+    registry_start_event(&r, setup, sizeof(setup));
     const fault plan[] = {
         FAULT_PASS,        /* enrol */
         FAULT_PASS,        /* status */
@@ -213,7 +198,6 @@ static void test_faults(void **state)
         FAULT_500,         /* push: 500 */
     };
     struct faultproxy *proxy = NULL;
-    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
     proxy = faultproxy_start(r.port, plan, sizeof(plan) / sizeof(plan[0]));
     assert_int_equal(harness_add_kiosk(&r, faultproxy_port(proxy), setup, sizeof(setup)), 0);
 
@@ -239,12 +223,8 @@ static void test_faults(void **state)
 static void test_registry_killed_mid_batch(void **state)
 {
     registry_proc r;
-    registry_start(&r);
-    char setup[512];
-    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
     kiosk k;
-    kiosk_open(&k, 2000, 100);
-    provision(&k, setup);
+    registry_start_with_kiosk(&r, &k, 2000, 100);
     const int64_t total = 6000;
     add_checkins(&k, (size_t)total);
 
@@ -278,9 +258,8 @@ static void test_registry_killed_mid_batch(void **state)
 static void test_two_kiosks(void **state)
 {
     registry_proc r;
-    registry_start(&r);
     char s1[512], s2[512];
-    assert_int_equal(harness_setup_event(&r, r.port, s1, sizeof(s1)), 0);
+    registry_start_event(&r, s1, sizeof(s1));
     assert_int_equal(harness_add_kiosk(&r, r.port, s2, sizeof(s2)), 0);
     kiosk a, b;
     kiosk_open(&a, 5000, 0);
@@ -288,8 +267,8 @@ static void test_two_kiosks(void **state)
     provision(&a, s1);
     provision(&b, s2);
     char helene[256], jean[256];
-    token_for(&r, FIX_P_HELENE, helene, sizeof(helene));
-    token_for(&r, FIX_P_JEAN, jean, sizeof(jean));
+    registry_token(&r, FIX_P_HELENE, helene, sizeof(helene));
+    registry_token(&r, FIX_P_JEAN, jean, sizeof(jean));
 
     /* Offline: Hélène enters at door A 09:00, leaves by door B 10:25 (85/90 min: credit).
      * Jean enters at both doors (09:02 at A, 09:05 at B) and leaves by A at 09:50 (48/90 min:
@@ -367,9 +346,8 @@ static void test_walkin_reaches_registry_once(void **state)
 {
     (void)state;
     registry_proc r;
-    registry_start(&r);
     char s1[512], s2[512];
-    assert_int_equal(harness_setup_event(&r, r.port, s1, sizeof(s1)), 0);
+    registry_start_event(&r, s1, sizeof(s1));
     assert_int_equal(harness_add_kiosk(&r, r.port, s2, sizeof(s2)), 0);
     kiosk a, b;
     kiosk_open(&a, 5000, 0);
@@ -469,12 +447,8 @@ static void test_badge_text_pulled(void **state)
 {
     (void)state;
     registry_proc r;
-    registry_start(&r);
-    char setup[512];
-    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
     kiosk k;
-    kiosk_open(&k, 5000, 0);
-    provision(&k, setup);
+    registry_start_with_kiosk(&r, &k, 5000, 0);
     /* Before any token is issued: Hélène's opaque code is her badge; Jean has none. */
     char text[BORNE_BADGE_TEXT_MAX + 1];
     assert_int_equal(
@@ -486,14 +460,14 @@ static void test_badge_text_pulled(void **state)
         BORNE_ERR_NOT_FOUND);
     /* Issuing signed codes records them; the next pull brings them (only what changed). */
     char tok[256];
-    token_for(&r, FIX_P_JEAN, tok, sizeof(tok));
+    registry_token(&r, FIX_P_JEAN, tok, sizeof(tok));
     assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
     assert_int_equal(
         borne_store_get_badge_text(k.fx.store, FIX_EVENT, FIX_P_JEAN, text, sizeof(text)),
         BORNE_OK);
     assert_string_equal(text, tok);
     int64_t cursor = registry_int(&r, "SELECT value FROM counter");
-    token_for(&r, FIX_P_JEAN, tok, sizeof(tok));
+    registry_token(&r, FIX_P_JEAN, tok, sizeof(tok));
     assert_int_equal(registry_int(&r, "SELECT value FROM counter"), cursor);
     /* The code shown is one the kiosk accepts. */
     scan(&k, FIX_SESSION_A, BORNE_ENTRY, text, BORNE_OUTCOME_ACCEPTED_ENTRY);
@@ -504,14 +478,10 @@ static void test_badge_text_pulled(void **state)
 static void test_clock_from_1970(void **state)
 {
     registry_proc r;
-    registry_start(&r);
-    char setup[512];
-    assert_int_equal(harness_setup_event(&r, r.port, setup, sizeof(setup)), 0);
     kiosk k;
-    kiosk_open(&k, 5000, 0);
-    provision(&k, setup);
+    registry_start_with_kiosk(&r, &k, 5000, 0);
     char tok[256];
-    token_for(&r, FIX_P_HELENE, tok, sizeof(tok));
+    registry_token(&r, FIX_P_HELENE, tok, sizeof(tok));
     borne_sync_free(k.sync);
 
     /* Power cut; the Pi boots without network: a new boot, its clock in 1970, untrusted. */

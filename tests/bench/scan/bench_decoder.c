@@ -20,6 +20,7 @@
 #include "scan/corpus.h"
 #include "scan/decoder.h"
 #include "scan/image.h"
+#include "support/measure.h"
 
 #define FRAMES_PER_SCENE 2
 #define NCONF            7
@@ -29,39 +30,6 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : (x > y ? 1 : 0);
-}
-
-struct times {
-    uint64_t *v;
-    size_t n, cap;
-};
-
-static void times_add(struct times *t, uint64_t ns)
-{
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 1024;
-        t->v = realloc(t->v, t->cap * sizeof(uint64_t));
-        if (!t->v) {
-            abort();
-        }
-    }
-    t->v[t->n++] = ns;
-}
-
-static double pct(struct times *t, double p)
-{
-    if (t->n == 0) {
-        return 0;
-    }
-    qsort(t->v, t->n, sizeof(uint64_t), cmp_u64);
-    size_t i = (size_t)(p * (double)(t->n - 1) + 0.5);
-    return (double)t->v[i] / 1e6;
 }
 
 /* Counters for one decoder configuration over one kind. */
@@ -150,8 +118,8 @@ int main(int argc, char **argv)
     }
     struct tally plain_tot = {0}, tot[NCONF];
     memset(tot, 0, sizeof(tot));
-    struct times t_plain[2] = {{0}}, t_borne[2] = {{0}}, t_plain_code[2] = {{0}},
-                 t_borne_code[2] = {{0}};
+    samples t_plain[2] = {{0}}, t_borne[2] = {{0}}, t_plain_code[2] = {{0}},
+            t_borne_code[2] = {{0}};
     struct tally per_kind_plain[CORPUS__COUNT], per_kind[NCONF][CORPUS__COUNT];
     memset(per_kind_plain, 0, sizeof(per_kind_plain));
     memset(per_kind, 0, sizeof(per_kind));
@@ -189,9 +157,9 @@ int main(int argc, char **argv)
                 uint64_t t0 = now_ns();
                 int got = borne_decoder_plain(dec[0], &bf, text, sizeof(text), &len);
                 uint64_t dt = now_ns() - t0;
-                times_add(&t_plain[s], dt);
+                samples_add(&t_plain[s], dt);
                 if (fr[0].has_code) {
-                    times_add(&t_plain_code[s], dt);
+                    samples_add(&t_plain_code[s], dt);
                 }
                 struct tally *pk = &per_kind_plain[k];
                 pk->scenes++;
@@ -210,9 +178,9 @@ int main(int argc, char **argv)
                         got = borne_decoder_decode(dec[c], &bf, text, sizeof(text), &len);
                         dt = now_ns() - t0;
                         if (c == 0) {
-                            times_add(&t_borne[s], dt);
+                            samples_add(&t_borne[s], dt);
                             if (fr[n].has_code) {
-                                times_add(&t_borne_code[s], dt);
+                                samples_add(&t_borne_code[s], dt);
                             }
                         }
                         if (check(&fr[n], got, text, len, t)) {
@@ -279,15 +247,15 @@ int main(int argc, char **argv)
         if (t_plain[s].n == 0) {
             continue;
         }
-        double pm = pct(&t_plain[s], 0.5), bm = pct(&t_borne[s], 0.5);
+        double pm = samples_pct_ms(&t_plain[s], 0.5), bm = samples_pct_ms(&t_borne[s], 0.5);
         printf("  %dx%d  plain  median %6.2f p99 %6.2f | median %6.2f p99 %6.2f\n", sizes[s][0],
-               sizes[s][1], pm, pct(&t_plain[s], 0.99), pct(&t_plain_code[s], 0.5),
-               pct(&t_plain_code[s], 0.99));
+               sizes[s][1], pm, samples_pct_ms(&t_plain[s], 0.99),
+               samples_pct_ms(&t_plain_code[s], 0.5), samples_pct_ms(&t_plain_code[s], 0.99));
         printf("  %dx%d  Borne  median %6.2f p99 %6.2f | median %6.2f p99 %6.2f\n", sizes[s][0],
-               sizes[s][1], bm, pct(&t_borne[s], 0.99), pct(&t_borne_code[s], 0.5),
-               pct(&t_borne_code[s], 0.99));
+               sizes[s][1], bm, samples_pct_ms(&t_borne[s], 0.99),
+               samples_pct_ms(&t_borne_code[s], 0.5), samples_pct_ms(&t_borne_code[s], 0.99));
         printf("  %dx%d  ratio Borne/plain median %.2f, Borne p99 / plain median %.2f\n",
-               sizes[s][0], sizes[s][1], bm / pm, pct(&t_borne[s], 0.99) / pm);
+               sizes[s][0], sizes[s][1], bm / pm, samples_pct_ms(&t_borne[s], 0.99) / pm);
     }
 
     if (nconf < NCONF) {

@@ -23,6 +23,7 @@
 #include "core/token.h"
 #include "store/import.h"
 #include "store/store.h"
+#include "support/fixture.h"
 
 #define PARTICIPANTS 100000
 #define SESSIONS     20
@@ -288,12 +289,7 @@ int main(int argc, char **argv)
     double *c = malloc(COMMITS * sizeof(*c));
     for (int i = 0; i < COMMITS; i++) {
         borne_checkin_row r;
-        memset(&r, 0, sizeof(r));
-        borne_uuid_new(r.uuid);
-        snprintf(r.kiosk_id, sizeof(r.kiosk_id), "bench");
-        r.event_id = EVENT_ID;
-        r.participant_id = 1 + rnd(PARTICIPANTS);
-        r.session_id = 101;
+        fixture_checkin_row(&r, "bench", EVENT_ID, 1 + rnd(PARTICIPANTS), 101);
         r.outcome = BORNE_OUTCOME_ACCEPTED_ENTRY;
         r.has_code_hash = true;
         randombytes_buf(r.code_hash, sizeof(r.code_hash));

@@ -8,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/uuid.h"
 #include "support/fixture.h"
 #include "sync/harness.h"
 #include "sync/sync.h"
@@ -66,20 +65,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_sync: provision: %s\n", msg);
         return 1;
     }
-    borne_store_begin(a.store);
-    for (long i = 0; i < pushes; i++) {
-        borne_checkin_row c;
-        memset(&c, 0, sizeof(c));
-        borne_uuid_new(c.uuid);
-        snprintf(c.kiosk_id, sizeof(c.kiosk_id), "bench");
-        c.event_id = FIX_EVENT;
-        c.participant_id = 1 + (uint32_t)(i % 5);
-        c.session_id = FIX_SESSION_A;
-        a.clock.now(&a.clock, &c.time);
-        c.time.mono_ms += i;
-        borne_store_add_checkin(a.store, &c);
+    if (fixture_add_checkins(&a, "bench", (size_t)pushes)) {
+        fprintf(stderr, "bench_sync: cannot store the check-ins\n");
+        return 1;
     }
-    borne_store_commit(a.store);
     double t0 = now_s();
     borne_err err = borne_sync_run_once(sa);
     double t1 = now_s();

@@ -31,6 +31,7 @@
 #include "core/token.h"
 #include "demo/demo.h"
 #include "store/store.h"
+#include "support/measure.h"
 
 extern char **environ;
 
@@ -124,68 +125,19 @@ static const struct borne_source_driver bench_cam = {
 
 /* ---- observations -------------------------------------------------------------------------- */
 
-struct samples {
-    uint64_t *v;
-    size_t n, cap;
-};
-
-static void add(struct samples *s, uint64_t x)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 1024;
-        s->v = realloc(s->v, s->cap * sizeof(*s->v));
-        if (!s->v) {
-            abort();
-        }
-    }
-    s->v[s->n++] = x;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double pct(struct samples *s, double p)
-{
-    if (!s->n) {
-        return 0;
-    }
-    qsort(s->v, s->n, sizeof(*s->v), cmp);
-    size_t i = (size_t)(p * (double)(s->n - 1) + 0.5);
-    return (double)s->v[i] / 1e6;
-}
-
 struct obs {
-    struct samples frame, latency;
+    samples frame, latency;
     uint64_t results;
 };
 
 static void observe(void *ctx, const struct borne_kiosk_frame_info *info)
 {
     struct obs *o = ctx;
-    add(&o->frame, info->draw_ns);
+    samples_add(&o->frame, info->draw_ns);
     if (info->result && info->latency_ns) {
-        add(&o->latency, info->latency_ns);
+        samples_add(&o->latency, info->latency_ns);
     }
     o->results = info->results_total;
-}
-
-static long rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && fgets(line, sizeof(line), f)) {
-        if (strncmp(line, "VmRSS:", 6) == 0) {
-            kib = strtol(line + 6, NULL, 10);
-        }
-    }
-    if (f) {
-        fclose(f);
-    }
-    return kib;
 }
 
 /* ---- runs ---------------------------------------------------------------------------------- */
@@ -219,10 +171,11 @@ static void latency_run(int w, int h, struct bench_cam_cfg *cam, int results)
     }
     borne_kiosk_free(k);
     printf("%4dx%-4d  code to result presented: median %.1f ms, p99 %.1f ms (%zu results)\n", w, h,
-           pct(&o.latency, 0.5), pct(&o.latency, 0.99), o.latency.n);
+           samples_pct_ms(&o.latency, 0.5), samples_pct_ms(&o.latency, 0.99), o.latency.n);
     printf("%4dx%-4d  UI frame (draw + present) while decoding at 30 fps: median %.2f ms, "
            "p99 %.2f ms, max %.2f ms (%zu frames)\n",
-           w, h, pct(&o.frame, 0.5), pct(&o.frame, 0.99), pct(&o.frame, 1.0), o.frame.n);
+           w, h, samples_pct_ms(&o.frame, 0.5), samples_pct_ms(&o.frame, 0.99),
+           samples_pct_ms(&o.frame, 1.0), o.frame.n);
     free(o.frame.v);
     free(o.latency.v);
 }
@@ -242,13 +195,13 @@ static void rss_run(struct bench_cam_cfg *cam, int total)
     while (o.results < (uint64_t)total) {
         borne_kiosk_step(k, 20);
         if (nmarks < sizeof(marks) / sizeof(marks[0]) && o.results >= (uint64_t)marks[nmarks]) {
-            rss[nmarks++] = rss_kib();
+            rss[nmarks++] = proc_rss_kib(getpid());
         }
         /* Keep only recent samples: the benchmark must not be what grows. */
         o.frame.n = 0;
         o.latency.n = 0;
     }
-    long at_end = rss_kib();
+    long at_end = proc_rss_kib(getpid());
     double secs = (double)(mono_ns() - t0) / 1e9;
     borne_kiosk_free(k);
     printf("RSS (KiB) after N scans:");
@@ -265,7 +218,7 @@ static void rss_run(struct bench_cam_cfg *cam, int total)
 
 static void first_frame(const char *exe)
 {
-    struct samples s = {0};
+    samples s = {0};
     double inner = 0;
     for (int i = 0; i < 5; i++) {
         int fd[2];
@@ -299,13 +252,13 @@ static void first_frame(const char *exe)
         posix_spawn_file_actions_destroy(&fa);
         if (n > 0) {
             buf[n] = '\0';
-            add(&s, t1 - t0);
+            samples_add(&s, t1 - t0);
             sscanf(buf, "first-frame-ms %lf", &inner);
         }
     }
     printf("start to first frame (borne --demo, spawn to first present): median %.0f ms, "
            "max %.0f ms (last run's own count from main(): %.0f ms)\n",
-           pct(&s, 0.5), pct(&s, 1.0), inner);
+           samples_pct_ms(&s, 0.5), samples_pct_ms(&s, 1.0), inner);
     free(s.v);
 }
 
