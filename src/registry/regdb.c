@@ -18,9 +18,10 @@
 #include "core/log.h"
 #include "core/timefmt.h"
 #include "store/report.h"
+#include "store/sqlutil.h"
 
 struct borne_regdb {
-    sqlite3 *db;
+    borne_sqldb sql;
 };
 
 static const char schema[] =
@@ -84,43 +85,41 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static borne_err db_error(struct borne_regdb *db, int rc, const char *what)
-{
-    int base = rc & 0xff;
-    LOG_ERR("%s: %s", what, sqlite3_errmsg(db->db));
-    return base == SQLITE_FULL      ? BORNE_ERR_DISK_FULL
-           : base == SQLITE_CORRUPT ? BORNE_ERR_CORRUPT
-           : base == SQLITE_BUSY    ? BORNE_ERR_TIMEOUT
-                                    : BORNE_ERR_DB;
-}
+/* The registry's reading of SQLite's errors (sqlutil.h). BORNE_ERR_PERM is the registry's own
+ * answer "this kiosk may not do that" (auth, enrolment, a refused walk-in, a purge not yet
+ * allowed: HTTP 403 or a refused check-in), so no SQLite code may map to it: a read-only or
+ * forbidden database is a storage failure, BORNE_ERR_DB (HTTP 503), said here explicitly. So
+ * are, by the map's default, I/O errors, a file that is not a database, a constraint and
+ * SQLite's out of memory. A busy database (the lock held past the busy timeout) is
+ * BORNE_ERR_TIMEOUT. */
+const borne_sql_errmap borne_regdb_errmap = {
+    .module = LOG_MODULE,
+    .busy = BORNE_ERR_TIMEOUT,
+    .readonly = BORNE_ERR_DB,
+};
 
-static borne_err prep(struct borne_regdb *db, const char *sql, sqlite3_stmt **st)
+/* Takes the schema from *version to the next one (0: creates it) inside a write transaction,
+ * unless another process opening the same file did so meanwhile; *version becomes the version the
+ * file now has. */
+static borne_err upgrade_once(struct borne_regdb *db, int *version)
 {
-    int rc = sqlite3_prepare_v2(db->db, sql, -1, st, NULL);
-    if (rc != SQLITE_OK) {
-        *st = NULL;
-        return db_error(db, rc, "prepare");
+    borne_err err = borne_sql_begin(&db->sql);
+    int now = -1;
+    err = err ? err : borne_sql_user_version(&db->sql, &now);
+    if (!err && now == *version) {
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", now + 1);
+        err = borne_sql_exec(&db->sql, now == 0 ? schema : migrations[now - 1],
+                             now == 0 ? "schema" : "migrate");
+        err = err ? err : borne_sql_exec(&db->sql, sql, "schema version");
+        now++;
     }
-    return BORNE_OK;
-}
-
-static borne_err done(struct borne_regdb *db, sqlite3_stmt *st, const char *what)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? BORNE_OK : db_error(db, rc, what);
-}
-
-static borne_err exec(struct borne_regdb *db, const char *sql, const char *what)
-{
-    int rc = sqlite3_exec(db->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? BORNE_OK : db_error(db, rc, what);
-}
-
-static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+    err = borne_sql_finish(&db->sql, err);
+    if (!err && now > 1) {
+        LOG_INFO("registry schema at version %d", now);
+    }
+    *version = now;
+    return err;
 }
 
 borne_err borne_regdb_open(const char *path, struct borne_regdb **out)
@@ -130,86 +129,19 @@ borne_err borne_regdb_open(const char *path, struct borne_regdb **out)
     if (!db) {
         return BORNE_ERR_NOMEM;
     }
-    int rc = sqlite3_open_v2(
-        path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        LOG_ERR("cannot open the registry database: %s", sqlite3_errstr(rc));
-        sqlite3_close(db->db);
-        free(db);
-        return BORNE_ERR_DB;
-    }
-    sqlite3_busy_timeout(db->db, 10000);
-    borne_err err = exec(db,
-                         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                         " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
-                         "pragmas");
+    db->sql.map = &borne_regdb_errmap;
     int version = -1;
-    if (!err) {
-        sqlite3_stmt *st;
-        err = prep(db, "PRAGMA user_version", &st);
-        if (!err && sqlite3_step(st) == SQLITE_ROW) {
-            version = sqlite3_column_int(st, 0);
-        }
-        sqlite3_finalize(st);
-    }
-    if (!err && version == 0) {
-        err = exec(db, "BEGIN IMMEDIATE", "begin");
-        if (!err) {
-            /* Another process may have created it meanwhile. */
-            sqlite3_stmt *st;
-            err = prep(db, "PRAGMA user_version", &st);
-            if (!err && sqlite3_step(st) == SQLITE_ROW) {
-                version = sqlite3_column_int(st, 0);
-            }
-            sqlite3_finalize(st);
-            if (!err && version == 0) {
-                err = exec(db, schema, "schema");
-                if (!err) {
-                    err = exec(db, "PRAGMA user_version = 1", "schema version");
-                }
-                version = 1;
-            }
-            err = err ? err : exec(db, "COMMIT", "commit");
-            if (err) {
-                sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-            }
-        }
-    }
-    while (!err && version >= 1 && version < BORNE_REGDB_SCHEMA_VERSION) {
-        err = exec(db, "BEGIN IMMEDIATE", "begin");
-        if (err) {
-            break;
-        }
-        /* Another process may have migrated meanwhile. */
-        sqlite3_stmt *st;
-        int now = -1;
-        err = prep(db, "PRAGMA user_version", &st);
-        if (!err && sqlite3_step(st) == SQLITE_ROW) {
-            now = sqlite3_column_int(st, 0);
-        }
-        sqlite3_finalize(st);
-        if (!err && now == version) {
-            char sql[64];
-            snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
-            err = exec(db, migrations[version - 1], "migrate");
-            err = err ? err : exec(db, sql, "schema version");
-            now = version + 1;
-        }
-        err = err ? err : exec(db, "COMMIT", "commit");
-        if (err) {
-            sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-        } else {
-            LOG_INFO("registry schema at version %d", now);
-        }
-        version = now;
+    borne_err err = borne_sql_open(&db->sql, path, 10000);
+    err = err ? err : borne_sql_user_version(&db->sql, &version);
+    while (!err && version >= 0 && version < BORNE_REGDB_SCHEMA_VERSION) {
+        err = upgrade_once(db, &version);
     }
     if (!err && version != BORNE_REGDB_SCHEMA_VERSION) {
         LOG_ERR("registry database schema %d is not supported", version);
         err = BORNE_ERR_UNSUPPORTED;
     }
     if (err) {
-        sqlite3_close(db->db);
-        free(db);
+        borne_regdb_close(db);
         return err;
     }
     *out = db;
@@ -219,48 +151,51 @@ borne_err borne_regdb_open(const char *path, struct borne_regdb **out)
 void borne_regdb_close(struct borne_regdb *db)
 {
     if (db) {
-        sqlite3_close(db->db);
+        borne_sql_close(&db->sql);
         free(db);
     }
 }
 
 struct sqlite3 *borne_regdb_sqlite(struct borne_regdb *db)
 {
-    return db->db;
+    return db->sql.db;
 }
 
 borne_err borne_regdb_begin(struct borne_regdb *db)
 {
-    return exec(db, "BEGIN IMMEDIATE", "begin");
+    return borne_sql_begin(&db->sql);
 }
 
 borne_err borne_regdb_commit(struct borne_regdb *db)
 {
-    return exec(db, "COMMIT", "commit");
+    return borne_sql_commit(&db->sql);
 }
 
 void borne_regdb_rollback(struct borne_regdb *db)
 {
-    if (!sqlite3_get_autocommit(db->db)) {
-        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    borne_sql_rollback(&db->sql);
+}
+
+/* Runs `sql`, which returns the change counter's value in its one row (*out is 0 on error). */
+static borne_err read_counter(struct borne_regdb *db, const char *sql, int64_t *out)
+{
+    *out = 0;
+    sqlite3_stmt *st;
+    borne_err err = borne_sql_prepare(&db->sql, sql, &st);
+    err = err ? err : borne_sql_step_row(&db->sql, st, "change counter");
+    if (!err) {
+        *out = sqlite3_column_int64(st, 0);
     }
+    sqlite3_finalize(st);
+    /* No row: the counter's row is gone, a damaged database. */
+    return err == BORNE_ERR_NOT_FOUND ? BORNE_ERR_DB : err;
 }
 
 /* The next change number. Must run inside a write transaction. */
 static borne_err next_change(struct borne_regdb *db, int64_t *out)
 {
-    sqlite3_stmt *st;
-    borne_err err =
-        prep(db, "UPDATE counter SET value = value + 1 WHERE id = 1 RETURNING value", &st);
-    if (err) {
-        return err;
-    }
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? BORNE_OK : db_error(db, rc, "change counter");
+    return read_counter(db, "UPDATE counter SET value = value + 1 WHERE id = 1 RETURNING value",
+                        out);
 }
 
 /* ---- events and sessions ---- */
@@ -275,18 +210,19 @@ static borne_err put_session(struct borne_regdb *db, const borne_session *s)
     char rule[64];
     borne_credit_rule_format(&s->rule, rule, sizeof(rule));
     sqlite3_stmt *st;
-    err = prep(db,
-               "INSERT INTO session(id, event_id, code, title, room, starts, ends, credit_minutes,"
-               " credit_rule, open_before_s, close_after_s, requires_registration, deleted,"
-               " changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)"
-               " ON CONFLICT(id) DO UPDATE SET event_id = excluded.event_id,"
-               " code = excluded.code, title = excluded.title, room = excluded.room,"
-               " starts = excluded.starts, ends = excluded.ends,"
-               " credit_minutes = excluded.credit_minutes, credit_rule = excluded.credit_rule,"
-               " open_before_s = excluded.open_before_s, close_after_s = excluded.close_after_s,"
-               " requires_registration = excluded.requires_registration, deleted = 0,"
-               " changed = excluded.changed",
-               &st);
+    err = borne_sql_prepare(
+        &db->sql,
+        "INSERT INTO session(id, event_id, code, title, room, starts, ends, credit_minutes,"
+        " credit_rule, open_before_s, close_after_s, requires_registration, deleted,"
+        " changed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0, ?13)"
+        " ON CONFLICT(id) DO UPDATE SET event_id = excluded.event_id,"
+        " code = excluded.code, title = excluded.title, room = excluded.room,"
+        " starts = excluded.starts, ends = excluded.ends,"
+        " credit_minutes = excluded.credit_minutes, credit_rule = excluded.credit_rule,"
+        " open_before_s = excluded.open_before_s, close_after_s = excluded.close_after_s,"
+        " requires_registration = excluded.requires_registration, deleted = 0,"
+        " changed = excluded.changed",
+        &st);
     if (err) {
         return err;
     }
@@ -303,13 +239,13 @@ static borne_err put_session(struct borne_regdb *db, const borne_session *s)
     sqlite3_bind_int(st, 11, s->close_after_s);
     sqlite3_bind_int(st, 12, s->requires_registration);
     sqlite3_bind_int64(st, 13, change);
-    return done(db, st, "put session");
+    return borne_sql_step_done(&db->sql, st, "put session");
 }
 
 borne_err borne_regdb_put_event(struct borne_regdb *db, const borne_event *ev,
                                 const borne_session *sessions, size_t count)
 {
-    borne_err err = borne_regdb_begin(db);
+    borne_err err = borne_sql_begin(&db->sql);
     if (err) {
         return err;
     }
@@ -317,12 +253,13 @@ borne_err borne_regdb_put_event(struct borne_regdb *db, const borne_event *ev,
     err = next_change(db, &change);
     sqlite3_stmt *st = NULL;
     if (!err) {
-        err = prep(db,
-                   "INSERT INTO event(id, name, timezone, starts, ends, changed)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
-                   " name = excluded.name, timezone = excluded.timezone,"
-                   " starts = excluded.starts, ends = excluded.ends, changed = excluded.changed",
-                   &st);
+        err = borne_sql_prepare(
+            &db->sql,
+            "INSERT INTO event(id, name, timezone, starts, ends, changed)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
+            " name = excluded.name, timezone = excluded.timezone,"
+            " starts = excluded.starts, ends = excluded.ends, changed = excluded.changed",
+            &st);
     }
     if (!err) {
         sqlite3_bind_int64(st, 1, ev->id);
@@ -331,42 +268,36 @@ borne_err borne_regdb_put_event(struct borne_regdb *db, const borne_event *ev,
         sqlite3_bind_int64(st, 4, ev->starts);
         sqlite3_bind_int64(st, 5, ev->ends);
         sqlite3_bind_int64(st, 6, change);
-        err = done(db, st, "put event");
+        err = borne_sql_step_done(&db->sql, st, "put event");
     }
     for (size_t i = 0; !err && i < count; i++) {
         borne_session s = sessions[i];
         s.event_id = ev->id;
         err = put_session(db, &s);
     }
-    err = err ? err : borne_regdb_commit(db);
-    if (err) {
-        borne_regdb_rollback(db);
-    }
-    return err;
+    return borne_sql_finish(&db->sql, err);
 }
 
 borne_err borne_regdb_get_event(struct borne_regdb *db, uint32_t id, borne_event *out)
 {
     memset(out, 0, sizeof(*out));
     sqlite3_stmt *st;
-    borne_err err =
-        prep(db, "SELECT id, name, timezone, starts, ends FROM event WHERE id = ?1", &st);
+    borne_err err = borne_sql_prepare(
+        &db->sql, "SELECT id, name, timezone, starts, ends FROM event WHERE id = ?1", &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    err = borne_sql_step_row(&db->sql, st, "get event");
+    if (!err) {
         out->id = (uint32_t)sqlite3_column_int64(st, 0);
-        copy_col(out->name, sizeof(out->name), st, 1);
-        copy_col(out->timezone, sizeof(out->timezone), st, 2);
+        borne_sql_copy_text(out->name, sizeof(out->name), st, 1);
+        borne_sql_copy_text(out->timezone, sizeof(out->timezone), st, 2);
         out->starts = sqlite3_column_int64(st, 3);
         out->ends = sqlite3_column_int64(st, 4);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW    ? BORNE_OK
-           : rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND
-                               : db_error(db, rc, "get event");
+    return err;
 }
 
 #define SESSION_COLS                                                                               \
@@ -378,9 +309,9 @@ static void read_session(sqlite3_stmt *st, borne_session *s)
     memset(s, 0, sizeof(*s));
     s->id = (uint32_t)sqlite3_column_int64(st, 0);
     s->event_id = (uint32_t)sqlite3_column_int64(st, 1);
-    copy_col(s->code, sizeof(s->code), st, 2);
-    copy_col(s->title, sizeof(s->title), st, 3);
-    copy_col(s->room, sizeof(s->room), st, 4);
+    borne_sql_copy_text(s->code, sizeof(s->code), st, 2);
+    borne_sql_copy_text(s->title, sizeof(s->title), st, 3);
+    borne_sql_copy_text(s->room, sizeof(s->room), st, 4);
     s->starts = sqlite3_column_int64(st, 5);
     s->ends = sqlite3_column_int64(st, 6);
     const unsigned char *rule = sqlite3_column_text(st, 8);
@@ -393,71 +324,65 @@ static void read_session(sqlite3_stmt *st, borne_session *s)
     s->requires_registration = sqlite3_column_int(st, 11) != 0;
 }
 
+static bool read_session_row(sqlite3_stmt *st, void *elem)
+{
+    read_session(st, elem);
+    return true;
+}
+
 borne_err borne_regdb_sessions(struct borne_regdb *db, uint32_t event_id, borne_session **out,
                                size_t *count)
 {
     *out = NULL;
     *count = 0;
     sqlite3_stmt *st;
-    borne_err err = prep(db,
-                         "SELECT " SESSION_COLS " FROM session WHERE event_id = ?1 AND deleted = 0"
-                         " ORDER BY starts, id",
-                         &st);
+    borne_err err =
+        borne_sql_prepare(&db->sql,
+                          "SELECT " SESSION_COLS " FROM session WHERE event_id = ?1 AND deleted = 0"
+                          " ORDER BY starts, id",
+                          &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
-    size_t n = 0, cap = 0;
-    borne_session *v = NULL;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            borne_session *g = realloc(v, cap * sizeof(*v));
-            if (!g) {
-                free(v);
-                sqlite3_finalize(st);
-                return BORNE_ERR_NOMEM;
-            }
-            v = g;
-        }
-        read_session(st, &v[n++]);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        free(v);
-        return db_error(db, rc, "sessions");
-    }
-    *out = v;
-    *count = n;
-    return BORNE_OK;
+    return borne_sql_collect(&db->sql, st, sizeof(**out), read_session_row, (void **)out, count,
+                             "sessions");
 }
 
 borne_err borne_regdb_delete_session(struct borne_regdb *db, uint32_t session_id)
 {
     int64_t change;
-    borne_err err = borne_regdb_begin(db);
+    borne_err err = borne_sql_begin(&db->sql);
     err = err ? err : next_change(db, &change);
     sqlite3_stmt *st = NULL;
     if (!err) {
-        err = prep(db, "UPDATE session SET deleted = 1, changed = ?2 WHERE id = ?1", &st);
+        err = borne_sql_prepare(&db->sql,
+                                "UPDATE session SET deleted = 1, changed = ?2 WHERE id = ?1", &st);
     }
     if (!err) {
         sqlite3_bind_int64(st, 1, session_id);
         sqlite3_bind_int64(st, 2, change);
-        err = done(db, st, "delete session");
+        err = borne_sql_step_done(&db->sql, st, "delete session");
     }
-    if (!err && sqlite3_changes(db->db) == 0) {
+    if (!err && sqlite3_changes(db->sql.db) == 0) {
         err = BORNE_ERR_NOT_FOUND;
     }
-    err = err ? err : borne_regdb_commit(db);
-    if (err) {
-        borne_regdb_rollback(db);
-    }
-    return err;
+    return borne_sql_finish(&db->sql, err);
 }
 
 /* ---- participants ---- */
+
+/* Inserts or updates a participant: ?1 event, ?2 id, ?3 name, ?4 organisation, ?5 member,
+ * ?6 status, ?7 code, ?8 sessions, ?9 change number. */
+static const char participant_upsert[] =
+    "INSERT INTO participant(event_id, id, name, organisation, member, status,"
+    " code, sessions, deleted, seen, changed)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 1, ?9)"
+    " ON CONFLICT(event_id, id) DO UPDATE SET name = excluded.name,"
+    " organisation = excluded.organisation, member = excluded.member,"
+    " status = excluded.status, code = excluded.code,"
+    " sessions = excluded.sessions, deleted = 0, seen = 1,"
+    " changed = excluded.changed";
 
 static void sessions_text(const uint32_t *ids, size_t n, char *out, size_t cap)
 {
@@ -488,11 +413,12 @@ borne_err borne_regdb_put_participant(struct borne_regdb *db, const borne_partic
                   nsessions < BORNE_REGISTRATIONS_MAX ? nsessions : BORNE_REGISTRATIONS_MAX, list,
                   sizeof(list));
     sqlite3_stmt *st;
-    borne_err err = prep(db,
-                         "UPDATE participant SET seen = 1 WHERE event_id = ?1 AND id = ?2"
-                         " AND deleted = 0 AND name = ?3 AND organisation = ?4 AND member = ?5"
-                         " AND status = ?6 AND code IS ?7 AND sessions = ?8",
-                         &st);
+    borne_err err =
+        borne_sql_prepare(&db->sql,
+                          "UPDATE participant SET seen = 1 WHERE event_id = ?1 AND id = ?2"
+                          " AND deleted = 0 AND name = ?3 AND organisation = ?4 AND member = ?5"
+                          " AND status = ?6 AND code IS ?7 AND sessions = ?8",
+                          &st);
     if (err) {
         return err;
     }
@@ -517,25 +443,16 @@ borne_err borne_regdb_put_participant(struct borne_regdb *db, const borne_partic
         if (!err) {
             int rc = sqlite3_step(st);
             if (rc != SQLITE_DONE) {
-                err = db_error(db, rc, "put participant");
+                err = borne_sql_error(&db->sql, rc, "put participant");
             }
         }
         sqlite3_finalize(st);
         st = NULL;
-        if (err || sqlite3_changes(db->db) > 0) {
+        if (err || sqlite3_changes(db->sql.db) > 0) {
             break; /* unchanged (pass 0) or written (pass 1) */
         }
         if (pass == 0) {
-            err = prep(db,
-                       "INSERT INTO participant(event_id, id, name, organisation, member, status,"
-                       " code, sessions, deleted, seen, changed)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 1, ?9)"
-                       " ON CONFLICT(event_id, id) DO UPDATE SET name = excluded.name,"
-                       " organisation = excluded.organisation, member = excluded.member,"
-                       " status = excluded.status, code = excluded.code,"
-                       " sessions = excluded.sessions, deleted = 0, seen = 1,"
-                       " changed = excluded.changed",
-                       &st);
+            err = borne_sql_prepare(&db->sql, participant_upsert, &st);
             if (changed) {
                 *changed = true;
             }
@@ -550,20 +467,20 @@ static borne_err tombstone(struct borne_regdb *db, uint32_t event_id, uint32_t i
     int64_t change;
     borne_err err = next_change(db, &change);
     sqlite3_stmt *st;
-    err =
-        err ? err
-            : prep(db,
-                   "UPDATE participant SET deleted = 1, code = NULL, name = '', organisation = '',"
-                   " sessions = '', changed = ?3 WHERE event_id = ?1 AND id = ?2 AND deleted = 0",
-                   &st);
+    err = err ? err
+              : borne_sql_prepare(
+                    &db->sql,
+                    "UPDATE participant SET deleted = 1, code = NULL, name = '', organisation = '',"
+                    " sessions = '', changed = ?3 WHERE event_id = ?1 AND id = ?2 AND deleted = 0",
+                    &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_int64(st, 3, change);
-    err = done(db, st, "delete participant");
-    if (!err && sqlite3_changes(db->db) == 0) {
+    err = borne_sql_step_done(&db->sql, st, "delete participant");
+    if (!err && sqlite3_changes(db->sql.db) == 0) {
         err = BORNE_ERR_NOT_FOUND;
     }
     return err;
@@ -571,55 +488,46 @@ static borne_err tombstone(struct borne_regdb *db, uint32_t event_id, uint32_t i
 
 borne_err borne_regdb_delete_participant(struct borne_regdb *db, uint32_t event_id, uint32_t id)
 {
-    borne_err err = borne_regdb_begin(db);
+    borne_err err = borne_sql_begin(&db->sql);
     err = err ? err : tombstone(db, event_id, id);
-    err = err ? err : borne_regdb_commit(db);
-    if (err) {
-        borne_regdb_rollback(db);
-    }
-    return err;
+    return borne_sql_finish(&db->sql, err);
 }
 
 borne_err borne_regdb_mark_unseen(struct borne_regdb *db, uint32_t event_id)
 {
     sqlite3_stmt *st;
-    borne_err err = prep(db, "UPDATE participant SET seen = 0 WHERE event_id = ?1", &st);
+    borne_err err =
+        borne_sql_prepare(&db->sql, "UPDATE participant SET seen = 0 WHERE event_id = ?1", &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
-    return done(db, st, "mark unseen");
+    return borne_sql_step_done(&db->sql, st, "mark unseen");
+}
+
+static bool read_id_row(sqlite3_stmt *st, void *elem)
+{
+    *(uint32_t *)elem = (uint32_t)sqlite3_column_int64(st, 0);
+    return true;
 }
 
 borne_err borne_regdb_delete_unseen(struct borne_regdb *db, uint32_t event_id, int64_t *deleted)
 {
     *deleted = 0;
     sqlite3_stmt *st;
-    borne_err err =
-        prep(db,
-             "SELECT id FROM participant WHERE event_id = ?1 AND seen = 0 AND deleted = 0"
-             " AND walkin_kiosk IS NULL",
-             &st);
+    borne_err err = borne_sql_prepare(
+        &db->sql,
+        "SELECT id FROM participant WHERE event_id = ?1 AND seen = 0 AND deleted = 0"
+        " AND walkin_kiosk IS NULL",
+        &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
     uint32_t *ids = NULL;
-    size_t n = 0, cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            uint32_t *g = realloc(ids, cap * sizeof(*ids));
-            if (!g) {
-                free(ids);
-                sqlite3_finalize(st);
-                return BORNE_ERR_NOMEM;
-            }
-            ids = g;
-        }
-        ids[n++] = (uint32_t)sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
+    size_t n = 0;
+    err = borne_sql_collect(&db->sql, st, sizeof(*ids), read_id_row, (void **)&ids, &n,
+                            "unseen participants");
     for (size_t i = 0; !err && i < n; i++) {
         err = tombstone(db, event_id, ids[i]);
     }
@@ -635,10 +543,11 @@ borne_err borne_regdb_each_participant(struct borne_regdb *db, uint32_t event_id
                                        void *ctx)
 {
     sqlite3_stmt *st;
-    borne_err err = prep(db,
-                         "SELECT id, name, organisation, member, status FROM participant"
-                         " WHERE event_id = ?1 AND deleted = 0 ORDER BY name, id",
-                         &st);
+    borne_err err =
+        borne_sql_prepare(&db->sql,
+                          "SELECT id, name, organisation, member, status FROM participant"
+                          " WHERE event_id = ?1 AND deleted = 0 ORDER BY name, id",
+                          &st);
     if (err) {
         return err;
     }
@@ -649,14 +558,14 @@ borne_err borne_regdb_each_participant(struct borne_regdb *db, uint32_t event_id
         memset(&p, 0, sizeof(p));
         p.event_id = event_id;
         p.id = (uint32_t)sqlite3_column_int64(st, 0);
-        copy_col(p.display_name, sizeof(p.display_name), st, 1);
-        copy_col(p.organisation, sizeof(p.organisation), st, 2);
+        borne_sql_copy_text(p.display_name, sizeof(p.display_name), st, 1);
+        borne_sql_copy_text(p.organisation, sizeof(p.organisation), st, 2);
         p.member = sqlite3_column_int(st, 3) != 0;
         p.status = (borne_reg_status)sqlite3_column_int(st, 4);
         each(ctx, &p);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? BORNE_OK : db_error(db, rc, "participants");
+    return rc == SQLITE_DONE ? BORNE_OK : borne_sql_error(&db->sql, rc, "participants");
 }
 
 /* ---- roster import ---- */
@@ -681,41 +590,23 @@ borne_err borne_regdb_import_begin(struct borne_regdb *db, uint32_t event_id, bo
     im->db = db;
     im->event_id = event_id;
     im->replace = replace;
-    borne_err err = borne_regdb_begin(db);
+    borne_err err = borne_sql_begin(&db->sql);
     if (err) {
         free(im);
         return err;
     }
-    sqlite3_stmt *st = NULL;
-    err = prep(db, "SELECT value FROM counter WHERE id = 1", &st);
-    if (!err) {
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
-            im->change = sqlite3_column_int64(st, 0);
-        } else {
-            err = db_error(db, rc, "change counter");
-        }
-        sqlite3_finalize(st);
-    }
+    err = read_counter(db, "SELECT value FROM counter WHERE id = 1", &im->change);
+    err =
+        err ? err
+            : borne_sql_prepare(&db->sql,
+                                "SELECT name, organisation, member, status, code, sessions, deleted"
+                                " FROM participant WHERE event_id = ?1 AND id = ?2",
+                                &im->get);
+    err = err ? err : borne_sql_prepare(&db->sql, participant_upsert, &im->put);
     err = err ? err
-              : prep(db,
-                     "SELECT name, organisation, member, status, code, sessions, deleted"
-                     " FROM participant WHERE event_id = ?1 AND id = ?2",
-                     &im->get);
-    err = err ? err
-              : prep(db,
-                     "INSERT INTO participant(event_id, id, name, organisation, member, status,"
-                     " code, sessions, deleted, seen, changed)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 1, ?9)"
-                     " ON CONFLICT(event_id, id) DO UPDATE SET name = excluded.name,"
-                     " organisation = excluded.organisation, member = excluded.member,"
-                     " status = excluded.status, code = excluded.code,"
-                     " sessions = excluded.sessions, deleted = 0, seen = 1,"
-                     " changed = excluded.changed",
-                     &im->put);
-    err = err ? err
-              : prep(db, "UPDATE participant SET seen = 1 WHERE event_id = ?1 AND id = ?2",
-                     &im->seen);
+              : borne_sql_prepare(&db->sql,
+                                  "UPDATE participant SET seen = 1 WHERE event_id = ?1 AND id = ?2",
+                                  &im->seen);
     if (!err && replace) {
         err = borne_regdb_mark_unseen(db, event_id);
     }
@@ -763,7 +654,7 @@ borne_err borne_regdb_import_put(struct borne_regdb_import *im, const borne_part
                 same_text(im->get, 4, code) && same_text(im->get, 5, list);
     sqlite3_reset(im->get);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        return db_error(db, rc, "import participant");
+        return borne_sql_error(&db->sql, rc, "import participant");
     }
     sqlite3_stmt *st = im->seen;
     if (!same) {
@@ -787,7 +678,7 @@ borne_err borne_regdb_import_put(struct borne_regdb_import *im, const borne_part
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        return db_error(db, rc, "import participant");
+        return borne_sql_error(&db->sql, rc, "import participant");
     }
     if (!same) {
         im->change++;
@@ -814,22 +705,21 @@ borne_err borne_regdb_import_end(struct borne_regdb_import *im, bool commit, int
     borne_err err = BORNE_OK;
     if (commit) {
         sqlite3_stmt *st = NULL;
-        err = prep(db, "UPDATE counter SET value = ?1 WHERE id = 1", &st);
+        err = borne_sql_prepare(&db->sql, "UPDATE counter SET value = ?1 WHERE id = 1", &st);
         if (!err) {
             sqlite3_bind_int64(st, 1, im->change);
-            err = done(db, st, "change counter");
+            err = borne_sql_step_done(&db->sql, st, "change counter");
         }
         int64_t gone = 0;
         if (!err && im->replace) {
             err = borne_regdb_delete_unseen(db, im->event_id, &gone);
         }
-        err = err ? err : borne_regdb_commit(db);
+        err = borne_sql_finish(&db->sql, err);
         if (!err && deleted) {
             *deleted = gone;
         }
-    }
-    if (!commit || err) {
-        borne_regdb_rollback(db);
+    } else {
+        borne_sql_rollback(&db->sql);
     }
     free(im);
     return err;
@@ -845,10 +735,11 @@ borne_err borne_regdb_set_badge(struct borne_regdb *db, uint32_t event_id, uint3
         return BORNE_ERR_INVALID;
     }
     sqlite3_stmt *st;
-    borne_err err = prep(db,
-                         "SELECT 1 FROM participant WHERE event_id = ?1 AND id = ?2 AND deleted = 0"
-                         " AND badge IS ?3",
-                         &st);
+    borne_err err = borne_sql_prepare(
+        &db->sql,
+        "SELECT 1 FROM participant WHERE event_id = ?1 AND id = ?2 AND deleted = 0"
+        " AND badge IS ?3",
+        &st);
     if (err) {
         return err;
     }
@@ -863,10 +754,10 @@ borne_err borne_regdb_set_badge(struct borne_regdb *db, uint32_t event_id, uint3
     int64_t change;
     err = next_change(db, &change);
     err = err ? err
-              : prep(db,
-                     "UPDATE participant SET badge = ?3, changed = ?4"
-                     " WHERE event_id = ?1 AND id = ?2 AND deleted = 0",
-                     &st);
+              : borne_sql_prepare(&db->sql,
+                                  "UPDATE participant SET badge = ?3, changed = ?4"
+                                  " WHERE event_id = ?1 AND id = ?2 AND deleted = 0",
+                                  &st);
     if (err) {
         return err;
     }
@@ -874,8 +765,8 @@ borne_err borne_regdb_set_badge(struct borne_regdb *db, uint32_t event_id, uint3
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, change);
-    err = done(db, st, "set badge");
-    if (!err && sqlite3_changes(db->db) == 0) {
+    err = borne_sql_step_done(&db->sql, st, "set badge");
+    if (!err && sqlite3_changes(db->sql.db) == 0) {
         err = BORNE_ERR_NOT_FOUND;
     }
     if (!err && changed) {
@@ -888,56 +779,50 @@ borne_err borne_regdb_set_badge(struct borne_regdb *db, uint32_t event_id, uint3
 
 borne_err borne_regdb_put_key(struct borne_regdb *db, uint16_t key_id, const uint8_t pk[32])
 {
-    borne_err err = borne_regdb_begin(db);
+    borne_err err = borne_sql_begin(&db->sql);
     int64_t change;
     err = err ? err : next_change(db, &change);
     sqlite3_stmt *st = NULL;
     if (!err) {
-        err = prep(db,
-                   "INSERT INTO signing_key(key_id, public_key, changed) VALUES (?1, ?2, ?3)"
-                   " ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key,"
-                   " changed = excluded.changed",
-                   &st);
+        err = borne_sql_prepare(
+            &db->sql,
+            "INSERT INTO signing_key(key_id, public_key, changed) VALUES (?1, ?2, ?3)"
+            " ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key,"
+            " changed = excluded.changed",
+            &st);
     }
     if (!err) {
         sqlite3_bind_int(st, 1, key_id);
         sqlite3_bind_blob(st, 2, pk, 32, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, change);
-        err = done(db, st, "put key");
+        err = borne_sql_step_done(&db->sql, st, "put key");
     }
-    err = err ? err : borne_regdb_commit(db);
-    if (err) {
-        borne_regdb_rollback(db);
-    }
-    return err;
+    return borne_sql_finish(&db->sql, err);
 }
 
 borne_err borne_regdb_revoke(struct borne_regdb *db, uint32_t event_id,
                              const uint8_t hash[BORNE_CODE_HASH_LEN], bool revoked)
 {
-    borne_err err = borne_regdb_begin(db);
+    borne_err err = borne_sql_begin(&db->sql);
     int64_t change;
     err = err ? err : next_change(db, &change);
     sqlite3_stmt *st = NULL;
     if (!err) {
-        err = prep(db,
-                   "INSERT INTO revoked_code(event_id, code_hash, revoked, changed)"
-                   " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(event_id, code_hash) DO UPDATE SET"
-                   " revoked = excluded.revoked, changed = excluded.changed",
-                   &st);
+        err = borne_sql_prepare(
+            &db->sql,
+            "INSERT INTO revoked_code(event_id, code_hash, revoked, changed)"
+            " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(event_id, code_hash) DO UPDATE SET"
+            " revoked = excluded.revoked, changed = excluded.changed",
+            &st);
     }
     if (!err) {
         sqlite3_bind_int64(st, 1, event_id);
         sqlite3_bind_blob(st, 2, hash, BORNE_CODE_HASH_LEN, SQLITE_STATIC);
         sqlite3_bind_int(st, 3, revoked);
         sqlite3_bind_int64(st, 4, change);
-        err = done(db, st, "revoke");
+        err = borne_sql_step_done(&db->sql, st, "revoke");
     }
-    err = err ? err : borne_regdb_commit(db);
-    if (err) {
-        borne_regdb_rollback(db);
-    }
-    return err;
+    return borne_sql_finish(&db->sql, err);
 }
 
 /* ---- kiosks and tokens ---- */
@@ -969,10 +854,11 @@ borne_err borne_regdb_add_kiosk(struct borne_regdb *db, uint32_t event_id, const
     uint8_t h[BORNE_REG_TOKEN_HASH_LEN];
     token_hash(token, h);
     sqlite3_stmt *st;
-    err = prep(db,
-               "INSERT INTO kiosk(name, event_id, enrol_hash, enrol_expires, created_ms)"
-               " VALUES (?1, ?2, ?3, ?4, ?5)",
-               &st);
+    err =
+        borne_sql_prepare(&db->sql,
+                          "INSERT INTO kiosk(name, event_id, enrol_hash, enrol_expires, created_ms)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5)",
+                          &st);
     if (err) {
         return err;
     }
@@ -982,9 +868,9 @@ borne_err borne_regdb_add_kiosk(struct borne_regdb *db, uint32_t event_id, const
     sqlite3_bind_blob(st, 3, h, sizeof(h), SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 4, now + valid_s * 1000);
     sqlite3_bind_int64(st, 5, now);
-    err = done(db, st, "add kiosk");
+    err = borne_sql_step_done(&db->sql, st, "add kiosk");
     if (!err) {
-        *kiosk_id = sqlite3_last_insert_rowid(db->db);
+        *kiosk_id = sqlite3_last_insert_rowid(db->sql.db);
     }
     return err;
 }
@@ -992,16 +878,17 @@ borne_err borne_regdb_add_kiosk(struct borne_regdb *db, uint32_t event_id, const
 borne_err borne_regdb_revoke_kiosk(struct borne_regdb *db, int64_t kiosk_id)
 {
     sqlite3_stmt *st;
-    borne_err err = prep(db,
-                         "UPDATE kiosk SET revoked = 1, enrol_hash = NULL, token_hash = NULL"
-                         " WHERE id = ?1",
-                         &st);
+    borne_err err =
+        borne_sql_prepare(&db->sql,
+                          "UPDATE kiosk SET revoked = 1, enrol_hash = NULL, token_hash = NULL"
+                          " WHERE id = ?1",
+                          &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, kiosk_id);
-    err = done(db, st, "revoke kiosk");
-    if (!err && sqlite3_changes(db->db) == 0) {
+    err = borne_sql_step_done(&db->sql, st, "revoke kiosk");
+    if (!err && sqlite3_changes(db->sql.db) == 0) {
         err = BORNE_ERR_NOT_FOUND;
     }
     return err;
@@ -1010,13 +897,14 @@ borne_err borne_regdb_revoke_kiosk(struct borne_regdb *db, int64_t kiosk_id)
 borne_err borne_regdb_list_kiosks(struct borne_regdb *db, FILE *out)
 {
     sqlite3_stmt *st;
-    borne_err err = prep(db,
-                         "SELECT id, name, event_id, CASE WHEN revoked THEN 'revoked'"
-                         " WHEN token_hash IS NOT NULL THEN 'enrolled' ELSE 'waiting' END,"
-                         " coalesce(last_seen_ms, 0), coalesce(version, ''), coalesce(pending, 0),"
-                         " coalesce(checkins, 0), coalesce(last_scan_ms, 0), coalesce(clock, '')"
-                         " FROM kiosk ORDER BY id",
-                         &st);
+    borne_err err =
+        borne_sql_prepare(&db->sql,
+                          "SELECT id, name, event_id, CASE WHEN revoked THEN 'revoked'"
+                          " WHEN token_hash IS NOT NULL THEN 'enrolled' ELSE 'waiting' END,"
+                          " coalesce(last_seen_ms, 0), coalesce(version, ''), coalesce(pending, 0),"
+                          " coalesce(checkins, 0), coalesce(last_scan_ms, 0), coalesce(clock, '')"
+                          " FROM kiosk ORDER BY id",
+                          &st);
     if (err) {
         return err;
     }
@@ -1049,7 +937,7 @@ borne_err borne_regdb_list_kiosks(struct borne_regdb *db, FILE *out)
     sqlite3_finalize(st);
     borne_csv_writer_free(w);
     if (!err && rc != SQLITE_DONE) {
-        err = db_error(db, rc, "list kiosks");
+        err = borne_sql_error(&db->sql, rc, "list kiosks");
     }
     return err;
 }
@@ -1059,52 +947,52 @@ borne_err borne_regdb_enrol(struct borne_regdb *db, const char *enrol_token, con
 {
     uint8_t h[BORNE_REG_TOKEN_HASH_LEN];
     token_hash(enrol_token, h);
-    borne_err err = borne_regdb_begin(db);
+    borne_err err = borne_sql_begin(&db->sql);
     if (err) {
         return err;
     }
     sqlite3_stmt *st;
-    err = prep(db,
-               "SELECT id, name, event_id FROM kiosk WHERE enrol_hash = ?1 AND revoked = 0"
-               " AND enrol_expires > ?2",
-               &st);
+    err = borne_sql_prepare(
+        &db->sql,
+        "SELECT id, name, event_id FROM kiosk WHERE enrol_hash = ?1 AND revoked = 0"
+        " AND enrol_expires > ?2",
+        &st);
     if (!err) {
         sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, now_ms());
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW) {
+        err = borne_sql_step_row(&db->sql, st, "enrol");
+        if (!err) {
             kiosk->id = sqlite3_column_int64(st, 0);
-            copy_col(kiosk->name, sizeof(kiosk->name), st, 1);
+            borne_sql_copy_text(kiosk->name, sizeof(kiosk->name), st, 1);
             kiosk->event_id = (uint32_t)sqlite3_column_int64(st, 2);
-        } else {
-            err = rc == SQLITE_DONE ? BORNE_ERR_PERM : db_error(db, rc, "enrol");
         }
+        err = err == BORNE_ERR_NOT_FOUND ? BORNE_ERR_PERM : err; /* no such enrolment token */
         sqlite3_finalize(st);
     }
     if (!err) {
         new_token(api_token, 32);
         uint8_t th[BORNE_REG_TOKEN_HASH_LEN];
         token_hash(api_token, th);
-        err = prep(db,
-                   "UPDATE kiosk SET enrol_hash = NULL, token_hash = ?2, enrolled_ms = ?3,"
-                   " last_seen_ms = ?3, version = ?4,"
-                   " name = CASE WHEN ?5 = '' THEN name ELSE ?5 END WHERE id = ?1",
-                   &st);
+        err = borne_sql_prepare(
+            &db->sql,
+            "UPDATE kiosk SET enrol_hash = NULL, token_hash = ?2, enrolled_ms = ?3,"
+            " last_seen_ms = ?3, version = ?4,"
+            " name = CASE WHEN ?5 = '' THEN name ELSE ?5 END WHERE id = ?1",
+            &st);
         if (!err) {
             sqlite3_bind_int64(st, 1, kiosk->id);
             sqlite3_bind_blob(st, 2, th, sizeof(th), SQLITE_TRANSIENT);
             sqlite3_bind_int64(st, 3, now_ms());
             sqlite3_bind_text(st, 4, version, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
-            err = done(db, st, "enrol");
+            err = borne_sql_step_done(&db->sql, st, "enrol");
         }
         if (!err && name[0]) {
             snprintf(kiosk->name, sizeof(kiosk->name), "%s", name);
         }
     }
-    err = err ? err : borne_regdb_commit(db);
+    err = borne_sql_finish(&db->sql, err);
     if (err) {
-        borne_regdb_rollback(db);
         api_token[0] = '\0';
     }
     return err;
@@ -1116,33 +1004,33 @@ borne_err borne_regdb_auth(struct borne_regdb *db, const char *api_token, borne_
     uint8_t h[BORNE_REG_TOKEN_HASH_LEN];
     token_hash(api_token, h);
     sqlite3_stmt *st;
-    borne_err err =
-        prep(db, "SELECT id, name, event_id FROM kiosk WHERE token_hash = ?1 AND revoked = 0", &st);
+    borne_err err = borne_sql_prepare(
+        &db->sql, "SELECT id, name, event_id FROM kiosk WHERE token_hash = ?1 AND revoked = 0",
+        &st);
     if (err) {
         return err;
     }
     sqlite3_bind_blob(st, 1, h, sizeof(h), SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    err = borne_sql_step_row(&db->sql, st, "auth");
+    if (!err) {
         out->id = sqlite3_column_int64(st, 0);
-        copy_col(out->name, sizeof(out->name), st, 1);
+        borne_sql_copy_text(out->name, sizeof(out->name), st, 1);
         out->event_id = (uint32_t)sqlite3_column_int64(st, 2);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW    ? BORNE_OK
-           : rc == SQLITE_DONE ? BORNE_ERR_PERM
-                               : db_error(db, rc, "auth");
+    return err == BORNE_ERR_NOT_FOUND ? BORNE_ERR_PERM : err; /* no such token: refused */
 }
 
 borne_err borne_regdb_set_status(struct borne_regdb *db, const borne_reg_kiosk *k,
                                  const borne_kiosk_report *s)
 {
     sqlite3_stmt *st;
-    borne_err err = prep(db,
-                         "UPDATE kiosk SET last_seen_ms = ?2, version = ?3, pending = ?4,"
-                         " checkins = ?5, last_scan_ms = ?6, clock = ?7, kiosk_wall_ms = ?8"
-                         " WHERE id = ?1",
-                         &st);
+    borne_err err =
+        borne_sql_prepare(&db->sql,
+                          "UPDATE kiosk SET last_seen_ms = ?2, version = ?3, pending = ?4,"
+                          " checkins = ?5, last_scan_ms = ?6, clock = ?7, kiosk_wall_ms = ?8"
+                          " WHERE id = ?1",
+                          &st);
     if (err) {
         return err;
     }
@@ -1154,7 +1042,7 @@ borne_err borne_regdb_set_status(struct borne_regdb *db, const borne_reg_kiosk *
     sqlite3_bind_int64(st, 6, s->last_scan_ms);
     sqlite3_bind_text(st, 7, s->clock, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, s->wall_ms);
-    return done(db, st, "kiosk status");
+    return borne_sql_step_done(&db->sql, st, "kiosk status");
 }
 
 /* ---- check-ins ---- */
@@ -1181,8 +1069,8 @@ static borne_err create_walkin(struct borne_regdb *db, const borne_reg_kiosk *k,
         return BORNE_ERR_PERM;
     }
     sqlite3_stmt *st;
-    borne_err err =
-        prep(db, "SELECT deleted FROM participant WHERE event_id = ?1 AND id = ?2", &st);
+    borne_err err = borne_sql_prepare(
+        &db->sql, "SELECT deleted FROM participant WHERE event_id = ?1 AND id = ?2", &st);
     if (err) {
         return err;
     }
@@ -1194,7 +1082,7 @@ static borne_err create_walkin(struct borne_regdb *db, const borne_reg_kiosk *k,
         return BORNE_OK;
     }
     if (rc != SQLITE_DONE) {
-        return db_error(db, rc, "walk-in");
+        return borne_sql_error(&db->sql, rc, "walk-in");
     }
     if (bits != (uint32_t)(k->id % BORNE_WALKIN_KIOSK_MOD)) {
         *why = "walk-in id outside this kiosk's range";
@@ -1203,8 +1091,8 @@ static borne_err create_walkin(struct borne_regdb *db, const borne_reg_kiosk *k,
     /* Only a session of this event is kept as the walk-in's registration. */
     char list[16] = "";
     if (w->session_id) {
-        err =
-            prep(db, "SELECT 1 FROM session WHERE id = ?1 AND event_id = ?2 AND deleted = 0", &st);
+        err = borne_sql_prepare(
+            &db->sql, "SELECT 1 FROM session WHERE id = ?1 AND event_id = ?2 AND deleted = 0", &st);
         if (err) {
             return err;
         }
@@ -1218,11 +1106,12 @@ static borne_err create_walkin(struct borne_regdb *db, const borne_reg_kiosk *k,
     int64_t change;
     err = next_change(db, &change);
     err = err ? err
-              : prep(db,
-                     "INSERT INTO participant(event_id, id, name, organisation, member, status,"
-                     " code, sessions, deleted, seen, changed, walkin_kiosk)"
-                     " VALUES (?1, ?2, ?3, ?4, 0, ?5, NULL, ?6, 0, 1, ?7, ?8)",
-                     &st);
+              : borne_sql_prepare(
+                    &db->sql,
+                    "INSERT INTO participant(event_id, id, name, organisation, member, status,"
+                    " code, sessions, deleted, seen, changed, walkin_kiosk)"
+                    " VALUES (?1, ?2, ?3, ?4, 0, ?5, NULL, ?6, 0, 1, ?7, ?8)",
+                    &st);
     if (err) {
         return err;
     }
@@ -1234,7 +1123,7 @@ static borne_err create_walkin(struct borne_regdb *db, const borne_reg_kiosk *k,
     sqlite3_bind_text(st, 6, list, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, change);
     sqlite3_bind_int64(st, 8, k->id);
-    err = done(db, st, "create walk-in");
+    err = borne_sql_step_done(&db->sql, st, "create walk-in");
     if (!err) {
         LOG_INFO("kiosk %lld registered walk-in %u", (long long)k->id, c->participant_id);
     }
@@ -1327,29 +1216,32 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
                                      const borne_push_walkin *walkins, size_t count,
                                      borne_push_result *results)
 {
-    borne_err err = borne_regdb_begin(db);
+    borne_err err = borne_sql_begin(&db->sql);
     if (err) {
         return err;
     }
     sqlite3_stmt *ins = NULL, *who = NULL, *fix = NULL;
-    err = prep(db,
-               "INSERT INTO checkin(uuid, kiosk, kiosk_name, event_id, participant_id, session_id,"
-               " direction, method, staff_id, outcome, code_hash, wall_ms, wall_recorded_ms,"
-               " mono_ms, boot_id, clock_trusted, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-               " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
-               " ON CONFLICT(uuid) DO NOTHING",
-               &ins);
+    err = borne_sql_prepare(
+        &db->sql,
+        "INSERT INTO checkin(uuid, kiosk, kiosk_name, event_id, participant_id, session_id,"
+        " direction, method, staff_id, outcome, code_hash, wall_ms, wall_recorded_ms,"
+        " mono_ms, boot_id, clock_trusted, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+        " ON CONFLICT(uuid) DO NOTHING",
+        &ins);
     /* The columns compare_stored reads; NULL ids are 0 on the kiosk. */
     err = err ? err
-              : prep(db,
-                     "SELECT kiosk, event_id, coalesce(participant_id, 0),"
-                     " coalesce(session_id, 0), direction, method, outcome, staff_id, code_hash,"
-                     " wall_ms, wall_recorded_ms, boot_id, mono_ms, clock_trusted"
-                     " FROM checkin WHERE uuid = ?1",
-                     &who);
-    err =
-        err ? err
-            : prep(db, "UPDATE checkin SET wall_ms = ?2, clock_trusted = 1 WHERE uuid = ?1", &fix);
+              : borne_sql_prepare(
+                    &db->sql,
+                    "SELECT kiosk, event_id, coalesce(participant_id, 0),"
+                    " coalesce(session_id, 0), direction, method, outcome, staff_id, code_hash,"
+                    " wall_ms, wall_recorded_ms, boot_id, mono_ms, clock_trusted"
+                    " FROM checkin WHERE uuid = ?1",
+                    &who);
+    err = err ? err
+              : borne_sql_prepare(
+                    &db->sql, "UPDATE checkin SET wall_ms = ?2, clock_trusted = 1 WHERE uuid = ?1",
+                    &fix);
     int64_t received = now_ms();
     size_t conflicts = 0;
     for (size_t i = 0; !err && i < count; i++) {
@@ -1378,10 +1270,10 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
         int rc = sqlite3_step(ins);
         sqlite3_reset(ins);
         if (rc != SQLITE_DONE) {
-            err = db_error(db, rc, "store check-in");
+            err = borne_sql_error(&db->sql, rc, "store check-in");
             break;
         }
-        if (sqlite3_changes(db->db) > 0) {
+        if (sqlite3_changes(db->sql.db) > 0) {
             result(&results[i], c->uuid, BORNE_PUSH_STORED, "");
             continue;
         }
@@ -1390,7 +1282,9 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
         stored_match m = rc == SQLITE_ROW ? compare_stored(who, k, c) : MATCH_DIFFERENT;
         sqlite3_reset(who);
         if (rc != SQLITE_ROW) {
-            err = db_error(db, rc, "check-in lookup");
+            /* No row: the insert found the UUID a moment ago, so the database misbehaves. */
+            err =
+                rc == SQLITE_DONE ? BORNE_ERR_DB : borne_sql_error(&db->sql, rc, "check-in lookup");
             break;
         }
         if (m == MATCH_CORRECTED) {
@@ -1399,7 +1293,7 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
             rc = sqlite3_step(fix);
             sqlite3_reset(fix);
             if (rc != SQLITE_DONE) {
-                err = db_error(db, rc, "correct check-in time");
+                err = borne_sql_error(&db->sql, rc, "correct check-in time");
                 break;
             }
         }
@@ -1413,10 +1307,8 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
     sqlite3_finalize(ins);
     sqlite3_finalize(who);
     sqlite3_finalize(fix);
-    err = err ? err : borne_regdb_commit(db);
-    if (err) {
-        borne_regdb_rollback(db);
-    } else if (conflicts) {
+    err = borne_sql_finish(&db->sql, err);
+    if (!err && conflicts) {
         LOG_WARN("kiosk %lld sent %zu check-in UUIDs already used with other content",
                  (long long)k->id, conflicts);
     }
@@ -1459,7 +1351,7 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     *out = NULL;
     *len = 0;
     /* A read transaction: one consistent snapshot for the whole page. */
-    borne_err err = exec(db, "BEGIN", "begin read");
+    borne_err err = borne_sql_exec(&db->sql, "BEGIN", "begin read");
     if (err) {
         return err;
     }
@@ -1468,17 +1360,18 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     int64_t upper = 0;
     bool more = false;
     sqlite3_stmt *st = NULL;
-    err = prep(db, "SELECT value FROM counter WHERE id = 1", &st);
+    err = borne_sql_prepare(&db->sql, "SELECT value FROM counter WHERE id = 1", &st);
     if (!err && sqlite3_step(st) == SQLITE_ROW) {
         upper = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
     if (!err) {
-        err = prep(db,
-                   "SELECT id, name, organisation, member, status, code, sessions, deleted,"
-                   " changed, coalesce(badge, code) FROM participant WHERE event_id = ?1"
-                   " AND changed > ?2 ORDER BY changed LIMIT ?3",
-                   &st);
+        err = borne_sql_prepare(
+            &db->sql,
+            "SELECT id, name, organisation, member, status, code, sessions, deleted,"
+            " changed, coalesce(badge, code) FROM participant WHERE event_id = ?1"
+            " AND changed > ?2 ORDER BY changed LIMIT ?3",
+            &st);
     }
     if (!err) {
         sqlite3_bind_int64(st, 1, event_id);
@@ -1511,7 +1404,7 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
             json_array_append_new(participants, o);
         }
         if (rc != SQLITE_DONE) {
-            err = db_error(db, rc, "pull participants");
+            err = borne_sql_error(&db->sql, rc, "pull participants");
         }
         sqlite3_finalize(st);
         if (n == limit) {
@@ -1523,10 +1416,11 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     json_t *sessions = json_array(), *dsessions = json_array(), *keys = json_array(),
            *revoked = json_array(), *unrevoked = json_array();
     if (!err) {
-        err = prep(db,
-                   "SELECT " SESSION_COLS " FROM session WHERE event_id = ?1 AND changed > ?2"
-                   " AND changed <= ?3 ORDER BY changed",
-                   &st);
+        err = borne_sql_prepare(&db->sql,
+                                "SELECT " SESSION_COLS
+                                " FROM session WHERE event_id = ?1 AND changed > ?2"
+                                " AND changed <= ?3 ORDER BY changed",
+                                &st);
         if (!err) {
             sqlite3_bind_int64(st, 1, event_id);
             sqlite3_bind_int64(st, 2, since);
@@ -1544,10 +1438,10 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
         }
     }
     if (!err) {
-        err = prep(db,
-                   "SELECT key_id, public_key FROM signing_key WHERE changed > ?1"
-                   " AND changed <= ?2",
-                   &st);
+        err = borne_sql_prepare(&db->sql,
+                                "SELECT key_id, public_key FROM signing_key WHERE changed > ?1"
+                                " AND changed <= ?2",
+                                &st);
         if (!err) {
             sqlite3_bind_int64(st, 1, since);
             sqlite3_bind_int64(st, 2, upper);
@@ -1566,10 +1460,10 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
         }
     }
     if (!err) {
-        err = prep(db,
-                   "SELECT code_hash, revoked FROM revoked_code WHERE event_id = ?1"
-                   " AND changed > ?2 AND changed <= ?3",
-                   &st);
+        err = borne_sql_prepare(&db->sql,
+                                "SELECT code_hash, revoked FROM revoked_code WHERE event_id = ?1"
+                                " AND changed > ?2 AND changed <= ?3",
+                                &st);
         if (!err) {
             sqlite3_bind_int64(st, 1, event_id);
             sqlite3_bind_int64(st, 2, since);
@@ -1587,8 +1481,9 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
         }
     }
     if (!err) {
-        err = prep(db, "SELECT id, name, timezone, starts, ends, changed FROM event WHERE id = ?1",
-                   &st);
+        err = borne_sql_prepare(
+            &db->sql, "SELECT id, name, timezone, starts, ends, changed FROM event WHERE id = ?1",
+            &st);
         if (!err) {
             sqlite3_bind_int64(st, 1, event_id);
             if (sqlite3_step(st) == SQLITE_ROW &&
@@ -1604,7 +1499,7 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
             sqlite3_finalize(st);
         }
     }
-    sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_exec(db->sql.db, "COMMIT", NULL, NULL, NULL);
     json_object_set_new(root, "server_time_ms", json_integer(server_time_ms));
     json_object_set_new(root, "cursor", json_integer(upper > since ? upper : since));
     json_object_set_new(root, "more", json_boolean(more));
@@ -1633,14 +1528,15 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
 borne_err borne_regdb_mark_exported(struct borne_regdb *db, uint32_t event_id, int64_t when_ms)
 {
     sqlite3_stmt *st;
-    borne_err err = prep(db, "UPDATE event SET credits_exported_ms = ?2 WHERE id = ?1", &st);
+    borne_err err =
+        borne_sql_prepare(&db->sql, "UPDATE event SET credits_exported_ms = ?2 WHERE id = ?1", &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int64(st, 2, when_ms);
-    err = done(db, st, "mark exported");
-    if (!err && sqlite3_changes(db->db) == 0) {
+    err = borne_sql_step_done(&db->sql, st, "mark exported");
+    if (!err && sqlite3_changes(db->sql.db) == 0) {
         err = BORNE_ERR_NOT_FOUND;
     }
     return err;
@@ -1650,19 +1546,7 @@ borne_err borne_regdb_mark_exported(struct borne_regdb *db, uint32_t event_id, i
 static borne_err purge_step(struct borne_regdb *db, const char *sql, uint32_t event_id,
                             int64_t *count)
 {
-    sqlite3_stmt *st;
-    borne_err err = prep(db, sql, &st);
-    if (err) {
-        return err;
-    }
-    if (sqlite3_bind_parameter_count(st) >= 1) {
-        sqlite3_bind_int64(st, 1, event_id);
-    }
-    err = done(db, st, "purge");
-    if (!err && count) {
-        *count += sqlite3_changes(db->db);
-    }
-    return err;
+    return borne_sql_run_id(&db->sql, sql, event_id, count, "purge");
 }
 
 /* May the event be purged now? BORNE_ERR_PERM with *why when not. */
@@ -1670,11 +1554,11 @@ static borne_err purge_allowed(struct borne_regdb *db, uint32_t event_id, int64_
                                int64_t now, const char **why)
 {
     sqlite3_stmt *st;
-    borne_err err = prep(db,
-                         "SELECT ends, credits_exported_ms,"
-                         " (SELECT max(received_ms) FROM checkin WHERE event_id = ?1)"
-                         " FROM event WHERE id = ?1",
-                         &st);
+    borne_err err = borne_sql_prepare(&db->sql,
+                                      "SELECT ends, credits_exported_ms,"
+                                      " (SELECT max(received_ms) FROM checkin WHERE event_id = ?1)"
+                                      " FROM event WHERE id = ?1",
+                                      &st);
     if (err) {
         return err;
     }
@@ -1696,7 +1580,7 @@ static borne_err purge_allowed(struct borne_regdb *db, uint32_t event_id, int64_
             err = BORNE_ERR_PERM;
         }
     } else {
-        err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : db_error(db, rc, "purge");
+        err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_sql_error(&db->sql, rc, "purge");
     }
     sqlite3_finalize(st);
     return err;
@@ -1708,7 +1592,7 @@ borne_err borne_regdb_purge(struct borne_regdb *db, uint32_t event_id, int64_t m
 {
     memset(out, 0, sizeof(*out));
     *why = "";
-    borne_err err = borne_regdb_begin(db);
+    borne_err err = borne_sql_begin(&db->sql);
     if (err) {
         return err;
     }
@@ -1761,22 +1645,23 @@ borne_err borne_regdb_purge(struct borne_regdb *db, uint32_t event_id, int64_t m
                                event_id, &out->checkins);
         err = err ? err : purge_step(db, "DROP TABLE temp.purge_map", event_id, NULL);
         sqlite3_stmt *st = NULL;
-        err = err ? err : prep(db, "UPDATE event SET purged_ms = ?2 WHERE id = ?1", &st);
+        err =
+            err ? err
+                : borne_sql_prepare(&db->sql, "UPDATE event SET purged_ms = ?2 WHERE id = ?1", &st);
         if (!err) {
             sqlite3_bind_int64(st, 1, event_id);
             sqlite3_bind_int64(st, 2, now);
-            err = done(db, st, "purge");
+            err = borne_sql_step_done(&db->sql, st, "purge");
         }
     }
-    err = err ? err : borne_regdb_commit(db);
+    err = borne_sql_finish(&db->sql, err);
     if (err) {
-        borne_regdb_rollback(db);
-        sqlite3_exec(db->db, "DROP TABLE IF EXISTS temp.purge_map", NULL, NULL, NULL);
+        sqlite3_exec(db->sql.db, "DROP TABLE IF EXISTS temp.purge_map", NULL, NULL, NULL);
         return err;
     }
     /* secure_delete zeroes what the purge freed in the database file; the old pages still in
      * the WAL go with a truncating checkpoint. */
-    int rc = sqlite3_wal_checkpoint_v2(db->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    int rc = sqlite3_wal_checkpoint_v2(db->sql.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     if (rc != SQLITE_OK) {
         LOG_WARN("purge: checkpoint not complete (%s); it finishes with the next one",
                  sqlite3_errstr(rc));
@@ -1793,7 +1678,8 @@ borne_err borne_regdb_count_checkins(struct borne_regdb *db, uint32_t event_id, 
 {
     *out = -1;
     sqlite3_stmt *st;
-    borne_err err = prep(db, "SELECT count(*) FROM checkin WHERE ?1 = 0 OR event_id = ?1", &st);
+    borne_err err = borne_sql_prepare(
+        &db->sql, "SELECT count(*) FROM checkin WHERE ?1 = 0 OR event_id = ?1", &st);
     if (err) {
         return err;
     }
@@ -1831,10 +1717,10 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
     free(sessions);
     sqlite3_stmt *st = NULL;
     if (!err) {
-        err = prep(db,
-                   "SELECT id, name, organisation, member, status FROM participant"
-                   " WHERE event_id = ?1",
-                   &st);
+        err = borne_sql_prepare(&db->sql,
+                                "SELECT id, name, organisation, member, status FROM participant"
+                                " WHERE event_id = ?1",
+                                &st);
     }
     if (!err) {
         sqlite3_bind_int64(st, 1, event_id);
@@ -1843,8 +1729,8 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
             memset(&p, 0, sizeof(p));
             p.event_id = event_id;
             p.id = (uint32_t)sqlite3_column_int64(st, 0);
-            copy_col(p.display_name, sizeof(p.display_name), st, 1);
-            copy_col(p.organisation, sizeof(p.organisation), st, 2);
+            borne_sql_copy_text(p.display_name, sizeof(p.display_name), st, 1);
+            borne_sql_copy_text(p.organisation, sizeof(p.organisation), st, 2);
             p.member = sqlite3_column_int(st, 3) != 0;
             p.status = (borne_reg_status)sqlite3_column_int(st, 4);
             err = borne_store_put_participant(mem, &p, NULL);
@@ -1852,19 +1738,20 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
         sqlite3_finalize(st);
     }
     if (!err) {
-        err = prep(db,
-                   "SELECT uuid, kiosk_name, participant_id, session_id, direction, method,"
-                   " outcome, wall_ms, wall_recorded_ms, mono_ms, boot_id, clock_trusted"
-                   " FROM checkin WHERE event_id = ?1",
-                   &st);
+        err = borne_sql_prepare(
+            &db->sql,
+            "SELECT uuid, kiosk_name, participant_id, session_id, direction, method,"
+            " outcome, wall_ms, wall_recorded_ms, mono_ms, boot_id, clock_trusted"
+            " FROM checkin WHERE event_id = ?1",
+            &st);
     }
     if (!err) {
         sqlite3_bind_int64(st, 1, event_id);
         while (!err && sqlite3_step(st) == SQLITE_ROW) {
             borne_checkin_row c;
             memset(&c, 0, sizeof(c));
-            copy_col(c.uuid, sizeof(c.uuid), st, 0);
-            copy_col(c.kiosk_id, sizeof(c.kiosk_id), st, 1);
+            borne_sql_copy_text(c.uuid, sizeof(c.uuid), st, 0);
+            borne_sql_copy_text(c.kiosk_id, sizeof(c.kiosk_id), st, 1);
             c.event_id = event_id;
             c.participant_id = (uint32_t)sqlite3_column_int64(st, 2);
             c.session_id = (uint32_t)sqlite3_column_int64(st, 3);
@@ -1874,7 +1761,7 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
             c.time.wall_ms = sqlite3_column_int64(st, 7);
             c.wall_recorded_ms = sqlite3_column_int64(st, 8);
             c.time.mono_ms = sqlite3_column_int64(st, 9);
-            copy_col(c.time.boot_id, sizeof(c.time.boot_id), st, 10);
+            borne_sql_copy_text(c.time.boot_id, sizeof(c.time.boot_id), st, 10);
             c.time.trusted = sqlite3_column_int(st, 11) != 0;
             c.synced = true;
             err = borne_store_add_checkin(mem, &c);
@@ -1919,8 +1806,8 @@ borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FI
 borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, FILE *out)
 {
     sqlite3_stmt *st;
-    borne_err err = prep(
-        db,
+    borne_err err = borne_sql_prepare(
+        &db->sql,
         "SELECT s.id, s.code, s.title, s.starts,"
         " (SELECT count(*) FROM participant p WHERE p.event_id = s.event_id AND p.deleted = 0"
         "   AND (',' || p.sessions || ',') LIKE ('%,' || s.id || ',%')),"
@@ -1965,7 +1852,7 @@ borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, 
     sqlite3_finalize(st);
     borne_csv_writer_free(w);
     if (!err && rc != SQLITE_DONE) {
-        err = db_error(db, rc, "attendance report");
+        err = borne_sql_error(&db->sql, rc, "attendance report");
     }
     return err;
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
+#include "store/sqlutil.h"
 #include "store/store.h"
 #include "sync/protocol.h"
 
@@ -23,6 +24,10 @@
 #define BORNE_REG_TOKEN_HASH_LEN   32
 
 struct borne_regdb;
+
+/* How the registry reads SQLite's errors (store/sqlutil.h): never BORNE_ERR_PERM, which means
+ * "this kiosk may not do that" here; SQLITE_BUSY is BORNE_ERR_TIMEOUT. */
+extern const borne_sql_errmap borne_regdb_errmap;
 
 borne_err borne_regdb_open(const char *path, struct borne_regdb **out);
 void borne_regdb_close(struct borne_regdb *db);

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/timefmt.h"
 #include "core/utf8.h"
+#include "store/sqlutil.h"
 #include "store/store.h"
 
 #define MAX_SESSIONS_PER_PARTICIPANT 128
@@ -285,12 +286,9 @@ borne_err borne_import_event_json(struct borne_store *store, const char *json, s
     borne_err err = borne_store_begin(store);
     if (!err) {
         err = import_event(store, root, res, msg, msg_cap);
-    }
-    if (!err) {
-        err = borne_store_commit(store);
+        err = borne_sql_finish(borne_store_sql(store), err);
     }
     if (err) {
-        borne_store_rollback(store);
         memset(res, 0, sizeof(*res));
     }
     json_decref(root);
@@ -586,11 +584,8 @@ static borne_err begin_roster(struct borne_store *store, uint32_t event_id, stru
 
 static borne_err end_roster(struct roster_ctx *ctx, borne_err err)
 {
-    if (!err) {
-        err = borne_store_commit(ctx->store);
-    }
+    err = borne_sql_finish(borne_store_sql(ctx->store), err);
     if (err) {
-        borne_store_rollback(ctx->store);
         uint32_t event_id = ctx->res->event_id;
         memset(ctx->res, 0, sizeof(*ctx->res));
         ctx->res->event_id = event_id;

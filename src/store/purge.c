@@ -14,48 +14,19 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "store/sqlutil.h"
 #include "store/store.h"
 
 static borne_err exec(struct borne_store *store, const char *sql, const char *what)
 {
-    int rc = sqlite3_exec(borne_store_db(store), sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? BORNE_OK : borne_store_error(store, rc, what);
+    return borne_sql_exec(borne_store_sql(store), sql, what);
 }
 
 /* Runs `sql` with ?1 = id; adds the rows it changed to *changed (may be NULL). */
 static borne_err run_id(struct borne_store *store, const char *sql, int64_t id, int64_t *changed,
                         const char *what)
 {
-    sqlite3 *db = borne_store_db(store);
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        return borne_store_error(store, rc, what);
-    }
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        return borne_store_error(store, rc, what);
-    }
-    if (changed) {
-        *changed += sqlite3_changes(db);
-    }
-    return BORNE_OK;
-}
-
-static borne_err count_id(struct borne_store *store, const char *sql, int64_t id, int64_t *out)
-{
-    sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(borne_store_db(store), sql, -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        return borne_store_error(store, rc, "purge count");
-    }
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? BORNE_OK : borne_store_error(store, rc, "purge count");
+    return borne_sql_run_id(borne_store_sql(store), sql, id, changed, what);
 }
 
 /* Deletes everything of one event in one transaction. */
@@ -96,15 +67,25 @@ static borne_err purge_event(struct borne_store *store, uint32_t id, borne_purge
         err = exec(store, "INSERT INTO participant_fts(participant_fts) VALUES ('rebuild')",
                    "purge index");
     }
-    if (!err) {
-        err = borne_store_commit(store);
-    }
+    err = borne_sql_finish(borne_store_sql(store), err);
     if (err) {
-        borne_store_rollback(store);
         return err;
     }
     r->events_purged++;
     return BORNE_OK;
+}
+
+struct event_row {
+    uint32_t id;
+    int64_t ends;
+};
+
+static bool read_event_row(sqlite3_stmt *st, void *elem)
+{
+    struct event_row *e = elem;
+    e->id = (uint32_t)sqlite3_column_int64(st, 0);
+    e->ends = sqlite3_column_int64(st, 1);
+    return true;
 }
 
 borne_err borne_store_purge(struct borne_store *store, uint32_t event_id, int32_t retention_days,
@@ -115,34 +96,18 @@ borne_err borne_store_purge(struct borne_store *store, uint32_t event_id, int32_
         return BORNE_ERR_INVALID;
     }
     /* The events, read first: purging while a statement walks the table would be fragile. */
+    const borne_sqldb *c = borne_store_sql(store);
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(borne_store_db(store),
-                                "SELECT id, ends FROM event WHERE ?1 = 0 OR id = ?1 ORDER BY id",
-                                -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        return borne_store_error(store, rc, "purge events");
+    borne_err err = borne_sql_prepare_once(
+        c, "SELECT id, ends FROM event WHERE ?1 = 0 OR id = ?1 ORDER BY id", &st);
+    if (err) {
+        return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
-    size_t n = 0, cap = 0;
-    struct {
-        uint32_t id;
-        int64_t ends;
-    } *events = NULL;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            void *grown = realloc(events, cap * sizeof(*events));
-            if (!grown) {
-                abort(); /* small allocation: out of memory is fatal (docs/architecture.md) */
-            }
-            events = grown;
-        }
-        events[n].id = (uint32_t)sqlite3_column_int64(st, 0);
-        events[n].ends = sqlite3_column_int64(st, 1);
-        n++;
-    }
-    sqlite3_finalize(st);
-    borne_err err = rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, "purge events");
+    struct event_row *events = NULL;
+    size_t n = 0;
+    err = borne_sql_collect(c, st, sizeof(*events), read_event_row, (void **)&events, &n,
+                            "purge events");
     if (!err && event_id != 0 && n == 0) {
         err = BORNE_ERR_NOT_FOUND;
     }
@@ -151,9 +116,8 @@ borne_err borne_store_purge(struct borne_store *store, uint32_t event_id, int32_
             report->events_recent++;
             continue;
         }
-        int64_t unsynced = 0;
-        err = count_id(store, "SELECT count(*) FROM checkin WHERE event_id = ?1 AND synced = 0",
-                       events[i].id, &unsynced);
+        int64_t total = 0, unsynced = 0;
+        err = borne_store_count_checkins(store, events[i].id, &total, &unsynced);
         if (err) {
             break;
         }

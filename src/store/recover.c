@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "store/sqlutil.h"
 #include "store/store.h"
 
 static bool exists(const char *path)
@@ -119,9 +120,7 @@ static borne_err quick_check(const char *path)
         err = BORNE_ERR_CORRUPT;
     } else if (rc != SQLITE_DONE && rc != SQLITE_OK) {
         LOG_ERR("quick_check could not run: %s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-        err = primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR  ? BORNE_ERR_IO
-              : primary == SQLITE_PERM || primary == SQLITE_READONLY ? BORNE_ERR_PERM
-                                                                     : BORNE_ERR_DB;
+        err = borne_sql_map(rc, &borne_store_errmap);
     }
     sqlite3_finalize(st);
     sqlite3_close_v2(db);

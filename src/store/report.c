@@ -10,6 +10,7 @@
 #include "core/csv.h"
 #include "core/log.h"
 #include "core/timefmt.h"
+#include "store/sqlutil.h"
 
 static const char *const method_names[] = {"camera", "scanner", "manual", "walk-in", "cli"};
 
@@ -137,10 +138,10 @@ borne_err borne_report_credits_csv(struct borne_store *store, const borne_event 
         put(&x, header[i]);
     }
     end_row(&x);
-    sqlite3 *db = borne_store_db(store);
+    const borne_sqldb *c = borne_store_sql(store);
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(
-        db,
+    err = borne_sql_prepare_once(
+        c,
         "SELECT c.participant_id, c.session_id, c.wall_ms, c.direction,"
         " coalesce(p.display_name, '') FROM checkin c"
         " LEFT JOIN participant p ON p.event_id = c.event_id"
@@ -148,13 +149,14 @@ borne_err borne_report_credits_csv(struct borne_store *store, const borne_event 
         " WHERE c.event_id = ?1 AND c.session_id IS NOT NULL AND c.participant_id IS NOT NULL"
         "  AND c.outcome IN (0, 1, 2)"
         " ORDER BY p.display_name COLLATE NOCASE, c.participant_id, c.session_id, c.wall_ms",
-        -1, &st, NULL);
-    if (rc != SQLITE_OK) {
+        &st);
+    if (err) {
         borne_csv_writer_free(x.w);
-        return borne_store_error(store, rc, "credits report");
+        return err;
     }
     sqlite3_bind_int64(st, 1, event->id);
     struct group g = {0};
+    int rc = SQLITE_DONE;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint32_t pid = (uint32_t)sqlite3_column_int64(st, 0);
         uint32_t sid = (uint32_t)sqlite3_column_int64(st, 1);
@@ -179,7 +181,7 @@ borne_err borne_report_credits_csv(struct borne_store *store, const borne_event 
         g.count++;
     }
     if (!err && rc != SQLITE_DONE) {
-        err = borne_store_error(store, rc, "credits report");
+        err = borne_sql_error(c, rc, "credits report");
     }
     sqlite3_finalize(st);
     if (!err) {

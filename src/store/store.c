@@ -14,20 +14,16 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "store/sqlutil.h"
 
 /* Prepared statements are kept for the connection's life (an import runs the same few
  * statements 100,000 times), keyed by the address of their SQL text: every statement's text is
- * a string literal. */
+ * a string literal (sqlutil.h). */
 #define STMT_CACHE_SIZE 48
 
-struct cached_stmt {
-    const char *sql;
-    sqlite3_stmt *st;
-};
-
 struct borne_store {
-    sqlite3 *db;
-    struct cached_stmt cache[STMT_CACHE_SIZE];
+    borne_sqldb sql;
+    borne_sql_cached cache[STMT_CACHE_SIZE];
 };
 
 /* Migration i brings the schema from version i to i + 1. Append only. */
@@ -132,172 +128,62 @@ static const char *const migrations[] = {
 
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
 
+/* The store's reading of SQLite's errors (sqlutil.h): a read-only or forbidden database is
+ * BORNE_ERR_PERM (the kiosk's data folder or file has the wrong owner or mode), a constraint is
+ * BORNE_ERR_EXISTS (a UUID or code already stored), a file that is not a database is damage. */
+const borne_sql_errmap borne_store_errmap = {
+    .module = LOG_MODULE,
+    .busy = BORNE_ERR_DB,
+    .readonly = BORNE_ERR_PERM,
+    .io = BORNE_ERR_IO,
+    .notadb = BORNE_ERR_CORRUPT,
+    .constraint = BORNE_ERR_EXISTS,
+    .nomem = BORNE_ERR_NOMEM,
+};
+
 borne_err borne_store_error(struct borne_store *store, int rc, const char *what)
 {
-    int primary = rc & 0xff;
-    const char *msg = store && store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc);
-    switch (primary) {
-    case SQLITE_OK:
-    case SQLITE_DONE:
-    case SQLITE_ROW:
-        return BORNE_OK;
-    case SQLITE_FULL:
-        LOG_ERR("%s: disk full", what);
-        return BORNE_ERR_DISK_FULL;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-        LOG_ERR("%s: database damaged: %s", what, msg);
-        return BORNE_ERR_CORRUPT;
-    case SQLITE_NOMEM:
-        return BORNE_ERR_NOMEM;
-    case SQLITE_CONSTRAINT:
-        LOG_DBG("%s: constraint: %s", what, msg);
-        return BORNE_ERR_EXISTS;
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-        LOG_ERR("%s: I/O error: %s", what, msg);
-        return BORNE_ERR_IO;
-    case SQLITE_READONLY:
-    case SQLITE_PERM:
-    case SQLITE_AUTH:
-        LOG_ERR("%s: not allowed: %s", what, msg);
-        return BORNE_ERR_PERM;
-    default:
-        LOG_ERR("%s: %s", what, msg);
-        return BORNE_ERR_DB;
-    }
+    return borne_sql_error(&store->sql, rc, what);
 }
 
 sqlite3 *borne_store_db(struct borne_store *store)
 {
-    return store->db;
+    return store->sql.db;
 }
 
-static borne_err exec(struct borne_store *store, const char *sql, const char *what)
+borne_sqldb *borne_store_sql(struct borne_store *store)
 {
-    int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? BORNE_OK : borne_store_error(store, rc, what);
-}
-
-static borne_err prepare(struct borne_store *store, const char *sql, sqlite3_stmt **stmt)
-{
-    struct cached_stmt *free_slot = NULL;
-    for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
-        struct cached_stmt *slot = &store->cache[i];
-        if (slot->sql == sql) {
-            *stmt = slot->st;
-            return BORNE_OK;
-        }
-        if (!slot->sql && !free_slot) {
-            free_slot = slot;
-        }
-    }
-    int rc = sqlite3_prepare_v3(store->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, stmt,
-                                NULL);
-    if (rc != SQLITE_OK) {
-        return borne_store_error(store, rc, "prepare");
-    }
-    if (free_slot) {
-        free_slot->sql = sql;
-        free_slot->st = *stmt;
-    }
-    return BORNE_OK;
-}
-
-/* Gives a statement back: cached ones are reset for next time, others finalized. */
-static void release(struct borne_store *store, sqlite3_stmt *st)
-{
-    for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
-        if (store->cache[i].st == st) {
-            sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
-            return;
-        }
-    }
-    sqlite3_finalize(st);
-}
-
-/* Steps a statement that returns no row, and finalizes it. */
-static borne_err step_done(struct borne_store *store, sqlite3_stmt *stmt, const char *what)
-{
-    int rc = sqlite3_step(stmt);
-    borne_err err = rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, what);
-    release(store, stmt);
-    return err;
-}
-
-/* Steps `st` to the end, appending one element per row (read by `read_row`, which may skip a
- * row by returning false) to a malloc'ed array. Finalizes `st`. On error, *out is NULL. */
-static borne_err collect_rows(struct borne_store *store, sqlite3_stmt *st, size_t elem_size,
-                              bool (*read_row)(sqlite3_stmt *st, void *elem), void **out,
-                              size_t *count, const char *what)
-{
-    *out = NULL;
-    *count = 0;
-    size_t cap = 0;
-    borne_err err = BORNE_OK;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*count == cap) {
-            cap = cap ? cap * 2 : 8;
-            void *grown = realloc(*out, cap * elem_size);
-            if (!grown) {
-                err = BORNE_ERR_NOMEM;
-                break;
-            }
-            *out = grown;
-        }
-        if (read_row(st, (char *)*out + *count * elem_size)) {
-            (*count)++;
-        }
-    }
-    if (!err && rc != SQLITE_DONE) {
-        err = borne_store_error(store, rc, what);
-    }
-    release(store, st);
-    if (err) {
-        free(*out);
-        *out = NULL;
-        *count = 0;
-    }
-    return err;
-}
-
-static void copy_text(char *dst, size_t cap, const unsigned char *src)
-{
-    snprintf(dst, cap, "%s", src ? (const char *)src : "");
+    return &store->sql;
 }
 
 static borne_err migrate(struct borne_store *store)
 {
-    sqlite3_stmt *st;
-    borne_err err = prepare(store, "PRAGMA user_version", &st);
+    int version;
+    borne_err err = borne_sql_user_version(&store->sql, &version);
     if (err) {
         return err;
     }
-    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    release(store, st);
     if (version > (int)MIGRATION_COUNT) {
         LOG_ERR("database schema %d is newer than this program (%d)", version,
                 (int)MIGRATION_COUNT);
         return BORNE_ERR_UNSUPPORTED;
     }
     for (int v = version; v < (int)MIGRATION_COUNT; v++) {
-        err = exec(store, "BEGIN IMMEDIATE", "migrate");
+        err = borne_sql_exec(&store->sql, "BEGIN IMMEDIATE", "migrate");
         if (err) {
             return err;
         }
-        err = exec(store, migrations[v], "migrate");
+        err = borne_sql_exec(&store->sql, migrations[v], "migrate");
         if (!err) {
             char sql[64];
             snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-            err = exec(store, sql, "migrate");
+            err = borne_sql_exec(&store->sql, sql, "migrate");
         }
         if (!err) {
-            err = exec(store, "COMMIT", "migrate");
+            err = borne_sql_exec(&store->sql, "COMMIT", "migrate");
         }
         if (err) {
-            exec(store, "ROLLBACK", "migrate");
+            borne_sql_exec(&store->sql, "ROLLBACK", "migrate");
             return err;
         }
         LOG_INFO("schema migrated to version %d", v + 1);
@@ -315,21 +201,9 @@ borne_err borne_store_open(const char *path, struct borne_store **out)
     if (!store) {
         return BORNE_ERR_NOMEM;
     }
-    int rc = sqlite3_open_v2(
-        path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    borne_err err = BORNE_OK;
-    if (rc != SQLITE_OK) {
-        err = borne_store_error(store, rc, "open");
-        goto fail;
-    }
-    sqlite3_extended_result_codes(store->db, 1);
-    sqlite3_busy_timeout(store->db, 5000);
-    err = exec(store,
-               "PRAGMA journal_mode = WAL;"
-               "PRAGMA synchronous = FULL;"
-               "PRAGMA foreign_keys = ON;"
-               "PRAGMA secure_delete = ON;",
-               "configure");
+    store->sql = (borne_sqldb){
+        .map = &borne_store_errmap, .cache = store->cache, .cache_size = STMT_CACHE_SIZE};
+    borne_err err = borne_sql_open(&store->sql, path, 5000);
     if (err) {
         goto fail;
     }
@@ -349,25 +223,22 @@ void borne_store_close(struct borne_store *store)
     if (!store) {
         return;
     }
-    for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
-        sqlite3_finalize(store->cache[i].st);
-    }
-    sqlite3_close_v2(store->db);
+    borne_sql_close(&store->sql);
     free(store);
 }
 
 borne_err borne_store_check(struct borne_store *store)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(store, "PRAGMA quick_check", &st);
+    borne_err err = borne_sql_prepare(&store->sql, "PRAGMA quick_check", &st);
     if (err) {
         return err;
     }
     int rc = sqlite3_step(st);
     bool ok = rc == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-    release(store, st);
+    borne_sql_release(&store->sql, st);
     if (rc != SQLITE_ROW) {
-        return borne_store_error(store, rc, "quick_check");
+        return borne_sql_error(&store->sql, rc, "quick_check");
     }
     if (!ok) {
         LOG_ERR("quick_check found damage");
@@ -378,66 +249,60 @@ borne_err borne_store_check(struct borne_store *store)
 
 borne_err borne_store_begin(struct borne_store *store)
 {
-    return exec(store, "BEGIN IMMEDIATE", "begin");
+    return borne_sql_begin(&store->sql);
 }
 
 borne_err borne_store_commit(struct borne_store *store)
 {
-    return exec(store, "COMMIT", "commit");
+    return borne_sql_commit(&store->sql);
 }
 
 void borne_store_rollback(struct borne_store *store)
 {
-    if (!sqlite3_get_autocommit(store->db)) {
-        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
-    }
+    borne_sql_rollback(&store->sql);
 }
 
 borne_err borne_store_state_set(struct borne_store *store, const char *key, const char *value)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "INSERT INTO kiosk_state(key, value) VALUES (?1, ?2)"
-                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                            &st);
+    borne_err err = borne_sql_prepare(&store->sql,
+                                      "INSERT INTO kiosk_state(key, value) VALUES (?1, ?2)"
+                                      " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                      &st);
     if (err) {
         return err;
     }
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    return step_done(store, st, "state set");
+    return borne_sql_step_done(&store->sql, st, "state set");
 }
 
 borne_err borne_store_state_get(struct borne_store *store, const char *key, char *out, size_t cap)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(store, "SELECT value FROM kiosk_state WHERE key = ?1", &st);
+    borne_err err =
+        borne_sql_prepare(&store->sql, "SELECT value FROM kiosk_state WHERE key = ?1", &st);
     if (err) {
         return err;
     }
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        copy_text(out, cap, sqlite3_column_text(st, 0));
-        err = BORNE_OK;
-    } else if (rc == SQLITE_DONE) {
-        err = BORNE_ERR_NOT_FOUND;
-    } else {
-        err = borne_store_error(store, rc, "state get");
+    err = borne_sql_step_row(&store->sql, st, "state get");
+    if (!err) {
+        borne_sql_copy_text(out, cap, st, 0);
     }
-    release(store, st);
+    borne_sql_release(&store->sql, st);
     return err;
 }
 
 borne_err borne_store_put_event(struct borne_store *store, const borne_event *e)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "INSERT INTO event(id, name, timezone, starts, ends)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
-                            " name = excluded.name, timezone = excluded.timezone,"
-                            " starts = excluded.starts, ends = excluded.ends",
-                            &st);
+    borne_err err = borne_sql_prepare(&store->sql,
+                                      "INSERT INTO event(id, name, timezone, starts, ends)"
+                                      " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET"
+                                      " name = excluded.name, timezone = excluded.timezone,"
+                                      " starts = excluded.starts, ends = excluded.ends",
+                                      &st);
     if (err) {
         return err;
     }
@@ -446,15 +311,15 @@ borne_err borne_store_put_event(struct borne_store *store, const borne_event *e)
     sqlite3_bind_text(st, 3, e->timezone, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, e->starts);
     sqlite3_bind_int64(st, 5, e->ends);
-    return step_done(store, st, "put event");
+    return borne_sql_step_done(&store->sql, st, "put event");
 }
 
 static void read_event(sqlite3_stmt *st, borne_event *out)
 {
     memset(out, 0, sizeof(*out));
     out->id = (uint32_t)sqlite3_column_int64(st, 0);
-    copy_text(out->name, sizeof(out->name), sqlite3_column_text(st, 1));
-    copy_text(out->timezone, sizeof(out->timezone), sqlite3_column_text(st, 2));
+    borne_sql_copy_text(out->name, sizeof(out->name), st, 1);
+    borne_sql_copy_text(out->timezone, sizeof(out->timezone), st, 2);
     out->starts = sqlite3_column_int64(st, 3);
     out->ends = sqlite3_column_int64(st, 4);
 }
@@ -462,19 +327,17 @@ static void read_event(sqlite3_stmt *st, borne_event *out)
 borne_err borne_store_get_event(struct borne_store *store, uint32_t id, borne_event *out)
 {
     sqlite3_stmt *st;
-    borne_err err =
-        prepare(store, "SELECT id, name, timezone, starts, ends FROM event WHERE id = ?1", &st);
+    borne_err err = borne_sql_prepare(
+        &store->sql, "SELECT id, name, timezone, starts, ends FROM event WHERE id = ?1", &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    err = borne_sql_step_row(&store->sql, st, "event");
+    if (!err) {
         read_event(st, out);
-    } else {
-        err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_store_error(store, rc, "event");
     }
-    release(store, st);
+    borne_sql_release(&store->sql, st);
     return err;
 }
 
@@ -489,38 +352,36 @@ borne_err borne_store_current_event(struct borne_store *store, borne_event *out)
         return err;
     }
     sqlite3_stmt *st;
-    err = prepare(store,
-                  "SELECT id, name, timezone, starts, ends FROM event"
-                  " WHERE (SELECT count(*) FROM event) = 1",
-                  &st);
+    err = borne_sql_prepare(&store->sql,
+                            "SELECT id, name, timezone, starts, ends FROM event"
+                            " WHERE (SELECT count(*) FROM event) = 1",
+                            &st);
     if (err) {
         return err;
     }
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    err = borne_sql_step_row(&store->sql, st, "event");
+    if (!err) {
         read_event(st, out);
-    } else {
-        err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_store_error(store, rc, "event");
     }
-    release(store, st);
+    borne_sql_release(&store->sql, st);
     return err;
 }
 
 borne_err borne_store_put_session(struct borne_store *store, const borne_session *s)
 {
     sqlite3_stmt *st;
-    borne_err err =
-        prepare(store,
-                "INSERT INTO session(id, event_id, code, title, room, starts, ends, credit_minutes,"
-                " credit_rule, open_before_s, close_after_s, requires_registration)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                " ON CONFLICT(id) DO UPDATE SET event_id = excluded.event_id, code = excluded.code,"
-                " title = excluded.title, room = excluded.room, starts = excluded.starts,"
-                " ends = excluded.ends, credit_minutes = excluded.credit_minutes,"
-                " credit_rule = excluded.credit_rule, open_before_s = excluded.open_before_s,"
-                " close_after_s = excluded.close_after_s,"
-                " requires_registration = excluded.requires_registration",
-                &st);
+    borne_err err = borne_sql_prepare(
+        &store->sql,
+        "INSERT INTO session(id, event_id, code, title, room, starts, ends, credit_minutes,"
+        " credit_rule, open_before_s, close_after_s, requires_registration)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " ON CONFLICT(id) DO UPDATE SET event_id = excluded.event_id, code = excluded.code,"
+        " title = excluded.title, room = excluded.room, starts = excluded.starts,"
+        " ends = excluded.ends, credit_minutes = excluded.credit_minutes,"
+        " credit_rule = excluded.credit_rule, open_before_s = excluded.open_before_s,"
+        " close_after_s = excluded.close_after_s,"
+        " requires_registration = excluded.requires_registration",
+        &st);
     if (err) {
         return err;
     }
@@ -538,7 +399,7 @@ borne_err borne_store_put_session(struct borne_store *store, const borne_session
     sqlite3_bind_int(st, 10, s->open_before_s);
     sqlite3_bind_int(st, 11, s->close_after_s);
     sqlite3_bind_int(st, 12, s->requires_registration);
-    return step_done(store, st, "put session");
+    return borne_sql_step_done(&store->sql, st, "put session");
 }
 
 #define SESSION_COLUMNS                                                                            \
@@ -550,9 +411,9 @@ static void read_session(sqlite3_stmt *st, borne_session *out)
     memset(out, 0, sizeof(*out));
     out->id = (uint32_t)sqlite3_column_int64(st, 0);
     out->event_id = (uint32_t)sqlite3_column_int64(st, 1);
-    copy_text(out->code, sizeof(out->code), sqlite3_column_text(st, 2));
-    copy_text(out->title, sizeof(out->title), sqlite3_column_text(st, 3));
-    copy_text(out->room, sizeof(out->room), sqlite3_column_text(st, 4));
+    borne_sql_copy_text(out->code, sizeof(out->code), st, 2);
+    borne_sql_copy_text(out->title, sizeof(out->title), st, 3);
+    borne_sql_copy_text(out->room, sizeof(out->room), st, 4);
     out->starts = sqlite3_column_int64(st, 5);
     out->ends = sqlite3_column_int64(st, 6);
     const char *rule = (const char *)sqlite3_column_text(st, 8);
@@ -570,18 +431,17 @@ static void read_session(sqlite3_stmt *st, borne_session *out)
 borne_err borne_store_get_session(struct borne_store *store, uint32_t id, borne_session *out)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(store, "SELECT " SESSION_COLUMNS " FROM session WHERE id = ?1", &st);
+    borne_err err = borne_sql_prepare(&store->sql,
+                                      "SELECT " SESSION_COLUMNS " FROM session WHERE id = ?1", &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    err = borne_sql_step_row(&store->sql, st, "session");
+    if (!err) {
         read_session(st, out);
-    } else {
-        err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_store_error(store, rc, "session");
     }
-    release(store, st);
+    borne_sql_release(&store->sql, st);
     return err;
 }
 
@@ -597,23 +457,23 @@ borne_err borne_store_list_sessions(struct borne_store *store, uint32_t event_id
     *out = NULL;
     *count = 0;
     sqlite3_stmt *st;
-    borne_err err = prepare(
-        store, "SELECT " SESSION_COLUMNS " FROM session WHERE event_id = ?1 ORDER BY starts, id",
-        &st);
+    borne_err err = borne_sql_prepare(
+        &store->sql,
+        "SELECT " SESSION_COLUMNS " FROM session WHERE event_id = ?1 ORDER BY starts, id", &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
-    return collect_rows(store, st, sizeof(**out), read_session_row, (void **)out, count,
-                        "list sessions");
+    return borne_sql_collect(&store->sql, st, sizeof(**out), read_session_row, (void **)out, count,
+                             "list sessions");
 }
 
 borne_err borne_store_put_participant(struct borne_store *store, const borne_participant *p,
                                       const char *opaque_code)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(
-        store,
+    borne_err err = borne_sql_prepare(
+        &store->sql,
         "INSERT INTO participant(event_id, participant_id, display_name, organisation, member,"
         " status, code) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         " ON CONFLICT(event_id, participant_id) DO UPDATE SET"
@@ -636,7 +496,7 @@ borne_err borne_store_put_participant(struct borne_store *store, const borne_par
         sqlite3_bind_null(st, 7);
     }
     sqlite3_bind_int(st, 8, opaque_code != NULL);
-    return step_done(store, st, "put participant");
+    return borne_sql_step_done(&store->sql, st, "put participant");
 }
 
 #define PARTICIPANT_COLUMNS "participant_id, event_id, display_name, organisation, member, status"
@@ -646,8 +506,8 @@ static void read_participant(sqlite3_stmt *st, borne_participant *out)
     memset(out, 0, sizeof(*out));
     out->id = (uint32_t)sqlite3_column_int64(st, 0);
     out->event_id = (uint32_t)sqlite3_column_int64(st, 1);
-    copy_text(out->display_name, sizeof(out->display_name), sqlite3_column_text(st, 2));
-    copy_text(out->organisation, sizeof(out->organisation), sqlite3_column_text(st, 3));
+    borne_sql_copy_text(out->display_name, sizeof(out->display_name), st, 2);
+    borne_sql_copy_text(out->organisation, sizeof(out->organisation), st, 3);
     out->member = sqlite3_column_int(st, 4) != 0;
     int status = sqlite3_column_int(st, 5);
     out->status = status >= BORNE_REG_NONE && status <= BORNE_REG_NEEDS_ATTENTION
@@ -658,14 +518,11 @@ static void read_participant(sqlite3_stmt *st, borne_participant *out)
 static borne_err one_participant(struct borne_store *store, sqlite3_stmt *st,
                                  borne_participant *out)
 {
-    int rc = sqlite3_step(st);
-    borne_err err = BORNE_OK;
-    if (rc == SQLITE_ROW) {
+    borne_err err = borne_sql_step_row(&store->sql, st, "participant");
+    if (!err) {
         read_participant(st, out);
-    } else {
-        err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_store_error(store, rc, "participant");
     }
-    release(store, st);
+    borne_sql_release(&store->sql, st);
     return err;
 }
 
@@ -673,10 +530,11 @@ borne_err borne_store_get_participant(struct borne_store *store, uint32_t event_
                                       borne_participant *out)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "SELECT " PARTICIPANT_COLUMNS
-                            " FROM participant WHERE event_id = ?1 AND participant_id = ?2",
-                            &st);
+    borne_err err =
+        borne_sql_prepare(&store->sql,
+                          "SELECT " PARTICIPANT_COLUMNS
+                          " FROM participant WHERE event_id = ?1 AND participant_id = ?2",
+                          &st);
     if (err) {
         return err;
     }
@@ -692,9 +550,9 @@ borne_err borne_store_find_code(struct borne_store *store, uint32_t event_id, co
         return BORNE_ERR_NOT_FOUND;
     }
     sqlite3_stmt *st;
-    borne_err err = prepare(
-        store, "SELECT " PARTICIPANT_COLUMNS " FROM participant WHERE event_id = ?1 AND code = ?2",
-        &st);
+    borne_err err = borne_sql_prepare(
+        &store->sql,
+        "SELECT " PARTICIPANT_COLUMNS " FROM participant WHERE event_id = ?1 AND code = ?2", &st);
     if (err) {
         return err;
     }
@@ -708,22 +566,23 @@ borne_err borne_store_set_registrations(struct borne_store *store, uint32_t even
                                         size_t count)
 {
     sqlite3_stmt *del;
-    borne_err err = prepare(
-        store, "DELETE FROM registration WHERE event_id = ?1 AND participant_id = ?2", &del);
+    borne_err err = borne_sql_prepare(
+        &store->sql, "DELETE FROM registration WHERE event_id = ?1 AND participant_id = ?2", &del);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(del, 1, event_id);
     sqlite3_bind_int64(del, 2, participant_id);
-    err = step_done(store, del, "clear registrations");
+    err = borne_sql_step_done(&store->sql, del, "clear registrations");
     if (err || count == 0) {
         return err;
     }
     sqlite3_stmt *ins;
-    err = prepare(store,
-                  "INSERT OR IGNORE INTO registration(event_id, participant_id, session_id)"
-                  " VALUES (?1, ?2, ?3)",
-                  &ins);
+    err =
+        borne_sql_prepare(&store->sql,
+                          "INSERT OR IGNORE INTO registration(event_id, participant_id, session_id)"
+                          " VALUES (?1, ?2, ?3)",
+                          &ins);
     if (err) {
         return err;
     }
@@ -733,11 +592,11 @@ borne_err borne_store_set_registrations(struct borne_store *store, uint32_t even
         sqlite3_bind_int64(ins, 3, session_ids[i]);
         int rc = sqlite3_step(ins);
         if (rc != SQLITE_DONE) {
-            err = borne_store_error(store, rc, "registration");
+            err = borne_sql_error(&store->sql, rc, "registration");
         }
         sqlite3_reset(ins);
     }
-    release(store, ins);
+    borne_sql_release(&store->sql, ins);
     return err;
 }
 
@@ -745,10 +604,10 @@ borne_err borne_store_is_registered(struct borne_store *store, uint32_t event_id
                                     uint32_t participant_id, uint32_t session_id, bool *out)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "SELECT 1 FROM registration WHERE event_id = ?1 AND"
-                            " participant_id = ?2 AND session_id = ?3",
-                            &st);
+    borne_err err = borne_sql_prepare(&store->sql,
+                                      "SELECT 1 FROM registration WHERE event_id = ?1 AND"
+                                      " participant_id = ?2 AND session_id = ?3",
+                                      &st);
     if (err) {
         return err;
     }
@@ -757,9 +616,9 @@ borne_err borne_store_is_registered(struct borne_store *store, uint32_t event_id
     sqlite3_bind_int64(st, 3, session_id);
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW;
-    release(store, st);
+    borne_sql_release(&store->sql, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
-                                                 : borne_store_error(store, rc, "registered");
+                                                 : borne_sql_error(&store->sql, rc, "registered");
 }
 
 /* Turns free text into an FTS5 query of quoted word prefixes: `helene trem` becomes
@@ -812,13 +671,14 @@ borne_err borne_store_search(struct borne_store *store, uint32_t event_id, const
         return BORNE_OK;
     }
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "SELECT p.participant_id, p.event_id, p.display_name, p.organisation,"
-                            " p.member, p.status FROM participant_fts f"
-                            " JOIN participant p ON p.rowid = f.rowid"
-                            " WHERE participant_fts MATCH ?1 AND p.event_id = ?2"
-                            " ORDER BY f.rank LIMIT ?3",
-                            &st);
+    borne_err err =
+        borne_sql_prepare(&store->sql,
+                          "SELECT p.participant_id, p.event_id, p.display_name, p.organisation,"
+                          " p.member, p.status FROM participant_fts f"
+                          " JOIN participant p ON p.rowid = f.rowid"
+                          " WHERE participant_fts MATCH ?1 AND p.event_id = ?2"
+                          " ORDER BY f.rank LIMIT ?3",
+                          &st);
     if (err) {
         return err;
     }
@@ -831,8 +691,8 @@ borne_err borne_store_search(struct borne_store *store, uint32_t event_id, const
         read_participant(st, &p);
         found(ctx, &p);
     }
-    release(store, st);
-    return rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, "search");
+    borne_sql_release(&store->sql, st);
+    return rc == SQLITE_DONE ? BORNE_OK : borne_sql_error(&store->sql, rc, "search");
 }
 
 borne_err borne_store_each_participant(struct borne_store *store, uint32_t event_id,
@@ -840,10 +700,11 @@ borne_err borne_store_each_participant(struct borne_store *store, uint32_t event
                                        void *ctx)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "SELECT " PARTICIPANT_COLUMNS " FROM participant WHERE event_id = ?1"
-                            " ORDER BY display_name COLLATE NOCASE, participant_id",
-                            &st);
+    borne_err err =
+        borne_sql_prepare(&store->sql,
+                          "SELECT " PARTICIPANT_COLUMNS " FROM participant WHERE event_id = ?1"
+                          " ORDER BY display_name COLLATE NOCASE, participant_id",
+                          &st);
     if (err) {
         return err;
     }
@@ -854,23 +715,20 @@ borne_err borne_store_each_participant(struct borne_store *store, uint32_t event
         read_participant(st, &p);
         found(ctx, &p);
     }
-    release(store, st);
-    return rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, "participants");
+    borne_sql_release(&store->sql, st);
+    return rc == SQLITE_DONE ? BORNE_OK : borne_sql_error(&store->sql, rc, "participants");
 }
 
 static borne_err count_query(struct borne_store *store, const char *sql, uint32_t event_id,
                              int64_t *out)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(store, sql, &st);
+    borne_err err = borne_sql_prepare(&store->sql, sql, &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
-    int rc = sqlite3_step(st);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    release(store, st);
-    return rc == SQLITE_ROW ? BORNE_OK : borne_store_error(store, rc, "count");
+    return borne_sql_step_int64(&store->sql, st, out, "count");
 }
 
 borne_err borne_store_count_participants(struct borne_store *store, uint32_t event_id, int64_t *out)
@@ -895,16 +753,17 @@ borne_err borne_store_put_key(struct borne_store *store, uint16_t key_id,
                               const uint8_t public_key[32])
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "INSERT INTO signing_key(key_id, public_key) VALUES (?1, ?2)"
-                            " ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key",
-                            &st);
+    borne_err err =
+        borne_sql_prepare(&store->sql,
+                          "INSERT INTO signing_key(key_id, public_key) VALUES (?1, ?2)"
+                          " ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key",
+                          &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int(st, 1, key_id);
     sqlite3_bind_blob(st, 2, public_key, 32, SQLITE_STATIC);
-    return step_done(store, st, "put key");
+    return borne_sql_step_done(&store->sql, st, "put key");
 }
 
 static bool read_key_row(sqlite3_stmt *st, void *elem)
@@ -923,12 +782,13 @@ borne_err borne_store_load_keys(struct borne_store *store, borne_pubkey **out, s
     *out = NULL;
     *count = 0;
     sqlite3_stmt *st;
-    borne_err err =
-        prepare(store, "SELECT key_id, public_key FROM signing_key ORDER BY key_id", &st);
+    borne_err err = borne_sql_prepare(
+        &store->sql, "SELECT key_id, public_key FROM signing_key ORDER BY key_id", &st);
     if (err) {
         return err;
     }
-    return collect_rows(store, st, sizeof(**out), read_key_row, (void **)out, count, "load keys");
+    return borne_sql_collect(&store->sql, st, sizeof(**out), read_key_row, (void **)out, count,
+                             "load keys");
 }
 
 void borne_store_code_hash(const uint8_t *text, size_t len, uint8_t out[BORNE_CODE_HASH_LEN])
@@ -943,17 +803,18 @@ borne_err borne_store_revoke(struct borne_store *store, uint32_t event_id, const
     uint8_t hash[BORNE_CODE_HASH_LEN];
     borne_store_code_hash(text, len, hash);
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "INSERT OR REPLACE INTO revoked_code(event_id, code_hash, reason)"
-                            " VALUES (?1, ?2, ?3)",
-                            &st);
+    borne_err err =
+        borne_sql_prepare(&store->sql,
+                          "INSERT OR REPLACE INTO revoked_code(event_id, code_hash, reason)"
+                          " VALUES (?1, ?2, ?3)",
+                          &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, reason ? reason : "", -1, SQLITE_STATIC);
-    return step_done(store, st, "revoke");
+    return borne_sql_step_done(&store->sql, st, "revoke");
 }
 
 borne_err borne_store_is_revoked(struct borne_store *store, uint32_t event_id, const uint8_t *text,
@@ -962,8 +823,8 @@ borne_err borne_store_is_revoked(struct borne_store *store, uint32_t event_id, c
     uint8_t hash[BORNE_CODE_HASH_LEN];
     borne_store_code_hash(text, len, hash);
     sqlite3_stmt *st;
-    borne_err err =
-        prepare(store, "SELECT 1 FROM revoked_code WHERE event_id = ?1 AND code_hash = ?2", &st);
+    borne_err err = borne_sql_prepare(
+        &store->sql, "SELECT 1 FROM revoked_code WHERE event_id = ?1 AND code_hash = ?2", &st);
     if (err) {
         return err;
     }
@@ -971,9 +832,9 @@ borne_err borne_store_is_revoked(struct borne_store *store, uint32_t event_id, c
     sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_TRANSIENT);
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW;
-    release(store, st);
+    borne_sql_release(&store->sql, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
-                                                 : borne_store_error(store, rc, "revoked");
+                                                 : borne_sql_error(&store->sql, rc, "revoked");
 }
 
 static void bind_optional_id(sqlite3_stmt *st, int col, uint32_t id)
@@ -991,8 +852,8 @@ borne_err borne_store_add_checkin(struct borne_store *store, const borne_checkin
         return BORNE_ERR_INVALID;
     }
     sqlite3_stmt *st;
-    borne_err err = prepare(
-        store,
+    borne_err err = borne_sql_prepare(
+        &store->sql,
         "INSERT INTO checkin(uuid, kiosk_id, event_id, participant_id, session_id, direction,"
         " method, staff_id, outcome, code_hash, wall_ms, wall_recorded_ms, mono_ms, boot_id,"
         " clock_trusted, synced)"
@@ -1024,7 +885,7 @@ borne_err borne_store_add_checkin(struct borne_store *store, const borne_checkin
     sqlite3_bind_text(st, 13, c->time.boot_id, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 14, c->time.trusted);
     sqlite3_bind_int(st, 15, c->synced);
-    return step_done(store, st, "add check-in");
+    return borne_sql_step_done(&store->sql, st, "add check-in");
 }
 
 /* Check-ins that count for presence: accepted entry, accepted exit, exit without entry. */
@@ -1042,11 +903,12 @@ borne_err borne_store_history(struct borne_store *store, uint32_t event_id, uint
         *last_ms = 0;
     }
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "SELECT direction, wall_ms FROM checkin WHERE event_id = ?1 AND"
-                            " participant_id = ?2 AND session_id IS ?3 AND " ACCEPTED_SQL
-                            " ORDER BY wall_ms DESC, rowid DESC LIMIT 1",
-                            &st);
+    borne_err err =
+        borne_sql_prepare(&store->sql,
+                          "SELECT direction, wall_ms FROM checkin WHERE event_id = ?1 AND"
+                          " participant_id = ?2 AND session_id IS ?3 AND " ACCEPTED_SQL
+                          " ORDER BY wall_ms DESC, rowid DESC LIMIT 1",
+                          &st);
     if (err) {
         return err;
     }
@@ -1062,9 +924,9 @@ borne_err borne_store_history(struct borne_store *store, uint32_t event_id, uint
             *last_ms = sqlite3_column_int64(st, 1);
         }
     }
-    release(store, st);
+    borne_sql_release(&store->sql, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
-                                                 : borne_store_error(store, rc, "history");
+                                                 : borne_sql_error(&store->sql, rc, "history");
 }
 
 static bool read_scan_row(sqlite3_stmt *st, void *elem)
@@ -1081,18 +943,19 @@ borne_err borne_store_scans(struct borne_store *store, uint32_t event_id, uint32
     *out = NULL;
     *count = 0;
     sqlite3_stmt *st;
-    borne_err err =
-        prepare(store,
-                "SELECT wall_ms, direction FROM checkin WHERE event_id = ?1 AND"
-                " participant_id = ?2 AND session_id IS ?3 AND " ACCEPTED_SQL " ORDER BY wall_ms",
-                &st);
+    borne_err err = borne_sql_prepare(
+        &store->sql,
+        "SELECT wall_ms, direction FROM checkin WHERE event_id = ?1 AND"
+        " participant_id = ?2 AND session_id IS ?3 AND " ACCEPTED_SQL " ORDER BY wall_ms",
+        &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int64(st, 2, participant_id);
     bind_optional_id(st, 3, session_id);
-    return collect_rows(store, st, sizeof(**out), read_scan_row, (void **)out, count, "scans");
+    return borne_sql_collect(&store->sql, st, sizeof(**out), read_scan_row, (void **)out, count,
+                             "scans");
 }
 
 borne_err borne_store_correct_times(struct borne_store *store, const borne_clock_sample *ref,
@@ -1103,19 +966,20 @@ borne_err borne_store_correct_times(struct borne_store *store, const borne_clock
         return BORNE_ERR_INVALID;
     }
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "UPDATE checkin SET wall_ms = ?1 + (mono_ms - ?2), clock_trusted = 1"
-                            " WHERE clock_trusted = 0 AND boot_id = ?3",
-                            &st);
+    borne_err err =
+        borne_sql_prepare(&store->sql,
+                          "UPDATE checkin SET wall_ms = ?1 + (mono_ms - ?2), clock_trusted = 1"
+                          " WHERE clock_trusted = 0 AND boot_id = ?3",
+                          &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, ref->wall_ms);
     sqlite3_bind_int64(st, 2, ref->mono_ms);
     sqlite3_bind_text(st, 3, ref->boot_id, -1, SQLITE_STATIC);
-    err = step_done(store, st, "correct times");
+    err = borne_sql_step_done(&store->sql, st, "correct times");
     if (!err) {
-        *rows = sqlite3_changes(store->db);
+        *rows = sqlite3_changes(store->sql.db);
     }
     return err;
 }
@@ -1124,12 +988,12 @@ borne_err borne_store_each_checkin(struct borne_store *store, uint32_t event_id,
                                    void (*each)(void *ctx, const borne_checkin_row *c), void *ctx)
 {
     sqlite3_stmt *st;
-    borne_err err =
-        prepare(store,
-                "SELECT uuid, kiosk_id, event_id, participant_id, session_id, direction, method,"
-                " staff_id, outcome, code_hash, wall_ms, wall_recorded_ms, mono_ms, boot_id,"
-                " clock_trusted, synced FROM checkin WHERE event_id = ?1 ORDER BY wall_ms, rowid",
-                &st);
+    borne_err err = borne_sql_prepare(
+        &store->sql,
+        "SELECT uuid, kiosk_id, event_id, participant_id, session_id, direction, method,"
+        " staff_id, outcome, code_hash, wall_ms, wall_recorded_ms, mono_ms, boot_id,"
+        " clock_trusted, synced FROM checkin WHERE event_id = ?1 ORDER BY wall_ms, rowid",
+        &st);
     if (err) {
         return err;
     }
@@ -1138,14 +1002,14 @@ borne_err borne_store_each_checkin(struct borne_store *store, uint32_t event_id,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         borne_checkin_row c;
         memset(&c, 0, sizeof(c));
-        copy_text(c.uuid, sizeof(c.uuid), sqlite3_column_text(st, 0));
-        copy_text(c.kiosk_id, sizeof(c.kiosk_id), sqlite3_column_text(st, 1));
+        borne_sql_copy_text(c.uuid, sizeof(c.uuid), st, 0);
+        borne_sql_copy_text(c.kiosk_id, sizeof(c.kiosk_id), st, 1);
         c.event_id = (uint32_t)sqlite3_column_int64(st, 2);
         c.participant_id = (uint32_t)sqlite3_column_int64(st, 3);
         c.session_id = (uint32_t)sqlite3_column_int64(st, 4);
         c.direction = (borne_direction)sqlite3_column_int(st, 5);
         c.method = (borne_method)sqlite3_column_int(st, 6);
-        copy_text(c.staff_id, sizeof(c.staff_id), sqlite3_column_text(st, 7));
+        borne_sql_copy_text(c.staff_id, sizeof(c.staff_id), st, 7);
         c.outcome = (borne_outcome)sqlite3_column_int(st, 8);
         if (sqlite3_column_bytes(st, 9) == BORNE_CODE_HASH_LEN) {
             c.has_code_hash = true;
@@ -1154,13 +1018,13 @@ borne_err borne_store_each_checkin(struct borne_store *store, uint32_t event_id,
         c.time.wall_ms = sqlite3_column_int64(st, 10);
         c.wall_recorded_ms = sqlite3_column_int64(st, 11);
         c.time.mono_ms = sqlite3_column_int64(st, 12);
-        copy_text(c.time.boot_id, sizeof(c.time.boot_id), sqlite3_column_text(st, 13));
+        borne_sql_copy_text(c.time.boot_id, sizeof(c.time.boot_id), st, 13);
         c.time.trusted = sqlite3_column_int(st, 14) != 0;
         c.synced = sqlite3_column_int(st, 15) != 0;
         each(ctx, &c);
     }
-    release(store, st);
-    return rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, "check-ins");
+    borne_sql_release(&store->sql, st);
+    return rc == SQLITE_DONE ? BORNE_OK : borne_sql_error(&store->sql, rc, "check-ins");
 }
 
 borne_err borne_store_set_badge_text(struct borne_store *store, uint32_t event_id,
@@ -1170,10 +1034,10 @@ borne_err borne_store_set_badge_text(struct borne_store *store, uint32_t event_i
         return BORNE_ERR_TOO_LARGE;
     }
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "UPDATE participant SET badge_text = ?3"
-                            " WHERE event_id = ?1 AND participant_id = ?2",
-                            &st);
+    borne_err err = borne_sql_prepare(&store->sql,
+                                      "UPDATE participant SET badge_text = ?3"
+                                      " WHERE event_id = ?1 AND participant_id = ?2",
+                                      &st);
     if (err) {
         return err;
     }
@@ -1184,8 +1048,8 @@ borne_err borne_store_set_badge_text(struct borne_store *store, uint32_t event_i
     } else {
         sqlite3_bind_null(st, 3);
     }
-    err = step_done(store, st, "set badge text");
-    if (!err && sqlite3_changes(store->db) == 0) {
+    err = borne_sql_step_done(&store->sql, st, "set badge text");
+    if (!err && sqlite3_changes(store->sql.db) == 0) {
         err = BORNE_ERR_NOT_FOUND;
     }
     return err;
@@ -1198,17 +1062,17 @@ borne_err borne_store_get_badge_text(struct borne_store *store, uint32_t event_i
         out[0] = '\0';
     }
     sqlite3_stmt *st;
-    borne_err err = prepare(store,
-                            "SELECT badge_text FROM participant"
-                            " WHERE event_id = ?1 AND participant_id = ?2",
-                            &st);
+    borne_err err = borne_sql_prepare(&store->sql,
+                                      "SELECT badge_text FROM participant"
+                                      " WHERE event_id = ?1 AND participant_id = ?2",
+                                      &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int64(st, 2, participant_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    err = borne_sql_step_row(&store->sql, st, "badge text");
+    if (!err) {
         const unsigned char *t = sqlite3_column_text(st, 0);
         size_t n = t ? (size_t)sqlite3_column_bytes(st, 0) : 0;
         if (!t || n == 0) {
@@ -1218,9 +1082,7 @@ borne_err borne_store_get_badge_text(struct borne_store *store, uint32_t event_i
         } else {
             memcpy(out, t, n + 1);
         }
-    } else {
-        err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : borne_store_error(store, rc, "badge text");
     }
-    release(store, st);
+    borne_sql_release(&store->sql, st);
     return err;
 }

@@ -185,9 +185,16 @@ borne_err borne_store_each_checkin(struct borne_store *store, uint32_t event_id,
 borne_err borne_store_count_checkins(struct borne_store *store, uint32_t event_id, int64_t *total,
                                      int64_t *unsynced);
 
-/* The raw connection, for the store's own modules (import.c, report.c). */
+/* The raw connection, for the store's own modules (import.c, report.c) and the sync. */
 struct sqlite3 *borne_store_db(struct borne_store *store);
-/* Maps a SQLite result code to a borne_err and logs it once with `what`. */
+/* The connection for the shared helpers (store/sqlutil.h), with the store's statement cache. */
+struct borne_sqldb *borne_store_sql(struct borne_store *store);
+/* How the store reads SQLite's errors (store/sqlutil.h): a read-only or forbidden database is
+ * BORNE_ERR_PERM, a constraint BORNE_ERR_EXISTS, I/O BORNE_ERR_IO, "not a database"
+ * BORNE_ERR_CORRUPT, SQLite's out of memory BORNE_ERR_NOMEM. */
+extern const struct borne_sql_errmap borne_store_errmap;
+/* Maps a SQLite result code to a borne_err with borne_store_errmap and logs it once with
+ * `what`; BORNE_OK for SQLITE_OK, SQLITE_ROW and SQLITE_DONE. */
 borne_err borne_store_error(struct borne_store *store, int rc, const char *what);
 
 #endif

@@ -7,28 +7,42 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "store/sqlutil.h"
 
+/* The sync's statements run a few times a minute: they stay out of the store's cache. */
 static borne_err prep(struct borne_store *store, const char *sql, sqlite3_stmt **st)
 {
-    int rc = sqlite3_prepare_v2(borne_store_db(store), sql, -1, st, NULL);
-    if (rc != SQLITE_OK) {
-        *st = NULL;
-        return borne_store_error(store, rc, "prepare (sync)");
-    }
-    return BORNE_OK;
+    return borne_sql_prepare_once(borne_store_sql(store), sql, st);
 }
 
 static borne_err done(struct borne_store *store, sqlite3_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? BORNE_OK : borne_store_error(store, rc, what);
+    return borne_sql_step_done(borne_store_sql(store), st, what);
 }
 
-static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
+static bool read_unsynced(sqlite3_stmt *st, void *elem)
 {
-    const unsigned char *t = sqlite3_column_text(st, col);
-    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+    borne_checkin_row *c = elem;
+    memset(c, 0, sizeof(*c));
+    borne_sql_copy_text(c->uuid, sizeof(c->uuid), st, 0);
+    borne_sql_copy_text(c->kiosk_id, sizeof(c->kiosk_id), st, 1);
+    c->event_id = (uint32_t)sqlite3_column_int64(st, 2);
+    c->participant_id = (uint32_t)sqlite3_column_int64(st, 3);
+    c->session_id = (uint32_t)sqlite3_column_int64(st, 4);
+    c->direction = (borne_direction)sqlite3_column_int(st, 5);
+    c->method = (borne_method)sqlite3_column_int(st, 6);
+    borne_sql_copy_text(c->staff_id, sizeof(c->staff_id), st, 7);
+    c->outcome = (borne_outcome)sqlite3_column_int(st, 8);
+    if (sqlite3_column_bytes(st, 9) == BORNE_CODE_HASH_LEN) {
+        c->has_code_hash = true;
+        memcpy(c->code_hash, sqlite3_column_blob(st, 9), BORNE_CODE_HASH_LEN);
+    }
+    c->time.wall_ms = sqlite3_column_int64(st, 10);
+    c->wall_recorded_ms = sqlite3_column_int64(st, 11);
+    c->time.mono_ms = sqlite3_column_int64(st, 12);
+    borne_sql_copy_text(c->time.boot_id, sizeof(c->time.boot_id), st, 13);
+    c->time.trusted = sqlite3_column_int(st, 14) != 0;
+    return true;
 }
 
 borne_err borne_sync_store_unsynced(struct borne_store *store, uint32_t event_id, size_t max,
@@ -52,58 +66,8 @@ borne_err borne_sync_store_unsynced(struct borne_store *store, uint32_t event_id
     }
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
-    borne_checkin_row *rows = calloc(max < 64 ? max : 64, sizeof(*rows));
-    size_t cap = max < 64 ? max : 64, n = 0;
-    if (!rows) {
-        sqlite3_finalize(st);
-        return BORNE_ERR_NOMEM;
-    }
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (n == cap) {
-            size_t ncap = cap * 2 > max ? max : cap * 2;
-            borne_checkin_row *grown = realloc(rows, ncap * sizeof(*rows));
-            if (!grown) {
-                free(rows);
-                sqlite3_finalize(st);
-                return BORNE_ERR_NOMEM;
-            }
-            rows = grown;
-            cap = ncap;
-        }
-        borne_checkin_row *c = &rows[n++];
-        memset(c, 0, sizeof(*c));
-        copy_col(c->uuid, sizeof(c->uuid), st, 0);
-        copy_col(c->kiosk_id, sizeof(c->kiosk_id), st, 1);
-        c->event_id = (uint32_t)sqlite3_column_int64(st, 2);
-        c->participant_id = (uint32_t)sqlite3_column_int64(st, 3);
-        c->session_id = (uint32_t)sqlite3_column_int64(st, 4);
-        c->direction = (borne_direction)sqlite3_column_int(st, 5);
-        c->method = (borne_method)sqlite3_column_int(st, 6);
-        copy_col(c->staff_id, sizeof(c->staff_id), st, 7);
-        c->outcome = (borne_outcome)sqlite3_column_int(st, 8);
-        if (sqlite3_column_bytes(st, 9) == BORNE_CODE_HASH_LEN) {
-            c->has_code_hash = true;
-            memcpy(c->code_hash, sqlite3_column_blob(st, 9), BORNE_CODE_HASH_LEN);
-        }
-        c->time.wall_ms = sqlite3_column_int64(st, 10);
-        c->wall_recorded_ms = sqlite3_column_int64(st, 11);
-        c->time.mono_ms = sqlite3_column_int64(st, 12);
-        copy_col(c->time.boot_id, sizeof(c->time.boot_id), st, 13);
-        c->time.trusted = sqlite3_column_int(st, 14) != 0;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        free(rows);
-        return borne_store_error(store, rc, "unsynced check-ins");
-    }
-    if (n == 0) {
-        free(rows);
-        rows = NULL;
-    }
-    *out = rows;
-    *count = n;
-    return BORNE_OK;
+    return borne_sql_collect(borne_store_sql(store), st, sizeof(**out), read_unsynced, (void **)out,
+                             count, "unsynced check-ins");
 }
 
 static borne_err mark(struct borne_store *store, const char *const *uuids, size_t count, int state,
@@ -134,11 +98,8 @@ static borne_err mark(struct borne_store *store, const char *const *uuids, size_
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
-    if (!err) {
-        err = borne_store_commit(store);
-    }
+    err = borne_sql_finish(borne_store_sql(store), err);
     if (err) {
-        borne_store_rollback(store);
         return err;
     }
     if (marked) {
@@ -243,10 +204,5 @@ borne_err borne_sync_store_last_scan(struct borne_store *store, uint32_t event_i
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *ms = sqlite3_column_int64(st, 0);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? BORNE_OK : borne_store_error(store, rc, "last scan");
+    return borne_sql_step_int64(borne_store_sql(store), st, ms, "last scan");
 }
