@@ -65,6 +65,7 @@ struct borne_decoder {
     uint64_t last_ema_ns; /* running mean cost of DENSE and WARP together, when they run */
     uint64_t fine_ema_ns; /* running mean cost of the full-resolution finder search */
     unsigned disabled;
+    double budget;  /* in FULL passes; <= 0: no budget (borne_decoder_set_budget) */
     unsigned reads; /* codes read since the scanners were made (see renew_scanners) */
     struct borne_decoder_stats stats;
 };
@@ -153,6 +154,7 @@ borne_err borne_decoder_new(struct borne_decoder **out)
     dec->zs = zs[0];
     dec->zs_full = zs[1];
     dec->plain = zs[2];
+    dec->budget = LAST_BUDGET;
     *out = dec;
     return BORNE_OK;
 }
@@ -191,6 +193,13 @@ void borne_decoder_set_disabled(struct borne_decoder *dec, unsigned pass_mask)
 {
     if (dec) {
         dec->disabled = pass_mask;
+    }
+}
+
+void borne_decoder_set_budget(struct borne_decoder *dec, double full_passes)
+{
+    if (dec) {
+        dec->budget = full_passes;
     }
 }
 
@@ -617,15 +626,15 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
     /* Finder boxes at full resolution from here on. When the half image shows none, small codes
      * (2-3 pixels a module: their finders vanish at half resolution) are looked for in the whole
      * frame at full resolution, normalised, if that and the last resort fit the budget. */
-    uint64_t budget = (uint64_t)(LAST_BUDGET * (double)dec->full_ema_ns);
+    uint64_t budget = (uint64_t)(dec->budget * (double)dec->full_ema_ns);
+    int no_budget = dec->budget <= 0 || dec->full_ema_ns == 0;
     if (box) {
         x0 *= 2;
         y0 *= 2;
         x1 = 2 * x1 > w ? w : 2 * x1;
         y1 = 2 * y1 > h ? h : 2 * y1;
     } else if (last_resort &&
-               (dec->full_ema_ns == 0 ||
-                now_ns() - frame_t0 + dec->fine_ema_ns + dec->last_ema_ns <= budget)) {
+               (no_budget || now_ns() - frame_t0 + dec->fine_ema_ns + dec->last_ema_ns <= budget)) {
         t0 = now_ns();
         normalise(dec, frame->luma, frame->stride, w, h, dec->buf, 0);
         struct qr_finder f[QR_MAX_FINDERS];
@@ -643,7 +652,7 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
      *    codes), then a grid fitted to it and the code redrawn flat (WARP: curled and steeply
      *    tilted codes). The crop is at most DENSE_MAX_AREA of the frame; both run only when
      *    their expected cost still fits the frame's budget (LAST_BUDGET FULL passes). */
-    if (box && (dec->full_ema_ns == 0 || now_ns() - frame_t0 + dec->last_ema_ns <= budget)) {
+    if (box && (no_budget || now_ns() - frame_t0 + dec->last_ema_ns <= budget)) {
         uint64_t t_last = now_ns();
         int code_inv = !dark, got = 0;
         /* DENSE: the box shrunk around its centre to the area bound */

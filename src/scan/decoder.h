@@ -72,4 +72,10 @@ void borne_decoder_get_stats(const struct borne_decoder *dec, struct borne_decod
  * 0 (the default) runs the full strategy. */
 void borne_decoder_set_disabled(struct borne_decoder *dec, unsigned pass_mask);
 
+/* Sets the time budget of the costly last passes (full-resolution finder search, DENSE, WARP),
+ * in FULL passes' worth of time per frame (default 3.6, about two plain zbar scans). 0 or less:
+ * no budget, every pass runs on every frame, so results do not depend on the machine's speed
+ * (tests use this; a kiosk keeps the default). */
+void borne_decoder_set_budget(struct borne_decoder *dec, double full_passes);
+
 #endif

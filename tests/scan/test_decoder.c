@@ -178,14 +178,15 @@ static void test_region_of_interest_reads_next_frame(void **state)
 }
 
 /* Corpus floor. Measured on this exact corpus (seed, sizes, scene counts below) when the test was
- * written: see FLOOR_* and docs/decoder.md. The floors sit a little under the measured values so a
- * harmless change does not fail the test, while a real regression does. The last-resort passes
- * (full-resolution finder search, DENSE, WARP) run only while the frame is within its time
- * budget, so a loaded machine or a sanitizer build may read a code or two fewer (55/56 measured
- * alone, plain zbar 40/56): the overall floor keeps that margin. */
+ * written: see FLOOR_* and docs/decoder.md. The last-resort passes (full-resolution finder
+ * search, DENSE, WARP) normally run only while the frame is within its time budget, which makes
+ * the read rate depend on the machine's speed and load (a sanitizer build on a busy machine read
+ * 50-52/56). The test turns the budget off (borne_decoder_set_budget) so the result is the same
+ * everywhere: 55/56 measured, plain zbar 40/56. The floors sit a little under the measured values
+ * so a harmless change does not fail the test, while a real regression does. */
 #define SEED                   20261126u
 #define SCENES                 3
-#define FLOOR_ALL_PERCENT      90
+#define FLOOR_ALL_PERCENT      94
 #define FLOOR_INVERTED_PERCENT 90
 
 /* Regression: zbar's image scanner keeps part of every code it reads; the decoder must not
@@ -230,6 +231,7 @@ static void test_corpus_floor(void **state)
     static const int sizes[2][2] = {{640, 480}, {1280, 720}};
     struct borne_decoder *dec = NULL;
     assert_int_equal(borne_decoder_new(&dec), BORNE_OK);
+    borne_decoder_set_budget(dec, 0);
     int codes = 0, read = 0, plain_read = 0, misreads = 0, false_pos = 0;
     int inv_codes = 0, inv_read = 0;
     char text[512];
