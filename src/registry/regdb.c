@@ -397,6 +397,40 @@ static void sessions_text(const uint32_t *ids, size_t n, char *out, size_t cap)
     }
 }
 
+#define SESSIONS_TEXT_MAX (BORNE_REGISTRATIONS_MAX * 11 + 1)
+
+/* Checks a roster row (its id may not be in the walk-in range) and writes its sessions as the
+ * text the participant table keeps (list: SESSIONS_TEXT_MAX bytes). */
+static borne_err roster_row(const borne_participant *p, const uint32_t *sessions, size_t nsessions,
+                            char *list)
+{
+    if (p->id >= BORNE_WALKIN_ID_BASE) {
+        LOG_ERR("participant id %u is in the walk-in range: the roster may not use it", p->id);
+        return BORNE_ERR_INVALID;
+    }
+    sessions_text(sessions,
+                  nsessions < BORNE_REGISTRATIONS_MAX ? nsessions : BORNE_REGISTRATIONS_MAX, list,
+                  SESSIONS_TEXT_MAX);
+    return BORNE_OK;
+}
+
+/* Binds a roster row's columns ?3..?8 of the participant statements: name, organisation,
+ * member, status, code (NULL when none or empty), sessions text. */
+static void bind_roster_row(sqlite3_stmt *st, const borne_participant *p, const char *code,
+                            const char *list)
+{
+    sqlite3_bind_text(st, 3, p->display_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, p->organisation, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, p->member);
+    sqlite3_bind_int(st, 6, (int)p->status);
+    if (code && code[0]) {
+        sqlite3_bind_text(st, 7, code, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(st, 7);
+    }
+    sqlite3_bind_text(st, 8, list, -1, SQLITE_STATIC);
+}
+
 borne_err borne_regdb_put_participant(struct borne_regdb *db, const borne_participant *p,
                                       const char *code, const uint32_t *sessions, size_t nsessions,
                                       bool *changed)
@@ -404,14 +438,11 @@ borne_err borne_regdb_put_participant(struct borne_regdb *db, const borne_partic
     if (changed) {
         *changed = false;
     }
-    if (p->id >= BORNE_WALKIN_ID_BASE) {
-        LOG_ERR("participant id %u is in the walk-in range: the roster may not use it", p->id);
-        return BORNE_ERR_INVALID;
+    char list[SESSIONS_TEXT_MAX];
+    borne_err rerr = roster_row(p, sessions, nsessions, list);
+    if (rerr) {
+        return rerr;
     }
-    char list[BORNE_REGISTRATIONS_MAX * 11 + 1];
-    sessions_text(sessions,
-                  nsessions < BORNE_REGISTRATIONS_MAX ? nsessions : BORNE_REGISTRATIONS_MAX, list,
-                  sizeof(list));
     sqlite3_stmt *st;
     borne_err err =
         borne_sql_prepare(&db->sql,
@@ -425,16 +456,7 @@ borne_err borne_regdb_put_participant(struct borne_regdb *db, const borne_partic
     for (int pass = 0; pass < 2 && !err; pass++) {
         sqlite3_bind_int64(st, 1, p->event_id);
         sqlite3_bind_int64(st, 2, p->id);
-        sqlite3_bind_text(st, 3, p->display_name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, p->organisation, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 5, p->member);
-        sqlite3_bind_int(st, 6, (int)p->status);
-        if (code && code[0]) {
-            sqlite3_bind_text(st, 7, code, -1, SQLITE_STATIC);
-        } else {
-            sqlite3_bind_null(st, 7);
-        }
-        sqlite3_bind_text(st, 8, list, -1, SQLITE_STATIC);
+        bind_roster_row(st, p, code, list);
         if (pass == 1) {
             int64_t change;
             err = next_change(db, &change);
@@ -631,15 +653,12 @@ borne_err borne_regdb_import_put(struct borne_regdb_import *im, const borne_part
     if (changed) {
         *changed = false;
     }
-    if (p->id >= BORNE_WALKIN_ID_BASE) {
-        LOG_ERR("participant id %u is in the walk-in range: the roster may not use it", p->id);
-        return BORNE_ERR_INVALID;
-    }
     struct borne_regdb *db = im->db;
-    char list[BORNE_REGISTRATIONS_MAX * 11 + 1];
-    sessions_text(sessions,
-                  nsessions < BORNE_REGISTRATIONS_MAX ? nsessions : BORNE_REGISTRATIONS_MAX, list,
-                  sizeof(list));
+    char list[SESSIONS_TEXT_MAX];
+    borne_err rerr = roster_row(p, sessions, nsessions, list);
+    if (rerr) {
+        return rerr;
+    }
     if (code && !code[0]) {
         code = NULL;
     }
@@ -659,16 +678,7 @@ borne_err borne_regdb_import_put(struct borne_regdb_import *im, const borne_part
     sqlite3_stmt *st = im->seen;
     if (!same) {
         st = im->put;
-        sqlite3_bind_text(st, 3, p->display_name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, p->organisation, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 5, p->member);
-        sqlite3_bind_int(st, 6, (int)p->status);
-        if (code) {
-            sqlite3_bind_text(st, 7, code, -1, SQLITE_STATIC);
-        } else {
-            sqlite3_bind_null(st, 7);
-        }
-        sqlite3_bind_text(st, 8, list, -1, SQLITE_STATIC);
+        bind_roster_row(st, p, code, list);
         sqlite3_bind_int64(st, 9, im->change + 1);
     } else if (!im->replace) {
         return BORNE_OK; /* unchanged; "seen" only matters to --replace */
