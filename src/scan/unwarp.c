@@ -137,6 +137,18 @@ static void add_known(struct known *k, int *nk, double u, double v, int dark)
     }
 }
 
+/* The 25 modules of the alignment pattern nearest the bottom-right corner (centre n - 7). */
+static void add_alignment(struct known *k, int *nk, int n)
+{
+    int a = n - 7;
+    for (int dv = -2; dv <= 2; dv++) {
+        for (int du = -2; du <= 2; du++) {
+            int ring = abs(du) > abs(dv) ? abs(du) : abs(dv);
+            add_known(k, nk, a + du + 0.5, a + dv + 0.5, ring != 1);
+        }
+    }
+}
+
 static int finder_module(int du, int dv)
 {
     int ring = abs(du - 3) > abs(dv - 3) ? abs(du - 3) : abs(dv - 3);
@@ -172,14 +184,8 @@ static int known_modules(int n, struct known *k)
         add_known(k, &nk, i + 0.5, 6.5, !(i & 1));
         add_known(k, &nk, 6.5, i + 0.5, !(i & 1));
     }
-    if (n > 21) { /* the alignment pattern nearest the bottom-right corner */
-        int a = n - 7;
-        for (int dv = -2; dv <= 2; dv++) {
-            for (int du = -2; du <= 2; du++) {
-                int ring = abs(du) > abs(dv) ? abs(du) : abs(dv);
-                add_known(k, &nk, a + du + 0.5, a + dv + 0.5, ring != 1);
-            }
-        }
+    if (n > 21) {
+        add_alignment(k, &nk, n);
     }
     add_known(k, &nk, 8.5, n - 7.5, 1); /* the dark module */
     /* quiet zone along the other edges, one module out */
@@ -298,13 +304,7 @@ static void find_alignment(const struct fit_ctx *c, struct qr_grid *g, double mo
 {
     struct known al[25];
     int na = 0;
-    int a = g->n - 7;
-    for (int dv = -2; dv <= 2; dv++) {
-        for (int du = -2; du <= 2; du++) {
-            int ring = abs(du) > abs(dv) ? abs(du) : abs(dv);
-            add_known(al, &na, a + du + 0.5, a + dv + 0.5, ring != 1);
-        }
-    }
+    add_alignment(al, &na, g->n);
     double gx = g->q[6], gy = g->q[7], step = module_px * 0.5;
     double best = -2, bx = gx, by = gy;
     for (double oy = -radius; oy <= radius; oy += step) {
