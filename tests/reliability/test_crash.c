@@ -171,10 +171,15 @@ static int verify(const char *path, rows *known)
     sqlite3_finalize(st);
     borne_store_close(store);
 
-    qsort(db.v, db.n, sizeof(*db.v), cmp_row);
-    qsort(known->v, known->n, sizeof(*known->v), cmp_row);
+    /* a round may end before any check-in: qsort and bsearch want a real array */
+    if (db.n) {
+        qsort(db.v, db.n, sizeof(*db.v), cmp_row);
+    }
+    if (known->n) {
+        qsort(known->v, known->n, sizeof(*known->v), cmp_row);
+    }
     for (size_t i = 0; i < known->n; i++) {
-        known_row *found = bsearch(&known->v[i], db.v, db.n, sizeof(*db.v), cmp_row);
+        known_row *found = db.n ? bsearch(&known->v[i], db.v, db.n, sizeof(*db.v), cmp_row) : NULL;
         if (!found) {
             fail_msg("check-in %s was reported but is not in the database", known->v[i].uuid);
         }
@@ -183,7 +188,7 @@ static int verify(const char *path, rows *known)
     int extra = 0;
     size_t sorted = known->n; /* search only the sorted part; extras join at the end */
     for (size_t i = 0; i < db.n; i++) {
-        if (!bsearch(&db.v[i], known->v, sorted, sizeof(*known->v), cmp_row)) {
+        if (!sorted || !bsearch(&db.v[i], known->v, sorted, sizeof(*known->v), cmp_row)) {
             extra++;
             rows_add(known, db.v[i].uuid, db.v[i].outcome);
         }
