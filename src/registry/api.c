@@ -593,47 +593,88 @@ static bool content_is_json(const char *ctype)
     return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ' || ctype[n] == '\t';
 }
 
-borne_err borne_api_handle(struct borne_regdb *db, const borne_api_request *req, size_t page,
-                           borne_api_answer *out)
+/* The checks a request's headers alone decide, in the documented order (docs/protocol.md): 404,
+ * then the token (401), then 405 and 415. Answers into *out and returns true when one fails;
+ * otherwise false, with the request's kiosk in *k (enrolment has none: its token is in the
+ * body). */
+static bool gate(struct borne_regdb *db, const borne_api_request *req, borne_reg_kiosk *k,
+                 borne_err *err, borne_api_answer *out)
 {
-    memset(out, 0, sizeof(*out));
+    *err = BORNE_OK;
     bool post = strcmp(req->method, "POST") == 0;
     bool get = strcmp(req->method, "GET") == 0;
     if (strcmp(req->path, "/v1/enrol") == 0) {
         if (!post) {
-            return error(out, 405, "use POST");
+            *err = error(out, 405, "use POST");
+        } else if (!content_is_json(req->content_type)) {
+            *err = error(out, 415, "Content-Type must be application/json");
+        } else {
+            return false;
         }
-        if (!content_is_json(req->content_type)) {
-            return error(out, 415, "Content-Type must be application/json");
-        }
-        return handle_enrol(db, req, out);
+        return true;
     }
     bool known = strcmp(req->path, "/v1/status") == 0 || strcmp(req->path, "/v1/checkins") == 0 ||
                  strcmp(req->path, "/v1/roster") == 0;
     if (!known) {
-        return error(out, 404, "no such resource");
+        *err = error(out, 404, "no such resource");
+        return true;
     }
     /* One answer for a missing, malformed, unknown or revoked token: nothing tells them
      * apart (docs/protocol.md). */
     const char *auth = req->authorization;
     if (!auth || strncmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) >= BORNE_API_TOKEN_MAX ||
         !token_ok(auth + 7)) {
-        return error(out, 401, "API token missing, unknown or revoked");
+        *err = error(out, 401, "API token missing, unknown or revoked");
+        return true;
     }
-    borne_reg_kiosk k;
-    borne_err err = borne_regdb_auth(db, auth + 7, &k);
-    if (err == BORNE_ERR_PERM) {
-        return error(out, 401, "API token missing, unknown or revoked");
+    borne_err found = borne_regdb_auth(db, auth + 7, k);
+    if (found == BORNE_ERR_PERM) {
+        *err = error(out, 401, "API token missing, unknown or revoked");
+        return true;
     }
-    if (err) {
-        return error(out, 503, "registry storage unavailable");
+    if (found) {
+        *err = error(out, 503, "registry storage unavailable");
+        return true;
     }
     bool roster = strcmp(req->path, "/v1/roster") == 0;
     if (roster ? !get : !post) {
-        return error(out, 405, roster ? "use GET" : "use POST");
+        *err = error(out, 405, roster ? "use GET" : "use POST");
+        return true;
     }
     if (post && !content_is_json(req->content_type)) {
-        return error(out, 415, "Content-Type must be application/json");
+        *err = error(out, 415, "Content-Type must be application/json");
+        return true;
+    }
+    return false;
+}
+
+borne_err borne_api_precheck(struct borne_regdb *db, const borne_api_request *req, bool *answered,
+                             borne_api_answer *out)
+{
+    memset(out, 0, sizeof(*out));
+    borne_reg_kiosk k;
+    borne_err err;
+    *answered = gate(db, req, &k, &err, out);
+    return err;
+}
+
+borne_err borne_api_error(borne_api_answer *out, int status, const char *words)
+{
+    memset(out, 0, sizeof(*out));
+    return error(out, status, words);
+}
+
+borne_err borne_api_handle(struct borne_regdb *db, const borne_api_request *req, size_t page,
+                           borne_api_answer *out)
+{
+    memset(out, 0, sizeof(*out));
+    borne_reg_kiosk k;
+    borne_err err;
+    if (gate(db, req, &k, &err, out)) {
+        return err;
+    }
+    if (strcmp(req->path, "/v1/enrol") == 0) {
+        return handle_enrol(db, req, out);
     }
     if (strcmp(req->path, "/v1/status") == 0) {
         return handle_status(db, &k, req, out);

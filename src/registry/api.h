@@ -48,6 +48,18 @@ typedef struct borne_api_request {
 borne_err borne_api_handle(struct borne_regdb *db, const borne_api_request *req, size_t page,
                            borne_api_answer *out);
 
+/* The checks that need only the request's headers (body and body length unused), made before
+ * its body is read so that a caller without a valid token gets 401 whatever it sends: unknown
+ * path 404, token 401 (enrolment: none, its token is in the body), method 405, Content-Type
+ * 415 — the same answers, in the same order, as borne_api_handle. *answered says whether `out`
+ * holds the answer to send now; BORNE_ERR_NOMEM when it could not be built. */
+borne_err borne_api_precheck(struct borne_regdb *db, const borne_api_request *req, bool *answered,
+                             borne_api_answer *out);
+
+/* An error answer {"error": words, "server_time_ms": now}, as every other answer of the API
+ * (for the HTTP layer's own: 413, 429, 500, 503). BORNE_ERR_NOMEM when it could not be built. */
+borne_err borne_api_error(borne_api_answer *out, int status, const char *words);
+
 /* Parses a push body. rows[i] is usable when reasons[i] is "" ; otherwise the record is refused
  * by itself, reasons[i] saying why in words that name the field, never its value (a bad or
  * unknown field, a number out of range, a control character or "\u0000" in a text). The whole

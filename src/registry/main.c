@@ -73,29 +73,70 @@ static FILE *open_out(const char *path)
 
 /* ---- serve ---- */
 
+/* ADDRESS:PORT, ADDRESS an IPv4 address, localhost or a bracketed IPv6 address ([::1]). */
+static bool parse_listen(const char *arg, char *addr, size_t cap, uint16_t *port)
+{
+    const char *colon = strrchr(arg, ':');
+    uint32_t p = 0;
+    if (!colon || (strcmp(colon + 1, "0") != 0 && (!parse_u32(colon + 1, &p) || p > 65535))) {
+        return false;
+    }
+    const char *start = arg, *end = colon;
+    if (arg[0] == '[') {
+        if (end - arg < 3 || end[-1] != ']' || !strchr(arg, ':') || strchr(arg, ':') == colon) {
+            return false;
+        }
+        start = arg + 1;
+        end--;
+    } else if (memchr(arg, ':', (size_t)(colon - arg))) {
+        return false; /* an IPv6 address needs its brackets */
+    }
+    if (end == start || (size_t)(end - start) >= cap) {
+        return false;
+    }
+    memcpy(addr, start, (size_t)(end - start));
+    addr[end - start] = '\0';
+    *port = (uint16_t)p;
+    return true;
+}
+
+/* A whole number from lo to hi, for the option --name (else a usage message). */
+static bool parse_bounded(const char *arg, const char *name, uint32_t lo, uint32_t hi,
+                          unsigned *out)
+{
+    uint32_t v;
+    if (!parse_u32(arg, &v) || v < lo || v > hi) {
+        fprintf(stderr, "borne-registry: --%s: a whole number from %u to %u\n", name, lo, hi);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
 static int cmd_serve(reg *r, int argc, char **argv)
 {
     borne_server_options o = {.db_path = r->db_path, .address = "127.0.0.1", .port = 8080};
-    static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'},  {"tls-cert", required_argument, NULL, 'c'},
-        {"tls-key", required_argument, NULL, 'k'}, {"page", required_argument, NULL, 'p'},
-        {"timeout", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
+                                         {"tls-cert", required_argument, NULL, 'c'},
+                                         {"tls-key", required_argument, NULL, 'k'},
+                                         {"page", required_argument, NULL, 'p'},
+                                         {"timeout", required_argument, NULL, 't'},
+                                         {"header-timeout", required_argument, NULL, 'H'},
+                                         {"request-timeout", required_argument, NULL, 'R'},
+                                         {"max-connections", required_argument, NULL, 'm'},
+                                         {"per-address", required_argument, NULL, 'a'},
+                                         {"auth-failures", required_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
     static char addr[64];
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (opt == 'l') {
-            /* ADDRESS:PORT */
-            const char *colon = strrchr(optarg, ':');
-            uint32_t port = 0;
-            if (!colon || (size_t)(colon - optarg) >= sizeof(addr) ||
-                (strcmp(colon + 1, "0") != 0 && (!parse_u32(colon + 1, &port) || port > 65535))) {
-                fprintf(stderr, "borne-registry: --listen ADDRESS:PORT (e.g. 127.0.0.1:8080)\n");
+            if (!parse_listen(optarg, addr, sizeof(addr), &o.port)) {
+                fprintf(stderr, "borne-registry: --listen ADDRESS:PORT (e.g. 127.0.0.1:8080, "
+                                "localhost:8080, [::1]:8080)\n");
                 return EXIT_USAGE;
             }
-            memcpy(addr, optarg, (size_t)(colon - optarg));
-            addr[colon - optarg] = '\0';
             o.address = addr;
-            o.port = (uint16_t)port;
         } else if (opt == 'c') {
             o.tls_cert = optarg;
         } else if (opt == 'k') {
@@ -107,12 +148,29 @@ static int cmd_serve(reg *r, int argc, char **argv)
             }
             o.page = page;
         } else if (opt == 't') {
-            uint32_t t;
-            if (!parse_u32(optarg, &t) || t > 3600) {
-                fprintf(stderr, "borne-registry: --timeout SECONDS (1 to 3600)\n");
+            if (!parse_bounded(optarg, "timeout", 1, 3600, &o.timeout_s)) {
                 return EXIT_USAGE;
             }
-            o.timeout_s = t;
+        } else if (opt == 'H') {
+            if (!parse_bounded(optarg, "header-timeout", 1, 3600, &o.header_timeout_s)) {
+                return EXIT_USAGE;
+            }
+        } else if (opt == 'R') {
+            if (!parse_bounded(optarg, "request-timeout", 1, 3600, &o.request_timeout_s)) {
+                return EXIT_USAGE;
+            }
+        } else if (opt == 'm') {
+            if (!parse_bounded(optarg, "max-connections", 16, 100000, &o.max_connections)) {
+                return EXIT_USAGE;
+            }
+        } else if (opt == 'f') {
+            if (!parse_bounded(optarg, "auth-failures", 1, 1000000, &o.auth_failures)) {
+                return EXIT_USAGE;
+            }
+        } else if (opt == 'a') {
+            if (!parse_bounded(optarg, "per-address", 1, 100000, &o.per_address)) {
+                return EXIT_USAGE;
+            }
         } else {
             return EXIT_USAGE;
         }
@@ -129,8 +187,9 @@ static int cmd_serve(reg *r, int argc, char **argv)
         fprintf(stderr, "borne-registry: cannot serve: %s\n", borne_strerror(err));
         return exit_for(err);
     }
-    printf("listening %s:%u %s\n", o.address, (unsigned)borne_server_port(srv),
-           o.tls_cert ? "https" : "http");
+    char bound[80];
+    borne_server_address(srv, bound, sizeof(bound));
+    printf("listening %s %s\n", bound, o.tls_cert ? "https" : "http");
     fflush(stdout);
     sigdelset(&set, SIGPIPE);
     int sig = 0;
@@ -688,7 +747,9 @@ struct command {
 
 static const struct command commands[] = {
     {"serve", cmd_serve,
-     "[--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--page N] [--timeout S]: the sync API"},
+     "[--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--page N] [--timeout S]\n"
+     "               [--header-timeout S] [--request-timeout S] [--max-connections N]\n"
+     "               [--per-address N] [--auth-failures N]: the sync API"},
     {"event", cmd_event, "import FILE.json: an event and its sessions (docs/formats.md)"},
     {"roster", cmd_roster, "import EVENT FILE.csv|json [--replace]: participants"},
     {"participant", cmd_participant, "delete EVENT ID"},

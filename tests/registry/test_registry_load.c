@@ -88,15 +88,17 @@ static void test_oversized_bodies(void **state)
     long rss0 = proc_rss_kib(r.proc.pid);
     assert_true(rss0 > 0);
 
-    /* A declared length over the limit: 413 at once, before any of the body is sent. */
+    /* A declared length over the limit: 413 at once, before any of the body is sent (after
+     * what the headers alone decide: a POST to the roster is 405 whatever its size). */
     struct {
         const char *path;
         size_t length;
-    } cases[] = {{"/v1/checkins", 4u * 1024 * 1024 + 1},
-                 {"/v1/checkins", 1u << 30},
-                 {"/v1/status", 16u * 1024 + 1},
-                 {"/v1/enrol", 1u << 20},
-                 {"/v1/roster", 1u << 20}};
+        int status;
+    } cases[] = {{"/v1/checkins", 4u * 1024 * 1024 + 1, 413},
+                 {"/v1/checkins", 1u << 30, 413},
+                 {"/v1/status", 16u * 1024 + 1, 413},
+                 {"/v1/enrol", 1u << 20, 413},
+                 {"/v1/roster", 1u << 20, 405}};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int fd = http_connect(r.proc.port, 5);
         assert_true(fd >= 0);
@@ -107,7 +109,7 @@ static void test_oversized_bodies(void **state)
                          cases[i].path, token, cases[i].length);
         assert_int_equal(send(fd, head, (size_t)n, MSG_NOSIGNAL), n);
         double t0 = now_s();
-        assert_int_equal(read_status(fd), 413);
+        assert_int_equal(read_status(fd), cases[i].status);
         assert_true(now_s() - t0 < 2.0);
         close(fd);
     }
