@@ -4,6 +4,8 @@
  * input data, 4 store or system error. */
 #define LOG_MODULE "registry"
 #include <cairo.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
@@ -11,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "badge/qr.h"
 #include "cli/keyfile.h"
@@ -727,6 +731,52 @@ static int cmd_purge(reg *r, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* ---- backup ---- */
+
+/* A consistent copy of the live database (SQLite's online backup: the server may keep
+ * running), into a new file of mode 0600: it holds names, as the database does. */
+static int cmd_backup(reg *r, int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: borne-registry backup FILE\n");
+        return EXIT_USAGE;
+    }
+    const char *path = argv[1];
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "borne-registry: backup: %s: %s%s\n", path, strerror(errno),
+                errno == EEXIST ? " (a backup never replaces a file)" : "");
+        return errno == EEXIST ? EXIT_REFUSED : EXIT_SYSTEM;
+    }
+    /* Whatever the umask said: the owner's only. */
+    int rc = fchmod(fd, 0600) == 0 ? EXIT_OK : EXIT_SYSTEM;
+    close(fd);
+    rc = rc ? rc : open_db(r);
+    sqlite3 *dest = NULL;
+    if (!rc && sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+        rc = EXIT_SYSTEM;
+    }
+    if (!rc) {
+        sqlite3_backup *b = sqlite3_backup_init(dest, "main", borne_regdb_sqlite(r->db), "main");
+        int step = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+        int fin = b ? sqlite3_backup_finish(b) : SQLITE_ERROR;
+        if (step != SQLITE_DONE || fin != SQLITE_OK) {
+            fprintf(stderr, "borne-registry: backup: %s\n", sqlite3_errmsg(dest));
+            rc = EXIT_SYSTEM;
+        }
+    }
+    if (sqlite3_close(dest) != SQLITE_OK) {
+        rc = rc ? rc : EXIT_SYSTEM;
+    }
+    if (rc) {
+        unlink(path);
+        fprintf(stderr, "borne-registry: backup to %s failed (nothing kept)\n", path);
+        return rc;
+    }
+    printf("backup written to %s (mode 0600)\n", path);
+    return EXIT_OK;
+}
+
 static int cmd_status(reg *r, int argc, char **argv)
 {
     int rc = open_db(r);
@@ -761,6 +811,8 @@ static const struct command commands[] = {
     {"report", cmd_report, "credits|attendance|checkins EVENT [FILE.csv]"},
     {"purge", cmd_purge,
      "EVENT --days N [--delete]: personal data of an event over N days ago, credits exported"},
+    {"backup", cmd_backup,
+     "FILE: a consistent copy of the database, mode 0600 (server running or not)"},
     {"status", cmd_status, "counts"},
 };
 

@@ -7,12 +7,17 @@
 #define LOG_MODULE "regdb"
 #include "registry/regdb.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/csv.h"
 #include "core/log.h"
@@ -122,9 +127,58 @@ static borne_err upgrade_once(struct borne_regdb *db, int *version)
     return err;
 }
 
+/* Makes `path` a file only its owner can read (creating it empty, mode 0600, when missing: an
+ * empty file is a new database to SQLite); `create` false: only tightens an existing one. */
+static borne_err owner_only(const char *path, bool create)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | (create ? O_CREAT : 0), 0600);
+    if (fd < 0) {
+        if (!create && errno == ENOENT) {
+            return BORNE_OK;
+        }
+        LOG_ERR("cannot open the registry database: %s", strerror(errno));
+        return BORNE_ERR_IO;
+    }
+    struct stat st;
+    borne_err err = BORNE_OK;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077)) {
+        if (fchmod(fd, st.st_mode & 0700) == 0) {
+            LOG_WARN("registry database file was readable by others (mode %03o): now %03o",
+                     (unsigned)(st.st_mode & 0777), (unsigned)(st.st_mode & 0700));
+        } else {
+            LOG_ERR("cannot restrict the registry database file: %s", strerror(errno));
+            err = BORNE_ERR_IO;
+        }
+    }
+    close(fd);
+    return err;
+}
+
+/* The database holds names: it and its -wal and -shm files are the owner's only (SQLite gives
+ * the latter the database file's mode when it creates them; older ones are tightened). */
+static borne_err private_files(const char *path)
+{
+    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0 || !path[0]) {
+        return BORNE_OK;
+    }
+    borne_err err = owner_only(path, true);
+    static const char *const suffixes[] = {"-wal", "-shm", "-journal"};
+    for (size_t i = 0; !err && i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        char side[4096];
+        if ((size_t)snprintf(side, sizeof(side), "%s%s", path, suffixes[i]) < sizeof(side)) {
+            err = owner_only(side, false);
+        }
+    }
+    return err;
+}
+
 borne_err borne_regdb_open(const char *path, struct borne_regdb **out)
 {
     *out = NULL;
+    borne_err perm = private_files(path);
+    if (perm) {
+        return perm;
+    }
     struct borne_regdb *db = calloc(1, sizeof(*db));
     if (!db) {
         return BORNE_ERR_NOMEM;
