@@ -245,6 +245,10 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, char 
     if (status == 401) {
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
     }
+    if (status == 413) {
+        /* The rest of an oversized body is not read: the connection cannot carry another. */
+        MHD_add_response_header(r, "Connection", "close");
+    }
     if (retry_after) {
         char secs[16];
         snprintf(secs, sizeof(secs), "%u", retry_after);
