@@ -261,6 +261,43 @@ static void test_per_address_cap(void **state)
     registry_cleanup(&r);
 }
 
+/* A client that holds every connection its (shared) address may open: kiosks on that address
+ * are refused until the header deadline frees places, then served on their next try. */
+static void test_cap_held_by_neighbour(void **state)
+{
+    enum { CAP = 30, HELD = 40 };
+    test_registry r;
+    registry_up(&r, "--per-address", "30", "--header-timeout", "3", NULL);
+    registry_fixture_event(&r);
+    char token[128];
+    registry_kiosk(&r, 42, token, NULL);
+    int fds[HELD];
+    for (int i = 0; i < HELD; i++) {
+        fds[i] = http_connect(r.proc.port, 10);
+        assert_true(fds[i] >= 0);
+        send(fds[i], "GET /v1/ro", 10, MSG_NOSIGNAL);
+    }
+    double t0 = now_s();
+    int tries = 0;
+    bool served = false;
+    while (!served && now_s() - t0 < 20.0) {
+        tries++;
+        served = push_one(r.proc.port, token, 7, (unsigned)tries);
+        if (!served) {
+            usleep(500 * 1000); /* a kiosk's retry, shortened */
+        }
+    }
+    printf("# per-address cap %d held by a neighbour: a kiosk on the same address served after "
+           "%d tries, %.1f s (header deadline 3 s)\n",
+           CAP, tries, now_s() - t0);
+    assert_true(served);
+    assert_true(tries > 1); /* refused while the places were held */
+    for (int i = 0; i < HELD; i++) {
+        close(fds[i]);
+    }
+    registry_cleanup(&r);
+}
+
 /* ---- TLS ---- */
 
 /* openssl s_client's handshake with the registry: 0 when it succeeded. The client's own
@@ -293,7 +330,9 @@ static void test_tls_versions(void **state)
              key, cert);
     assert_int_equal(run(cmd), 0);
     registry_proc *p = &r.proc;
-    assert_int_equal(harness_serve(p, 0, "--tls-cert", cert, "--tls-key", key, NULL), 0);
+    assert_int_equal(
+        harness_serve(p, 0, "--tls-cert", cert, "--tls-key", key, "--header-timeout", "2", NULL),
+        0);
     struct {
         const char *args;
         bool ok;
@@ -318,6 +357,23 @@ static void test_tls_versions(void **state)
                      cases[i].ok ? "success" : "refusal");
         }
     }
+    /* A handshake trickled a byte at a time is cut at the header deadline (2 s here). */
+    int fd = http_connect(p->port, 10);
+    assert_true(fd >= 0);
+    static const unsigned char hello[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc,
+                                          0x03, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    double t0 = now_s();
+    bool cut = false;
+    for (size_t i = 0; !cut && now_s() - t0 < 20.0; i = (i + 1) % sizeof(hello)) {
+        struct pollfd pf = {.fd = fd, .events = POLLIN};
+        char c[64];
+        cut = (poll(&pf, 1, 250) > 0 && recv(fd, c, sizeof(c), MSG_DONTWAIT) <= 0) ||
+              send(fd, &hello[i], 1, MSG_NOSIGNAL) < 0;
+    }
+    printf("# TLS handshake trickled a byte every 250 ms: cut after %.1f s (deadline 2 s)\n",
+           now_s() - t0);
+    assert_true(cut);
+    close(fd);
     harness_kill(p, SIGTERM);
     registry_cleanup(&r);
 }
@@ -638,7 +694,7 @@ int main(void)
         cmocka_unit_test(test_slow_loris_trickle),  cmocka_unit_test(test_per_address_cap),
         cmocka_unit_test(test_tls_versions),        cmocka_unit_test(test_token_before_size),
         cmocka_unit_test(test_auth_failure_budget), cmocka_unit_test(test_database_private),
-        cmocka_unit_test(test_listen_forms),
+        cmocka_unit_test(test_listen_forms),        cmocka_unit_test(test_cap_held_by_neighbour),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
