@@ -137,7 +137,7 @@ static borne_err owner_only(const char *path, bool create)
             return BORNE_OK;
         }
         LOG_ERR("cannot open the registry database: %s", strerror(errno));
-        return BORNE_ERR_IO;
+        return BORNE_ERR_DB; /* as SQLite's own failure to open would be */
     }
     struct stat st;
     borne_err err = BORNE_OK;
@@ -147,7 +147,7 @@ static borne_err owner_only(const char *path, bool create)
                      (unsigned)(st.st_mode & 0777), (unsigned)(st.st_mode & 0700));
         } else {
             LOG_ERR("cannot restrict the registry database file: %s", strerror(errno));
-            err = BORNE_ERR_IO;
+            err = BORNE_ERR_DB;
         }
     }
     close(fd);
