@@ -174,9 +174,9 @@ static void address_text(const uint8_t addr[16], char *out, size_t cap)
 /* Counts one authentication failure (401 or 403) of `addr`. Returns the seconds the client
  * should wait (its answer becomes 429) when the address had no budget left, else 0. The
  * budget is a leaky bucket: each failure adds BORNE_SERVER_AUTH_FAIL_COST_S seconds of debt,
- * which drains in real time; a failure that would take the debt over BORNE_SERVER_AUTH_FAILS
- * failures' worth is over budget. The debt is capped one failure above the budget, so a client
- * that waits its Retry-After always gets one more try. */
+ * which drains in real time; a failure that would take the debt over the budget (that many
+ * failures' worth) is over budget and leaves the debt full, so a client that keeps failing
+ * stays over, and one that waits its Retry-After (one failure's drain) gets one more try. */
 static unsigned fail_count(struct borne_server *s, const uint8_t addr[16])
 {
     const int64_t cost = BORNE_SERVER_AUTH_FAIL_COST_S * 1000LL;
@@ -206,11 +206,13 @@ static unsigned fail_count(struct borne_server *s, const uint8_t addr[16])
     int64_t debt = slot->debt_ms - (now - slot->at_ms);
     debt = debt > 0 ? debt : 0;
     if (debt + cost > budget) {
-        int64_t left = debt + cost - budget;
+        /* The debt stays full while the client keeps failing; one more failure fits once
+         * one has drained. */
+        debt = budget;
+        int64_t left = cost;
         wait = (unsigned)((left + 999) / 1000);
         log_over = !slot->over;
         slot->over = true;
-        debt = debt + cost > budget + cost ? budget + cost : debt + cost;
     } else {
         slot->over = false;
         debt += cost;

@@ -508,9 +508,19 @@ static void test_auth_failure_budget(void **state)
     assert_error_shape(&a);
     unsigned wait = retry_after(&a);
     printf("# over budget: 429, Retry-After %u s\n", wait);
-    assert_true(wait >= 1 && wait <= 6);
+    assert_int_equal(wait, 3); /* one failure's drain */
     http_resp_free(&a);
-    /* Missing tokens and refused enrolments count alike. */
+    /* The kiosk with a valid token, on the same address, is not locked out. */
+    assert_int_equal(http_do(r.proc.port, "GET", "/v1/roster", token, NULL, NULL, 0, &a), 0);
+    assert_int_equal(a.status, 200);
+    http_resp_free(&a);
+    assert_true(push_one(r.proc.port, token, 1, 1));
+    /* A client that waits as told gets a try again... */
+    sleep(wait);
+    assert_int_equal(http_do(r.proc.port, "GET", "/v1/roster", wrong, NULL, NULL, 0, &a), 0);
+    assert_int_equal(a.status, 401);
+    http_resp_free(&a);
+    /* ...one: then missing tokens and refused enrolments are 429 alike. */
     assert_int_equal(http_do(r.proc.port, "POST", "/v1/status", NULL, JSON, "{}", 2, &a), 0);
     assert_int_equal(a.status, 429);
     http_resp_free(&a);
@@ -519,20 +529,7 @@ static void test_auth_failure_budget(void **state)
         http_do(r.proc.port, "POST", "/v1/enrol", NULL, JSON, enrol, strlen(enrol), &a), 0);
     assert_int_equal(a.status, 429);
     assert_error_shape(&a);
-    http_resp_free(&a);
-    /* The kiosk with a valid token, on the same address, is not locked out. */
-    assert_int_equal(http_do(r.proc.port, "GET", "/v1/roster", token, NULL, NULL, 0, &a), 0);
-    assert_int_equal(a.status, 200);
-    http_resp_free(&a);
-    assert_true(push_one(r.proc.port, token, 1, 1));
-    /* A client that waits as told gets a try again. */
-    assert_int_equal(http_do(r.proc.port, "GET", "/v1/roster", wrong, NULL, NULL, 0, &a), 0);
-    wait = retry_after(&a);
-    assert_int_equal(a.status, 429);
-    http_resp_free(&a);
-    sleep(wait);
-    assert_int_equal(http_do(r.proc.port, "GET", "/v1/roster", wrong, NULL, NULL, 0, &a), 0);
-    assert_int_equal(a.status, 401);
+    assert_true(retry_after(&a) >= 1);
     http_resp_free(&a);
     char *log = registry_log(&r);
     assert_non_null(strstr(log, "127.0.0.1: over 5 authentication failures"));
