@@ -1,0 +1,210 @@
+/* An event's attestations as files: one PDF per participant in a folder, and/or one zip
+ * (libzip; the PDFs are stored as they are: they are already compressed). See attest.h. */
+#define LOG_MODULE "attest"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zip.h>
+
+#include "attest/attest.h"
+#include "badge/draw.h"
+#include "core/log.h"
+#include "core/utf8.h"
+#include "registry/regdb.h"
+
+/* ASCII letter of a Latin letter with a diacritic, U+00C0 to U+017F (the first letter of its
+ * canonical decomposition), or 0 ('_' in the table): signs, and letters that do not decompose
+ * (Æ, Ø, Đ, Ł, ß... those a French name may hold are handled by the caller). */
+static char fold_latin(uint32_t cp)
+{
+    static const char table[] = "AAAAAA_CEEEEIIII_NOOOOO__UUUUY__aaaaaa_ceeeeiiii_nooooo__uuuuy_y"
+                                "AaAaAaCcCcCcCcDd__EeEeEeEeEeGgGgGgGgHh__IiIiIiIiI___JjKk_LlLlLl_"
+                                "___NnNnNn___OoOoOo__RrRrRrSsSsSsSsTtTt__UuUuUuUuUuUuWwYyYZzZzZz_";
+    if (cp < 0xC0 || cp > 0x17F) {
+        return 0;
+    }
+    char c = table[cp - 0xC0];
+    return c == '_' ? 0 : c;
+}
+
+void borne_attest_file_name(const borne_attest *a, char *out, size_t cap)
+{
+    char name[96];
+    size_t n = 0;
+    const char *s = a->participant.display_name;
+    size_t len = strlen(s), i = 0;
+    bool hyphen = false;
+    while (i < len && n < sizeof(name) - 4) {
+        uint32_t cp;
+        i += borne_utf8_decode(s + i, len - i, &cp);
+        char c = 0;
+        if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
+            c = (char)cp;
+        } else if (cp == 0xC6 || cp == 0xE6 || cp == 0x152 || cp == 0x153) { /* Æ æ Œ œ */
+            name[n++] = cp == 0xC6 ? 'A' : cp == 0xE6 ? 'a' : 'O';
+            c = cp == 0xC6 || cp == 0x152 ? 'E' : 'e';
+        } else if (cp == 0xDF) { /* ß */
+            name[n++] = 's';
+            c = 's';
+        } else {
+            c = fold_latin(cp);
+        }
+        if (c) {
+            name[n++] = c;
+            hyphen = false;
+        } else if (n > 0 && !hyphen) { /* anything else separates words */
+            name[n++] = '-';
+            hyphen = true;
+        }
+    }
+    while (n > 0 && name[n - 1] == '-') {
+        n--;
+    }
+    name[n] = '\0';
+    snprintf(out, cap, "%s%s%u.pdf", name, n ? "-" : "participant-", a->participant.id);
+}
+
+struct zipper {
+    zip_t *z;
+};
+
+static borne_err zip_open_new(const char *path, struct zipper *zp)
+{
+    int zerr = 0;
+    zp->z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    if (!zp->z) {
+        zip_error_t e;
+        zip_error_init_with_code(&e, zerr);
+        LOG_ERR("cannot create the zip file: %s", zip_error_strerror(&e));
+        zip_error_fini(&e);
+        return zerr == ZIP_ER_MEMORY ? BORNE_ERR_NOMEM : BORNE_ERR_IO;
+    }
+    return BORNE_OK;
+}
+
+/* Adds the bytes (taken: freed by libzip) under `name`. */
+static borne_err zip_add_take(struct zipper *zp, const char *name, unsigned char *data, size_t len)
+{
+    zip_source_t *src = zip_source_buffer(zp->z, data, len, 1);
+    if (!src) {
+        free(data);
+        return BORNE_ERR_NOMEM;
+    }
+    zip_int64_t idx = zip_file_add(zp->z, name, src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
+    if (idx < 0) {
+        LOG_ERR("zip: %s", zip_strerror(zp->z));
+        zip_source_free(src);
+        return BORNE_ERR_IO;
+    }
+    zip_set_file_compression(zp->z, (zip_uint64_t)idx, ZIP_CM_STORE, 0);
+    return BORNE_OK;
+}
+
+/* Writes the zip (libzip writes a temporary file and renames it), or discards it. */
+static borne_err zip_finish(struct zipper *zp, bool keep)
+{
+    if (!zp->z) {
+        return BORNE_OK;
+    }
+    borne_err err = BORNE_OK;
+    if (keep) {
+        if (zip_close(zp->z) != 0) {
+            LOG_ERR("cannot write the zip file: %s", zip_strerror(zp->z));
+            zip_discard(zp->z);
+            err = BORNE_ERR_IO;
+        }
+    } else {
+        zip_discard(zp->z);
+    }
+    zp->z = NULL;
+    return err;
+}
+
+static borne_err write_file(const char *dir, const char *name, const unsigned char *data,
+                            size_t len)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        return BORNE_ERR_TOO_LARGE;
+    }
+    struct borne_outfile of;
+    borne_err err = borne_outfile_begin(&of, path);
+    if (err) {
+        return err;
+    }
+    if (fwrite(data, 1, len, of.f) != len) {
+        of.err_no = errno ? errno : EIO;
+    }
+    err = borne_outfile_commit(&of, path);
+    borne_outfile_abort(&of);
+    return err;
+}
+
+borne_err borne_attest_write_event(
+    struct borne_regdb *db, uint32_t event_id, uint32_t participant_id, int64_t now,
+    const borne_attest_options *o, const char *dir, const char *zip_path,
+    void (*each)(void *ctx, const borne_attest *a, const char *file, const char *token), void *ctx,
+    size_t *written)
+{
+    *written = 0;
+    uint32_t *ids = NULL;
+    size_t count = 0;
+    borne_err err;
+    if (participant_id) {
+        ids = malloc(sizeof(*ids));
+        if (!ids) {
+            return BORNE_ERR_NOMEM;
+        }
+        ids[0] = participant_id;
+        count = 1;
+        err = BORNE_OK;
+    } else {
+        borne_event ev;
+        err = borne_regdb_get_event(db, event_id, &ev);
+        err = err ? err : borne_attest_participants(db, event_id, &ids, &count);
+    }
+    struct zipper zp = {0};
+    if (!err && zip_path) {
+        err = zip_open_new(zip_path, &zp);
+    }
+    for (size_t i = 0; !err && i < count; i++) {
+        borne_attest a;
+        err = borne_attest_collect(db, event_id, ids[i], now, &a);
+        if (!err && a.count == 0) {
+            borne_attest_clear(&a);
+            if (participant_id) {
+                err = BORNE_ERR_NOT_FOUND;
+            }
+            continue;
+        }
+        unsigned char *pdf = NULL;
+        size_t len = 0;
+        char token[BORNE_ATTEST_TOKEN_TEXT_LEN + 1];
+        char name[160];
+        err = err ? err : borne_attest_pdf(&a, o, &pdf, &len, token);
+        if (!err) {
+            borne_attest_file_name(&a, name, sizeof(name));
+            if (dir) {
+                err = write_file(dir, name, pdf, len);
+            }
+        }
+        if (!err && zp.z) {
+            err = zip_add_take(&zp, name, pdf, len);
+            pdf = NULL;
+        }
+        free(pdf);
+        if (!err) {
+            (*written)++;
+            if (each) {
+                each(ctx, &a, name, token);
+            }
+        }
+        borne_attest_clear(&a);
+    }
+    free(ids);
+    borne_err zerr = zip_finish(&zp, !err && *written > 0);
+    return err ? err : zerr;
+}
