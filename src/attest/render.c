@@ -440,7 +440,6 @@ static void footer(struct doc *d)
     char buf[96];
     SAY(d, buf, sizeof(buf), ISSUED, d->issued);
     text(d, MARGIN_X, y, buf, LEFT, 0.4);
-    text(d, d->page_w / 2, y, "Borne " BORNE_VERSION, CENTRE, 0.6);
     SAY(d, buf, sizeof(buf), PAGE, d->page, d->pages);
     text(d, d->page_w - MARGIN_X, y, buf, RIGHT, 0.4);
 }
@@ -569,6 +568,13 @@ static double heading(struct doc *d, const borne_attest *a, const borne_attest_o
     y += line_height(d);
     font(d, false, 12.0);
     text(d, MARGIN_X, y, d->w->subtitle, LEFT, 0.45);
+    /* The date of issue on the right, on the subtitle's baseline. */
+    double base = y + ascent(d);
+    char issued[96];
+    SAY(d, issued, sizeof(issued), ISSUED, d->issued);
+    font(d, false, 9.5);
+    text(d, d->page_w - MARGIN_X, base - ascent(d), issued, RIGHT, 0.2);
+    font(d, false, 12.0);
     y += line_height(d) + 5.0;
     font(d, false, 9.5);
     y += paragraph(d, MARGIN_X, y, content, d->w->intro, 3, 0.15) + 6.0;
@@ -604,9 +610,8 @@ static double heading(struct doc *d, const borne_attest *a, const borne_attest_o
     return (yl > yr ? yl : yr) + 7.0;
 }
 
-/* Total, notes and verification: the height they need, drawn at y when ink. */
-static double closing(struct doc *d, const borne_attest *a, const borne_attest_options *o,
-                      const borne_qr *qr, double y)
+/* The total and the notes under the table: the height they need, drawn at y when ink. */
+static double total_block(struct doc *d, const borne_attest *a, double y)
 {
     const double y0 = y;
     double content = d->page_w - 2 * MARGIN_X;
@@ -615,14 +620,13 @@ static double closing(struct doc *d, const borne_attest *a, const borne_attest_o
     columns(d, &c);
 
     /* Total: label right-aligned before the last column, the value in it. */
-    y += 1.0;
     rule(d, MARGIN_X, d->page_w - MARGIN_X, y, 0.5, 0.2);
-    y += 2.0;
+    y += 2.2;
     font(d, true, 10.5);
     hours_text(d->lang, a->total_minutes, hrs, sizeof(hrs));
     text(d, c.x[4] - CELL_PAD, y, d->w->total, RIGHT, 0.0);
     text(d, c.x[4] + c.w[4] - CELL_PAD, y, hrs, RIGHT, 0.0);
-    y += line_height(d) + 5.0;
+    y += line_height(d) + 4.0;
 
     font(d, false, 8.0);
     SAY(d, buf, sizeof(buf), TOTAL_NOTE, (long long)a->total_minutes);
@@ -634,12 +638,18 @@ static double closing(struct doc *d, const borne_attest *a, const borne_attest_o
     if (any_missing) {
         y += 1.0 + paragraph(d, MARGIN_X, y + 1.0, content, d->w->exit_note, 2, 0.35);
     }
-    y += 7.0;
+    return y - y0;
+}
 
-    /* Verification: the QR code with its quiet zone, and its explanation beside it. */
+/* The verification block: the QR code with its quiet zone, its explanation beside it. */
+static double verify_block(struct doc *d, const borne_attest *a, const borne_attest_options *o,
+                           const borne_qr *qr, double y)
+{
+    char buf[1024];
     double m = QR_MODULE_MM;
     double quiet = BORNE_QR_QUIET_ZONE * m;
     double box = qr->size * m + 2 * quiet;
+    rule(d, MARGIN_X, d->page_w - MARGIN_X, y, 0.2, 0.75);
     if (d->ink) {
         borne_draw_qr(d->cr, qr, MARGIN_X + quiet, y + quiet, m);
     }
@@ -655,8 +665,7 @@ static double closing(struct doc *d, const borne_attest *a, const borne_attest_o
     SAY(d, buf, sizeof(buf), ISSUED_BY,
         o->issuer && o->issuer[0] ? o->issuer : BORNE_ATTEST_DEFAULT_ISSUER);
     ty += paragraph(d, tx, ty, tw, buf, 2, 0.25);
-    double end = y + box > ty ? y + box : ty;
-    return end - y0;
+    return (y + box > ty ? y + box : ty) - y;
 }
 
 /* Lays the document out; returns the number of pages. */
@@ -682,14 +691,21 @@ static int render(struct doc *d, const borne_attest *a, const borne_attest_optio
     }
     bool ink = d->ink;
     d->ink = false;
-    double h = closing(d, a, o, qr, y);
+    double h = total_block(d, a, y);
     d->ink = ink;
     if (y + h > content_bottom(d)) {
         y = new_page(d);
     }
+    y += total_block(d, a, y) + 6.0;
     /* The verification block sits at the bottom of the last page. */
+    d->ink = false;
+    h = verify_block(d, a, o, qr, y);
+    d->ink = ink;
+    if (y + h > content_bottom(d)) {
+        y = new_page(d);
+    }
     double bottom_y = content_bottom(d) - h;
-    closing(d, a, o, qr, bottom_y > y ? bottom_y : y);
+    verify_block(d, a, o, qr, bottom_y > y ? bottom_y : y);
     footer(d);
     if (d->ink) {
         cairo_show_page(d->cr);

@@ -736,8 +736,9 @@ static int cmd_attest(reg *r, int argc, char **argv)
     } else if (err) {
         fprintf(stderr, "borne-registry: attest: %s\n", borne_strerror(err));
     } else {
-        fprintf(stderr, "event %u: %zu attestations%s%s%s%s\n", ev, written, dir ? " in " : "",
-                dir ? dir : "", zip ? ", zip " : "", zip ? zip : "");
+        fprintf(stderr, "event %u: %zu attestation%s%s%s%s%s\n", ev, written,
+                written == 1 ? "" : "s", dir ? " in " : "", dir ? dir : "", zip ? ", zip " : "",
+                zip ? zip : "");
         if (!written) {
             rc = EXIT_REFUSED;
         }
