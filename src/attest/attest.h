@@ -75,7 +75,8 @@ void borne_attest_clear(borne_attest *a);
 borne_err borne_attest_collect(struct borne_regdb *db, uint32_t event_id, uint32_t participant_id,
                                int64_t now, borne_attest *out);
 
-/* Ids of the event's participants (not deleted) with at least one accepted scan, by name.
+/* Ids of the event's participants (not deleted) with at least one accepted scan, by name
+ * (accents and case ignored: Émilie before Jean).
  * *ids is malloc'ed (NULL when *count is 0); the caller frees it. */
 borne_err borne_attest_participants(struct borne_regdb *db, uint32_t event_id, uint32_t **ids,
                                     size_t *count);
@@ -109,6 +110,11 @@ borne_err borne_attest_write_pdf(const borne_attest *a, const borne_attest_optio
 /* A readable, portable file name: the name folded to ASCII letters, digits and hyphens, then
  * the participant id: "Helene-Tremblay-Levesque-1042.pdf". Never empty, never a path. */
 void borne_attest_file_name(const borne_attest *a, char *out, size_t cap);
+
+/* The name folded to ASCII letters and digits, words joined by single hyphens ("Hélène
+ * Tremblay-Lévesque" -> "Helene-Tremblay-Levesque"); "" when nothing is left. Also the sort key
+ * of borne_attest_participants(). */
+void borne_attest_ascii_name(const char *name, char *out, size_t cap);
 
 /* Writes the attestations of the event: one PDF per participant who attended something (or
  * only `participant_id` when non-zero), into folder `dir` (may be NULL) and into the zip file

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "attest/attest.h"
 #include "core/credits.h"
@@ -198,6 +199,18 @@ borne_err borne_attest_collect(struct borne_regdb *rdb, uint32_t event_id, uint3
     return err;
 }
 
+struct named {
+    uint32_t id;
+    char key[96];
+};
+
+static int by_key(const void *a, const void *b)
+{
+    const struct named *x = a, *y = b;
+    int c = strcasecmp(x->key, y->key);
+    return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
 borne_err borne_attest_participants(struct borne_regdb *rdb, uint32_t event_id, uint32_t **ids,
                                     size_t *count)
 {
@@ -206,11 +219,10 @@ borne_err borne_attest_participants(struct borne_regdb *rdb, uint32_t event_id, 
     sqlite3 *db = borne_regdb_sqlite(rdb);
     sqlite3_stmt *st;
     borne_err err = prepare(db,
-                            "SELECT p.id FROM participant p WHERE p.event_id = ?1"
+                            "SELECT p.id, p.name FROM participant p WHERE p.event_id = ?1"
                             " AND p.deleted = 0 AND EXISTS (SELECT 1 FROM checkin c"
                             "  WHERE c.event_id = p.event_id AND c.participant_id = p.id"
-                            "  AND c.session_id IS NOT NULL AND c.outcome IN (?2, ?3))"
-                            " ORDER BY p.name COLLATE NOCASE, p.id",
+                            "  AND c.session_id IS NOT NULL AND c.outcome IN (?2, ?3))",
                             &st);
     if (err) {
         return err;
@@ -218,30 +230,39 @@ borne_err borne_attest_participants(struct borne_regdb *rdb, uint32_t event_id, 
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int(st, 2, BORNE_OUTCOME_ACCEPTED_ENTRY);
     sqlite3_bind_int(st, 3, BORNE_OUTCOME_ACCEPTED_EXIT);
-    size_t cap = 0;
+    struct named *v = NULL;
+    size_t n = 0, cap = 0;
     int rc;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*count == cap) {
+        if (n == cap) {
             cap = cap ? cap * 2 : 64;
-            uint32_t *grown = realloc(*ids, cap * sizeof(*grown));
+            struct named *grown = realloc(v, cap * sizeof(*grown));
             if (!grown) {
                 err = BORNE_ERR_NOMEM;
                 break;
             }
-            *ids = grown;
+            v = grown;
         }
-        (*ids)[(*count)++] = (uint32_t)sqlite3_column_int64(st, 0);
+        v[n].id = (uint32_t)sqlite3_column_int64(st, 0);
+        const unsigned char *name = sqlite3_column_text(st, 1);
+        borne_attest_ascii_name(name ? (const char *)name : "", v[n].key, sizeof(v[n].key));
+        n++;
     }
     if (!err && rc != SQLITE_DONE) {
         LOG_ERR("participants query: %s", sqlite3_errmsg(db));
         err = BORNE_ERR_DB;
     }
     sqlite3_finalize(st);
-    if (err) {
-        free(*ids);
-        *ids = NULL;
-        *count = 0;
+    if (!err && n) {
+        qsort(v, n, sizeof(*v), by_key);
+        *ids = malloc(n * sizeof(**ids));
+        err = *ids ? BORNE_OK : BORNE_ERR_NOMEM;
+        for (size_t i = 0; !err && i < n; i++) {
+            (*ids)[i] = v[i].id;
+        }
+        *count = err ? 0 : n;
     }
+    free(v);
     return err;
 }
 

@@ -29,25 +29,35 @@ static char fold_latin(uint32_t cp)
     return c == '_' ? 0 : c;
 }
 
-void borne_attest_file_name(const borne_attest *a, char *out, size_t cap)
+void borne_attest_ascii_name(const char *s, char *name, size_t cap)
 {
-    char name[96];
     size_t n = 0;
-    const char *s = a->participant.display_name;
     size_t len = strlen(s), i = 0;
     bool hyphen = false;
-    while (i < len && n < sizeof(name) - 4) {
+    if (cap < 4) {
+        if (cap) {
+            name[0] = '\0';
+        }
+        return;
+    }
+    while (i < len && n < cap - 3) {
         uint32_t cp;
         i += borne_utf8_decode(s + i, len - i, &cp);
         char c = 0;
         if ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
             c = (char)cp;
         } else if (cp == 0xC6 || cp == 0xE6 || cp == 0x152 || cp == 0x153) { /* Æ æ Œ œ */
-            name[n++] = cp == 0xC6 ? 'A' : cp == 0xE6 ? 'a' : 'O';
+            name[n++] = cp == 0xC6 ? 'A' : cp == 0xE6 ? 'a' : cp == 0x152 ? 'O' : 'o';
             c = cp == 0xC6 || cp == 0x152 ? 'E' : 'e';
         } else if (cp == 0xDF) { /* ß */
             name[n++] = 's';
             c = 's';
+        } else if (cp == 0xD8 || cp == 0xF8) { /* Ø ø */
+            c = cp == 0xD8 ? 'O' : 'o';
+        } else if (cp == 0x141 || cp == 0x142) { /* Ł ł */
+            c = cp == 0x141 ? 'L' : 'l';
+        } else if (cp == 0x110 || cp == 0x111) { /* Đ đ */
+            c = cp == 0x110 ? 'D' : 'd';
         } else {
             c = fold_latin(cp);
         }
@@ -63,7 +73,13 @@ void borne_attest_file_name(const borne_attest *a, char *out, size_t cap)
         n--;
     }
     name[n] = '\0';
-    snprintf(out, cap, "%s%s%u.pdf", name, n ? "-" : "participant-", a->participant.id);
+}
+
+void borne_attest_file_name(const borne_attest *a, char *out, size_t cap)
+{
+    char name[96];
+    borne_attest_ascii_name(a->participant.display_name, name, sizeof(name));
+    snprintf(out, cap, "%s%s%u.pdf", name, name[0] ? "-" : "participant-", a->participant.id);
 }
 
 struct zipper {

@@ -82,8 +82,8 @@ struct words {
 #define EN_PAGE      "Page %d of %d"
 #define FR_PERIODS   "%lld" NBSP "min en %d" NBSP "périodes"
 #define EN_PERIODS   "%lld" NBSP "min in %d periods"
-#define FR_ISSUED_BY "Document émis par %s"
-#define EN_ISSUED_BY "Issued by %s"
+#define FR_ISSUED_BY "Émetteur" NBSP ": %s"
+#define EN_ISSUED_BY "Issuer: %s"
 #define SAY(d, out, cap, WHAT, ...)                                                                \
     ((d)->lang == BORNE_ATTEST_EN ? snprintf(out, cap, EN_##WHAT, __VA_ARGS__)                     \
                                   : snprintf(out, cap, FR_##WHAT, __VA_ARGS__))
