@@ -117,17 +117,25 @@ static borne_err session_attendance(const borne_session *sess, const struct scan
     out->attended_s = a.attended_s;
     out->credit_minutes = a.credit_minutes;
     out->intervals = a.intervals;
-    out->exit_missing = a.closed_at_end;
+    bool open = false;
     for (size_t i = 0; i < s->n; i++) { /* sorted by time */
-        if (s->v[i].direction == BORNE_ENTRY && !out->first_entry) {
-            out->first_entry = s->v[i].time;
-        }
-        if (s->v[i].direction == BORNE_EXIT && out->first_entry) {
-            out->last_exit = s->v[i].time;
+        if (s->v[i].direction == BORNE_ENTRY) {
+            open = true;
+            if (!out->first_entry) {
+                out->first_entry = s->v[i].time;
+            }
+        } else {
+            open = false;
+            if (out->first_entry) {
+                out->last_exit = s->v[i].time;
+            }
         }
     }
-    if (out->exit_missing) {
+    /* Still in at the end (closed by the schedule) or at `now` (the session was running). */
+    if (open) {
+        out->exit_missing = true;
         out->last_exit = 0;
+        out->open_until = now < sess->ends ? now : sess->ends;
     }
     *attended = true;
     return BORNE_OK;

@@ -98,7 +98,7 @@ static const struct words words_fr = {
     .col = {"Date", "Activité", "Horaire prévu", "Présence", "Heures créditées"},
     .total = "Total des heures créditées",
     .exit_note = "* Sortie non lue" NBSP ": la présence est comptée jusqu’à la fin prévue de "
-                 "l’activité.",
+                 "l’activité, ou jusqu’à la délivrance si elle n’était pas terminée.",
     .verify = "Vérification",
 };
 
@@ -112,7 +112,7 @@ static const struct words words_en = {
     .col = {"Date", "Activity", "Scheduled", "Attendance", "Hours credited"},
     .total = "Total hours credited",
     .exit_note = "* Exit not scanned: attendance is counted until the scheduled end of the "
-                 "activity.",
+                 "activity, or until the date of issue if it had not ended.",
     .verify = "Verification",
 };
 
@@ -490,7 +490,7 @@ static double session_row(struct doc *d, const struct columns *c, const borne_at
     local_time(s->first_entry, tz, &in);
     clock_time(d->lang, &in, t1, sizeof(t1));
     if (s->exit_missing || !s->last_exit) {
-        local_time(s->ends, tz, &out);
+        local_time(s->exit_missing ? s->open_until : s->ends, tz, &out);
         clock_time(d->lang, &out, t2, sizeof(t2));
         snprintf(pres, sizeof(pres), "%s " NDASH " %s" NBSP "*", t1, t2);
     } else {

@@ -292,6 +292,10 @@ static void test_collect(void **state)
     assert_int_equal(a.count, 2);
     assert_true(a.sessions[0].exit_missing);
     assert_int_equal(a.sessions[0].last_exit, 0);
+    assert_int_equal(a.sessions[0].open_until, T0 + 50 * MIN);
+    assert_false(a.sessions[1].exit_missing);
+    assert_int_equal(a.sessions[1].first_entry, T0 + 250 * MIN);
+    assert_int_equal(a.sessions[1].last_exit, T0 + 365 * MIN);
     assert_int_equal(a.sessions[0].attended_s, 45 * MIN);
     assert_int_equal(a.sessions[0].credit_minutes, 50);
     assert_int_equal(a.sessions[1].intervals, 2);
@@ -305,6 +309,8 @@ static void test_collect(void **state)
     assert_int_equal(a.count, 1);
     assert_int_equal(a.sessions[0].attended_s, 15 * MIN);
     assert_int_equal(a.sessions[0].credit_minutes, 0);
+    assert_true(a.sessions[0].exit_missing);
+    assert_int_equal(a.sessions[0].open_until, T0 + 20 * MIN);
     borne_attest_clear(&a);
 
     /* Nothing attended: no session listed, no attestation. */
