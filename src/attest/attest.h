@@ -55,7 +55,8 @@ typedef struct borne_attest_session {
     int64_t attended_s;     /* inside the schedule (core/credits.h) */
     int32_t credit_minutes; /* credited under the session's rule */
     int32_t intervals;      /* presence intervals (several: left and came back) */
-    bool exit_missing;      /* the last entry was never closed by an exit: counted to the end */
+    bool exit_missing;      /* the last entry was never closed by an exit, so it counts */
+    int64_t open_until;     /* until here: the scheduled end, or `now` if earlier */
 } borne_attest_session;
 
 typedef struct borne_attest {
