@@ -694,20 +694,21 @@ static int cmd_attest(reg *r, int argc, char **argv)
                 "  (DIR, --zip or both)\n");
         return EXIT_USAGE;
     }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
     borne_event event;
+    if (borne_regdb_get_event(r->db, ev, &event)) {
+        fprintf(stderr, "borne-registry: attest: no event %u\n", ev);
+        return EXIT_REFUSED;
+    }
     int64_t now = now_ms() / 1000;
     o.issued_at = now;
     if (issued) {
-        int rc = open_db(r);
-        if (rc) {
-            return rc;
-        }
-        if (borne_regdb_get_event(r->db, ev, &event) ||
-            borne_time_parse(issued, event.timezone, &o.issued_at)) {
-            fprintf(stderr,
-                    "borne-registry: --issued: no event %u, or not a time (2026-05-21 "
-                    "or 2026-05-21T17:00)\n",
-                    ev);
+        if (borne_time_parse(issued, event.timezone, &o.issued_at)) {
+            fprintf(stderr, "borne-registry: --issued: not a time (2026-05-21 or "
+                            "2026-05-21T17:00)\n");
             return EXIT_USAGE;
         }
         now = o.issued_at;
@@ -720,19 +721,16 @@ static int cmd_attest(reg *r, int argc, char **argv)
     }
     o.key_id = kf.key_id;
     o.secret = kf.secret;
-    int rc = open_db(r);
     size_t written = 0;
-    if (!rc) {
-        err = borne_regdb_get_event(r->db, ev, &event);
-        err = err ? err
-                  : borne_attest_write_event(r->db, ev, only, now, &o, dir, zip, print_attest, NULL,
-                                             &written);
-        rc = exit_for(err);
-    }
+    err =
+        borne_attest_write_event(r->db, ev, only, now, &o, dir, zip, print_attest, NULL, &written);
+    rc = exit_for(err);
     sodium_memzero(&kf, sizeof(kf));
     if (err == BORNE_ERR_NOT_FOUND) {
-        fprintf(stderr, "borne-registry: attest: no event %u%s\n", ev,
-                only ? ", no such participant, or nothing attended" : "");
+        fprintf(stderr,
+                "borne-registry: attest: participant %u is not in event %u or attended "
+                "nothing there\n",
+                only, ev);
     } else if (err) {
         fprintf(stderr, "borne-registry: attest: %s\n", borne_strerror(err));
     } else {

@@ -597,6 +597,13 @@ static void test_cli(void **state)
     assert_int_equal(run(outbuf, sizeof(outbuf), verify), 1);
     char *usage[] = {reg, "--db", w->db_path, "attest", "42", dir, NULL}; /* no key */
     assert_int_equal(run(NULL, 0, usage), 2);
+    char *no_event[] = {reg, "--db", w->db_path, "attest", "43", "--key", w->key_path, dir, NULL};
+    assert_int_equal(run(NULL, 0, no_event), 1);
+    char *nothing[] = {
+        reg,         "--db",          w->db_path, "attest", "42", "--key",
+        w->key_path, "--participant", "3",        dir,      NULL}; /* Luc: an exit without entry
+                                                                      only */
+    assert_int_equal(run(NULL, 0, nothing), 1);
 
     /* bornectl on a kiosk store that trusts the registry's key: the text, and the PNG. */
     char store[400], b64[64], png[420];
