@@ -100,6 +100,25 @@ static borne_err zip_open_new(const char *path, struct zipper *zp)
     return BORNE_OK;
 }
 
+/* Adds the file at `path` (read when the zip is written: the PDFs of a big event are not all
+ * held in memory) under `name`. */
+static borne_err zip_add_file(struct zipper *zp, const char *name, const char *path)
+{
+    zip_source_t *src = zip_source_file(zp->z, path, 0, -1);
+    if (!src) {
+        LOG_ERR("zip: %s", zip_strerror(zp->z));
+        return BORNE_ERR_IO;
+    }
+    zip_int64_t idx = zip_file_add(zp->z, name, src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
+    if (idx < 0) {
+        LOG_ERR("zip: %s", zip_strerror(zp->z));
+        zip_source_free(src);
+        return BORNE_ERR_IO;
+    }
+    zip_set_file_compression(zp->z, (zip_uint64_t)idx, ZIP_CM_STORE, 0);
+    return BORNE_OK;
+}
+
 /* Adds the bytes (taken: freed by libzip) under `name`. */
 static borne_err zip_add_take(struct zipper *zp, const char *name, unsigned char *data, size_t len)
 {
@@ -138,14 +157,8 @@ static borne_err zip_finish(struct zipper *zp, bool keep)
     return err;
 }
 
-static borne_err write_file(const char *dir, const char *name, const unsigned char *data,
-                            size_t len)
+static borne_err write_file(const char *path, const unsigned char *data, size_t len)
 {
-    char path[4096];
-    int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= sizeof(path)) {
-        return BORNE_ERR_TOO_LARGE;
-    }
     struct borne_outfile of;
     borne_err err = borne_outfile_begin(&of, path);
     if (err) {
@@ -201,15 +214,22 @@ borne_err borne_attest_write_event(
         char token[BORNE_ATTEST_TOKEN_TEXT_LEN + 1];
         char name[160];
         err = err ? err : borne_attest_pdf(&a, o, &pdf, &len, token);
+        char path[4096];
         if (!err) {
             borne_attest_file_name(&a, name, sizeof(name));
-            if (dir) {
-                err = write_file(dir, name, pdf, len);
-            }
+            int n = snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", name);
+            err = n < 0 || (size_t)n >= sizeof(path) ? BORNE_ERR_TOO_LARGE : BORNE_OK;
+        }
+        if (!err && dir) {
+            err = write_file(path, pdf, len);
         }
         if (!err && zp.z) {
-            err = zip_add_take(&zp, name, pdf, len);
-            pdf = NULL;
+            if (dir) { /* the zip reads the file written: no copy kept in memory */
+                err = zip_add_file(&zp, name, path);
+            } else {
+                err = zip_add_take(&zp, name, pdf, len);
+                pdf = NULL;
+            }
         }
         free(pdf);
         if (!err) {

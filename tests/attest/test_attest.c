@@ -526,6 +526,23 @@ static void test_event_zip(void **state)
     assert_string_equal(entries[0].name, "Emilie-Cote-1.pdf");
     assert_string_equal(entries[1].name, "Jean-Francois-Belanger-2.pdf");
 
+    /* A zip alone (no folder: the PDFs go to it from memory): the same entries. */
+    snprintf(zpath, sizeof(zpath), "%s/only.zip", w->dir);
+    assert_int_equal(
+        borne_attest_write_event(w->db, EVENT, 0, INT64_MAX, &o, NULL, zpath, NULL, NULL, &written),
+        0);
+    assert_int_equal(written, 2);
+    z = zip_open(zpath, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+    assert_non_null(z);
+    assert_int_equal(zip_get_num_entries(z, 0), 2);
+    for (zip_int64_t i = 0; i < 2; i++) {
+        zip_stat_t zs;
+        assert_int_equal(zip_stat_index(z, (zip_uint64_t)i, 0, &zs), 0);
+        assert_string_equal(zs.name, entries[i].name);
+        assert_true(zs.size > 10000);
+    }
+    zip_close(z);
+
     /* One participant; one who attended nothing is refused. */
     assert_int_equal(borne_attest_write_event(w->db, EVENT, P_JF, INT64_MAX, &o, dir, NULL, NULL,
                                               NULL, &written),
@@ -583,6 +600,17 @@ static void test_cli(void **state)
     assert_non_null(strstr(outbuf, "total\t150 min\t2.50 h"));
     assert_non_null(strstr(outbuf, "issued\t2026-05-21"));
     assert_null(strstr(outbuf, "note\t"));
+
+    /* Attendance corrected after the attestation: the code stays genuine, and says the old
+     * total; verify adds a note with the registry's total today. */
+    assert_int_equal(borne_regdb_open(w->db_path, &w->db), 0);
+    in(w, P_EMILIE, 204, T0 + 240 * MIN);
+    out(w, P_EMILIE, 204, T0 + 360 * MIN);
+    borne_regdb_close(w->db);
+    w->db = NULL;
+    assert_int_equal(run(outbuf, sizeof(outbuf), verify), 0);
+    assert_non_null(strstr(outbuf, "total\t150 min"));
+    assert_non_null(strstr(outbuf, "note\tthe registry now counts 270 min"));
 
     /* Altered (one character), cut, or not an attestation at all: refused, exit 1. */
     char bad[BORNE_ATTEST_TOKEN_TEXT_LEN + 1];
