@@ -119,8 +119,9 @@ void borne_attest_ascii_name(const char *name, char *out, size_t cap);
 
 /* Writes the attestations of the event: one PDF per participant who attended something (or
  * only `participant_id` when non-zero), into folder `dir` (may be NULL) and into the zip file
- * `zip_path` (may be NULL; written whole or not at all). `each` (may be NULL) is told each file
- * name and token as it is made. *written counts the attestations.
+ * `zip_path` (may be NULL; written whole or not at all; without a folder the PDFs wait in a
+ * temporary folder next to it, removed after: memory stays small for any size of event). `each`
+ * (may be NULL) is told each file name and token as it is made. *written counts the attestations.
  * BORNE_ERR_NOT_FOUND: no such event, or the given participant attended nothing. */
 borne_err borne_attest_write_event(
     struct borne_regdb *db, uint32_t event_id, uint32_t participant_id, int64_t now,

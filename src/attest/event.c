@@ -2,10 +2,12 @@
  * (libzip; the PDFs are stored as they are: they are already compressed). See attest.h. */
 #define LOG_MODULE "attest"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include "attest/attest.h"
@@ -119,24 +121,6 @@ static borne_err zip_add_file(struct zipper *zp, const char *name, const char *p
     return BORNE_OK;
 }
 
-/* Adds the bytes (taken: freed by libzip) under `name`. */
-static borne_err zip_add_take(struct zipper *zp, const char *name, unsigned char *data, size_t len)
-{
-    zip_source_t *src = zip_source_buffer(zp->z, data, len, 1);
-    if (!src) {
-        free(data);
-        return BORNE_ERR_NOMEM;
-    }
-    zip_int64_t idx = zip_file_add(zp->z, name, src, ZIP_FL_ENC_UTF_8 | ZIP_FL_OVERWRITE);
-    if (idx < 0) {
-        LOG_ERR("zip: %s", zip_strerror(zp->z));
-        zip_source_free(src);
-        return BORNE_ERR_IO;
-    }
-    zip_set_file_compression(zp->z, (zip_uint64_t)idx, ZIP_CM_STORE, 0);
-    return BORNE_OK;
-}
-
 /* Writes the zip (libzip writes a temporary file and renames it), or discards it. */
 static borne_err zip_finish(struct zipper *zp, bool keep)
 {
@@ -172,6 +156,27 @@ static borne_err write_file(const char *path, const unsigned char *data, size_t 
     return err;
 }
 
+/* Removes a temporary folder and the files in it. */
+static void remove_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+                continue;
+            }
+            char path[4096 + 256];
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    if (rmdir(dir) != 0) {
+        LOG_WARN("cannot remove the temporary folder of the zip: %s", strerror(errno));
+    }
+}
+
 borne_err borne_attest_write_event(
     struct borne_regdb *db, uint32_t event_id, uint32_t participant_id, int64_t now,
     const borne_attest_options *o, const char *dir, const char *zip_path,
@@ -199,6 +204,22 @@ borne_err borne_attest_write_event(
     if (!err && zip_path) {
         err = zip_open_new(zip_path, &zp);
     }
+    /* A zip without a folder: the PDFs wait in a temporary folder next to it until the zip is
+     * written (libzip reads its entries then), so a big event is never held in memory. */
+    char stage[4096] = "";
+    if (!err && zip_path && !dir) {
+        int n = snprintf(stage, sizeof(stage), "%s.parts-XXXXXX", zip_path);
+        if (n < 0 || (size_t)n >= sizeof(stage)) {
+            err = BORNE_ERR_TOO_LARGE;
+            stage[0] = '\0';
+        } else if (!mkdtemp(stage)) {
+            err = borne_err_from_errno(errno);
+            LOG_ERR("cannot make a temporary folder next to the zip: %s", strerror(errno));
+            stage[0] = '\0';
+        } else {
+            dir = stage;
+        }
+    }
     for (size_t i = 0; !err && i < count; i++) {
         borne_attest a;
         err = borne_attest_collect(db, event_id, ids[i], now, &a);
@@ -217,19 +238,14 @@ borne_err borne_attest_write_event(
         char path[4096];
         if (!err) {
             borne_attest_file_name(&a, name, sizeof(name));
-            int n = snprintf(path, sizeof(path), "%s/%s", dir ? dir : ".", name);
+            int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
             err = n < 0 || (size_t)n >= sizeof(path) ? BORNE_ERR_TOO_LARGE : BORNE_OK;
         }
         if (!err && dir) {
             err = write_file(path, pdf, len);
         }
-        if (!err && zp.z) {
-            if (dir) { /* the zip reads the file written: no copy kept in memory */
-                err = zip_add_file(&zp, name, path);
-            } else {
-                err = zip_add_take(&zp, name, pdf, len);
-                pdf = NULL;
-            }
+        if (!err && zp.z) { /* the zip reads the file written: no copy kept in memory */
+            err = zip_add_file(&zp, name, path);
         }
         free(pdf);
         if (!err) {
@@ -242,5 +258,8 @@ borne_err borne_attest_write_event(
     }
     free(ids);
     borne_err zerr = zip_finish(&zp, !err && *written > 0);
+    if (stage[0]) {
+        remove_folder(stage);
+    }
     return err ? err : zerr;
 }

@@ -526,7 +526,7 @@ static void test_event_zip(void **state)
     assert_string_equal(entries[0].name, "Emilie-Cote-1.pdf");
     assert_string_equal(entries[1].name, "Jean-Francois-Belanger-2.pdf");
 
-    /* A zip alone (no folder: the PDFs go to it from memory): the same entries. */
+    /* A zip alone (the PDFs wait in a temporary folder, removed after): the same entries. */
     snprintf(zpath, sizeof(zpath), "%s/only.zip", w->dir);
     assert_int_equal(
         borne_attest_write_event(w->db, EVENT, 0, INT64_MAX, &o, NULL, zpath, NULL, NULL, &written),
@@ -542,6 +542,12 @@ static void test_event_zip(void **state)
         assert_true(zs.size > 10000);
     }
     zip_close(z);
+    char ls[600];
+    snprintf(ls, sizeof(ls), "ls -d '%s'/only.zip.parts-* 2>/dev/null", w->dir);
+    FILE *p = popen(ls, "r");
+    char line[512];
+    assert_null(fgets(line, sizeof(line), p)); /* no temporary folder left */
+    pclose(p);
 
     /* One participant; one who attended nothing is refused. */
     assert_int_equal(borne_attest_write_event(w->db, EVENT, P_JF, INT64_MAX, &o, dir, NULL, NULL,
