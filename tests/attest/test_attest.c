@@ -266,6 +266,18 @@ static long pdf_qr(const char *dir, const char *pdf, int page, char *out, size_t
     long n = test_decode_png(png, &w, &h, out, cap);
     assert_int_equal(w, 1275); /* 8.5 in at 150 dpi: US Letter */
     assert_int_equal(h, 1650);
+    /* The same with zbarimg, the command people use (Debian's zbar-tools), when installed. */
+    if (access("/usr/bin/zbarimg", X_OK) == 0) {
+        char zout[512];
+        char *zargv[] = {"/usr/bin/zbarimg", "-q", "--raw", png, NULL};
+        assert_int_equal(run(zout, sizeof(zout), zargv), 0);
+        size_t zn = strcspn(zout, "\n");
+        zout[zn] = '\0';
+        assert_true(n >= 0);
+        assert_string_equal(zout, out);
+    } else {
+        fprintf(stderr, "zbarimg not installed (zbar-tools): QR code read with libzbar only\n");
+    }
     unlink(png);
     return n;
 }
