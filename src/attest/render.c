@@ -231,6 +231,7 @@ struct doc {
     double page_w, page_h;
     int page, pages;
     char issued[64];
+    char running[2 * BORNE_NAME_MAX + 64]; /* the header of pages after the first */
 };
 
 static void font(struct doc *d, bool bold, double pt)
@@ -456,7 +457,12 @@ static double new_page(struct doc *d)
         cairo_show_page(d->cr);
     }
     d->page++;
-    return MARGIN_TOP;
+    /* Whose pages these are, should they be separated. */
+    font(d, false, 8.0);
+    double y = MARGIN_TOP;
+    y += paragraph(d, MARGIN_X, y, d->page_w - 2 * MARGIN_X, d->running, 1, 0.4) + 1.2;
+    rule(d, MARGIN_X, d->page_w - MARGIN_X, y, 0.2, 0.75);
+    return y + 4.0;
 }
 
 static double table_header(struct doc *d, const struct columns *c, double y)
@@ -816,6 +822,8 @@ borne_err borne_attest_pdf(const borne_attest *a, const borne_attest_options *o,
     d.page_w = o->paper == BORNE_PAPER_A4 ? 210.0 : 215.9;
     d.page_h = o->paper == BORNE_PAPER_A4 ? 297.0 : 279.4;
     long_date(o->lang, &issued, d.issued, sizeof(d.issued));
+    snprintf(d.running, sizeof(d.running), "%s " NDASH " %s " NDASH " %s", d.w->title,
+             a->participant.display_name, a->event.name);
 
     struct membuf m = {0};
     cairo_surface_t *surface =

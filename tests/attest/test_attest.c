@@ -461,7 +461,8 @@ static void test_long(void **state)
     assert_non_null(strstr(text, "Page 1 de 3"));
     assert_non_null(strstr(text, "Page 3 de 3"));
     /* The table header again at the top of the next page. */
-    assert_non_null(strstr(text, "Page 1 de 3 Date Activité Horaire prévu"));
+    assert_non_null(strstr(text, "Page 1 de 3 Confirmation de présence – Émilie Côté – Congrès "
+                                 "annuel de la COMAQ Date Activité Horaire prévu"));
     assert_non_null(strstr(text, "Atelier 30 :"));
     assert_non_null(strstr(text, "25,00 h"));
     free(text);
