@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "badge/draw.h"
 #include "badge/qr.h"
 #include "core/log.h"
 
@@ -56,52 +57,6 @@
 
 /* ---- Input checks ---------------------------------------------------------------------- */
 
-/* UTF-8 without overlong forms, surrogates, or C0/C1 control characters. */
-static bool text_is_clean_utf8(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = (unsigned char)s[i];
-        if (c < 0x80) {
-            if (c < 0x20 || c == 0x7f) {
-                return false;
-            }
-            i++;
-            continue;
-        }
-        size_t len;
-        uint32_t cp;
-        if (c >= 0xc2 && c <= 0xdf) {
-            len = 2;
-            cp = c & 0x1fu;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            len = 3;
-            cp = c & 0x0fu;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            len = 4;
-            cp = c & 0x07u;
-        } else {
-            return false;
-        }
-        if (len > n - i) {
-            return false;
-        }
-        for (size_t k = 1; k < len; k++) {
-            unsigned b = (unsigned char)s[i + k];
-            if ((b & 0xc0u) != 0x80u) {
-                return false;
-            }
-            cp = (cp << 6) | (b & 0x3fu);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0)) {
-            return false;
-        }
-        i += len;
-    }
-    return true;
-}
-
 static borne_err check_field(const char *s, size_t max, bool required, const char *field)
 {
     if (s == NULL || s[0] == '\0') {
@@ -116,7 +71,7 @@ static borne_err check_field(const char *s, size_t max, bool required, const cha
         LOG_WARN("badge %s is over %zu bytes", field, max);
         return BORNE_ERR_TOO_LARGE;
     }
-    if (!text_is_clean_utf8(s, n)) {
+    if (!borne_draw_text_is_clean(s, n)) {
         LOG_WARN("badge %s is not clean UTF-8 text", field);
         return BORNE_ERR_INVALID;
     }
@@ -445,31 +400,6 @@ static double snap(double v, double dev_per_mm)
     return (double)(long)(v * dev_per_mm + 0.5) / dev_per_mm;
 }
 
-static void draw_qr(cairo_t *cr, const borne_qr *qr, double x, double y, double m)
-{
-    cairo_save(cr);
-    cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    cairo_new_path(cr);
-    /* One path of horizontal runs, filled once: no seams between modules in any viewer. */
-    for (int row = 0; row < qr->size; row++) {
-        int col = 0;
-        while (col < qr->size) {
-            if (!borne_qr_dark(qr, col, row)) {
-                col++;
-                continue;
-            }
-            int start = col;
-            while (col < qr->size && borne_qr_dark(qr, col, row)) {
-                col++;
-            }
-            cairo_rectangle(cr, x + start * m, y + row * m, (col - start) * m, m);
-        }
-    }
-    cairo_fill(cr);
-    cairo_restore(cr);
-}
-
 /* Draws one badge with its top-left corner at the current origin, in millimetres.
  * dev_per_mm > 0 snaps the QR code to that device pixel grid (PNG); 0 leaves it exact (PDF). */
 static void draw_badge(cairo_t *cr, const struct borne_badge_info *b, const borne_qr *qr,
@@ -488,7 +418,7 @@ static void draw_badge(cairo_t *cr, const struct borne_badge_info *b, const born
     double quiet = BORNE_QR_QUIET_ZONE * m;
     double qx = snap(w - PAD_MM - side, dev_per_mm);
     double qy = snap(h - PAD_MM - side, dev_per_mm);
-    draw_qr(cr, qr, qx, qy, m);
+    borne_draw_qr(cr, qr, qx, qy, m);
 
     /* Event name and a rule under it. */
     double top = PAD_MM;
@@ -528,127 +458,6 @@ static void draw_badge(cairo_t *cr, const struct borne_badge_info *b, const born
 
 /* ---- Files ----------------------------------------------------------------------------- */
 
-struct sink {
-    FILE *f;
-    char tmp[PATH_MAX];
-    int err_no; /* first write error, 0 if none */
-};
-
-static borne_err err_from_errno(int e)
-{
-    switch (e) {
-    case ENOENT:
-    case ENOTDIR:
-        return BORNE_ERR_NOT_FOUND;
-    case EACCES:
-    case EPERM:
-    case EROFS:
-        return BORNE_ERR_PERM;
-    case ENOSPC:
-    case EDQUOT:
-        return BORNE_ERR_DISK_FULL;
-    case ENOMEM:
-        return BORNE_ERR_NOMEM;
-    default:
-        return BORNE_ERR_IO;
-    }
-}
-
-static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int length)
-{
-    struct sink *s = closure;
-    if (s->err_no != 0) {
-        return CAIRO_STATUS_WRITE_ERROR;
-    }
-    if (fwrite(data, 1, length, s->f) != length) {
-        s->err_no = errno != 0 ? errno : EIO;
-        return CAIRO_STATUS_WRITE_ERROR;
-    }
-    return CAIRO_STATUS_SUCCESS;
-}
-
-/* Creates a temporary file next to `path`. */
-static borne_err write_begin(struct sink *s, const char *path)
-{
-    memset(s, 0, sizeof *s);
-    if (path == NULL || path[0] == '\0') {
-        return BORNE_ERR_INVALID;
-    }
-    int n = snprintf(s->tmp, sizeof s->tmp, "%s.XXXXXX", path);
-    if (n < 0 || (size_t)n >= sizeof s->tmp) {
-        LOG_WARN("output path is too long");
-        return BORNE_ERR_TOO_LARGE;
-    }
-    int fd = mkstemp(s->tmp);
-    if (fd < 0) {
-        borne_err err = err_from_errno(errno);
-        LOG_ERR("cannot create the output file: %s", strerror(errno));
-        s->tmp[0] = '\0';
-        return err;
-    }
-    s->f = fdopen(fd, "wb");
-    if (s->f == NULL) {
-        borne_err err = err_from_errno(errno);
-        close(fd);
-        unlink(s->tmp);
-        s->tmp[0] = '\0';
-        return err;
-    }
-    return BORNE_OK;
-}
-
-/* Removes the temporary file; safe after write_commit() and after a failed write_begin(). */
-static void write_abort(struct sink *s)
-{
-    if (s->f != NULL) {
-        fclose(s->f);
-        s->f = NULL;
-    }
-    if (s->tmp[0] != '\0') {
-        unlink(s->tmp);
-        s->tmp[0] = '\0';
-    }
-}
-
-/* Flushes and syncs the temporary file, then renames it to `path`. */
-static borne_err write_commit(struct sink *s, const char *path)
-{
-    int e = s->err_no;
-    if (e == 0 && fflush(s->f) != 0) {
-        e = errno;
-    }
-    if (e == 0 && fsync(fileno(s->f)) != 0) {
-        e = errno;
-    }
-    if (fclose(s->f) != 0 && e == 0) {
-        e = errno;
-    }
-    s->f = NULL;
-    if (e == 0 && rename(s->tmp, path) != 0) {
-        e = errno;
-    }
-    if (e != 0) {
-        LOG_ERR("cannot write the output file: %s", strerror(e));
-        write_abort(s);
-        return err_from_errno(e);
-    }
-    s->tmp[0] = '\0';
-    return BORNE_OK;
-}
-
-/* Error after cairo reported `st`: a write error of ours wins, then cairo's own. */
-static borne_err err_from_cairo(cairo_status_t st, const struct sink *s)
-{
-    if (s->err_no != 0) {
-        return err_from_errno(s->err_no);
-    }
-    if (st == CAIRO_STATUS_NO_MEMORY) {
-        return BORNE_ERR_NOMEM;
-    }
-    LOG_ERR("cairo failed: %s", cairo_status_to_string(st));
-    return BORNE_ERR_IO;
-}
-
 borne_err borne_badge_write_png(const struct borne_badge_info *badge, const char *path)
 {
     if (path == NULL || path[0] == '\0') {
@@ -675,14 +484,14 @@ borne_err borne_badge_write_png(const struct borne_badge_info *badge, const char
     cairo_destroy(cr);
     borne_qr_clear(&qr);
 
-    struct sink sink;
+    struct borne_outfile sink;
     if (st == CAIRO_STATUS_SUCCESS) {
-        err = write_begin(&sink, path);
+        err = borne_outfile_begin(&sink, path);
         if (!err) {
-            st = cairo_surface_write_to_png_stream(surface, sink_write, &sink);
-            err =
-                st == CAIRO_STATUS_SUCCESS ? write_commit(&sink, path) : err_from_cairo(st, &sink);
-            write_abort(&sink);
+            st = cairo_surface_write_to_png_stream(surface, borne_outfile_cairo_write, &sink);
+            err = st == CAIRO_STATUS_SUCCESS ? borne_outfile_commit(&sink, path)
+                                             : borne_outfile_cairo_err(st, &sink);
+            borne_outfile_abort(&sink);
         }
     } else {
         err = st == CAIRO_STATUS_NO_MEMORY ? BORNE_ERR_NOMEM : BORNE_ERR_IO;
@@ -787,13 +596,13 @@ borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t co
         }
     }
 
-    struct sink sink;
-    borne_err err = write_begin(&sink, path);
+    struct borne_outfile sink;
+    borne_err err = borne_outfile_begin(&sink, path);
     if (err) {
         return err;
     }
-    cairo_surface_t *surface =
-        cairo_pdf_surface_create_for_stream(sink_write, &sink, page_w / PT_MM, page_h / PT_MM);
+    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(borne_outfile_cairo_write, &sink,
+                                                                   page_w / PT_MM, page_h / PT_MM);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "Badges");
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Borne " BORNE_VERSION);
     cairo_t *cr = cairo_create(surface);
@@ -829,7 +638,7 @@ borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t co
         cairo_show_page(cr);
         cairo_status_t st = cairo_status(cr);
         if (!err && st != CAIRO_STATUS_SUCCESS) {
-            err = err_from_cairo(st, &sink);
+            err = borne_outfile_cairo_err(st, &sink);
         }
     }
     cairo_destroy(cr);
@@ -837,12 +646,12 @@ borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t co
     cairo_status_t st = cairo_surface_status(surface);
     cairo_surface_destroy(surface);
     if (!err && st != CAIRO_STATUS_SUCCESS) {
-        err = err_from_cairo(st, &sink);
+        err = borne_outfile_cairo_err(st, &sink);
     }
     if (!err) {
-        err = write_commit(&sink, path);
+        err = borne_outfile_commit(&sink, path);
     }
-    write_abort(&sink);
+    borne_outfile_abort(&sink);
     if (!err) {
         LOG_INFO("wrote %zu badges on %zu pages", count, pages);
     }

@@ -24,8 +24,10 @@
 #include "badge/badge.h"
 #include "checkin/checkin.h"
 #include "cli/keyfile.h"
+#include "core/attest_token.h"
 #include "core/config.h"
 #include "core/csv.h"
+#include "core/hours.h"
 #include "core/log.h"
 #include "core/timefmt.h"
 #include "core/token.h"
@@ -1073,6 +1075,89 @@ static int cmd_sync(struct ctl *ctl, int argc, char **argv)
     return run_sync(ctl, NULL);
 }
 
+/* ---- attestations (docs/attestations.md) ---- */
+
+/* Reads the one QR code of an image (PNG or JPEG) into text[cap]; its length, or -1. */
+static long image_code(const char *path, char *text, size_t cap)
+{
+    struct borne_decoder *dec;
+    if (borne_decoder_new(&dec)) {
+        return -1;
+    }
+    borne_image img;
+    borne_err err = borne_image_load(path, &img);
+    size_t len = 0;
+    int found = 0;
+    if (err) {
+        fprintf(stderr, "bornectl: %s: %s\n", path, borne_strerror(err));
+    } else {
+        borne_frame frame = {
+            .luma = img.pixels, .width = img.width, .height = img.height, .stride = img.width};
+        for (int pass = 0; pass < 4 && !found; pass++) {
+            found = borne_decoder_decode(dec, &frame, text, cap, &len);
+        }
+        borne_image_clear(&img);
+    }
+    borne_decoder_free(dec);
+    return found ? (long)len : -1;
+}
+
+static int cmd_verify(struct ctl *ctl, int argc, char **argv)
+{
+    char text[BORNE_SCAN_MAX_BYTES + 1];
+    size_t len;
+    if (argc == 3 && strcmp(argv[1], "--image") == 0) {
+        long n = image_code(argv[2], text, sizeof(text));
+        if (n < 0) {
+            fprintf(stderr, "bornectl: verify: no QR code found in %s\n", argv[2]);
+            return EXIT_REFUSED;
+        }
+        len = (size_t)n;
+        text[len] = '\0';
+    } else if (argc == 2 && strlen(argv[1]) < sizeof(text)) {
+        len = strlen(argv[1]);
+        memcpy(text, argv[1], len + 1);
+    } else {
+        fprintf(stderr, "usage: bornectl verify \"ATTESTATION CODE\" | --image FILE.png\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_store(ctl);
+    if (rc) {
+        return rc;
+    }
+    borne_pubkey *keys = NULL;
+    size_t nkeys = 0;
+    if (borne_store_load_keys(ctl->store, &keys, &nkeys)) {
+        return EXIT_SYSTEM;
+    }
+    borne_attest_token tok;
+    borne_token_status st =
+        borne_attest_token_verify((const uint8_t *)text, len, keys, nkeys, &tok);
+    free(keys);
+    if (st != BORNE_TOKEN_OK) {
+        fprintf(stderr, "bornectl: verify: REFUSED (%s): %s\n", borne_token_status_name(st),
+                borne_attest_token_explain(st));
+        return EXIT_REFUSED;
+    }
+    int y, m, d;
+    borne_civil_from_days(tok.issued_day, &y, &m, &d);
+    char hours[32];
+    borne_hours_format(tok.total_minutes, '.', hours, sizeof(hours));
+    borne_event ev;
+    bool known_event = borne_store_get_event(ctl->store, tok.event_id, &ev) == BORNE_OK;
+    borne_participant p;
+    bool known_person = known_event && borne_store_get_participant(ctl->store, tok.event_id,
+                                                                   tok.participant_id, &p) == 0;
+    printf("valid\t%s\n", borne_attest_token_explain(st));
+    printf("key\t%u\n", tok.key_id);
+    printf("event\t%u\t%s\n", tok.event_id, known_event ? ev.name : "(not in this store)");
+    printf("participant\t%u\t%s\n", tok.participant_id,
+           known_person ? p.display_name : "(not in this store)");
+    printf("total\t%u min\t%s h\n", tok.total_minutes, hours);
+    printf("issued\t%04d-%02d-%02d\n", y, m, d);
+    return EXIT_OK;
+}
+
 struct command {
     const char *name;
     int (*run)(struct ctl *ctl, int argc, char **argv);
@@ -1097,6 +1182,7 @@ static const struct command commands[] = {
     {"purge", cmd_purge, "[--retention-days N] [--now TIME]: forget synced, ended events"},
     {"provision", cmd_provision, "\"SETUP TEXT\": enrol this kiosk with the registry, first sync"},
     {"sync", cmd_sync, "push check-ins to the registry, pull the roster (once)"},
+    {"verify", cmd_verify, "\"CODE\" | --image FILE: check an attestation's QR code"},
     {"demo", cmd_demo, "a day at the door, simulated, on a throw-away store"},
 };
 

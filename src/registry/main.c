@@ -13,13 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "attest/attest.h"
 #include "badge/qr.h"
 #include "cli/keyfile.h"
+#include "core/hours.h"
 #include "core/log.h"
+#include "core/timefmt.h"
 #include "core/token.h"
 #include "registry/regdb.h"
 #include "registry/server.h"
@@ -687,6 +691,176 @@ static int cmd_report(reg *r, int argc, char **argv)
     return exit_for(err);
 }
 
+/* ---- attestations (docs/attestations.md) ---- */
+
+static void print_attest(void *ctx, const borne_attest *a, const char *file, const char *token)
+{
+    (void)ctx;
+    char hours[32];
+    borne_hours_format(a->total_minutes, '.', hours, sizeof(hours));
+    printf("%s\t%u\t%lld\t%s\t%s\n", file, a->participant.id, (long long)a->total_minutes, hours,
+           token);
+}
+
+static int cmd_attest(reg *r, int argc, char **argv)
+{
+    static const struct option opts[] = {{"participant", required_argument, NULL, 'p'},
+                                         {"key", required_argument, NULL, 'k'},
+                                         {"zip", required_argument, NULL, 'z'},
+                                         {"lang", required_argument, NULL, 'l'},
+                                         {"paper", required_argument, NULL, 'P'},
+                                         {"issuer", required_argument, NULL, 'i'},
+                                         {"place", required_argument, NULL, 'w'},
+                                         {"issued", required_argument, NULL, 'd'},
+                                         {NULL, 0, NULL, 0}};
+    borne_attest_options o = {.lang = BORNE_ATTEST_FR, .paper = BORNE_PAPER_LETTER};
+    const char *key = NULL, *zip = NULL, *issued = NULL;
+    uint32_t only = 0;
+    bool bad = false;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (opt == 'p') {
+            bad = bad || !parse_u32(optarg, &only);
+        } else if (opt == 'k') {
+            key = optarg;
+        } else if (opt == 'z') {
+            zip = optarg;
+        } else if (opt == 'l') {
+            bad = bad || (strcmp(optarg, "fr") && strcmp(optarg, "en"));
+            o.lang = strcmp(optarg, "en") == 0 ? BORNE_ATTEST_EN : BORNE_ATTEST_FR;
+        } else if (opt == 'P') {
+            bad = bad || (strcasecmp(optarg, "letter") && strcasecmp(optarg, "a4"));
+            o.paper = strcasecmp(optarg, "a4") == 0 ? BORNE_PAPER_A4 : BORNE_PAPER_LETTER;
+        } else if (opt == 'i') {
+            o.issuer = optarg;
+        } else if (opt == 'w') {
+            o.place = optarg;
+        } else if (opt == 'd') {
+            issued = optarg;
+        } else {
+            bad = true;
+        }
+    }
+    uint32_t ev = 0;
+    const char *dir = NULL;
+    if (optind < argc) {
+        bad = bad || !parse_u32(argv[optind++], &ev);
+    }
+    if (optind < argc) {
+        dir = argv[optind++];
+    }
+    if (bad || !ev || optind != argc || !key || (!dir && !zip)) {
+        fprintf(stderr,
+                "usage: borne-registry attest EVENT --key FILE.key [--participant ID] [DIR]\n"
+                "         [--zip FILE.zip] [--lang fr|en] [--paper letter|a4] [--issuer TEXT]\n"
+                "         [--place TEXT] [--issued TIME]\n"
+                "  (DIR, --zip or both)\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    borne_event event;
+    if (borne_regdb_get_event(r->db, ev, &event)) {
+        fprintf(stderr, "borne-registry: attest: no event %u\n", ev);
+        return EXIT_REFUSED;
+    }
+    int64_t now = now_ms() / 1000;
+    o.issued_at = now;
+    if (issued) {
+        if (borne_time_parse(issued, event.timezone, &o.issued_at)) {
+            fprintf(stderr, "borne-registry: --issued: not a time (2026-05-21 or "
+                            "2026-05-21T17:00)\n");
+            return EXIT_USAGE;
+        }
+        now = o.issued_at;
+    }
+    borne_keyfile kf;
+    borne_err err = borne_keyfile_read(key, &kf);
+    if (err) {
+        fprintf(stderr, "borne-registry: %s: %s\n", key, borne_strerror(err));
+        return exit_for(err);
+    }
+    o.key_id = kf.key_id;
+    o.secret = kf.secret;
+    size_t written = 0;
+    err =
+        borne_attest_write_event(r->db, ev, only, now, &o, dir, zip, print_attest, NULL, &written);
+    rc = exit_for(err);
+    sodium_memzero(&kf, sizeof(kf));
+    if (err == BORNE_ERR_NOT_FOUND) {
+        fprintf(stderr,
+                "borne-registry: attest: participant %u is not in event %u or attended "
+                "nothing there\n",
+                only, ev);
+    } else if (err) {
+        fprintf(stderr, "borne-registry: attest: %s\n", borne_strerror(err));
+    } else {
+        fprintf(stderr, "event %u: %zu attestation%s%s%s%s%s\n", ev, written,
+                written == 1 ? "" : "s", dir ? " in " : "", dir ? dir : "", zip ? ", zip " : "",
+                zip ? zip : "");
+        if (!written) {
+            rc = EXIT_REFUSED;
+        }
+    }
+    return rc;
+}
+
+static int cmd_verify(reg *r, int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: borne-registry verify \"ATTESTATION CODE\"\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    borne_pubkey *keys = NULL;
+    size_t nkeys = 0;
+    borne_err err = borne_attest_registry_keys(r->db, &keys, &nkeys);
+    if (err) {
+        fprintf(stderr, "borne-registry: verify: %s\n", borne_strerror(err));
+        return exit_for(err);
+    }
+    borne_attest_token tok;
+    borne_token_status st =
+        borne_attest_token_verify((const uint8_t *)argv[1], strlen(argv[1]), keys, nkeys, &tok);
+    free(keys);
+    if (st != BORNE_TOKEN_OK) {
+        fprintf(stderr, "borne-registry: verify: REFUSED (%s): %s\n", borne_token_status_name(st),
+                borne_attest_token_explain(st));
+        return EXIT_REFUSED;
+    }
+    int y, m, d;
+    borne_civil_from_days(tok.issued_day, &y, &m, &d);
+    char hours[32];
+    borne_hours_format(tok.total_minutes, '.', hours, sizeof(hours));
+    printf("valid\t%s\n", borne_attest_token_explain(st));
+    printf("key\t%u\n", tok.key_id);
+    borne_event event;
+    bool known_event = borne_regdb_get_event(r->db, tok.event_id, &event) == BORNE_OK;
+    printf("event\t%u\t%s\n", tok.event_id, known_event ? event.name : "(not in this registry)");
+    borne_attest now_a;
+    memset(&now_a, 0, sizeof(now_a));
+    err = known_event ? borne_attest_collect(r->db, tok.event_id, tok.participant_id,
+                                             now_ms() / 1000, &now_a)
+                      : BORNE_ERR_NOT_FOUND;
+    printf("participant\t%u\t%s\n", tok.participant_id,
+           err ? "(not in this registry)" : now_a.participant.display_name);
+    printf("total\t%u min\t%s h\n", tok.total_minutes, hours);
+    printf("issued\t%04d-%02d-%02d\n", y, m, d);
+    /* The attendance may have been corrected since: say so, the code stays genuine. */
+    if (!err && now_a.total_minutes != tok.total_minutes) {
+        printf("note\tthe registry now counts %lld min for this participant (corrected since "
+               "issue?)\n",
+               (long long)now_a.total_minutes);
+    }
+    borne_attest_clear(&now_a);
+    return EXIT_OK;
+}
+
 /* ---- retention ---- */
 
 static int cmd_purge(reg *r, int argc, char **argv)
@@ -809,6 +983,10 @@ static const struct command commands[] = {
     {"kiosk", cmd_kiosk, "add --event ID --url URL [--pin P] [--png F] | list | revoke ID"},
     {"revoke", cmd_revoke, "--event ID CODE [--lift]: refuse a badge code on every kiosk"},
     {"report", cmd_report, "credits|attendance|checkins EVENT [FILE.csv]"},
+    {"attest", cmd_attest,
+     "EVENT --key FILE.key [--participant ID] [DIR] [--zip FILE] [--lang en] [--paper a4]:"
+     " attestations of attendance (PDF)"},
+    {"verify", cmd_verify, "\"CODE\": check an attestation's QR code text"},
     {"purge", cmd_purge,
      "EVENT --days N [--delete]: personal data of an event over N days ago, credits exported"},
     {"backup", cmd_backup,
