@@ -66,9 +66,17 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+/* FILE, or standard output for none or "-". */
 static FILE *open_out(const char *path)
 {
-    return path ? fopen(path, "w") : stdout;
+    if (!path || strcmp(path, "-") == 0) {
+        return stdout;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "borne-registry: cannot write %s\n", path);
+    }
+    return f;
 }
 
 /* ---- serve ---- */
@@ -534,9 +542,29 @@ static int cmd_kiosk(reg *r, int argc, char **argv)
         return rc;
     }
     int64_t id;
-    char token[BORNE_API_TOKEN_MAX];
-    borne_err err = borne_regdb_add_kiosk(r->db, ev, name[0] ? name : "kiosk",
-                                          (int64_t)days * 86400, &id, token);
+    char token[BORNE_API_TOKEN_MAX], unnamed[32];
+    if (!name[0]) {
+        /* Names are unique per event: an unnamed kiosk is numbered. */
+        int64_t next = 1;
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(borne_regdb_sqlite(r->db),
+                               "SELECT coalesce(max(id), 0) + 1 FROM kiosk", -1, &st,
+                               NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW) {
+            next = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+        snprintf(unnamed, sizeof(unnamed), "kiosk-%lld", (long long)next);
+        name = unnamed;
+    }
+    borne_err err = borne_regdb_add_kiosk(r->db, ev, name, (int64_t)days * 86400, &id, token);
+    if (err == BORNE_ERR_EXISTS) {
+        fprintf(stderr,
+                "borne-registry: kiosk add: event %u already has a kiosk named \"%s\" in "
+                "service (names are unique per event; revoke the old one or choose another)\n",
+                ev, name);
+        return EXIT_REFUSED;
+    }
     if (err) {
         fprintf(stderr, "borne-registry: kiosk add: %s\n", borne_strerror(err));
         return exit_for(err);
@@ -590,7 +618,7 @@ static int cmd_report(reg *r, int argc, char **argv)
         (strcmp(argv[1], "credits") && strcmp(argv[1], "attendance") &&
          strcmp(argv[1], "checkins"))) {
         fprintf(stderr, "usage: borne-registry report credits|attendance|checkins EVENT "
-                        "[FILE.csv]\n");
+                        "[FILE.csv|-]\n");
         return EXIT_USAGE;
     }
     int rc = open_db(r);
@@ -603,10 +631,17 @@ static int cmd_report(reg *r, int argc, char **argv)
     }
     bool credits = strcmp(argv[1], "credits") == 0;
     int64_t started = now_ms();
-    borne_err err = credits ? borne_regdb_credits_csv(r->db, ev, out)
+    borne_report_skips skips = {0};
+    borne_err err = credits ? borne_regdb_credits_csv(r->db, ev, out, &skips)
                     : strcmp(argv[1], "attendance") == 0
-                        ? borne_regdb_attendance_csv(r->db, ev, out)
+                        ? borne_regdb_attendance_csv(r->db, ev, out, &skips)
                         : borne_regdb_checkins_csv(r->db, ev, out);
+    char words[256];
+    borne_report_skips_words(&skips, words, sizeof(words));
+    if (!err && words[0]) {
+        /* The report is complete for everything else (exit 0): these rows cannot earn credit. */
+        fprintf(stderr, "borne-registry: report %s: warning: %s\n", argv[1], words);
+    }
     if (fflush(out) != 0 || ferror(out)) {
         err = err ? err : BORNE_ERR_IO;
     }
@@ -619,7 +654,8 @@ static int cmd_report(reg *r, int argc, char **argv)
         err = borne_regdb_mark_exported(r->db, ev, started);
     }
     if (err) {
-        fprintf(stderr, "borne-registry: report: %s\n", borne_strerror(err));
+        fprintf(stderr, "borne-registry: report: %s (the output is incomplete)\n",
+                borne_strerror(err));
     }
     return exit_for(err);
 }
@@ -697,7 +733,7 @@ static const struct command commands[] = {
      "issue --key FILE.key --event ID [--participant ID]: badge codes (kept for kiosks)"},
     {"kiosk", cmd_kiosk, "add --event ID --url URL [--pin P] [--png F] | list | revoke ID"},
     {"revoke", cmd_revoke, "--event ID CODE [--lift]: refuse a badge code on every kiosk"},
-    {"report", cmd_report, "credits|attendance|checkins EVENT [FILE.csv]"},
+    {"report", cmd_report, "credits|attendance|checkins EVENT [FILE.csv|-]"},
     {"purge", cmd_purge,
      "EVENT --days N [--delete]: personal data of an event over N days ago, credits exported"},
     {"status", cmd_status, "counts"},

@@ -76,6 +76,9 @@ static const char *const migrations[] = {
      * exported, and when the event's personal data was purged. */
     "ALTER TABLE event ADD COLUMN credits_exported_ms INTEGER;"
     "ALTER TABLE event ADD COLUMN purged_ms INTEGER;",
+    /* 3 -> 4: the label a kiosk gives itself at enrolment, shown for information only (the
+     * organiser's name, given at `kiosk add`, stands). */
+    "ALTER TABLE kiosk ADD COLUMN label TEXT;",
 };
 
 static int64_t now_ms(void)
@@ -860,10 +863,27 @@ borne_err borne_regdb_add_kiosk(struct borne_regdb *db, uint32_t event_id, const
     if (err) {
         return err;
     }
+    /* Names are unique among the event's kiosks in service (a revoked kiosk's name may go to
+     * its replacement): reports and the fleet list tell kiosks apart by them. */
+    sqlite3_stmt *st;
+    err = borne_sql_prepare(
+        &db->sql, "SELECT 1 FROM kiosk WHERE event_id = ?1 AND name = ?2 AND revoked = 0", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) {
+        return BORNE_ERR_EXISTS;
+    }
+    if (rc != SQLITE_DONE) {
+        return borne_sql_error(&db->sql, rc, "add kiosk");
+    }
     new_token(token, 24);
     uint8_t h[BORNE_REG_TOKEN_HASH_LEN];
     token_hash(token, h);
-    sqlite3_stmt *st;
     err =
         borne_sql_prepare(&db->sql,
                           "INSERT INTO kiosk(name, event_id, enrol_hash, enrol_expires, created_ms)"
@@ -912,23 +932,24 @@ borne_err borne_regdb_list_kiosks(struct borne_regdb *db, FILE *out)
                           "SELECT id, name, event_id, CASE WHEN revoked THEN 'revoked'"
                           " WHEN token_hash IS NOT NULL THEN 'enrolled' ELSE 'waiting' END,"
                           " coalesce(last_seen_ms, 0), coalesce(version, ''), coalesce(pending, 0),"
-                          " coalesce(checkins, 0), coalesce(last_scan_ms, 0), coalesce(clock, '')"
-                          " FROM kiosk ORDER BY id",
+                          " coalesce(checkins, 0), coalesce(last_scan_ms, 0), coalesce(clock, ''),"
+                          " coalesce(label, '') FROM kiosk ORDER BY id",
                           &st);
     if (err) {
         return err;
     }
     struct borne_csv_writer *w = NULL;
     err = borne_csv_writer_new_file(&w, out, ',', 0);
-    static const char *const header[] = {"id",      "name",    "event_id", "state",     "last_seen",
-                                         "version", "pending", "checkins", "last_scan", "clock"};
+    static const char *const header[] = {"id",        "name",    "event_id", "state",
+                                         "last_seen", "version", "pending",  "checkins",
+                                         "last_scan", "clock",   "label"};
     for (size_t i = 0; !err && i < sizeof(header) / sizeof(header[0]); i++) {
         err = borne_csv_write_str(w, header[i]);
     }
     err = err ? err : borne_csv_end_record(w);
     int rc = SQLITE_DONE;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int col = 0; col < 10 && !err; col++) {
+        for (int col = 0; col < 11 && !err; col++) {
             char buf[64];
             const char *text = (const char *)sqlite3_column_text(st, col);
             if (col == 4 || col == 8) {
@@ -987,7 +1008,7 @@ borne_err borne_regdb_enrol(struct borne_regdb *db, const char *enrol_token, con
             &db->sql,
             "UPDATE kiosk SET enrol_hash = NULL, token_hash = ?2, enrolled_ms = ?3,"
             " last_seen_ms = ?3, version = ?4,"
-            " name = CASE WHEN ?5 = '' THEN name ELSE ?5 END WHERE id = ?1",
+            " label = CASE WHEN ?5 = '' THEN NULL ELSE ?5 END WHERE id = ?1",
             &st);
         if (!err) {
             sqlite3_bind_int64(st, 1, kiosk->id);
@@ -996,9 +1017,6 @@ borne_err borne_regdb_enrol(struct borne_regdb *db, const char *enrol_token, con
             sqlite3_bind_text(st, 4, version, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
             err = borne_sql_step_done(&db->sql, st, "enrol");
-        }
-        if (!err && name[0]) {
-            snprintf(kiosk->name, sizeof(kiosk->name), "%s", name);
         }
     }
     err = borne_sql_finish(&db->sql, err);
@@ -1221,6 +1239,19 @@ static void bind_checkin(sqlite3_stmt *ins, const borne_reg_kiosk *k, const born
     sqlite3_bind_int64(ins, 17, received);
 }
 
+/* Steps `st` (reset first) bound with ?1 = a, ?2 = b: *found says whether it gave a row. */
+static borne_err exists(struct borne_regdb *db, sqlite3_stmt *st, int64_t a, int64_t b, bool *found)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    *found = rc == SQLITE_ROW;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
+                                                 : borne_sql_error(&db->sql, rc, "check-in lookup");
+}
+
 borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kiosk *k,
                                      const borne_checkin_row *rows, const char *const *refused,
                                      const borne_push_walkin *walkins, size_t count,
@@ -1230,7 +1261,8 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
     if (err) {
         return err;
     }
-    sqlite3_stmt *ins = NULL, *who = NULL, *fix = NULL;
+    sqlite3_stmt *ins = NULL, *who = NULL, *fix = NULL, *known_session = NULL,
+                 *known_participant = NULL;
     err = borne_sql_prepare(
         &db->sql,
         "INSERT INTO checkin(uuid, kiosk, kiosk_name, event_id, participant_id, session_id,"
@@ -1252,8 +1284,15 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
               : borne_sql_prepare(
                     &db->sql, "UPDATE checkin SET wall_ms = ?2, clock_trusted = 1 WHERE uuid = ?1",
                     &fix);
+    err = err ? err
+              : borne_sql_prepare(&db->sql, "SELECT 1 FROM session WHERE id = ?1 AND event_id = ?2",
+                                  &known_session);
+    err = err ? err
+              : borne_sql_prepare(&db->sql,
+                                  "SELECT 1 FROM participant WHERE event_id = ?1 AND id = ?2",
+                                  &known_participant);
     int64_t received = now_ms();
-    size_t conflicts = 0;
+    size_t conflicts = 0, unknown = 0;
     for (size_t i = 0; !err && i < count; i++) {
         const borne_checkin_row *c = &rows[i];
         if (refused && refused[i]) {
@@ -1261,10 +1300,24 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
             continue;
         }
         if (c->event_id != k->event_id) {
-            result(&results[i], c->uuid, BORNE_PUSH_REFUSED, "another event");
+            result(&results[i], c->uuid, BORNE_PUSH_REFUSED, BORNE_REASON_ANOTHER_EVENT);
             continue;
         }
-        if (walkins && walkins[i].present) {
+        /* A trusted clock is not believed beyond the registry's own time and the skew. */
+        if (c->time.trusted && c->time.wall_ms > received + BORNE_PUSH_FUTURE_SKEW_MS) {
+            result(&results[i], c->uuid, BORNE_PUSH_REFUSED, BORNE_REASON_FUTURE);
+            continue;
+        }
+        bool found = true;
+        if (c->session_id) {
+            err = exists(db, known_session, c->session_id, k->event_id, &found);
+            if (!err && !found) {
+                unknown++;
+                result(&results[i], c->uuid, BORNE_PUSH_REFUSED, BORNE_REASON_UNKNOWN_SESSION);
+                continue;
+            }
+        }
+        if (!err && walkins && walkins[i].present) {
             const char *why = "";
             err = create_walkin(db, k, c, &walkins[i], &why);
             if (err == BORNE_ERR_PERM) {
@@ -1272,9 +1325,18 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
                 result(&results[i], c->uuid, BORNE_PUSH_REFUSED, why);
                 continue;
             }
-            if (err) {
-                break;
+        } else if (!err && c->participant_id) {
+            /* Someone the registry has (or had: a participant deleted after the scan is kept
+             * as a tombstone, and their check-ins are stored but earn nothing in reports). */
+            err = exists(db, known_participant, k->event_id, c->participant_id, &found);
+            if (!err && !found) {
+                unknown++;
+                result(&results[i], c->uuid, BORNE_PUSH_REFUSED, BORNE_REASON_UNKNOWN_PARTICIPANT);
+                continue;
             }
+        }
+        if (err) {
+            break;
         }
         bind_checkin(ins, k, c, received);
         int rc = sqlite3_step(ins);
@@ -1317,10 +1379,17 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
     sqlite3_finalize(ins);
     sqlite3_finalize(who);
     sqlite3_finalize(fix);
+    sqlite3_finalize(known_session);
+    sqlite3_finalize(known_participant);
     err = borne_sql_finish(&db->sql, err);
     if (!err && conflicts) {
         LOG_WARN("kiosk %lld sent %zu check-in UUIDs already used with other content",
                  (long long)k->id, conflicts);
+    }
+    if (!err && unknown) {
+        LOG_WARN("kiosk %lld sent %zu check-ins naming a session or participant the event does "
+                 "not have (refused)",
+                 (long long)k->id, unknown);
     }
     return err;
 }
@@ -1375,6 +1444,16 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
         upper = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
+    /* A cursor ahead of the counter was given by another history of this registry (restored
+     * from a backup, or replaced): what the kiosk holds cannot be trusted, so the answer starts
+     * again from 0 and says so (docs/protocol.md, "Cursor ahead of the registry"). */
+    bool reset = since > upper;
+    if (reset) {
+        LOG_WARN("roster cursor %lld is ahead of the registry's %lld (restored from a backup?): "
+                 "the kiosk starts again from 0",
+                 (long long)since, (long long)upper);
+        since = 0;
+    }
     if (!err) {
         err = borne_sql_prepare(
             &db->sql,
@@ -1513,6 +1592,9 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     json_object_set_new(root, "server_time_ms", json_integer(server_time_ms));
     json_object_set_new(root, "cursor", json_integer(upper > since ? upper : since));
     json_object_set_new(root, "more", json_boolean(more));
+    if (reset) {
+        json_object_set_new(root, "reset", json_true());
+    }
     json_object_set_new(root, "sessions", sessions);
     json_object_set_new(root, "deleted_sessions", dsessions);
     json_object_set_new(root, "participants", participants);
@@ -1701,10 +1783,22 @@ borne_err borne_regdb_count_checkins(struct borne_regdb *db, uint32_t event_id, 
     return BORNE_OK;
 }
 
+/* A check-in that cannot earn credit though its outcome says accepted: its participant is not a
+ * live participant of the event (deleted since the scan, or stored before the registry checked
+ * participants), or its time is more than the skew after its arrival (an untrusted clock far
+ * ahead). SQL over the checkin table (alias c): 1 for such a row, with the reason in
+ * BAD_PARTICIPANT alone. */
+#define BAD_PARTICIPANT                                                                            \
+    "(c.outcome IN (0, 1, 2) AND (c.participant_id IS NULL OR NOT EXISTS (SELECT 1 FROM"           \
+    " participant p WHERE p.event_id = c.event_id AND p.id = c.participant_id"                     \
+    " AND p.deleted = 0)))"
+#define FUTURE_ROW "(c.outcome IN (0, 1, 2) AND c.wall_ms > c.received_ms + ?2)"
+
 /* The registry's data for one event, copied into an in-memory kiosk store, so that the kiosk's
- * own report code (store/report.h, core/credits.h) computes the official numbers. */
+ * own report code (store/report.h, core/credits.h) computes the official numbers. With `skips`
+ * (the credits report), accepted check-ins that cannot earn credit are left out and counted. */
 static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne_event *ev,
-                                struct borne_store **out)
+                                struct borne_store **out, borne_report_skips *skips)
 {
     *out = NULL;
     borne_err err = borne_regdb_get_event(db, event_id, ev);
@@ -1729,7 +1823,7 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
     if (!err) {
         err = borne_sql_prepare(&db->sql,
                                 "SELECT id, name, organisation, member, status FROM participant"
-                                " WHERE event_id = ?1",
+                                " WHERE event_id = ?1 AND deleted = 0",
                                 &st);
     }
     if (!err) {
@@ -1751,13 +1845,22 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
         err = borne_sql_prepare(
             &db->sql,
             "SELECT uuid, kiosk_name, participant_id, session_id, direction, method,"
-            " outcome, wall_ms, wall_recorded_ms, mono_ms, boot_id, clock_trusted"
-            " FROM checkin WHERE event_id = ?1",
+            " outcome, wall_ms, wall_recorded_ms, mono_ms, boot_id, clock_trusted,"
+            " " BAD_PARTICIPANT ", " FUTURE_ROW " FROM checkin c WHERE event_id = ?1",
             &st);
     }
     if (!err) {
         sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_int64(st, 2, BORNE_PUSH_FUTURE_SKEW_MS);
         while (!err && sqlite3_step(st) == SQLITE_ROW) {
+            if (skips && sqlite3_column_int(st, 12)) {
+                skips->unknown_participant++;
+                continue;
+            }
+            if (skips && sqlite3_column_int(st, 13)) {
+                skips->future++;
+                continue;
+            }
             borne_checkin_row c;
             memset(&c, 0, sizeof(c));
             borne_sql_copy_text(c.uuid, sizeof(c.uuid), st, 0);
@@ -1787,15 +1890,17 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
     return BORNE_OK;
 }
 
-borne_err borne_regdb_credits_csv(struct borne_regdb *db, uint32_t event_id, FILE *out)
+borne_err borne_regdb_credits_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                  borne_report_skips *skips)
 {
+    memset(skips, 0, sizeof(*skips));
     borne_event ev;
     struct borne_store *mem;
-    borne_err err = as_kiosk_store(db, event_id, &ev, &mem);
+    borne_err err = as_kiosk_store(db, event_id, &ev, &mem, skips);
     if (err) {
         return err;
     }
-    err = borne_report_credits_csv(mem, &ev, INT64_MAX, out);
+    err = borne_report_credits_csv_skips(mem, &ev, INT64_MAX, out, skips);
     borne_store_close(mem);
     return err;
 }
@@ -1804,7 +1909,7 @@ borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FI
 {
     borne_event ev;
     struct borne_store *mem;
-    borne_err err = as_kiosk_store(db, event_id, &ev, &mem);
+    borne_err err = as_kiosk_store(db, event_id, &ev, &mem, NULL);
     if (err) {
         return err;
     }
@@ -1813,20 +1918,50 @@ borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FI
     return err;
 }
 
-borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, FILE *out)
+borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                     borne_report_skips *skips)
 {
+    memset(skips, 0, sizeof(*skips));
     sqlite3_stmt *st;
-    borne_err err = borne_sql_prepare(
+    /* What the credits report leaves out is not counted as present either. */
+    borne_err err =
+        borne_sql_prepare(&db->sql,
+                          "SELECT count(*) FILTER (WHERE " BAD_PARTICIPANT "),"
+                          " count(*) FILTER (WHERE NOT " BAD_PARTICIPANT " AND " FUTURE_ROW "),"
+                          " count(*) FILTER (WHERE NOT " BAD_PARTICIPANT " AND NOT " FUTURE_ROW
+                          " AND c.outcome IN (0, 1, 2)"
+                          " AND c.session_id IS NOT NULL AND NOT EXISTS (SELECT 1"
+                          " FROM session s WHERE s.id = c.session_id"
+                          " AND s.event_id = c.event_id AND s.deleted = 0))"
+                          " FROM checkin c WHERE c.event_id = ?1",
+                          &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, BORNE_PUSH_FUTURE_SKEW_MS);
+    err = borne_sql_step_row(&db->sql, st, "attendance report");
+    if (!err) {
+        skips->unknown_participant = sqlite3_column_int64(st, 0);
+        skips->future = sqlite3_column_int64(st, 1);
+        skips->unknown_session = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (err) {
+        return err;
+    }
+    err = borne_sql_prepare(
         &db->sql,
         "SELECT s.id, s.code, s.title, s.starts,"
         " (SELECT count(*) FROM participant p WHERE p.event_id = s.event_id AND p.deleted = 0"
         "   AND (',' || p.sessions || ',') LIKE ('%,' || s.id || ',%')),"
         " (SELECT count(DISTINCT c.participant_id) FROM checkin c WHERE c.event_id = s.event_id"
-        "   AND c.session_id = s.id AND c.outcome IN (0, 1, 2)),"
+        "   AND c.session_id = s.id AND c.outcome IN (0, 1, 2) AND NOT " BAD_PARTICIPANT
+        "   AND NOT " FUTURE_ROW "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
-        "   AND c.outcome = 0),"
+        "   AND c.outcome = 0 AND NOT " BAD_PARTICIPANT " AND NOT " FUTURE_ROW "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
-        "   AND c.outcome IN (1, 2)),"
+        "   AND c.outcome IN (1, 2) AND NOT " BAD_PARTICIPANT " AND NOT " FUTURE_ROW "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
         "   AND c.outcome NOT IN (0, 1, 2)),"
         " (SELECT count(DISTINCT c.kiosk) FROM checkin c WHERE c.event_id = s.event_id"
@@ -1837,6 +1972,7 @@ borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, 
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, BORNE_PUSH_FUTURE_SKEW_MS);
     struct borne_csv_writer *w = NULL;
     err = borne_csv_writer_new_file(&w, out, ',', 0);
     static const char *const header[] = {"session_id", "session_code", "session", "starts_utc",

@@ -581,7 +581,8 @@ borne_err borne_proto_parse_pull(const char *json, size_t len, uint32_t event_id
     }
     bool ok = server_time(root, &pull->server_time_ms) &&
               get_i64(root, "cursor", 0, INT64_MAX, &pull->cursor) &&
-              get_bool(root, "more", false, &pull->more);
+              get_bool(root, "more", false, &pull->more) &&
+              get_bool(root, "reset", false, &pull->reset);
     json_t *ev = json_object_get(root, "event");
     if (ok && ev && !json_is_null(ev)) {
         ok = parse_event(ev, event_id, &pull->event);
@@ -626,6 +627,7 @@ borne_err borne_proto_parse_pull(const char *json, size_t len, uint32_t event_id
 
 bool borne_pull_changes_roster(const borne_pull *pull)
 {
-    return pull->has_event || pull->nsessions || pull->ndeleted_sessions || pull->nparticipants ||
-           pull->ndeleted_participants || pull->nkeys || pull->nrevoked || pull->nunrevoked;
+    return pull->reset || pull->has_event || pull->nsessions || pull->ndeleted_sessions ||
+           pull->nparticipants || pull->ndeleted_participants || pull->nkeys || pull->nrevoked ||
+           pull->nunrevoked;
 }

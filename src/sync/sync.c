@@ -647,8 +647,9 @@ static borne_err push(struct borne_sync *s)
     }
 }
 
-/* One page: asks for what changed after the stored cursor and applies it. *more: ask again. */
-static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool *more)
+/* One page: asks for what changed after the stored cursor (or after 0: from_zero) and applies
+ * it. *more: ask again. */
+static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool from_zero, bool *more)
 {
     *more = false;
     char cursor[24] = "0";
@@ -658,7 +659,7 @@ static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool *mor
     }
     char *end = NULL;
     long long since = strtoll(cursor, &end, 10);
-    if (!end || *end || since < 0) {
+    if (!end || *end || since < 0 || from_zero) {
         since = 0;
     }
     char path[64];
@@ -674,7 +675,8 @@ static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool *mor
     }
     err = borne_pull_writer_apply(w, p);
     if (!err) {
-        *more = p->more && p->cursor > since;
+        /* A reset page started again from 0, whatever was asked. */
+        *more = p->more && p->cursor > (p->reset ? 0 : since);
         pthread_mutex_lock(&s->lock);
         s->status.pulled += (int64_t)(p->nparticipants + p->ndeleted_participants + p->nsessions +
                                       p->ndeleted_sessions);
@@ -688,15 +690,23 @@ static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool *mor
     return err;
 }
 
-static borne_err pull(struct borne_sync *s)
+/* *resent: the pull completed a reset (sync/apply.h), so check-ins are to be sent again. */
+static borne_err pull(struct borne_sync *s, bool *resent)
 {
+    *resent = false;
     /* One writer for the whole pull: every page goes through the same prepared statements. */
     borne_pull_writer *w = NULL;
     borne_err err = borne_pull_writer_new(s->store, s->cred.event_id, &w);
     bool more = !err;
-    for (int page = 0; !err && more && page < 100000; page++) {
-        err = pull_page(s, w, &more);
+    if (!err) {
+        borne_pull_writer_own_walkins(w, s->cred.kiosk_number);
     }
+    /* A reset left unfinished by an earlier pull starts again from 0. */
+    bool from_zero = !err && borne_pull_writer_from_zero(w);
+    for (int page = 0; !err && more && page < 100000; page++) {
+        err = pull_page(s, w, from_zero && page == 0, &more);
+    }
+    *resent = !err && borne_pull_writer_reset_done(w);
     borne_pull_writer_free(w);
     return err;
 }
@@ -737,7 +747,13 @@ borne_err borne_sync_run_once(struct borne_sync *s)
     }
     if (!err) {
         set_phase(s, BORNE_SYNC_PHASE_PULLING);
-        err = pull(s);
+        bool resent = false;
+        err = pull(s, &resent);
+        if (!err && resent) {
+            /* The registry was restored: what it lost since its backup goes again now. */
+            set_phase(s, BORNE_SYNC_PHASE_PUSHING);
+            err = push(s);
+        }
     }
     update_pending(s);
     sample(s, &now);
