@@ -674,19 +674,37 @@ static borne_err handle_checkins(struct borne_regdb *db, const borne_reg_kiosk *
 static borne_err handle_roster(struct borne_regdb *db, const borne_reg_kiosk *k,
                                const borne_api_request *req, size_t page, borne_api_answer *out)
 {
+    /* since=N, or since=N.EPOCH (the cursor and the epoch of a previous answer). */
     int64_t since = 0;
+    char epoch[BORNE_PULL_EPOCH_MAX + 1] = "";
     if (req->since) {
         char *end = NULL;
         long long v = strtoll(req->since, &end, 10);
-        if (!req->since[0] || strlen(req->since) != req->since_len || req->since_len > 18 || *end ||
-            v < 0 || req->since[0] == '-' || req->since[0] == '+' || req->since[0] == ' ') {
+        bool ok = req->since[0] && strlen(req->since) == req->since_len &&
+                  req->since_len <= 18 + 1 + BORNE_PULL_EPOCH_MAX && v >= 0 &&
+                  req->since[0] >= '0' && req->since[0] <= '9' && end - req->since <= 18;
+        if (ok && *end == '.') {
+            size_t n = strlen(end + 1);
+            ok = n >= 1 && n <= BORNE_PULL_EPOCH_MAX;
+            for (size_t i = 0; ok && i < n; i++) {
+                char c = end[1 + i];
+                ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            }
+            if (ok) {
+                memcpy(epoch, end + 1, n + 1);
+            }
+        } else if (ok && *end) {
+            ok = false;
+        }
+        if (!ok) {
             return error(out, 400, "\"since\" must be a cursor from a previous answer");
         }
         since = v;
     }
     char *text_body;
     size_t len;
-    borne_err err = borne_regdb_pull_json(db, k->event_id, since, page, now_ms(), &text_body, &len);
+    borne_err err =
+        borne_regdb_pull_json(db, k->event_id, since, epoch, page, now_ms(), &text_body, &len);
     if (err == BORNE_ERR_NOMEM) {
         return err;
     }

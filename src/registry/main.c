@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "badge/qr.h"
@@ -660,6 +661,34 @@ static int cmd_report(reg *r, int argc, char **argv)
     return exit_for(err);
 }
 
+/* ---- backup ---- */
+
+static int cmd_backup(reg *r, int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: borne-registry backup FILE\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    /* The copy holds names: owner-only, as the database. */
+    mode_t old = umask(077);
+    borne_err err = borne_regdb_backup(r->db, argv[1]);
+    umask(old);
+    if (err == BORNE_ERR_EXISTS) {
+        fprintf(stderr, "borne-registry: backup: %s exists already (choose a new file)\n", argv[1]);
+        return EXIT_REFUSED;
+    }
+    if (err) {
+        fprintf(stderr, "borne-registry: backup: %s\n", borne_strerror(err));
+        return exit_for(err);
+    }
+    printf("backup written to %s\n", argv[1]);
+    return EXIT_OK;
+}
+
 /* ---- retention ---- */
 
 static int cmd_purge(reg *r, int argc, char **argv)
@@ -734,6 +763,7 @@ static const struct command commands[] = {
     {"kiosk", cmd_kiosk, "add --event ID --url URL [--pin P] [--png F] | list | revoke ID"},
     {"revoke", cmd_revoke, "--event ID CODE [--lift]: refuse a badge code on every kiosk"},
     {"report", cmd_report, "credits|attendance|checkins EVENT [FILE.csv|-]"},
+    {"backup", cmd_backup, "FILE: a consistent copy of the database (may run while serving)"},
     {"purge", cmd_purge,
      "EVENT --days N [--delete]: personal data of an event over N days ago, credits exported"},
     {"status", cmd_status, "counts"},

@@ -78,7 +78,11 @@ static const char *const migrations[] = {
     "ALTER TABLE event ADD COLUMN purged_ms INTEGER;",
     /* 3 -> 4: the label a kiosk gives itself at enrolment, shown for information only (the
      * organiser's name, given at `kiosk add`, stands). */
-    "ALTER TABLE kiosk ADD COLUMN label TEXT;",
+    "ALTER TABLE kiosk ADD COLUMN label TEXT;"
+    /* ... and the history the change counter belongs to (docs/protocol.md, "Cursor ahead of the
+     * registry"): random, new in every backup copy. */
+    "ALTER TABLE counter ADD COLUMN epoch TEXT;"
+    "UPDATE counter SET epoch = lower(hex(randomblob(8)));",
 };
 
 static int64_t now_ms(void)
@@ -1425,7 +1429,8 @@ static json_t *ids_json(const char *list)
 }
 
 borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64_t since,
-                                size_t limit, int64_t server_time_ms, char **out, size_t *len)
+                                const char *epoch, size_t limit, int64_t server_time_ms, char **out,
+                                size_t *len)
 {
     *out = NULL;
     *len = 0;
@@ -1439,19 +1444,24 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     int64_t upper = 0;
     bool more = false;
     sqlite3_stmt *st = NULL;
-    err = borne_sql_prepare(&db->sql, "SELECT value FROM counter WHERE id = 1", &st);
+    char mine[BORNE_PULL_EPOCH_MAX + 1] = "";
+    err = borne_sql_prepare(&db->sql, "SELECT value, coalesce(epoch, '') FROM counter WHERE id = 1",
+                            &st);
     if (!err && sqlite3_step(st) == SQLITE_ROW) {
         upper = sqlite3_column_int64(st, 0);
+        borne_sql_copy_text(mine, sizeof(mine), st, 1);
     }
     sqlite3_finalize(st);
-    /* A cursor ahead of the counter was given by another history of this registry (restored
-     * from a backup, or replaced): what the kiosk holds cannot be trusted, so the answer starts
-     * again from 0 and says so (docs/protocol.md, "Cursor ahead of the registry"). */
-    bool reset = since > upper;
+    /* A cursor ahead of the counter, or of another epoch, was given by another history of this
+     * registry (restored from a backup, or replaced): what the kiosk holds cannot be trusted, so
+     * the answer starts again from 0 and says so (docs/protocol.md, "Cursor ahead of the
+     * registry"). */
+    bool reset = since > upper || (since > 0 && epoch && epoch[0] && strcmp(epoch, mine) != 0);
     if (reset) {
-        LOG_WARN("roster cursor %lld is ahead of the registry's %lld (restored from a backup?): "
-                 "the kiosk starts again from 0",
-                 (long long)since, (long long)upper);
+        LOG_WARN("roster cursor %lld (of %s) is not of the registry's history (%lld, %s): restored "
+                 "from a backup? The kiosk starts again from 0",
+                 (long long)since, epoch && epoch[0] ? "another epoch" : "this epoch",
+                 (long long)upper, mine);
         since = 0;
     }
     if (!err) {
@@ -1595,6 +1605,9 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     if (reset) {
         json_object_set_new(root, "reset", json_true());
     }
+    if (mine[0]) {
+        json_object_set_new(root, "epoch", json_string(mine));
+    }
     json_object_set_new(root, "sessions", sessions);
     json_object_set_new(root, "deleted_sessions", dsessions);
     json_object_set_new(root, "participants", participants);
@@ -1613,6 +1626,42 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     *out = text;
     *len = strlen(text);
     return BORNE_OK;
+}
+
+/* ---- backup ---- */
+
+borne_err borne_regdb_backup(struct borne_regdb *db, const char *path)
+{
+    FILE *probe = fopen(path, "rb");
+    if (probe) {
+        fclose(probe);
+        return BORNE_ERR_EXISTS;
+    }
+    sqlite3_stmt *st;
+    borne_err err = borne_sql_prepare(&db->sql, "VACUUM INTO ?1", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    err = borne_sql_step_done(&db->sql, st, "backup");
+    if (err) {
+        return err;
+    }
+    /* The copy starts a history of its own: once restored, kiosks that synced with this
+     * database after the copy was made see another epoch and start again from 0, however many
+     * changes the restored registry makes before they come. */
+    sqlite3 *copy = NULL;
+    int rc = sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_exec(copy, "UPDATE counter SET epoch = lower(hex(randomblob(8)))", NULL, NULL,
+                          NULL);
+    }
+    if (rc != SQLITE_OK) {
+        LOG_ERR("backup: cannot give the copy its own epoch (%s)", sqlite3_errstr(rc));
+        err = BORNE_ERR_DB;
+    }
+    sqlite3_close(copy);
+    return err;
 }
 
 /* ---- retention ---- */

@@ -140,9 +140,19 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
                                      borne_push_result *results);
 
 /* Builds a roster page for the kiosk's event: changes after `since`, at most `limit`
- * participants. Returns a malloc'ed JSON text (the caller frees it). */
+ * participants. `epoch` (NULL or "" when the kiosk sent none) is the history the cursor was
+ * given in; a cursor ahead of the counter or of another epoch gets the roster from 0 with
+ * "reset": true. Returns a malloc'ed JSON text (the caller frees it). */
 borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64_t since,
-                                size_t limit, int64_t server_time_ms, char **out, size_t *len);
+                                const char *epoch, size_t limit, int64_t server_time_ms, char **out,
+                                size_t *len);
+
+/* Writes a consistent copy of the whole database to `path` (VACUUM INTO: a snapshot taken in
+ * one read transaction, so it may run while the server serves). The file must not exist
+ * (BORNE_ERR_EXISTS). Restoring it (the server stopped, the file copied over the database, its
+ * -wal and -shm removed) puts kiosks ahead of the registry: they start again from 0
+ * (docs/protocol.md, "Cursor ahead of the registry"). */
+borne_err borne_regdb_backup(struct borne_regdb *db, const char *path);
 
 /* ---- retention (docs/privacy.md, "Registry") ---- */
 

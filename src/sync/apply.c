@@ -560,6 +560,9 @@ static borne_err apply_page(borne_pull_writer *w, const borne_pull *pull)
         snprintf(cursor, sizeof(cursor), "%lld", (long long)pull->cursor);
         err = borne_store_state_set(w->store, BORNE_SYNC_CURSOR_KEY, cursor);
     }
+    if (!err && pull->epoch[0]) {
+        err = borne_store_state_set(w->store, BORNE_SYNC_EPOCH_KEY, pull->epoch);
+    }
     return err;
 }
 

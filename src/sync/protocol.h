@@ -25,6 +25,7 @@
 #define BORNE_ANSWER_MAX        (32u * 1024 * 1024) /* bytes of an answer, decompressed */
 #define BORNE_REGISTRATIONS_MAX 128                 /* sessions per participant */
 #define BORNE_PULL_BADGE_MAX    256                 /* bytes of a participant's badge text */
+#define BORNE_PULL_EPOCH_MAX    32                  /* lowercase hex digits of a roster epoch */
 
 /* Walk-in participant ids. A kiosk registers walk-ins at the door under ids the registry never
  * issues to its own roster (it refuses to import ids at or above BORNE_WALKIN_ID_BASE), and that
@@ -138,6 +139,7 @@ typedef struct borne_pull {
     int64_t cursor;
     bool more;
     bool reset; /* the kiosk's cursor was ahead of the registry's: this page starts from 0 */
+    char epoch[BORNE_PULL_EPOCH_MAX + 1]; /* the registry's history; "" when not sent */
     bool has_event;
     borne_event event;
     borne_session *sessions;

@@ -662,8 +662,19 @@ static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool from
     if (!end || *end || since < 0 || from_zero) {
         since = 0;
     }
-    char path[64];
-    snprintf(path, sizeof(path), "/v1/roster?since=%lld", since);
+    /* The registry's epoch goes back with the cursor: a registry of another history (restored
+     * from a backup) answers "reset" (docs/protocol.md). Only lowercase hex is ever stored. */
+    char epoch[BORNE_PULL_EPOCH_MAX + 1] = "";
+    err = borne_store_state_get(s->store, BORNE_SYNC_EPOCH_KEY, epoch, sizeof(epoch));
+    if (err && err != BORNE_ERR_NOT_FOUND) {
+        return err;
+    }
+    char path[96];
+    if (since > 0 && epoch[0] && strspn(epoch, "0123456789abcdef") == strlen(epoch)) {
+        snprintf(path, sizeof(path), "/v1/roster?since=%lld.%s", since, epoch);
+    } else {
+        snprintf(path, sizeof(path), "/v1/roster?since=%lld", since);
+    }
     borne_clock_sample mid;
     err = request(s, "pull", path, NULL, 0, true, &mid);
     if (err) {
