@@ -1,6 +1,8 @@
 /* libFuzzer target for the registry's request parsing (registry/api.h): any bytes as a push
  * batch, an enrolment and a status body. Checks the promises: a parsed batch holds at most
- * BORNE_PUSH_BATCH_MAX records, each with a valid UUID, and valid records have fields in range. */
+ * BORNE_PUSH_BATCH_MAX records, each with a valid UUID, and valid records have fields in range
+ * and an outcome that matches their direction. The body goes through the number pre-pass
+ * (numbers beyond int64 or double refused by their record) inside the parser. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +33,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (rows[i].event_id == 0 || rows[i].outcome >= BORNE_OUTCOME__COUNT ||
                  (rows[i].direction != BORNE_ENTRY && rows[i].direction != BORNE_EXIT) ||
                  memchr(rows[i].staff_id, 0, sizeof(rows[i].staff_id)) == NULL)) {
+                abort();
+            }
+            /* An accepted entry is an entry, an accepted exit an exit. */
+            if (valid[i] && ((rows[i].outcome == BORNE_OUTCOME_ACCEPTED_ENTRY &&
+                              rows[i].direction != BORNE_ENTRY) ||
+                             (rows[i].outcome == BORNE_OUTCOME_ACCEPTED_EXIT &&
+                              rows[i].direction != BORNE_EXIT))) {
                 abort();
             }
         }
