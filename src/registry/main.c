@@ -636,7 +636,7 @@ static int cmd_report(reg *r, int argc, char **argv)
     borne_err err = credits ? borne_regdb_credits_csv(r->db, ev, out, &skips)
                     : strcmp(argv[1], "attendance") == 0
                         ? borne_regdb_attendance_csv(r->db, ev, out, &skips)
-                        : borne_regdb_checkins_csv(r->db, ev, out);
+                        : borne_regdb_checkins_csv(r->db, ev, out, &skips);
     char words[256];
     borne_report_skips_words(&skips, words, sizeof(words));
     if (!err && words[0]) {

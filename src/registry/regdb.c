@@ -1842,12 +1842,18 @@ borne_err borne_regdb_count_checkins(struct borne_regdb *db, uint32_t event_id, 
     " participant p WHERE p.event_id = c.event_id AND p.id = c.participant_id"                     \
     " AND p.deleted = 0)))"
 #define FUTURE_ROW "(c.outcome IN (0, 1, 2) AND c.wall_ms > c.received_ms + ?2)"
+/* A row that is a check-in at all (not one written by hand with no UUID or direction). */
+#define READABLE "(c.direction IN (0, 1) AND length(c.uuid) = 36)"
+/* What a report counts: readable, of a live participant, not dated far after its arrival. */
+#define COUNTED "(" READABLE " AND NOT " BAD_PARTICIPANT " AND NOT " FUTURE_ROW ")"
 
 /* The registry's data for one event, copied into an in-memory kiosk store, so that the kiosk's
- * own report code (store/report.h, core/credits.h) computes the official numbers. With `skips`
- * (the credits report), accepted check-ins that cannot earn credit are left out and counted. */
+ * own report code (store/report.h, core/credits.h) computes the official numbers. For the
+ * credits report, accepted check-ins that cannot earn credit are left out and counted in
+ * *skips; rows that are not check-ins at all are left out of every report and counted. */
 static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne_event *ev,
-                                struct borne_store **out, borne_report_skips *skips)
+                                struct borne_store **out, bool for_credits,
+                                borne_report_skips *skips)
 {
     *out = NULL;
     borne_err err = borne_regdb_get_event(db, event_id, ev);
@@ -1895,18 +1901,22 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
             &db->sql,
             "SELECT uuid, kiosk_name, participant_id, session_id, direction, method,"
             " outcome, wall_ms, wall_recorded_ms, mono_ms, boot_id, clock_trusted,"
-            " " BAD_PARTICIPANT ", " FUTURE_ROW " FROM checkin c WHERE event_id = ?1",
+            " " BAD_PARTICIPANT ", " FUTURE_ROW ", " READABLE " FROM checkin c WHERE event_id = ?1",
             &st);
     }
     if (!err) {
         sqlite3_bind_int64(st, 1, event_id);
         sqlite3_bind_int64(st, 2, BORNE_PUSH_FUTURE_SKEW_MS);
         while (!err && sqlite3_step(st) == SQLITE_ROW) {
-            if (skips && sqlite3_column_int(st, 12)) {
+            if (!sqlite3_column_int(st, 14)) {
+                skips->unreadable++;
+                continue;
+            }
+            if (for_credits && sqlite3_column_int(st, 12)) {
                 skips->unknown_participant++;
                 continue;
             }
-            if (skips && sqlite3_column_int(st, 13)) {
+            if (for_credits && sqlite3_column_int(st, 13)) {
                 skips->future++;
                 continue;
             }
@@ -1945,7 +1955,7 @@ borne_err borne_regdb_credits_csv(struct borne_regdb *db, uint32_t event_id, FIL
     memset(skips, 0, sizeof(*skips));
     borne_event ev;
     struct borne_store *mem;
-    borne_err err = as_kiosk_store(db, event_id, &ev, &mem, skips);
+    borne_err err = as_kiosk_store(db, event_id, &ev, &mem, true, skips);
     if (err) {
         return err;
     }
@@ -1954,11 +1964,13 @@ borne_err borne_regdb_credits_csv(struct borne_regdb *db, uint32_t event_id, FIL
     return err;
 }
 
-borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FILE *out)
+borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                   borne_report_skips *skips)
 {
+    memset(skips, 0, sizeof(*skips));
     borne_event ev;
     struct borne_store *mem;
-    borne_err err = as_kiosk_store(db, event_id, &ev, &mem, NULL);
+    borne_err err = as_kiosk_store(db, event_id, &ev, &mem, false, skips);
     if (err) {
         return err;
     }
@@ -1973,17 +1985,17 @@ borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, 
     memset(skips, 0, sizeof(*skips));
     sqlite3_stmt *st;
     /* What the credits report leaves out is not counted as present either. */
-    borne_err err =
-        borne_sql_prepare(&db->sql,
-                          "SELECT count(*) FILTER (WHERE " BAD_PARTICIPANT "),"
-                          " count(*) FILTER (WHERE NOT " BAD_PARTICIPANT " AND " FUTURE_ROW "),"
-                          " count(*) FILTER (WHERE NOT " BAD_PARTICIPANT " AND NOT " FUTURE_ROW
-                          " AND c.outcome IN (0, 1, 2)"
-                          " AND c.session_id IS NOT NULL AND NOT EXISTS (SELECT 1"
-                          " FROM session s WHERE s.id = c.session_id"
-                          " AND s.event_id = c.event_id AND s.deleted = 0))"
-                          " FROM checkin c WHERE c.event_id = ?1",
-                          &st);
+    borne_err err = borne_sql_prepare(
+        &db->sql,
+        "SELECT count(*) FILTER (WHERE " READABLE " AND " BAD_PARTICIPANT "),"
+        " count(*) FILTER (WHERE " READABLE " AND NOT " BAD_PARTICIPANT " AND " FUTURE_ROW "),"
+        " count(*) FILTER (WHERE " COUNTED " AND c.outcome IN (0, 1, 2)"
+        " AND c.session_id IS NOT NULL AND NOT EXISTS (SELECT 1"
+        " FROM session s WHERE s.id = c.session_id"
+        " AND s.event_id = c.event_id AND s.deleted = 0)),"
+        " count(*) FILTER (WHERE NOT " READABLE ")"
+        " FROM checkin c WHERE c.event_id = ?1",
+        &st);
     if (err) {
         return err;
     }
@@ -1994,6 +2006,7 @@ borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, 
         skips->unknown_participant = sqlite3_column_int64(st, 0);
         skips->future = sqlite3_column_int64(st, 1);
         skips->unknown_session = sqlite3_column_int64(st, 2);
+        skips->unreadable = sqlite3_column_int64(st, 3);
     }
     sqlite3_finalize(st);
     if (err) {
@@ -2005,14 +2018,13 @@ borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, 
         " (SELECT count(*) FROM participant p WHERE p.event_id = s.event_id AND p.deleted = 0"
         "   AND (',' || p.sessions || ',') LIKE ('%,' || s.id || ',%')),"
         " (SELECT count(DISTINCT c.participant_id) FROM checkin c WHERE c.event_id = s.event_id"
-        "   AND c.session_id = s.id AND c.outcome IN (0, 1, 2) AND NOT " BAD_PARTICIPANT
-        "   AND NOT " FUTURE_ROW "),"
+        "   AND c.session_id = s.id AND c.outcome IN (0, 1, 2) AND " COUNTED "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
-        "   AND c.outcome = 0 AND NOT " BAD_PARTICIPANT " AND NOT " FUTURE_ROW "),"
+        "   AND c.outcome = 0 AND " COUNTED "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
-        "   AND c.outcome IN (1, 2) AND NOT " BAD_PARTICIPANT " AND NOT " FUTURE_ROW "),"
+        "   AND c.outcome IN (1, 2) AND " COUNTED "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
-        "   AND c.outcome NOT IN (0, 1, 2)),"
+        "   AND c.outcome NOT IN (0, 1, 2) AND " READABLE "),"
         " (SELECT count(DISTINCT c.kiosk) FROM checkin c WHERE c.event_id = s.event_id"
         "   AND c.session_id = s.id)"
         " FROM session s WHERE s.event_id = ?1 AND s.deleted = 0 ORDER BY s.starts, s.id",

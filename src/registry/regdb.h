@@ -184,8 +184,10 @@ borne_err borne_regdb_purge(struct borne_regdb *db, uint32_t event_id, int64_t m
  * such accepted check-ins earn nothing, are left out of credits and attendance, and are
  * counted in *skips (zeroed first) for the caller to warn about. */
 
-/* Check-ins of the event, CSV: every record held, whatever it names. */
-borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FILE *out);
+/* Check-ins of the event, CSV: every record held, whatever it names (only rows that are not
+ * check-ins at all are left out, counted in skips->unreadable). */
+borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                   borne_report_skips *skips);
 /* Per session: entries, exits, distinct participants, registered, kiosks. */
 borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
                                      borne_report_skips *skips);

@@ -132,16 +132,20 @@ static borne_err flush_group(struct borne_store *store, struct export_ctx *x, st
 void borne_report_skips_words(const borne_report_skips *k, char *out, size_t cap)
 {
     int64_t total = k->unknown_session + k->unknown_participant + k->future;
-    if (!total) {
-        snprintf(out, cap, "%s", "");
-        return;
+    int n = 0;
+    out[0] = '\0';
+    if (total) {
+        n = snprintf(out, cap,
+                     "%lld accepted check-ins left out, earning no credit (%lld of a session the "
+                     "event does not have, %lld of a participant not in the roster, %lld dated "
+                     "after their arrival)",
+                     (long long)total, (long long)k->unknown_session,
+                     (long long)k->unknown_participant, (long long)k->future);
     }
-    snprintf(out, cap,
-             "%lld accepted check-ins left out, earning no credit (%lld of a session the event "
-             "does not have, %lld of a participant not in the roster, %lld dated after their "
-             "arrival)",
-             (long long)total, (long long)k->unknown_session, (long long)k->unknown_participant,
-             (long long)k->future);
+    if (k->unreadable && n >= 0 && (size_t)n < cap) {
+        snprintf(out + n, cap - (size_t)n, "%s%lld rows that are not check-ins left out",
+                 n ? "; " : "", (long long)k->unreadable);
+    }
 }
 
 borne_err borne_report_credits_csv(struct borne_store *store, const borne_event *event, int64_t now,

@@ -28,6 +28,7 @@ typedef struct borne_report_skips {
     /* Counted by the registry's copy of its data (registry/regdb.c), not by the report: */
     int64_t unknown_participant; /* not (or no longer) in the registry's roster */
     int64_t future;              /* dated more than a day after their arrival */
+    int64_t unreadable;          /* not a check-in at all (a bad UUID or direction) */
 } borne_report_skips;
 
 /* borne_report_credits_csv, counting what it left out into *skips (added to; may be NULL). */

@@ -504,7 +504,8 @@ static void test_reports_skip_rows_already_held(void **state)
     json_decref(res);
     /* Rows a registry from before these checks stored, written straight into its database: an
      * unknown session, another event's session, an unknown participant, no participant with an
-     * accepted outcome, a trusted time in 2199, and a session deleted since. */
+     * accepted outcome, a trusted time in 2199, a session deleted since; and a row that is no
+     * check-in at all (no UUID, direction 7). */
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(r.proc.db, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
@@ -527,6 +528,8 @@ static void test_reports_skip_rows_already_held(void **state)
         " ('20000000-0000-4000-8000-000000000007', 1, 'k', 42, 4, 101, 0, 1, 0,"
         "  7226553600000, 7226553600000, 1, 'b', 1, 1779282070000),"
         " ('20000000-0000-4000-8000-000000000008', 1, 'k', 42, 2, 777, 0, 1, 0,"
+        "  1779282060000, 1779282060000, 1, 'b', 1, 1779282070000),"
+        " ('not a uuid', 1, 'k', 42, 1, 101, 7, 1, 0,"
         "  1779282060000, 1779282060000, 1, 'b', 1, 1779282070000);";
     char *msg = NULL;
     if (sqlite3_exec(db, rows, NULL, NULL, &msg) != SQLITE_OK) {
@@ -557,8 +560,11 @@ static void test_reports_skip_rows_already_held(void **state)
     free(csv);
     assert_int_equal(cli(&r, "report checkins 42 checkins.csv"), 0);
     csv = slurp(&r, "checkins.csv");
-    assert_int_equal(lines(csv), 9);
+    assert_int_equal(lines(csv), 9); /* every check-in held; the row that is none left out */
     free(csv);
+    err = slurp(&r, "err.txt");
+    assert_non_null(strstr(err, "warning: 1 rows that are not check-ins left out"));
+    free(err);
     /* The purge goes through. */
     assert_int_equal(cli(&r, "purge 42 --days 1"), 0);
     registry_cleanup(&r);
