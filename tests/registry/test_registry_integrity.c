@@ -417,6 +417,14 @@ static void test_hostile_kiosk(void **state)
     assert_int_equal((int64_t)lines(csv), stored + 1);
     free(csv);
 
+    /* Sophie's record was kept: re-imported, she has her credit back. */
+    assert_int_equal(cli(&r, "roster import 42 roster.csv"), 0);
+    assert_int_equal(cli(&r, "report credits 42 credits.csv"), 0);
+    csv = slurp(&r, "credits.csv");
+    assert_true(has_row(csv, 5));
+    assert_int_equal(lines(csv), 4);
+    free(csv);
+
     /* The purge is not blocked: the credits report was made after the last check-in arrived. */
     assert_int_equal(cli(&r, "purge 42 --days 1"), 0);
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM participant WHERE event_id = 42"
