@@ -671,35 +671,52 @@ static borne_err handle_checkins(struct borne_regdb *db, const borne_reg_kiosk *
     return answer(out, 200, json_pack("{s:o}", "results", arr));
 }
 
+borne_err borne_api_parse_since(const char *text, size_t len, int64_t *since,
+                                char epoch[BORNE_PULL_EPOCH_MAX + 1])
+{
+    *since = 0;
+    epoch[0] = '\0';
+    /* Digits (at most 18: no overflow), then optionally '.' and 1 to 32 lowercase hex digits;
+     * nothing else, and no NUL inside (a decoded %00 makes the lengths differ). */
+    size_t digits = 0;
+    while (digits < len && text[digits] >= '0' && text[digits] <= '9') {
+        digits++;
+    }
+    if (digits == 0 || digits > 18 || strnlen(text, len) != len) {
+        return BORNE_ERR_PARSE;
+    }
+    size_t hex = 0;
+    if (digits < len) {
+        if (text[digits] != '.') {
+            return BORNE_ERR_PARSE;
+        }
+        hex = len - digits - 1;
+        if (hex < 1 || hex > BORNE_PULL_EPOCH_MAX) {
+            return BORNE_ERR_PARSE;
+        }
+        for (size_t i = digits + 1; i < len; i++) {
+            if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f'))) {
+                return BORNE_ERR_PARSE;
+            }
+        }
+        memcpy(epoch, text + digits + 1, hex);
+        epoch[hex] = '\0';
+    }
+    int64_t v = 0;
+    for (size_t i = 0; i < digits; i++) {
+        v = v * 10 + (text[i] - '0');
+    }
+    *since = v;
+    return BORNE_OK;
+}
+
 static borne_err handle_roster(struct borne_regdb *db, const borne_reg_kiosk *k,
                                const borne_api_request *req, size_t page, borne_api_answer *out)
 {
-    /* since=N, or since=N.EPOCH (the cursor and the epoch of a previous answer). */
     int64_t since = 0;
     char epoch[BORNE_PULL_EPOCH_MAX + 1] = "";
-    if (req->since) {
-        char *end = NULL;
-        long long v = strtoll(req->since, &end, 10);
-        bool ok = req->since[0] && strlen(req->since) == req->since_len &&
-                  req->since_len <= 18 + 1 + BORNE_PULL_EPOCH_MAX && v >= 0 &&
-                  req->since[0] >= '0' && req->since[0] <= '9' && end - req->since <= 18;
-        if (ok && *end == '.') {
-            size_t n = strlen(end + 1);
-            ok = n >= 1 && n <= BORNE_PULL_EPOCH_MAX;
-            for (size_t i = 0; ok && i < n; i++) {
-                char c = end[1 + i];
-                ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-            }
-            if (ok) {
-                memcpy(epoch, end + 1, n + 1);
-            }
-        } else if (ok && *end) {
-            ok = false;
-        }
-        if (!ok) {
-            return error(out, 400, "\"since\" must be a cursor from a previous answer");
-        }
-        since = v;
+    if (req->since && borne_api_parse_since(req->since, req->since_len, &since, epoch)) {
+        return error(out, 400, "\"since\" must be a cursor from a previous answer");
     }
     char *text_body;
     size_t len;

@@ -2,7 +2,8 @@
  * batch, an enrolment and a status body. Checks the promises: a parsed batch holds at most
  * BORNE_PUSH_BATCH_MAX records, each with a valid UUID, and valid records have fields in range
  * and an outcome that matches their direction. The body goes through the number pre-pass
- * (numbers beyond int64 or double refused by their record) inside the parser. */
+ * (numbers beyond int64 or double refused by their record) inside the parser. The same bytes are
+ * also a roster request's "since" argument (cursor and epoch). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,5 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     borne_kiosk_report st;
     borne_api_parse_status(body, size, &st);
+    /* The roster's "since" argument: a cursor within 18 digits, an epoch of lowercase hex. */
+    int64_t since;
+    char epoch[BORNE_PULL_EPOCH_MAX + 1];
+    if (borne_api_parse_since(body, size, &since, epoch) == BORNE_OK &&
+        (since < 0 || since > 999999999999999999LL || strlen(epoch) > BORNE_PULL_EPOCH_MAX ||
+         strspn(epoch, "0123456789abcdef") != strlen(epoch))) {
+        abort();
+    }
     return 0;
 }
