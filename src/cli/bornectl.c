@@ -37,6 +37,7 @@
 #include "store/import.h"
 #include "store/purge.h"
 #include "store/report.h"
+#include "store/sqlutil.h"
 #include "store/store.h"
 #include "sync/sync.h"
 
@@ -145,8 +146,14 @@ static int cmd_init(struct ctl *ctl, int argc, char **argv)
     (void)argc;
     (void)argv;
     int rc = open_store(ctl);
+    int version = -1;
+    if (!rc && borne_sql_user_version(borne_store_sql(ctl->store), &version)) {
+        fprintf(stderr, "bornectl: cannot read the store's schema version\n");
+        rc = EXIT_SYSTEM;
+    }
     if (!rc) {
-        printf("store ready (schema %d)\n", BORNE_STORE_SCHEMA_VERSION);
+        /* The version the store holds now (after any migration), not a number built in. */
+        printf("store ready (schema %d)\n", version);
     }
     return rc;
 }
@@ -814,7 +821,14 @@ static int write_report(struct ctl *ctl, int argc, char **argv, const char *what
 
 static borne_err final_credits(struct borne_store *store, const borne_event *ev, FILE *f)
 {
-    return borne_report_credits_csv(store, ev, INT64_MAX, f);
+    borne_report_skips skips = {0};
+    borne_err err = borne_report_credits_csv_skips(store, ev, INT64_MAX, f, &skips);
+    char words[256];
+    borne_report_skips_words(&skips, words, sizeof(words));
+    if (!err && words[0]) {
+        fprintf(stderr, "bornectl: report credits: warning: %s\n", words);
+    }
+    return err;
 }
 
 static int cmd_export(struct ctl *ctl, int argc, char **argv)

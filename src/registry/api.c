@@ -60,6 +60,109 @@ static void load_error(const json_error_t *e, char *why, size_t cap)
     snprintf(why, cap, "%s (line %d, column %d)", what, e->line, e->column);
 }
 
+/* Length of the JSON number (RFC 8259 grammar) at p[0..end), or 0 when p does not start one. */
+static size_t number_len(const char *p, const char *end, bool *integer)
+{
+    const char *q = p;
+    *integer = true;
+    if (q < end && *q == '-') {
+        q++;
+    }
+    if (q >= end || *q < '0' || *q > '9') {
+        return 0;
+    }
+    if (*q == '0') {
+        q++;
+    } else {
+        while (q < end && *q >= '0' && *q <= '9') {
+            q++;
+        }
+    }
+    if (q < end && *q == '.') {
+        *integer = false;
+        q++;
+        if (q >= end || *q < '0' || *q > '9') {
+            return 0;
+        }
+        while (q < end && *q >= '0' && *q <= '9') {
+            q++;
+        }
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        *integer = false;
+        q++;
+        if (q < end && (*q == '+' || *q == '-')) {
+            q++;
+        }
+        if (q >= end || *q < '0' || *q > '9') {
+            return 0;
+        }
+        while (q < end && *q >= '0' && *q <= '9') {
+            q++;
+        }
+    }
+    return (size_t)(q - p);
+}
+
+/* True when the integer text (JSON grammar, optional '-') does not fit in an int64. */
+static bool integer_overflows(const char *p, size_t n)
+{
+    bool negative = *p == '-';
+    p += negative;
+    n -= negative;
+    static const char max[] = "9223372036854775807", min[] = "9223372036854775808";
+    return n > 19 || (n == 19 && memcmp(p, negative ? min : max, 19) > 0);
+}
+
+/* jansson refuses a whole document holding one integer beyond int64 or one real beyond double
+ * ("mono_ms": 9223372036854775808, "wall_ms": 1e400). Every number field here is an integer in
+ * a range, so a real number is refused by its field anyway: each real number and each integer
+ * beyond int64 outside strings is overwritten, in a copy, by an empty object padded with spaces
+ * to the same length ({   }), which jansson reads and the field's check refuses ("invalid
+ * mono_ms"): the record is refused by itself, the batch goes on. An object is valid JSON only
+ * where a value is, so no document that was not JSON becomes JSON, and lines and columns of
+ * error words stay the same. Returns a malloc'ed copy, or NULL when nothing had to change. */
+static char *neutralise_numbers(const char *body, size_t len)
+{
+    char *copy = NULL;
+    size_t i = 0;
+    while (i < len) {
+        char c = body[i];
+        if (c == '"') {
+            for (i++; i < len && body[i] != '"'; i++) {
+                i += body[i] == '\\' && i + 1 < len;
+            }
+            i++;
+            continue;
+        }
+        bool integer = true;
+        size_t n =
+            (c == '-' || (c >= '0' && c <= '9')) ? number_len(body + i, body + len, &integer) : 0;
+        char before = i ? body[i - 1] : ' ';
+        bool glued = (before >= 'a' && before <= 'z') || (before >= 'A' && before <= 'Z') ||
+                     (before >= '0' && before <= '9') || before == '.' || before == '-' ||
+                     before == '+';
+        if (n == 0 || glued) {
+            i += n ? n : 1;
+            continue;
+        }
+        if (!integer || integer_overflows(body + i, n)) {
+            if (!copy) {
+                copy = malloc(len);
+                if (!copy) {
+                    return NULL;
+                }
+                memcpy(copy, body, len);
+            }
+            memset(copy + i, ' ', n);
+            copy[i] = '{';
+            copy[i + n - 1] = '}';
+        }
+        i += n;
+    }
+    return copy;
+}
+
 /* The body as a JSON object, or NULL with words in why[cap]. "\u0000" inside strings is let
  * through here so that a record holding one is refused by itself (text() checks). */
 static json_t *load(const char *body, size_t len, size_t max, char *why, size_t cap)
@@ -73,7 +176,10 @@ static json_t *load(const char *body, size_t len, size_t max, char *why, size_t 
         return NULL;
     }
     json_error_t e;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &e);
+    char *plain = neutralise_numbers(body, len);
+    json_t *root =
+        json_loadb(plain ? plain : body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &e);
+    free(plain);
     if (!root) {
         load_error(&e, why, cap);
         return NULL;
@@ -269,6 +375,18 @@ static void parse_record(json_t *o, borne_checkin_row *c, char reason[BORNE_API_
     }
     if (bad) {
         snprintf(reason, BORNE_API_REASON_MAX, "invalid %s", bad);
+        return;
+    }
+    /* An accepted entry is an entry, an accepted exit an exit: the credits pair them by
+     * direction, so a record saying otherwise would count wrongly. */
+    bool exit = dir[1] == 'x';
+    bool entry_outcome =
+        outcome == BORNE_OUTCOME_ACCEPTED_ENTRY || outcome == BORNE_OUTCOME_ALREADY_IN;
+    bool exit_outcome = outcome == BORNE_OUTCOME_ACCEPTED_EXIT ||
+                        outcome == BORNE_OUTCOME_EXIT_WITHOUT_ENTRY ||
+                        outcome == BORNE_OUTCOME_ALREADY_OUT;
+    if ((entry_outcome && exit) || (exit_outcome && !exit)) {
+        snprintf(reason, BORNE_API_REASON_MAX, "%s", BORNE_REASON_DIRECTION);
         return;
     }
     c->event_id = (uint32_t)v;
@@ -553,22 +671,57 @@ static borne_err handle_checkins(struct borne_regdb *db, const borne_reg_kiosk *
     return answer(out, 200, json_pack("{s:o}", "results", arr));
 }
 
+borne_err borne_api_parse_since(const char *text, size_t len, int64_t *since,
+                                char epoch[BORNE_PULL_EPOCH_MAX + 1])
+{
+    *since = 0;
+    epoch[0] = '\0';
+    /* Digits (at most 18: no overflow), then optionally '.' and 1 to 32 lowercase hex digits;
+     * nothing else, and no NUL inside (a decoded %00 makes the lengths differ). */
+    size_t digits = 0;
+    while (digits < len && text[digits] >= '0' && text[digits] <= '9') {
+        digits++;
+    }
+    if (digits == 0 || digits > 18 || strnlen(text, len) != len) {
+        return BORNE_ERR_PARSE;
+    }
+    size_t hex = 0;
+    if (digits < len) {
+        if (text[digits] != '.') {
+            return BORNE_ERR_PARSE;
+        }
+        hex = len - digits - 1;
+        if (hex < 1 || hex > BORNE_PULL_EPOCH_MAX) {
+            return BORNE_ERR_PARSE;
+        }
+        for (size_t i = digits + 1; i < len; i++) {
+            if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f'))) {
+                return BORNE_ERR_PARSE;
+            }
+        }
+        memcpy(epoch, text + digits + 1, hex);
+        epoch[hex] = '\0';
+    }
+    int64_t v = 0;
+    for (size_t i = 0; i < digits; i++) {
+        v = v * 10 + (text[i] - '0');
+    }
+    *since = v;
+    return BORNE_OK;
+}
+
 static borne_err handle_roster(struct borne_regdb *db, const borne_reg_kiosk *k,
                                const borne_api_request *req, size_t page, borne_api_answer *out)
 {
     int64_t since = 0;
-    if (req->since) {
-        char *end = NULL;
-        long long v = strtoll(req->since, &end, 10);
-        if (!req->since[0] || strlen(req->since) != req->since_len || req->since_len > 18 || *end ||
-            v < 0 || req->since[0] == '-' || req->since[0] == '+' || req->since[0] == ' ') {
-            return error(out, 400, "\"since\" must be a cursor from a previous answer");
-        }
-        since = v;
+    char epoch[BORNE_PULL_EPOCH_MAX + 1] = "";
+    if (req->since && borne_api_parse_since(req->since, req->since_len, &since, epoch)) {
+        return error(out, 400, "\"since\" must be a cursor from a previous answer");
     }
     char *text_body;
     size_t len;
-    borne_err err = borne_regdb_pull_json(db, k->event_id, since, page, now_ms(), &text_body, &len);
+    borne_err err =
+        borne_regdb_pull_json(db, k->event_id, since, epoch, page, now_ms(), &text_body, &len);
     if (err == BORNE_ERR_NOMEM) {
         return err;
     }

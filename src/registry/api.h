@@ -83,6 +83,12 @@ borne_err borne_api_parse_push(const char *body, size_t len, borne_checkin_row *
 borne_err borne_api_parse_push_walkins(const char *body, size_t len, borne_checkin_row **rows,
                                        bool **valid, borne_push_walkin **walkins, size_t *count);
 
+/* The roster request's "since" argument as received (`len` bytes; a NUL among them is refused):
+ * a cursor "N" (1 to 18 digits) or "N.EPOCH" (EPOCH: 1 to BORNE_PULL_EPOCH_MAX lowercase hex
+ * digits, written NUL-terminated into epoch; "" without). BORNE_ERR_PARSE for anything else. */
+borne_err borne_api_parse_since(const char *text, size_t len, int64_t *since,
+                                char epoch[BORNE_PULL_EPOCH_MAX + 1]);
+
 borne_err borne_api_parse_enrol(const char *body, size_t len, char token[BORNE_API_TOKEN_MAX],
                                 char name[BORNE_KIOSK_ID_MAX], char version[32]);
 

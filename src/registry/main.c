@@ -74,9 +74,17 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
+/* FILE, or standard output for none or "-". */
 static FILE *open_out(const char *path)
 {
-    return path ? fopen(path, "w") : stdout;
+    if (!path || strcmp(path, "-") == 0) {
+        return stdout;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "borne-registry: cannot write %s\n", path);
+    }
+    return f;
 }
 
 /* ---- serve ---- */
@@ -601,9 +609,29 @@ static int cmd_kiosk(reg *r, int argc, char **argv)
         return rc;
     }
     int64_t id;
-    char token[BORNE_API_TOKEN_MAX];
-    borne_err err = borne_regdb_add_kiosk(r->db, ev, name[0] ? name : "kiosk",
-                                          (int64_t)days * 86400, &id, token);
+    char token[BORNE_API_TOKEN_MAX], unnamed[32];
+    if (!name[0]) {
+        /* Names are unique per event: an unnamed kiosk is numbered. */
+        int64_t next = 1;
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(borne_regdb_sqlite(r->db),
+                               "SELECT coalesce(max(id), 0) + 1 FROM kiosk", -1, &st,
+                               NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW) {
+            next = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+        snprintf(unnamed, sizeof(unnamed), "kiosk-%lld", (long long)next);
+        name = unnamed;
+    }
+    borne_err err = borne_regdb_add_kiosk(r->db, ev, name, (int64_t)days * 86400, &id, token);
+    if (err == BORNE_ERR_EXISTS) {
+        fprintf(stderr,
+                "borne-registry: kiosk add: event %u already has a kiosk named \"%s\" in "
+                "service (names are unique per event; revoke the old one or choose another)\n",
+                ev, name);
+        return EXIT_REFUSED;
+    }
     if (err) {
         fprintf(stderr, "borne-registry: kiosk add: %s\n", borne_strerror(err));
         return exit_for(err);
@@ -657,7 +685,7 @@ static int cmd_report(reg *r, int argc, char **argv)
         (strcmp(argv[1], "credits") && strcmp(argv[1], "attendance") &&
          strcmp(argv[1], "checkins"))) {
         fprintf(stderr, "usage: borne-registry report credits|attendance|checkins EVENT "
-                        "[FILE.csv]\n");
+                        "[FILE.csv|-]\n");
         return EXIT_USAGE;
     }
     int rc = open_db(r);
@@ -670,10 +698,17 @@ static int cmd_report(reg *r, int argc, char **argv)
     }
     bool credits = strcmp(argv[1], "credits") == 0;
     int64_t started = now_ms();
-    borne_err err = credits ? borne_regdb_credits_csv(r->db, ev, out)
+    borne_report_skips skips = {0};
+    borne_err err = credits ? borne_regdb_credits_csv(r->db, ev, out, &skips)
                     : strcmp(argv[1], "attendance") == 0
-                        ? borne_regdb_attendance_csv(r->db, ev, out)
-                        : borne_regdb_checkins_csv(r->db, ev, out);
+                        ? borne_regdb_attendance_csv(r->db, ev, out, &skips)
+                        : borne_regdb_checkins_csv(r->db, ev, out, &skips);
+    char words[256];
+    borne_report_skips_words(&skips, words, sizeof(words));
+    if (!err && words[0]) {
+        /* The report is complete for everything else (exit 0): these rows cannot earn credit. */
+        fprintf(stderr, "borne-registry: report %s: warning: %s\n", argv[1], words);
+    }
     if (fflush(out) != 0 || ferror(out)) {
         err = err ? err : BORNE_ERR_IO;
     }
@@ -686,7 +721,8 @@ static int cmd_report(reg *r, int argc, char **argv)
         err = borne_regdb_mark_exported(r->db, ev, started);
     }
     if (err) {
-        fprintf(stderr, "borne-registry: report: %s\n", borne_strerror(err));
+        fprintf(stderr, "borne-registry: report: %s (the output is incomplete)\n",
+                borne_strerror(err));
     }
     return exit_for(err);
 }
@@ -907,47 +943,29 @@ static int cmd_purge(reg *r, int argc, char **argv)
 
 /* ---- backup ---- */
 
-/* A consistent copy of the live database (SQLite's online backup: the server may keep
- * running), into a new file of mode 0600: it holds names, as the database does. */
 static int cmd_backup(reg *r, int argc, char **argv)
 {
     if (argc != 2) {
         fprintf(stderr, "usage: borne-registry backup FILE\n");
         return EXIT_USAGE;
     }
-    const char *path = argv[1];
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        fprintf(stderr, "borne-registry: backup: %s: %s%s\n", path, strerror(errno),
-                errno == EEXIST ? " (a backup never replaces a file)" : "");
-        return errno == EEXIST ? EXIT_REFUSED : EXIT_SYSTEM;
-    }
-    /* Whatever the umask said: the owner's only. */
-    int rc = fchmod(fd, 0600) == 0 ? EXIT_OK : EXIT_SYSTEM;
-    close(fd);
-    rc = rc ? rc : open_db(r);
-    sqlite3 *dest = NULL;
-    if (!rc && sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-        rc = EXIT_SYSTEM;
-    }
-    if (!rc) {
-        sqlite3_backup *b = sqlite3_backup_init(dest, "main", borne_regdb_sqlite(r->db), "main");
-        int step = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
-        int fin = b ? sqlite3_backup_finish(b) : SQLITE_ERROR;
-        if (step != SQLITE_DONE || fin != SQLITE_OK) {
-            fprintf(stderr, "borne-registry: backup: %s\n", sqlite3_errmsg(dest));
-            rc = EXIT_SYSTEM;
-        }
-    }
-    if (sqlite3_close(dest) != SQLITE_OK) {
-        rc = rc ? rc : EXIT_SYSTEM;
-    }
+    int rc = open_db(r);
     if (rc) {
-        unlink(path);
-        fprintf(stderr, "borne-registry: backup to %s failed (nothing kept)\n", path);
         return rc;
     }
-    printf("backup written to %s (mode 0600)\n", path);
+    /* The copy holds names: owner-only, as the database. */
+    mode_t old = umask(077);
+    borne_err err = borne_regdb_backup(r->db, argv[1]);
+    umask(old);
+    if (err == BORNE_ERR_EXISTS) {
+        fprintf(stderr, "borne-registry: backup: %s exists already (choose a new file)\n", argv[1]);
+        return EXIT_REFUSED;
+    }
+    if (err) {
+        fprintf(stderr, "borne-registry: backup: %s\n", borne_strerror(err));
+        return exit_for(err);
+    }
+    printf("backup written to %s\n", argv[1]);
     return EXIT_OK;
 }
 

@@ -81,6 +81,13 @@ static const char *const migrations[] = {
      * exported, and when the event's personal data was purged. */
     "ALTER TABLE event ADD COLUMN credits_exported_ms INTEGER;"
     "ALTER TABLE event ADD COLUMN purged_ms INTEGER;",
+    /* 3 -> 4: the label a kiosk gives itself at enrolment, shown for information only (the
+     * organiser's name, given at `kiosk add`, stands). */
+    "ALTER TABLE kiosk ADD COLUMN label TEXT;"
+    /* ... and the history the change counter belongs to (docs/protocol.md, "Cursor ahead of the
+     * registry"): random, new in every backup copy. */
+    "ALTER TABLE counter ADD COLUMN epoch TEXT;"
+    "UPDATE counter SET epoch = lower(hex(randomblob(8)));",
 };
 
 static int64_t now_ms(void)
@@ -914,10 +921,27 @@ borne_err borne_regdb_add_kiosk(struct borne_regdb *db, uint32_t event_id, const
     if (err) {
         return err;
     }
+    /* Names are unique among the event's kiosks in service (a revoked kiosk's name may go to
+     * its replacement): reports and the fleet list tell kiosks apart by them. */
+    sqlite3_stmt *st;
+    err = borne_sql_prepare(
+        &db->sql, "SELECT 1 FROM kiosk WHERE event_id = ?1 AND name = ?2 AND revoked = 0", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) {
+        return BORNE_ERR_EXISTS;
+    }
+    if (rc != SQLITE_DONE) {
+        return borne_sql_error(&db->sql, rc, "add kiosk");
+    }
     new_token(token, 24);
     uint8_t h[BORNE_REG_TOKEN_HASH_LEN];
     token_hash(token, h);
-    sqlite3_stmt *st;
     err =
         borne_sql_prepare(&db->sql,
                           "INSERT INTO kiosk(name, event_id, enrol_hash, enrol_expires, created_ms)"
@@ -966,23 +990,24 @@ borne_err borne_regdb_list_kiosks(struct borne_regdb *db, FILE *out)
                           "SELECT id, name, event_id, CASE WHEN revoked THEN 'revoked'"
                           " WHEN token_hash IS NOT NULL THEN 'enrolled' ELSE 'waiting' END,"
                           " coalesce(last_seen_ms, 0), coalesce(version, ''), coalesce(pending, 0),"
-                          " coalesce(checkins, 0), coalesce(last_scan_ms, 0), coalesce(clock, '')"
-                          " FROM kiosk ORDER BY id",
+                          " coalesce(checkins, 0), coalesce(last_scan_ms, 0), coalesce(clock, ''),"
+                          " coalesce(label, '') FROM kiosk ORDER BY id",
                           &st);
     if (err) {
         return err;
     }
     struct borne_csv_writer *w = NULL;
     err = borne_csv_writer_new_file(&w, out, ',', 0);
-    static const char *const header[] = {"id",      "name",    "event_id", "state",     "last_seen",
-                                         "version", "pending", "checkins", "last_scan", "clock"};
+    static const char *const header[] = {"id",        "name",    "event_id", "state",
+                                         "last_seen", "version", "pending",  "checkins",
+                                         "last_scan", "clock",   "label"};
     for (size_t i = 0; !err && i < sizeof(header) / sizeof(header[0]); i++) {
         err = borne_csv_write_str(w, header[i]);
     }
     err = err ? err : borne_csv_end_record(w);
     int rc = SQLITE_DONE;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int col = 0; col < 10 && !err; col++) {
+        for (int col = 0; col < 11 && !err; col++) {
             char buf[64];
             const char *text = (const char *)sqlite3_column_text(st, col);
             if (col == 4 || col == 8) {
@@ -1041,7 +1066,7 @@ borne_err borne_regdb_enrol(struct borne_regdb *db, const char *enrol_token, con
             &db->sql,
             "UPDATE kiosk SET enrol_hash = NULL, token_hash = ?2, enrolled_ms = ?3,"
             " last_seen_ms = ?3, version = ?4,"
-            " name = CASE WHEN ?5 = '' THEN name ELSE ?5 END WHERE id = ?1",
+            " label = CASE WHEN ?5 = '' THEN NULL ELSE ?5 END WHERE id = ?1",
             &st);
         if (!err) {
             sqlite3_bind_int64(st, 1, kiosk->id);
@@ -1050,9 +1075,6 @@ borne_err borne_regdb_enrol(struct borne_regdb *db, const char *enrol_token, con
             sqlite3_bind_text(st, 4, version, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
             err = borne_sql_step_done(&db->sql, st, "enrol");
-        }
-        if (!err && name[0]) {
-            snprintf(kiosk->name, sizeof(kiosk->name), "%s", name);
         }
     }
     err = borne_sql_finish(&db->sql, err);
@@ -1275,6 +1297,19 @@ static void bind_checkin(sqlite3_stmt *ins, const borne_reg_kiosk *k, const born
     sqlite3_bind_int64(ins, 17, received);
 }
 
+/* Steps `st` (reset first) bound with ?1 = a, ?2 = b: *found says whether it gave a row. */
+static borne_err exists(struct borne_regdb *db, sqlite3_stmt *st, int64_t a, int64_t b, bool *found)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    *found = rc == SQLITE_ROW;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
+                                                 : borne_sql_error(&db->sql, rc, "check-in lookup");
+}
+
 borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kiosk *k,
                                      const borne_checkin_row *rows, const char *const *refused,
                                      const borne_push_walkin *walkins, size_t count,
@@ -1284,7 +1319,8 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
     if (err) {
         return err;
     }
-    sqlite3_stmt *ins = NULL, *who = NULL, *fix = NULL;
+    sqlite3_stmt *ins = NULL, *who = NULL, *fix = NULL, *known_session = NULL,
+                 *known_participant = NULL;
     err = borne_sql_prepare(
         &db->sql,
         "INSERT INTO checkin(uuid, kiosk, kiosk_name, event_id, participant_id, session_id,"
@@ -1306,8 +1342,15 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
               : borne_sql_prepare(
                     &db->sql, "UPDATE checkin SET wall_ms = ?2, clock_trusted = 1 WHERE uuid = ?1",
                     &fix);
+    err = err ? err
+              : borne_sql_prepare(&db->sql, "SELECT 1 FROM session WHERE id = ?1 AND event_id = ?2",
+                                  &known_session);
+    err = err ? err
+              : borne_sql_prepare(&db->sql,
+                                  "SELECT 1 FROM participant WHERE event_id = ?1 AND id = ?2",
+                                  &known_participant);
     int64_t received = now_ms();
-    size_t conflicts = 0;
+    size_t conflicts = 0, unknown = 0;
     for (size_t i = 0; !err && i < count; i++) {
         const borne_checkin_row *c = &rows[i];
         if (refused && refused[i]) {
@@ -1315,10 +1358,24 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
             continue;
         }
         if (c->event_id != k->event_id) {
-            result(&results[i], c->uuid, BORNE_PUSH_REFUSED, "another event");
+            result(&results[i], c->uuid, BORNE_PUSH_REFUSED, BORNE_REASON_ANOTHER_EVENT);
             continue;
         }
-        if (walkins && walkins[i].present) {
+        /* A trusted clock is not believed beyond the registry's own time and the skew. */
+        if (c->time.trusted && c->time.wall_ms > received + BORNE_PUSH_FUTURE_SKEW_MS) {
+            result(&results[i], c->uuid, BORNE_PUSH_REFUSED, BORNE_REASON_FUTURE);
+            continue;
+        }
+        bool found = true;
+        if (c->session_id) {
+            err = exists(db, known_session, c->session_id, k->event_id, &found);
+            if (!err && !found) {
+                unknown++;
+                result(&results[i], c->uuid, BORNE_PUSH_REFUSED, BORNE_REASON_UNKNOWN_SESSION);
+                continue;
+            }
+        }
+        if (!err && walkins && walkins[i].present) {
             const char *why = "";
             err = create_walkin(db, k, c, &walkins[i], &why);
             if (err == BORNE_ERR_PERM) {
@@ -1326,9 +1383,18 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
                 result(&results[i], c->uuid, BORNE_PUSH_REFUSED, why);
                 continue;
             }
-            if (err) {
-                break;
+        } else if (!err && c->participant_id) {
+            /* Someone the registry has (or had: a participant deleted after the scan is kept
+             * as a tombstone, and their check-ins are stored but earn nothing in reports). */
+            err = exists(db, known_participant, k->event_id, c->participant_id, &found);
+            if (!err && !found) {
+                unknown++;
+                result(&results[i], c->uuid, BORNE_PUSH_REFUSED, BORNE_REASON_UNKNOWN_PARTICIPANT);
+                continue;
             }
+        }
+        if (err) {
+            break;
         }
         bind_checkin(ins, k, c, received);
         int rc = sqlite3_step(ins);
@@ -1371,10 +1437,17 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
     sqlite3_finalize(ins);
     sqlite3_finalize(who);
     sqlite3_finalize(fix);
+    sqlite3_finalize(known_session);
+    sqlite3_finalize(known_participant);
     err = borne_sql_finish(&db->sql, err);
     if (!err && conflicts) {
         LOG_WARN("kiosk %lld sent %zu check-in UUIDs already used with other content",
                  (long long)k->id, conflicts);
+    }
+    if (!err && unknown) {
+        LOG_WARN("kiosk %lld sent %zu check-ins naming a session or participant the event does "
+                 "not have (refused)",
+                 (long long)k->id, unknown);
     }
     return err;
 }
@@ -1410,7 +1483,8 @@ static json_t *ids_json(const char *list)
 }
 
 borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64_t since,
-                                size_t limit, int64_t server_time_ms, char **out, size_t *len)
+                                const char *epoch, size_t limit, int64_t server_time_ms, char **out,
+                                size_t *len)
 {
     *out = NULL;
     *len = 0;
@@ -1424,11 +1498,26 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     int64_t upper = 0;
     bool more = false;
     sqlite3_stmt *st = NULL;
-    err = borne_sql_prepare(&db->sql, "SELECT value FROM counter WHERE id = 1", &st);
+    char mine[BORNE_PULL_EPOCH_MAX + 1] = "";
+    err = borne_sql_prepare(&db->sql, "SELECT value, coalesce(epoch, '') FROM counter WHERE id = 1",
+                            &st);
     if (!err && sqlite3_step(st) == SQLITE_ROW) {
         upper = sqlite3_column_int64(st, 0);
+        borne_sql_copy_text(mine, sizeof(mine), st, 1);
     }
     sqlite3_finalize(st);
+    /* A cursor ahead of the counter, or of another epoch, was given by another history of this
+     * registry (restored from a backup, or replaced): what the kiosk holds cannot be trusted, so
+     * the answer starts again from 0 and says so (docs/protocol.md, "Cursor ahead of the
+     * registry"). */
+    bool reset = since > upper || (since > 0 && epoch && epoch[0] && strcmp(epoch, mine) != 0);
+    if (reset) {
+        LOG_WARN("roster cursor %lld (of %s) is not of the registry's history (%lld, %s): restored "
+                 "from a backup? The kiosk starts again from 0",
+                 (long long)since, epoch && epoch[0] ? "another epoch" : "this epoch",
+                 (long long)upper, mine);
+        since = 0;
+    }
     if (!err) {
         err = borne_sql_prepare(
             &db->sql,
@@ -1567,6 +1656,12 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     json_object_set_new(root, "server_time_ms", json_integer(server_time_ms));
     json_object_set_new(root, "cursor", json_integer(upper > since ? upper : since));
     json_object_set_new(root, "more", json_boolean(more));
+    if (reset) {
+        json_object_set_new(root, "reset", json_true());
+    }
+    if (mine[0]) {
+        json_object_set_new(root, "epoch", json_string(mine));
+    }
     json_object_set_new(root, "sessions", sessions);
     json_object_set_new(root, "deleted_sessions", dsessions);
     json_object_set_new(root, "participants", participants);
@@ -1585,6 +1680,42 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     *out = text;
     *len = strlen(text);
     return BORNE_OK;
+}
+
+/* ---- backup ---- */
+
+borne_err borne_regdb_backup(struct borne_regdb *db, const char *path)
+{
+    FILE *probe = fopen(path, "rb");
+    if (probe) {
+        fclose(probe);
+        return BORNE_ERR_EXISTS;
+    }
+    sqlite3_stmt *st;
+    borne_err err = borne_sql_prepare(&db->sql, "VACUUM INTO ?1", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+    err = borne_sql_step_done(&db->sql, st, "backup");
+    if (err) {
+        return err;
+    }
+    /* The copy starts a history of its own: once restored, kiosks that synced with this
+     * database after the copy was made see another epoch and start again from 0, however many
+     * changes the restored registry makes before they come. */
+    sqlite3 *copy = NULL;
+    int rc = sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_exec(copy, "UPDATE counter SET epoch = lower(hex(randomblob(8)))", NULL, NULL,
+                          NULL);
+    }
+    if (rc != SQLITE_OK) {
+        LOG_ERR("backup: cannot give the copy its own epoch (%s)", sqlite3_errstr(rc));
+        err = BORNE_ERR_DB;
+    }
+    sqlite3_close(copy);
+    return err;
 }
 
 /* ---- retention ---- */
@@ -1755,10 +1886,28 @@ borne_err borne_regdb_count_checkins(struct borne_regdb *db, uint32_t event_id, 
     return BORNE_OK;
 }
 
+/* A check-in that cannot earn credit though its outcome says accepted: its participant is not a
+ * live participant of the event (deleted since the scan, or stored before the registry checked
+ * participants), or its time is more than the skew after its arrival (an untrusted clock far
+ * ahead). SQL over the checkin table (alias c): 1 for such a row, with the reason in
+ * BAD_PARTICIPANT alone. */
+#define BAD_PARTICIPANT                                                                            \
+    "(c.outcome IN (0, 1, 2) AND (c.participant_id IS NULL OR NOT EXISTS (SELECT 1 FROM"           \
+    " participant p WHERE p.event_id = c.event_id AND p.id = c.participant_id"                     \
+    " AND p.deleted = 0)))"
+#define FUTURE_ROW "(c.outcome IN (0, 1, 2) AND c.wall_ms > c.received_ms + ?2)"
+/* A row that is a check-in at all (not one written by hand with no UUID or direction). */
+#define READABLE "(c.direction IN (0, 1) AND length(c.uuid) = 36)"
+/* What a report counts: readable, of a live participant, not dated far after its arrival. */
+#define COUNTED "(" READABLE " AND NOT " BAD_PARTICIPANT " AND NOT " FUTURE_ROW ")"
+
 /* The registry's data for one event, copied into an in-memory kiosk store, so that the kiosk's
- * own report code (store/report.h, core/credits.h) computes the official numbers. */
+ * own report code (store/report.h, core/credits.h) computes the official numbers. For the
+ * credits report, accepted check-ins that cannot earn credit are left out and counted in
+ * *skips; rows that are not check-ins at all are left out of every report and counted. */
 static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne_event *ev,
-                                struct borne_store **out)
+                                struct borne_store **out, bool for_credits,
+                                borne_report_skips *skips)
 {
     *out = NULL;
     borne_err err = borne_regdb_get_event(db, event_id, ev);
@@ -1783,7 +1932,7 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
     if (!err) {
         err = borne_sql_prepare(&db->sql,
                                 "SELECT id, name, organisation, member, status FROM participant"
-                                " WHERE event_id = ?1",
+                                " WHERE event_id = ?1 AND deleted = 0",
                                 &st);
     }
     if (!err) {
@@ -1805,13 +1954,26 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
         err = borne_sql_prepare(
             &db->sql,
             "SELECT uuid, kiosk_name, participant_id, session_id, direction, method,"
-            " outcome, wall_ms, wall_recorded_ms, mono_ms, boot_id, clock_trusted"
-            " FROM checkin WHERE event_id = ?1",
+            " outcome, wall_ms, wall_recorded_ms, mono_ms, boot_id, clock_trusted,"
+            " " BAD_PARTICIPANT ", " FUTURE_ROW ", " READABLE " FROM checkin c WHERE event_id = ?1",
             &st);
     }
     if (!err) {
         sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_int64(st, 2, BORNE_PUSH_FUTURE_SKEW_MS);
         while (!err && sqlite3_step(st) == SQLITE_ROW) {
+            if (!sqlite3_column_int(st, 14)) {
+                skips->unreadable++;
+                continue;
+            }
+            if (for_credits && sqlite3_column_int(st, 12)) {
+                skips->unknown_participant++;
+                continue;
+            }
+            if (for_credits && sqlite3_column_int(st, 13)) {
+                skips->future++;
+                continue;
+            }
             borne_checkin_row c;
             memset(&c, 0, sizeof(c));
             borne_sql_copy_text(c.uuid, sizeof(c.uuid), st, 0);
@@ -1841,24 +2003,28 @@ static borne_err as_kiosk_store(struct borne_regdb *db, uint32_t event_id, borne
     return BORNE_OK;
 }
 
-borne_err borne_regdb_credits_csv(struct borne_regdb *db, uint32_t event_id, FILE *out)
+borne_err borne_regdb_credits_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                  borne_report_skips *skips)
 {
+    memset(skips, 0, sizeof(*skips));
     borne_event ev;
     struct borne_store *mem;
-    borne_err err = as_kiosk_store(db, event_id, &ev, &mem);
+    borne_err err = as_kiosk_store(db, event_id, &ev, &mem, true, skips);
     if (err) {
         return err;
     }
-    err = borne_report_credits_csv(mem, &ev, INT64_MAX, out);
+    err = borne_report_credits_csv_skips(mem, &ev, INT64_MAX, out, skips);
     borne_store_close(mem);
     return err;
 }
 
-borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FILE *out)
+borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                   borne_report_skips *skips)
 {
+    memset(skips, 0, sizeof(*skips));
     borne_event ev;
     struct borne_store *mem;
-    borne_err err = as_kiosk_store(db, event_id, &ev, &mem);
+    borne_err err = as_kiosk_store(db, event_id, &ev, &mem, false, skips);
     if (err) {
         return err;
     }
@@ -1867,22 +2033,52 @@ borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FI
     return err;
 }
 
-borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, FILE *out)
+borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                     borne_report_skips *skips)
 {
+    memset(skips, 0, sizeof(*skips));
     sqlite3_stmt *st;
+    /* What the credits report leaves out is not counted as present either. */
     borne_err err = borne_sql_prepare(
+        &db->sql,
+        "SELECT count(*) FILTER (WHERE " READABLE " AND " BAD_PARTICIPANT "),"
+        " count(*) FILTER (WHERE " READABLE " AND NOT " BAD_PARTICIPANT " AND " FUTURE_ROW "),"
+        " count(*) FILTER (WHERE " COUNTED " AND c.outcome IN (0, 1, 2)"
+        " AND c.session_id IS NOT NULL AND NOT EXISTS (SELECT 1"
+        " FROM session s WHERE s.id = c.session_id"
+        " AND s.event_id = c.event_id AND s.deleted = 0)),"
+        " count(*) FILTER (WHERE NOT " READABLE ")"
+        " FROM checkin c WHERE c.event_id = ?1",
+        &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, BORNE_PUSH_FUTURE_SKEW_MS);
+    err = borne_sql_step_row(&db->sql, st, "attendance report");
+    if (!err) {
+        skips->unknown_participant = sqlite3_column_int64(st, 0);
+        skips->future = sqlite3_column_int64(st, 1);
+        skips->unknown_session = sqlite3_column_int64(st, 2);
+        skips->unreadable = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_finalize(st);
+    if (err) {
+        return err;
+    }
+    err = borne_sql_prepare(
         &db->sql,
         "SELECT s.id, s.code, s.title, s.starts,"
         " (SELECT count(*) FROM participant p WHERE p.event_id = s.event_id AND p.deleted = 0"
         "   AND (',' || p.sessions || ',') LIKE ('%,' || s.id || ',%')),"
         " (SELECT count(DISTINCT c.participant_id) FROM checkin c WHERE c.event_id = s.event_id"
-        "   AND c.session_id = s.id AND c.outcome IN (0, 1, 2)),"
+        "   AND c.session_id = s.id AND c.outcome IN (0, 1, 2) AND " COUNTED "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
-        "   AND c.outcome = 0),"
+        "   AND c.outcome = 0 AND " COUNTED "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
-        "   AND c.outcome IN (1, 2)),"
+        "   AND c.outcome IN (1, 2) AND " COUNTED "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
-        "   AND c.outcome NOT IN (0, 1, 2)),"
+        "   AND c.outcome NOT IN (0, 1, 2) AND " READABLE "),"
         " (SELECT count(DISTINCT c.kiosk) FROM checkin c WHERE c.event_id = s.event_id"
         "   AND c.session_id = s.id)"
         " FROM session s WHERE s.event_id = ?1 AND s.deleted = 0 ORDER BY s.starts, s.id",
@@ -1891,6 +2087,7 @@ borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, 
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, BORNE_PUSH_FUTURE_SKEW_MS);
     struct borne_csv_writer *w = NULL;
     err = borne_csv_writer_new_file(&w, out, ',', 0);
     static const char *const header[] = {"session_id", "session_code", "session", "starts_utc",

@@ -16,11 +16,12 @@
 #include <stdio.h>
 
 #include "core/error.h"
+#include "store/report.h"
 #include "store/sqlutil.h"
 #include "store/store.h"
 #include "sync/protocol.h"
 
-#define BORNE_REGDB_SCHEMA_VERSION 3
+#define BORNE_REGDB_SCHEMA_VERSION 4
 #define BORNE_REG_TOKEN_HASH_LEN   32
 
 struct borne_regdb;
@@ -88,7 +89,8 @@ borne_err borne_regdb_revoke(struct borne_regdb *db, uint32_t event_id,
                              const uint8_t hash[BORNE_CODE_HASH_LEN], bool revoked);
 
 /* Creates a kiosk for the event with a fresh one-time enrolment token (valid `valid_s`
- * seconds), written NUL-terminated into token[BORNE_API_TOKEN_MAX]. */
+ * seconds), written NUL-terminated into token[BORNE_API_TOKEN_MAX]. BORNE_ERR_EXISTS: another
+ * kiosk of the event in service (not revoked) has that name. */
 borne_err borne_regdb_add_kiosk(struct borne_regdb *db, uint32_t event_id, const char *name,
                                 int64_t valid_s, int64_t *kiosk_id, char *token);
 /* Revokes a kiosk: its API token and enrolment token stop working at once. */
@@ -105,7 +107,9 @@ typedef struct borne_reg_kiosk {
 } borne_reg_kiosk;
 
 /* Exchanges a one-time enrolment token for an API token (written into api_token). The
- * enrolment token is spent. BORNE_ERR_PERM: unknown, spent, expired or revoked. */
+ * enrolment token is spent. `name` is the label the kiosk gives itself: kept for information
+ * (kiosk list), it never renames the kiosk (*kiosk has the organiser's name). BORNE_ERR_PERM:
+ * unknown, spent, expired or revoked. */
 borne_err borne_regdb_enrol(struct borne_regdb *db, const char *enrol_token, const char *name,
                             const char *version, borne_reg_kiosk *kiosk, char *api_token);
 /* The kiosk an API token belongs to. BORNE_ERR_PERM: unknown or revoked. */
@@ -136,9 +140,19 @@ borne_err borne_regdb_store_checkins(struct borne_regdb *db, const borne_reg_kio
                                      borne_push_result *results);
 
 /* Builds a roster page for the kiosk's event: changes after `since`, at most `limit`
- * participants. Returns a malloc'ed JSON text (the caller frees it). */
+ * participants. `epoch` (NULL or "" when the kiosk sent none) is the history the cursor was
+ * given in; a cursor ahead of the counter or of another epoch gets the roster from 0 with
+ * "reset": true. Returns a malloc'ed JSON text (the caller frees it). */
 borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64_t since,
-                                size_t limit, int64_t server_time_ms, char **out, size_t *len);
+                                const char *epoch, size_t limit, int64_t server_time_ms, char **out,
+                                size_t *len);
+
+/* Writes a consistent copy of the whole database to `path` (VACUUM INTO: a snapshot taken in
+ * one read transaction, so it may run while the server serves). The file must not exist
+ * (BORNE_ERR_EXISTS). Restoring it (the server stopped, the file copied over the database, its
+ * -wal and -shm removed) puts kiosks ahead of the registry: they start again from 0
+ * (docs/protocol.md, "Cursor ahead of the registry"). */
+borne_err borne_regdb_backup(struct borne_regdb *db, const char *path);
 
 /* ---- retention (docs/privacy.md, "Registry") ---- */
 
@@ -165,12 +179,21 @@ borne_err borne_regdb_purge(struct borne_regdb *db, uint32_t event_id, int64_t m
 
 /* ---- reports ---- */
 
-/* Check-ins of the event, CSV. */
-borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FILE *out);
+/* Reports never stop at a row the database should not hold (one stored before the registry
+ * checked sessions, participants and times, or whose session or participant was deleted since):
+ * such accepted check-ins earn nothing, are left out of credits and attendance, and are
+ * counted in *skips (zeroed first) for the caller to warn about. */
+
+/* Check-ins of the event, CSV: every record held, whatever it names (only rows that are not
+ * check-ins at all are left out, counted in skips->unreadable). */
+borne_err borne_regdb_checkins_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                   borne_report_skips *skips);
 /* Per session: entries, exits, distinct participants, registered, kiosks. */
-borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, FILE *out);
+borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                     borne_report_skips *skips);
 /* OMA credits per participant and session, by the kiosk's own report code (store/report.h). */
-borne_err borne_regdb_credits_csv(struct borne_regdb *db, uint32_t event_id, FILE *out);
+borne_err borne_regdb_credits_csv(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                  borne_report_skips *skips);
 
 /* Counts for tests and `status`: check-ins of the event (or all with event 0). */
 borne_err borne_regdb_count_checkins(struct borne_regdb *db, uint32_t event_id, int64_t *out);

@@ -89,13 +89,19 @@ struct group {
 };
 
 static borne_err flush_group(struct borne_store *store, struct export_ctx *x, struct group *g,
-                             int64_t now)
+                             int64_t now, borne_report_skips *skips)
 {
     if (!g->count) {
         return BORNE_OK;
     }
     borne_session s;
     borne_err err = borne_store_get_session(store, g->session, &s);
+    if (err == BORNE_ERR_NOT_FOUND) {
+        /* A session deleted since the scan (or never pulled): nothing to credit it against. */
+        skips->unknown_session += (int64_t)g->count;
+        g->count = 0;
+        return BORNE_OK;
+    }
     if (err) {
         return err;
     }
@@ -123,9 +129,38 @@ static borne_err flush_group(struct borne_store *store, struct export_ctx *x, st
     return x->err;
 }
 
+void borne_report_skips_words(const borne_report_skips *k, char *out, size_t cap)
+{
+    int64_t total = k->unknown_session + k->unknown_participant + k->future;
+    int n = 0;
+    out[0] = '\0';
+    if (total) {
+        n = snprintf(out, cap,
+                     "%lld accepted check-ins left out, earning no credit (%lld of a session the "
+                     "event does not have, %lld of a participant not in the roster, %lld dated "
+                     "after their arrival)",
+                     (long long)total, (long long)k->unknown_session,
+                     (long long)k->unknown_participant, (long long)k->future);
+    }
+    if (k->unreadable && n >= 0 && (size_t)n < cap) {
+        snprintf(out + n, cap - (size_t)n, "%s%lld rows that are not check-ins left out",
+                 n ? "; " : "", (long long)k->unreadable);
+    }
+}
+
 borne_err borne_report_credits_csv(struct borne_store *store, const borne_event *event, int64_t now,
                                    FILE *out)
 {
+    return borne_report_credits_csv_skips(store, event, now, out, NULL);
+}
+
+borne_err borne_report_credits_csv_skips(struct borne_store *store, const borne_event *event,
+                                         int64_t now, FILE *out, borne_report_skips *skips)
+{
+    borne_report_skips ignored = {0};
+    if (!skips) {
+        skips = &ignored;
+    }
     struct export_ctx x = {0};
     borne_err err = borne_csv_writer_new_file(&x.w, out, ',', 0);
     if (err) {
@@ -161,7 +196,7 @@ borne_err borne_report_credits_csv(struct borne_store *store, const borne_event 
         uint32_t pid = (uint32_t)sqlite3_column_int64(st, 0);
         uint32_t sid = (uint32_t)sqlite3_column_int64(st, 1);
         if (g.count && (pid != g.participant || sid != g.session)) {
-            err = flush_group(store, &x, &g, now);
+            err = flush_group(store, &x, &g, now, skips);
         }
         if (g.count == g.cap) {
             size_t cap = g.cap ? g.cap * 2 : 8;
@@ -185,7 +220,7 @@ borne_err borne_report_credits_csv(struct borne_store *store, const borne_event 
     }
     sqlite3_finalize(st);
     if (!err) {
-        err = flush_group(store, &x, &g, now);
+        err = flush_group(store, &x, &g, now, skips);
     }
     free(g.scans);
     borne_csv_writer_free(x.w);

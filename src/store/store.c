@@ -127,6 +127,8 @@ static const char *const migrations[] = {
 };
 
 #define MIGRATION_COUNT (sizeof(migrations) / sizeof(migrations[0]))
+_Static_assert(MIGRATION_COUNT == BORNE_STORE_SCHEMA_VERSION,
+               "BORNE_STORE_SCHEMA_VERSION must be the number of migrations");
 
 /* The store's reading of SQLite's errors (sqlutil.h): a read-only or forbidden database is
  * BORNE_ERR_PERM (the kiosk's data folder or file has the wrong owner or mode), a constraint is

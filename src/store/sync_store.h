@@ -15,6 +15,12 @@
 
 /* kiosk_state key of the roster cursor returned by the last applied pull. */
 #define BORNE_SYNC_CURSOR_KEY "sync_cursor"
+/* kiosk_state key set to "1" while the kiosk replaces its roster after the registry answered
+ * "reset" (its cursor was ahead: a registry restored from a backup); see sync/apply.h. */
+#define BORNE_SYNC_RESET_KEY "sync_reset"
+/* kiosk_state key of the registry's roster epoch (the history the cursor belongs to), sent back
+ * with the cursor. */
+#define BORNE_SYNC_EPOCH_KEY "sync_epoch"
 
 /* Up to `max` unsynced check-ins of the event, oldest first (by rowid: recording order).
  * *out is malloc'ed (NULL when none); the caller frees it. */

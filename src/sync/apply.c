@@ -69,12 +69,65 @@ static const char *const stmt_sql[S_COUNT] = {
 static const char *const bulk_triggers[] = {"participant_ai", "participant_au"};
 #define BULK_TRIGGERS (sizeof(bulk_triggers) / sizeof(bulk_triggers[0]))
 
+/* A set of ids, sorted when searched. */
+typedef struct idset {
+    uint32_t *ids;
+    size_t n, cap;
+    bool sorted;
+} idset;
+
 struct borne_pull_writer {
     struct borne_store *store;
     sqlite3 *db;
     uint32_t event_id;
     sqlite3_stmt *st[S_COUNT];
+    /* Reset (apply.h): */
+    bool from_zero;    /* the store holds the reset note: pull from 0 */
+    bool tracking;     /* the pages since a reset page, or since 0 with the note */
+    bool reset_done;   /* the last page after a reset was applied */
+    int64_t own_kiosk; /* walk-ins of this kiosk number are kept */
+    idset seen_participants, seen_sessions;
 };
+
+static borne_err idset_add(idset *s, uint32_t id)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        uint32_t *grown = realloc(s->ids, cap * sizeof(*grown));
+        if (!grown) {
+            return BORNE_ERR_NOMEM;
+        }
+        s->ids = grown;
+        s->cap = cap;
+    }
+    s->ids[s->n++] = id;
+    s->sorted = false;
+    return BORNE_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool idset_has(idset *s, uint32_t id)
+{
+    if (!s->n) {
+        return false;
+    }
+    if (!s->sorted) {
+        qsort(s->ids, s->n, sizeof(*s->ids), cmp_u32);
+        s->sorted = true;
+    }
+    return bsearch(&id, s->ids, s->n, sizeof(*s->ids), cmp_u32) != NULL;
+}
+
+static void idset_clear(idset *s)
+{
+    s->n = 0;
+    s->sorted = false;
+}
 
 borne_err borne_pull_writer_new(struct borne_store *store, uint32_t event_id,
                                 borne_pull_writer **out)
@@ -87,8 +140,31 @@ borne_err borne_pull_writer_new(struct borne_store *store, uint32_t event_id,
     w->store = store;
     w->db = borne_store_db(store);
     w->event_id = event_id;
+    char note[8] = "";
+    borne_err err = borne_store_state_get(store, BORNE_SYNC_RESET_KEY, note, sizeof(note));
+    if (err && err != BORNE_ERR_NOT_FOUND) {
+        free(w);
+        return err;
+    }
+    w->from_zero = strcmp(note, "1") == 0;
+    w->tracking = w->from_zero;
     *out = w;
     return BORNE_OK;
+}
+
+bool borne_pull_writer_from_zero(borne_pull_writer *w)
+{
+    return w->from_zero;
+}
+
+void borne_pull_writer_own_walkins(borne_pull_writer *w, int64_t kiosk_number)
+{
+    w->own_kiosk = kiosk_number;
+}
+
+bool borne_pull_writer_reset_done(const borne_pull_writer *w)
+{
+    return w->reset_done;
 }
 
 void borne_pull_writer_free(borne_pull_writer *w)
@@ -99,6 +175,8 @@ void borne_pull_writer_free(borne_pull_writer *w)
     for (size_t i = 0; i < S_COUNT; i++) {
         sqlite3_finalize(w->st[i]);
     }
+    free(w->seen_participants.ids);
+    free(w->seen_sessions.ids);
     free(w);
 }
 
@@ -345,12 +423,102 @@ static borne_err put_participant(borne_pull_writer *w, const borne_pull_particip
     return err;
 }
 
+/* ---- a reset (apply.h) ---- */
+
+/* Notes the reset and marks the event's synced check-ins to be sent again. */
+static borne_err reset_start(borne_pull_writer *w)
+{
+    LOG_WARN("the registry's roster is behind this kiosk's (restored from a backup?): the roster "
+             "is taken again from 0 and the check-ins are sent again");
+    w->tracking = true;
+    idset_clear(&w->seen_participants);
+    idset_clear(&w->seen_sessions);
+    borne_err err = borne_store_state_set(w->store, BORNE_SYNC_RESET_KEY, "1");
+    if (err) {
+        return err;
+    }
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(
+        w->db, "UPDATE checkin SET synced = 0 WHERE event_id = ?1 AND synced = 1", -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        return borne_store_error(w->store, rc, "resend check-ins (pull)");
+    }
+    sqlite3_bind_int64(st, 1, w->event_id);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? BORNE_OK
+                             : borne_store_error(w->store, rc, "resend check-ins (pull)");
+}
+
+/* Ids of the first column of `sql` (?1 = the event), into *out. */
+static borne_err read_ids(borne_pull_writer *w, const char *sql, idset *out)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(w->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        return borne_store_error(w->store, rc, "read ids (pull)");
+    }
+    sqlite3_bind_int64(st, 1, w->event_id);
+    borne_err err = BORNE_OK;
+    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        err = idset_add(out, (uint32_t)sqlite3_column_int64(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (!err && rc != SQLITE_DONE) {
+        err = borne_store_error(w->store, rc, "read ids (pull)");
+    }
+    return err;
+}
+
+/* Deletes what the pages since the reset did not carry, and clears the note. */
+static borne_err reset_finish(borne_pull_writer *w)
+{
+    idset have = {0};
+    borne_err err =
+        read_ids(w, "SELECT participant_id FROM participant WHERE event_id = ?1", &have);
+    size_t people = 0, sessions = 0;
+    for (size_t i = 0; !err && i < have.n; i++) {
+        uint32_t id = have.ids[i], bits;
+        bool own = w->own_kiosk > 0 && borne_walkin_id_parse(id, &bits) &&
+                   bits == (uint32_t)(w->own_kiosk % BORNE_WALKIN_KIOSK_MOD);
+        if (!own && !idset_has(&w->seen_participants, id)) {
+            err = borne_sync_store_delete_participant(w->store, w->event_id, id);
+            people++;
+        }
+    }
+    idset_clear(&have);
+    err = err ? err : read_ids(w, "SELECT id FROM session WHERE event_id = ?1", &have);
+    for (size_t i = 0; !err && i < have.n; i++) {
+        if (!idset_has(&w->seen_sessions, have.ids[i])) {
+            err = borne_sync_store_delete_session(w->store, have.ids[i]);
+            sessions++;
+        }
+    }
+    free(have.ids);
+    err = err ? err : borne_store_state_set(w->store, BORNE_SYNC_RESET_KEY, "0");
+    if (!err) {
+        LOG_INFO("roster taken again from 0: %zu participants and %zu sessions the registry no "
+                 "longer has were dropped",
+                 people, sessions);
+    }
+    return err;
+}
+
 /* ---- one page ---- */
 
 static borne_err apply_page(borne_pull_writer *w, const borne_pull *pull)
 {
     borne_err err = BORNE_OK;
-    if (pull->has_event) {
+    if (pull->reset) {
+        err = reset_start(w);
+    }
+    for (size_t i = 0; !err && w->tracking && i < pull->nparticipants; i++) {
+        err = idset_add(&w->seen_participants, pull->participants[i].p.id);
+    }
+    for (size_t i = 0; !err && w->tracking && i < pull->nsessions; i++) {
+        err = idset_add(&w->seen_sessions, pull->sessions[i].id);
+    }
+    if (!err && pull->has_event) {
         err = borne_store_put_event(w->store, &pull->event);
     }
     for (size_t i = 0; !err && i < pull->nsessions; i++) {
@@ -384,10 +552,16 @@ static borne_err apply_page(borne_pull_writer *w, const borne_pull *pull)
     for (size_t i = 0; !err && i < pull->nunrevoked; i++) {
         err = borne_sync_store_unrevoke_hash(w->store, w->event_id, pull->unrevoked[i]);
     }
+    if (!err && w->tracking && !pull->more) {
+        err = reset_finish(w);
+    }
     if (!err) {
         char cursor[24];
         snprintf(cursor, sizeof(cursor), "%lld", (long long)pull->cursor);
         err = borne_store_state_set(w->store, BORNE_SYNC_CURSOR_KEY, cursor);
+    }
+    if (!err && pull->epoch[0]) {
+        err = borne_store_state_set(w->store, BORNE_SYNC_EPOCH_KEY, pull->epoch);
     }
     return err;
 }
@@ -404,6 +578,14 @@ borne_err borne_pull_writer_apply(borne_pull_writer *w, const borne_pull *pull)
     }
     if (err) {
         borne_store_rollback(w->store);
+        /* The note may have been rolled back with the page: pull from 0 again next time. */
+        w->tracking = false;
+        return err;
+    }
+    if (w->tracking && !pull->more) {
+        w->tracking = false;
+        w->from_zero = false;
+        w->reset_done = true;
     }
     return err;
 }

@@ -35,4 +35,20 @@ borne_err borne_pull_writer_apply(borne_pull_writer *w, const borne_pull *pull);
 /* Accepts NULL. */
 void borne_pull_writer_free(borne_pull_writer *w);
 
+/* The registry's cursor was ahead of this kiosk's knowledge (docs/protocol.md, "Cursor ahead of
+ * the registry"). A page with `reset` starts the roster again from 0; in its transaction the
+ * kiosk notes the reset (kiosk_state BORNE_SYNC_RESET_KEY) and marks its synced check-ins of
+ * the event to be sent again (a registry restored from a backup lost what came after it; what
+ * it still has answers "duplicate"). The writer then notes every participant and session the
+ * pages carry; with the last page (more: false), in the same transaction, participants and
+ * sessions the pages did not carry are deleted (walk-ins made by this kiosk, `own_walkins`,
+ * are kept: their check-ins recreate them on the registry) and the note is cleared. A pull
+ * interrupted before its last page leaves the note: the next pull starts again from 0
+ * (borne_pull_writer_from_zero). */
+bool borne_pull_writer_from_zero(borne_pull_writer *w);
+/* Sets the kiosk number whose walk-in ids a reset keeps (0: none). */
+void borne_pull_writer_own_walkins(borne_pull_writer *w, int64_t kiosk_number);
+/* True when a reset was completed by this writer (its last page applied). */
+bool borne_pull_writer_reset_done(const borne_pull_writer *w);
+
 #endif

@@ -567,6 +567,18 @@ static bool parse_keys(json_t *arr, borne_pull *pull)
     return true;
 }
 
+/* A roster epoch: "" or 1 to BORNE_PULL_EPOCH_MAX lowercase hex digits (it goes back into a
+ * URL). */
+static bool epoch_ok(const char *e)
+{
+    for (const char *c = e; *c; c++) {
+        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 borne_err borne_proto_parse_pull(const char *json, size_t len, uint32_t event_id, borne_pull **out)
 {
     *out = NULL;
@@ -581,7 +593,10 @@ borne_err borne_proto_parse_pull(const char *json, size_t len, uint32_t event_id
     }
     bool ok = server_time(root, &pull->server_time_ms) &&
               get_i64(root, "cursor", 0, INT64_MAX, &pull->cursor) &&
-              get_bool(root, "more", false, &pull->more);
+              get_bool(root, "more", false, &pull->more) &&
+              get_bool(root, "reset", false, &pull->reset) &&
+              get_text(root, "epoch", false, pull->epoch, sizeof(pull->epoch)) &&
+              epoch_ok(pull->epoch);
     json_t *ev = json_object_get(root, "event");
     if (ok && ev && !json_is_null(ev)) {
         ok = parse_event(ev, event_id, &pull->event);
@@ -626,6 +641,7 @@ borne_err borne_proto_parse_pull(const char *json, size_t len, uint32_t event_id
 
 bool borne_pull_changes_roster(const borne_pull *pull)
 {
-    return pull->has_event || pull->nsessions || pull->ndeleted_sessions || pull->nparticipants ||
-           pull->ndeleted_participants || pull->nkeys || pull->nrevoked || pull->nunrevoked;
+    return pull->reset || pull->has_event || pull->nsessions || pull->ndeleted_sessions ||
+           pull->nparticipants || pull->ndeleted_participants || pull->nkeys || pull->nrevoked ||
+           pull->nunrevoked;
 }

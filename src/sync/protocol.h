@@ -25,6 +25,7 @@
 #define BORNE_ANSWER_MAX        (32u * 1024 * 1024) /* bytes of an answer, decompressed */
 #define BORNE_REGISTRATIONS_MAX 128                 /* sessions per participant */
 #define BORNE_PULL_BADGE_MAX    256                 /* bytes of a participant's badge text */
+#define BORNE_PULL_EPOCH_MAX    32                  /* lowercase hex digits of a roster epoch */
 
 /* Walk-in participant ids. A kiosk registers walk-ins at the door under ids the registry never
  * issues to its own roster (it refuses to import ids at or above BORNE_WALKIN_ID_BASE), and that
@@ -82,6 +83,20 @@ typedef enum borne_push_status {
     BORNE_PUSH_REFUSED = 2,
 } borne_push_status;
 
+/* Reasons of a per-record refusal (the "reason" of a "refused" result) that a kiosk may act on;
+ * the full list is in docs/protocol.md. A refused record is kept on the kiosk (synced = 2),
+ * never sent again. */
+#define BORNE_REASON_ANOTHER_EVENT       "another event"
+#define BORNE_REASON_UNKNOWN_SESSION     "unknown session"
+#define BORNE_REASON_UNKNOWN_PARTICIPANT "unknown participant"
+#define BORNE_REASON_FUTURE              "wall_ms in the future"
+#define BORNE_REASON_DIRECTION           "outcome does not match direction"
+
+/* How far past the registry's own time a check-in's trusted wall_ms may be (24 h): more is
+ * refused (BORNE_REASON_FUTURE). An untrusted time is stored whatever it says, but earns nothing
+ * in the registry's reports when it is later than this past the record's arrival. */
+#define BORNE_PUSH_FUTURE_SKEW_MS (24LL * 3600 * 1000)
+
 typedef struct borne_push_result {
     char uuid[BORNE_UUID_LEN + 1];
     borne_push_status status;
@@ -123,6 +138,8 @@ typedef struct borne_pull {
     int64_t server_time_ms;
     int64_t cursor;
     bool more;
+    bool reset; /* the kiosk's cursor was ahead of the registry's: this page starts from 0 */
+    char epoch[BORNE_PULL_EPOCH_MAX + 1]; /* the registry's history; "" when not sent */
     bool has_event;
     borne_event event;
     borne_session *sessions;

@@ -647,8 +647,9 @@ static borne_err push(struct borne_sync *s)
     }
 }
 
-/* One page: asks for what changed after the stored cursor and applies it. *more: ask again. */
-static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool *more)
+/* One page: asks for what changed after the stored cursor (or after 0: from_zero) and applies
+ * it. *more: ask again. */
+static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool from_zero, bool *more)
 {
     *more = false;
     char cursor[24] = "0";
@@ -658,11 +659,22 @@ static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool *mor
     }
     char *end = NULL;
     long long since = strtoll(cursor, &end, 10);
-    if (!end || *end || since < 0) {
+    if (!end || *end || since < 0 || from_zero) {
         since = 0;
     }
-    char path[64];
-    snprintf(path, sizeof(path), "/v1/roster?since=%lld", since);
+    /* The registry's epoch goes back with the cursor: a registry of another history (restored
+     * from a backup) answers "reset" (docs/protocol.md). Only lowercase hex is ever stored. */
+    char epoch[BORNE_PULL_EPOCH_MAX + 1] = "";
+    err = borne_store_state_get(s->store, BORNE_SYNC_EPOCH_KEY, epoch, sizeof(epoch));
+    if (err && err != BORNE_ERR_NOT_FOUND) {
+        return err;
+    }
+    char path[96];
+    if (since > 0 && epoch[0] && strspn(epoch, "0123456789abcdef") == strlen(epoch)) {
+        snprintf(path, sizeof(path), "/v1/roster?since=%lld.%s", since, epoch);
+    } else {
+        snprintf(path, sizeof(path), "/v1/roster?since=%lld", since);
+    }
     borne_clock_sample mid;
     err = request(s, "pull", path, NULL, 0, true, &mid);
     if (err) {
@@ -674,7 +686,8 @@ static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool *mor
     }
     err = borne_pull_writer_apply(w, p);
     if (!err) {
-        *more = p->more && p->cursor > since;
+        /* A reset page started again from 0, whatever was asked. */
+        *more = p->more && p->cursor > (p->reset ? 0 : since);
         pthread_mutex_lock(&s->lock);
         s->status.pulled += (int64_t)(p->nparticipants + p->ndeleted_participants + p->nsessions +
                                       p->ndeleted_sessions);
@@ -688,15 +701,23 @@ static borne_err pull_page(struct borne_sync *s, borne_pull_writer *w, bool *mor
     return err;
 }
 
-static borne_err pull(struct borne_sync *s)
+/* *resent: the pull completed a reset (sync/apply.h), so check-ins are to be sent again. */
+static borne_err pull(struct borne_sync *s, bool *resent)
 {
+    *resent = false;
     /* One writer for the whole pull: every page goes through the same prepared statements. */
     borne_pull_writer *w = NULL;
     borne_err err = borne_pull_writer_new(s->store, s->cred.event_id, &w);
     bool more = !err;
-    for (int page = 0; !err && more && page < 100000; page++) {
-        err = pull_page(s, w, &more);
+    if (!err) {
+        borne_pull_writer_own_walkins(w, s->cred.kiosk_number);
     }
+    /* A reset left unfinished by an earlier pull starts again from 0. */
+    bool from_zero = !err && borne_pull_writer_from_zero(w);
+    for (int page = 0; !err && more && page < 100000; page++) {
+        err = pull_page(s, w, from_zero && page == 0, &more);
+    }
+    *resent = !err && borne_pull_writer_reset_done(w);
     borne_pull_writer_free(w);
     return err;
 }
@@ -737,7 +758,13 @@ borne_err borne_sync_run_once(struct borne_sync *s)
     }
     if (!err) {
         set_phase(s, BORNE_SYNC_PHASE_PULLING);
-        err = pull(s);
+        bool resent = false;
+        err = pull(s, &resent);
+        if (!err && resent) {
+            /* The registry was restored: what it lost since its backup goes again now. */
+            set_phase(s, BORNE_SYNC_PHASE_PUSHING);
+            err = push(s);
+        }
     }
     update_pending(s);
     sample(s, &now);

@@ -271,11 +271,14 @@ void registry_other_event(test_registry *r)
 
 int registry_kiosk(test_registry *r, uint32_t event, char *token, char *enrol)
 {
-    char url[64], ev[16], setup[600];
+    char url[64], ev[16], setup[600], name[32];
     snprintf(url, sizeof(url), "http://127.0.0.1:%u", (unsigned)r->proc.port);
     snprintf(ev, sizeof(ev), "%u", event);
+    /* Kiosk names are unique per event. */
+    static int made;
+    snprintf(name, sizeof(name), "porte-T%d", ++made);
     assert_int_equal(harness_admin(&r->proc, setup, sizeof(setup), "kiosk", "add", "--event", ev,
-                                   "--url", url, "--name", "porte-T", NULL),
+                                   "--url", url, "--name", name, NULL),
                      0);
     char prefix[32], u[256], t[128];
     assert_int_equal(sscanf(setup, "%31s %255s %127s", prefix, u, t), 3);

@@ -227,6 +227,10 @@ static void test_one_event_per_kiosk(void **state)
     char rec1[700], rec2[700], body[1600];
     checkin_json(rec1, sizeof(rec1), U1, 42, 501, 1779282000000, true);
     checkin_json(rec2, sizeof(rec2), U2, 43, 501, 1779282000000, true);
+    /* Event 43's own session. */
+    char *sid = strstr(rec2, "\"session_id\":101");
+    assert_non_null(sid);
+    memcpy(sid + strlen("\"session_id\":"), "301", 3);
     snprintf(body, sizeof(body), "{\"checkins\":[%s,%s]}", rec1, rec2);
     json_t *res;
     push(&r, a43, body, 200, &res);
@@ -677,7 +681,8 @@ static void test_no_participant_oracle(void **state)
         }
     }
     /* An authenticated kiosk pushing check-ins for a known or an unknown participant: the
-     * answer is the same ("stored"); the registry does not judge the roster. */
+     * unknown one is refused by itself. This tells the kiosk nothing it does not hold already:
+     * it pulls its event's whole roster. */
     char rk[700], ru[700], body[1600];
     checkin_json(rk, sizeof(rk), U1, 42, 1, 1779282000000, true);
     checkin_json(ru, sizeof(ru), U2, 42, 999999, 1779282000000, true);
@@ -685,7 +690,8 @@ static void test_no_participant_oracle(void **state)
     json_t *res;
     push(&r, token, body, 200, &res);
     assert_string_equal(status_of(res, 0), "stored");
-    assert_string_equal(status_of(res, 1), "stored");
+    assert_string_equal(status_of(res, 1), "refused");
+    assert_string_equal(reason_of(res, 1), "unknown participant");
     json_decref(res);
     const char *secrets[] = {token, NULL};
     registry_down(&r);

@@ -9,7 +9,10 @@
  *   and controls come back from a scan as stored; after the kiosk's sanitiser
  *   (borne_utf8_sanitize) they pass assert_display_safe.
  * - Forgery: every single-bit change of a genuine badge's text (130 x 8) and of its binary record
- *   (84 x 8, re-encoded), every truncation and many extensions are refused, never accepted. */
+ *   (84 x 8, re-encoded), every truncation and many extensions are refused, never accepted.
+ * The other side, a hostile kiosk sending bad records to the registry (sessions, participants and
+ * times that are not the event's, huge numbers, reused UUIDs), is
+ * tests/registry/test_registry_integrity.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -857,7 +857,7 @@ static void test_registry_open(void **state)
 static void test_registry_schema_from_old_version(void **state)
 {
     sql_fx *fx = *state;
-    /* Back to version 1 by hand: drop what migrations 2 and 3 add. */
+    /* Back to version 1 by hand: drop what migrations 2, 3 and 4 add. */
     borne_regdb_close(fx->reg);
     fx->reg = NULL;
     sqlite3 *raw = NULL;
@@ -867,6 +867,8 @@ static void test_registry_schema_from_old_version(void **state)
                                   "ALTER TABLE participant DROP COLUMN walkin_kiosk;"
                                   "ALTER TABLE event DROP COLUMN credits_exported_ms;"
                                   "ALTER TABLE event DROP COLUMN purged_ms;"
+                                  "ALTER TABLE kiosk DROP COLUMN label;"
+                                  "ALTER TABLE counter DROP COLUMN epoch;"
                                   "PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -877,6 +879,12 @@ static void test_registry_schema_from_old_version(void **state)
     assert_string_equal(ev.name, "Congrès");
     assert_int_equal(borne_regdb_mark_exported(fx->reg, EVENT, 1), BORNE_OK); /* a v3 column */
     assert_int_equal(borne_regdb_get_event(fx->reg, EVENT + 1, &ev), BORNE_ERR_NOT_FOUND);
+    /* Version 4: the kiosk's label, and a roster epoch (16 hex digits) for the counter. */
+    sqlite3 *db = borne_regdb_sqlite(fx->reg);
+    assert_int_equal(pragma_int(db, "SELECT length(epoch) FROM counter"), 16);
+    assert_int_equal(pragma_int(db, "SELECT count(*) FROM pragma_table_info('kiosk')"
+                                    " WHERE name = 'label'"),
+                     1);
 }
 
 /* A test on a fresh database (setup) or a fresh registry (setup_registry). */

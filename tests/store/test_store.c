@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "store/import.h"
+#include "store/report.h"
 #include "store/store.h"
 #include "support/fixture.h"
 
@@ -1206,6 +1207,55 @@ static void test_crash_mid_import(void **state)
     free(csv);
 }
 
+/* A check-in of a session the store no longer has (deleted by a pull since the scan) earns
+ * nothing: the credits report leaves it out, counts it, and is complete for the rest (it used to
+ * stop there, with a truncated file). */
+static void test_credits_skip_unknown_session(void **state)
+{
+    fixture *fx = *state;
+    static const struct {
+        uint32_t participant, session;
+        borne_direction dir;
+        int64_t at;
+    } rows[] = {
+        {FIX_P_HELENE, 999, BORNE_ENTRY, FIX_A_START + 60},
+        {FIX_P_HELENE, FIX_SESSION_A, BORNE_ENTRY, FIX_A_START + 60},
+        {FIX_P_HELENE, FIX_SESSION_A, BORNE_EXIT, FIX_A_END - 300},
+        {FIX_P_JEAN, 999, BORNE_EXIT, FIX_A_END - 300},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        borne_checkin_row c;
+        fixture_checkin_row(&c, "k", FIX_EVENT, rows[i].participant, rows[i].session);
+        c.direction = rows[i].dir;
+        c.outcome =
+            rows[i].dir == BORNE_ENTRY ? BORNE_OUTCOME_ACCEPTED_ENTRY : BORNE_OUTCOME_ACCEPTED_EXIT;
+        c.time.wall_ms = rows[i].at * 1000;
+        c.wall_recorded_ms = c.time.wall_ms;
+        c.time.trusted = true;
+        assert_int_equal(borne_store_add_checkin(fx->store, &c), BORNE_OK);
+    }
+    borne_event ev;
+    assert_int_equal(borne_store_get_event(fx->store, FIX_EVENT, &ev), BORNE_OK);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    borne_report_skips skips = {0};
+    assert_int_equal(borne_report_credits_csv_skips(fx->store, &ev, INT64_MAX, f, &skips),
+                     BORNE_OK);
+    assert_int_equal(skips.unknown_session, 2);
+    char text[2048] = "";
+    rewind(f);
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(text, "\n1,Hélène Tremblay,101,A1,Gestion documentaire,84,1.50,"));
+    assert_null(strstr(text, ",999,"));
+    char words[256];
+    borne_report_skips_words(&skips, words, sizeof(words));
+    assert_string_equal(words, "2 accepted check-ins left out, earning no credit (2 of a session "
+                               "the event does not have, 0 of a participant not in the roster, "
+                               "0 dated after their arrival)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1248,6 +1298,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fault_read_only_mid_import, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_crash_mid_import, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_credits_skip_unknown_session, fixture_setup,
+                                        fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

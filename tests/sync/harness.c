@@ -194,8 +194,8 @@ int harness_add_kiosk(registry_proc *r, uint16_t port, char *setup, size_t cap)
 {
     char url[64];
     snprintf(url, sizeof(url), "http://127.0.0.1:%u", (unsigned)port);
-    int rc = harness_admin(r, setup, cap, "kiosk", "add", "--event", "42", "--url", url, "--name",
-                           "porte-A", NULL);
+    /* Unnamed: the registry numbers it (kiosk names are unique per event). */
+    int rc = harness_admin(r, setup, cap, "kiosk", "add", "--event", "42", "--url", url, NULL);
     setup[strcspn(setup, "\n")] = '\0';
     return rc;
 }

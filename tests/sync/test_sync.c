@@ -592,6 +592,139 @@ static char *participants_text(struct borne_store *store)
 /* A large page (a first pull's) goes without the index triggers, row by row a small one: both
  * leave the same store, a whole name index and the triggers in place; a failed large page leaves
  * nothing, triggers included. */
+/* Records the registry refuses (a session or a participant it does not have): kept on the kiosk
+ * (synced = 2) and in its exports, no longer pending, never sent again; the rest goes through. */
+static void test_refused_records_kept(void **state)
+{
+    (void)state;
+    registry_proc r;
+    kiosk k;
+    registry_start_with_kiosk(&r, &k, 5000, 0);
+    struct {
+        uint32_t participant, session;
+    } rows[] = {{FIX_P_HELENE, FIX_SESSION_A}, {FIX_P_JEAN, 999}, {FIX_P_ABSENT, FIX_SESSION_A}};
+    for (size_t i = 0; i < 3; i++) {
+        borne_checkin_row c;
+        fixture_checkin_row(&c, "borne-test", FIX_EVENT, rows[i].participant, rows[i].session);
+        c.time.wall_ms = (FIX_A_START + 60) * 1000;
+        c.wall_recorded_ms = c.time.wall_ms;
+        c.time.trusted = true;
+        snprintf(c.time.boot_id, sizeof(c.time.boot_id), "boot-refused");
+        assert_int_equal(borne_store_add_checkin(k.fx.store, &c), BORNE_OK);
+    }
+    for (int cycle = 0; cycle < 2; cycle++) {
+        assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
+        borne_sync_status st;
+        borne_sync_get_status(k.sync, &st);
+        assert_int_equal(st.pending, 0);
+        assert_int_equal(st.pushed, 1);
+        assert_int_equal(st.refused, 2); /* the second cycle sent nothing again */
+    }
+    assert_int_equal(registry_int(&r, "SELECT count(*) FROM checkin"), 1);
+    assert_int_equal(fixture_query_int(k.fx.store, "SELECT count(*) FROM checkin WHERE synced = 2"),
+                     2);
+    assert_int_equal(fixture_query_int(k.fx.store, "SELECT count(*) FROM checkin"), 3);
+    kiosk_close(&k);
+    registry_stop(&r);
+}
+
+/* The registry restored from a backup: the kiosk, which synced changes the backup does not
+ * have, is told to start again (another epoch), drops what the registry no longer has, sees what
+ * was done after the restore (a revocation included), and sends its check-ins again so that the
+ * registry gets back those it lost. The restored registry makes more changes than it lost before
+ * the kiosk comes back: its counter passes the kiosk's cursor, and only the epoch tells. */
+static void test_restore_from_backup(void **state)
+{
+    (void)state;
+    registry_proc r;
+    kiosk k;
+    registry_start_with_kiosk(&r, &k, 5000, 0);
+    add_checkins(&k, 10);
+    assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
+    assert_exactly_once(&r, &k, 10);
+    char backup[400];
+    snprintf(backup, sizeof(backup), "%s/backup.db", r.dir);
+    assert_int_equal(harness_admin(&r, NULL, 0, "backup", backup, NULL), 0);
+
+    /* After the backup: a participant added, Hélène's opaque code revoked, 5 more check-ins;
+     * the kiosk syncs them all. */
+    char roster[2048], path[400];
+    snprintf(roster, sizeof(roster), "%s7,Ajout Après,Ville de Rimouski,non,confirmé,A1,,,\n",
+             fixture_roster_csv);
+    harness_write(r.dir, "roster2.csv", roster, path, sizeof(path));
+    assert_int_equal(harness_admin(&r, NULL, 0, "roster", "import", "42", path, NULL), 0);
+    assert_int_equal(harness_admin(&r, NULL, 0, "revoke", "--event", "42", FIX_OPAQUE_HELENE, NULL),
+                     0);
+    add_checkins(&k, 5);
+    assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
+    assert_exactly_once(&r, &k, 15);
+    borne_participant p;
+    assert_int_equal(borne_store_get_participant(k.fx.store, FIX_EVENT, 7, &p), BORNE_OK);
+    int64_t kiosk_cursor = fixture_query_int(
+        k.fx.store, "SELECT CAST(value AS INTEGER) FROM kiosk_state WHERE key = 'sync_cursor'");
+
+    /* The registry is restored from the backup and restarted on its address. */
+    uint16_t port = r.port;
+    harness_kill(&r, SIGTERM);
+    char wal[420], shm[420];
+    snprintf(wal, sizeof(wal), "%s-wal", r.db);
+    snprintf(shm, sizeof(shm), "%s-shm", r.db);
+    unlink(wal);
+    unlink(shm);
+    assert_int_equal(rename(backup, r.db), 0);
+    assert_int_equal(harness_serve(&r, port, NULL), 0);
+    assert_int_equal(registry_int(&r, "SELECT count(*) FROM checkin"), 10);
+
+    /* After the restore: Jean's badge issued and revoked, Luc and Paul deleted; the counter
+     * passes the kiosk's cursor. */
+    char tok[256];
+    registry_token(&r, FIX_P_JEAN, tok, sizeof(tok));
+    assert_int_equal(harness_admin(&r, NULL, 0, "revoke", "--event", "42", tok, NULL), 0);
+    assert_int_equal(harness_admin(&r, NULL, 0, "participant", "delete", "42", "4", NULL), 0);
+    assert_int_equal(harness_admin(&r, NULL, 0, "participant", "delete", "42", "6", NULL), 0);
+    int64_t counter = registry_int(&r, "SELECT value FROM counter");
+    assert_true(counter >= kiosk_cursor);
+
+    assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
+    /* The registry has every check-in again (10 answered duplicate, 5 stored again). */
+    assert_exactly_once(&r, &k, 15);
+    /* The kiosk holds the registry's roster: participant 7 (lost with the restore), Luc and Paul
+     * (deleted after it) are gone; its cursor and epoch are the registry's; the reset is over. */
+    int64_t people = 0;
+    assert_int_equal(borne_store_count_participants(k.fx.store, FIX_EVENT, &people), BORNE_OK);
+    assert_int_equal(people, 4);
+    assert_int_equal(borne_store_get_participant(k.fx.store, FIX_EVENT, 7, &p),
+                     BORNE_ERR_NOT_FOUND);
+    assert_int_equal(borne_store_get_participant(k.fx.store, FIX_EVENT, 4, &p),
+                     BORNE_ERR_NOT_FOUND);
+    assert_int_equal(
+        fixture_query_int(
+            k.fx.store, "SELECT CAST(value AS INTEGER) FROM kiosk_state WHERE key = 'sync_cursor'"),
+        counter);
+    assert_int_equal(fixture_query_int(k.fx.store, "SELECT count(*) FROM kiosk_state WHERE"
+                                                   " key = 'sync_reset' AND value = '0'"),
+                     1);
+    char epoch[64] = "";
+    assert_int_equal(borne_store_state_get(k.fx.store, BORNE_SYNC_EPOCH_KEY, epoch, sizeof(epoch)),
+                     BORNE_OK);
+    sqlite3 *ro = registry_open_ro(&r);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(ro, "SELECT epoch FROM counter", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), epoch);
+    sqlite3_finalize(st);
+    sqlite3_close(ro);
+    /* The revocation made after the restore holds at the door; the one the restore lost stays
+     * too (a reset never lifts a revocation: `revoke --lift` does). */
+    scan(&k, FIX_SESSION_A, BORNE_ENTRY, tok, BORNE_OUTCOME_REVOKED);
+    scan(&k, FIX_SESSION_A, BORNE_ENTRY, FIX_OPAQUE_HELENE, BORNE_OUTCOME_REVOKED);
+    /* A next cycle is an ordinary one. */
+    assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
+    assert_exactly_once(&r, &k, 17);
+    kiosk_close(&k);
+    registry_stop(&r);
+}
+
 static void test_bulk_page(void **state)
 {
     (void)state;
@@ -788,6 +921,8 @@ int main(void)
         cmocka_unit_test(test_walkin_reaches_registry_once),
         cmocka_unit_test(test_badge_text_pulled),
         cmocka_unit_test(test_bulk_page),
+        cmocka_unit_test(test_restore_from_backup),
+        cmocka_unit_test(test_refused_records_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
