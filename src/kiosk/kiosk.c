@@ -57,6 +57,7 @@ extern char **environ;
 #define NOT_SET_UP_POLL_MS 5000
 #define DEMO_PIN           "1234"
 #define SETUP_DONE_MS      3000 /* "kiosk set up" stays on screen before the waiting screen */
+#define STORE_RETRY_MS     5000 /* a store that cannot be opened: tried again this often */
 
 enum user_event {
     EV_SCAN = 0,    /* the scan queue has events */
@@ -161,6 +162,7 @@ struct borne_kiosk {
     int64_t last_input_ms;
     int64_t last_tick_s;
     int64_t next_setup_poll_ms;
+    int64_t next_store_try_ms; /* no store: when to try opening it again */
     uint64_t frames;
     uint64_t results;
     borne_kiosk_observer observer;
@@ -344,6 +346,38 @@ static void enter_trouble(struct borne_kiosk *k, borne_err err)
     k->view.trouble = err;
     go(k, BORNE_SCREEN_TROUBLE);
     borne_sound_play(k->sound, BORNE_LOOK_REFUSED);
+}
+
+/* Why the store at `path` could not be opened, when the folder is the problem: a missing
+ * folder, a folder where the file should be, a folder the kiosk may not write in. */
+static void diagnose_store(borne_view *v, const char *path)
+{
+    v->trouble_cause = BORNE_VIEW_TROUBLE_STORE;
+    v->trouble_path[0] = '\0';
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        v->trouble_cause = BORNE_VIEW_TROUBLE_IS_FOLDER;
+        snprintf(v->trouble_path, sizeof(v->trouble_path), "%s", path);
+        return;
+    }
+    char dir[sizeof(v->trouble_path)];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir) {
+        dir[1] = '\0';
+    } else if (slash) {
+        *slash = '\0';
+    } else {
+        snprintf(dir, sizeof(dir), ".");
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        v->trouble_cause = BORNE_VIEW_TROUBLE_NO_FOLDER;
+    } else if (access(dir, W_OK | X_OK) != 0) {
+        v->trouble_cause = BORNE_VIEW_TROUBLE_NOT_WRITABLE;
+    } else {
+        return;
+    }
+    snprintf(v->trouble_path, sizeof(v->trouble_path), "%s", dir);
 }
 
 static void sanitize(char *dst, size_t cap, const char *src)
@@ -615,6 +649,7 @@ static void start_setup(struct borne_kiosk *k, const char *text, size_t len)
 }
 
 static void try_set_up(struct borne_kiosk *k);
+static void open_store(struct borne_kiosk *k);
 
 static void setup_done(struct borne_kiosk *k, struct setup_job *job)
 {
@@ -1420,6 +1455,12 @@ static void action(struct borne_kiosk *k, int act, int arg)
         k->quit = true;
         break;
     case BORNE_ACT_RETRY: {
+        if (!k->store) {
+            if (!k->opts.demo) {
+                open_store(k);
+            }
+            break;
+        }
         borne_err err = borne_store_check(k->store);
         if (!err && k->ck) {
             err = borne_checkin_reload(k->ck);
@@ -1637,7 +1678,10 @@ static void tick(struct borne_kiosk *k)
             k->dirty = true;
         }
     }
-    if (!k->ck && !k->setup_job && now >= k->next_setup_poll_ms) {
+    if (!k->store && !k->opts.demo && now >= k->next_store_try_ms) {
+        open_store(k);
+    }
+    if (k->store && !k->ck && !k->setup_job && now >= k->next_setup_poll_ms) {
         k->next_setup_poll_ms = now + NOT_SET_UP_POLL_MS;
         try_set_up(k);
     }
@@ -1773,6 +1817,9 @@ static uint32_t pick_session(struct borne_kiosk *k)
 
 static void try_set_up(struct borne_kiosk *k)
 {
+    if (!k->store) {
+        return;
+    }
     borne_checkin_options o = {
         .kiosk_id = k->cfg.kiosk.id,
         .session_id = 0,
@@ -1937,6 +1984,53 @@ static borne_err open_window(struct borne_kiosk *k)
     return BORNE_OK;
 }
 
+/* Opens the store (not the demo's). A damaged store (quick_check) is kept aside and a fresh one
+ * created: the sync pulls the event and roster again when the kiosk is provisioned; staff are
+ * told on screen. A store that cannot be opened at all (its folder missing or read-only, a
+ * folder in its place) shows the trouble screen with the cause; the kiosk tries again every few
+ * seconds and on "Réessayer", so fixing the mount is enough. */
+static void open_store(struct borne_kiosk *k)
+{
+    k->next_store_try_ms = mono_ms() + STORE_RETRY_MS;
+    borne_store_recovery rec;
+    struct borne_store *store = NULL;
+    borne_err err = borne_store_open_checked(k->db_path, 0, &store, &rec);
+    if (err) {
+        borne_view_trouble before = k->view.trouble_cause;
+        char path_before[sizeof(k->view.trouble_path)];
+        snprintf(path_before, sizeof(path_before), "%s", k->view.trouble_path);
+        diagnose_store(&k->view, k->db_path);
+        bool same = k->view.screen == BORNE_SCREEN_TROUBLE && k->view.trouble == err &&
+                    before == k->view.trouble_cause &&
+                    strcmp(path_before, k->view.trouble_path) == 0;
+        if (same) {
+            return; /* said already: no new log line or sound every few seconds */
+        }
+        static const char *const causes[] = {"", "folder does not exist", "is a folder",
+                                             "folder not writable"};
+        LOG_ERR("store %s cannot be opened: %s%s%s%s", k->db_path, borne_strerror(err),
+                k->view.trouble_cause ? " (" : "", causes[k->view.trouble_cause],
+                k->view.trouble_cause ? ")" : "");
+        enter_trouble(k, err);
+        return;
+    }
+    k->store = store;
+    k->view.trouble_cause = BORNE_VIEW_TROUBLE_STORE;
+    k->view.trouble_path[0] = '\0';
+    if (rec.recreated) {
+        LOG_WARN("damaged store kept aside, fresh store created");
+        snprintf(k->view.notice, sizeof(k->view.notice), "%s",
+                 _("Base de données endommagée\u00a0: mise de côté, nouvelle base créée — la "
+                   "liste sera retéléchargée"));
+    }
+    if (k->view.screen == BORNE_SCREEN_TROUBLE) {
+        LOG_INFO("store %s opened: scans resumed", k->db_path);
+        go(k, BORNE_SCREEN_WAITING);
+    }
+    try_set_up(k);
+    open_sync(k);
+}
+
 static borne_err open_demo(struct borne_kiosk *k)
 {
     snprintf(k->demo_dir, sizeof(k->demo_dir), "%s", "/tmp/borne-demo-XXXXXX");
@@ -1950,6 +2044,17 @@ static borne_err open_demo(struct borne_kiosk *k)
     borne_err err = borne_store_open(k->db_path, &k->store);
     if (err) {
         return err;
+    }
+    /* A store given with --db must be new or empty, as for `bornectl demo`: the demo would make
+     * its congrès the current event and add simulated check-ins to a real one. */
+    borne_event existing;
+    err = borne_store_current_event(k->store, &existing);
+    if (err != BORNE_ERR_NOT_FOUND) {
+        if (!err) {
+            LOG_ERR("demo: %s already holds the event \"%s\": the demo needs a new or empty store",
+                    k->db_path, existing.name);
+        }
+        return err ? err : BORNE_ERR_EXISTS;
     }
     /* A fake clock that starts now and moves only with the script's time jumps. */
     borne_clock sys;
@@ -2034,26 +2139,11 @@ borne_err borne_kiosk_new(const struct borne_kiosk_options *opts, struct borne_k
         }
     } else {
         borne_clock_init_system(&k->clock);
-        /* A damaged store (quick_check) is kept aside and a fresh one created: the sync pulls
-         * the event and roster again when the kiosk is provisioned; staff are told on screen. */
-        borne_store_recovery rec;
-        err = borne_store_open_checked(k->db_path, 0, &k->store, &rec);
-        if (err) {
-            LOG_ERR("store: %s", borne_strerror(err));
-            enter_trouble(k, err);
-        } else if (rec.recreated) {
-            LOG_WARN("damaged store kept aside, fresh store created");
-            snprintf(k->view.notice, sizeof(k->view.notice), "%s",
-                     _("Base de données endommagée\u00a0: mise de côté, nouvelle base créée — la "
-                       "liste sera retéléchargée"));
-        }
+        open_store(k);
     }
     snprintf(k->view.kiosk_id, sizeof(k->view.kiosk_id), "%s", k->cfg.kiosk.id);
-    if (k->store) {
+    if (opts->demo) {
         try_set_up(k);
-    }
-    if (k->store && !opts->demo) {
-        open_sync(k);
     }
     refresh_clock(k);
     refresh_header(k);
@@ -2450,6 +2540,13 @@ borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir)
     v->trouble = BORNE_ERR_DISK_FULL;
     go(k, BORNE_SCREEN_TROUBLE);
     shot(&t, "trouble");
+    /* The store's folder missing (a data partition not mounted): the cause, in words. */
+    v->trouble = BORNE_ERR_IO;
+    v->trouble_cause = BORNE_VIEW_TROUBLE_NO_FOLDER;
+    snprintf(v->trouble_path, sizeof(v->trouble_path), "/var/lib/borne");
+    shot(&t, "trouble-no-folder");
+    v->trouble_cause = BORNE_VIEW_TROUBLE_STORE;
+    v->trouble_path[0] = '\0';
     go(k, BORNE_SCREEN_WAITING);
 
     free(frame);

@@ -19,6 +19,7 @@
 
 #include "core/log.h"
 #include "kiosk/kiosk.h"
+#include "ui/screens.h"
 #include "ui/pin.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -147,6 +148,14 @@ int main(int argc, char **argv)
 
     struct borne_kiosk *k = NULL;
     borne_err err = borne_kiosk_new(&opts, &k);
+    if (err == BORNE_ERR_EXISTS && opts.demo) {
+        fprintf(stderr,
+                "borne: the demo needs a new or empty store; %s already holds an event "
+                "(leave out --db for a throw-away store)\n",
+                opts.db_path);
+        borne_kiosk_free(k);
+        return 2;
+    }
     if (err) {
         fprintf(stderr, "borne: cannot start: %s\n", borne_strerror(err));
         borne_kiosk_free(k);
@@ -179,7 +188,9 @@ int main(int argc, char **argv)
             ready = true;
             sd_notify(0, "READY=1\nSTATUS=Kiosk running");
             if (first_frame_exit) {
-                printf("first-frame-ms %.1f\n", (double)(now_us() - start_us) / 1000.0);
+                printf("first-frame-ms %.1f\nfirst-frame-screen %s\n",
+                       (double)(now_us() - start_us) / 1000.0,
+                       borne_screen_name(borne_kiosk_view(k)->screen));
                 fflush(stdout);
                 break;
             }

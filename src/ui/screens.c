@@ -1054,6 +1054,40 @@ static void draw_not_set_up(struct borne_ui *ui, const borne_view *v)
     status_corner(ui, v, GREY, h - P(ui, 24));
 }
 
+/* "For staff: the data folder /x does not exist" in the current language (or the other). */
+static void trouble_words(const borne_view *v, bool other, char *out, size_t cap)
+{
+    const char *(*tr)(const char *) = other ? borne_i18n_other : borne_i18n_get;
+    char why[900];
+    switch (v->trouble_cause) {
+    case BORNE_VIEW_TROUBLE_NO_FOLDER:
+        borne_i18n_fill(why, sizeof(why), tr(N_("le dossier «\u00a0%s\u00a0» n’existe pas")),
+                        v->trouble_path, NULL);
+        break;
+    case BORNE_VIEW_TROUBLE_IS_FOLDER:
+        borne_i18n_fill(why, sizeof(why),
+                        tr(N_("«\u00a0%s\u00a0» est un dossier, pas une base de données")),
+                        v->trouble_path, NULL);
+        break;
+    case BORNE_VIEW_TROUBLE_NOT_WRITABLE:
+        borne_i18n_fill(why, sizeof(why),
+                        tr(N_("la borne n’a pas le droit d’écrire dans le dossier "
+                              "«\u00a0%s\u00a0»")),
+                        v->trouble_path, NULL);
+        break;
+    case BORNE_VIEW_TROUBLE_STORE:
+    default:
+        snprintf(why, sizeof(why), "%s (%s)",
+                 tr(v->trouble == BORNE_ERR_DISK_FULL ? N_("la carte mémoire est pleine")
+                    : v->trouble == BORNE_ERR_CORRUPT ? N_("la base de données est endommagée")
+                                                      : N_("la base de données ne répond pas")),
+                 borne_strerror(v->trouble));
+        break;
+    }
+    const char *colon = other == (borne_i18n_lang() == BORNE_LANG_FR) ? ": " : "\u00a0: ";
+    snprintf(out, cap, "%s%s%s", tr(N_("Pour le personnel")), colon, why);
+}
+
 static void draw_trouble(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui), h = borne_ui_h(ui);
@@ -1076,14 +1110,15 @@ static void draw_trouble(struct borne_ui *ui, const borne_view *v)
     t = borne_ui_text_box(ui, borne_i18n_other(what), 18, false, GREY,
                           (SDL_Rect){P(ui, 28), t.y + t.h + P(ui, 4), w - P(ui, 56), P(ui, 50)},
                           BORNE_ALIGN_LEFT);
-    char line[256];
-    const char *why = v->trouble == BORNE_ERR_DISK_FULL ? _("la carte mémoire est pleine")
-                      : v->trouble == BORNE_ERR_CORRUPT ? _("la base de données est endommagée")
-                                                        : _("la base de données ne répond pas");
-    snprintf(line, sizeof(line), "%s%s%s (%s)", _("Pour le personnel"), borne_i18n_colon(), why,
-             borne_strerror(v->trouble));
-    borne_ui_text(ui, line, 16, false, GREY, P(ui, 28), h - P(ui, 70), BORNE_ALIGN_LEFT,
-                  w - P(ui, 260));
+    /* For staff: the cause, in both languages, naming the folder when it is the problem. */
+    char line[1200], other[1200];
+    trouble_words(v, false, line, sizeof(line));
+    trouble_words(v, true, other, sizeof(other));
+    SDL_Rect box = {P(ui, 28), h - P(ui, 92), w - P(ui, 268), P(ui, 46)};
+    t = borne_ui_text_box(ui, line, 16, true, INK, box, BORNE_ALIGN_LEFT);
+    box.y = t.y + t.h + P(ui, 2);
+    box.h = h - box.y - P(ui, 4);
+    borne_ui_text_box(ui, other, 14, false, GREY, box, BORNE_ALIGN_LEFT);
     borne_ui_button(ui, (SDL_Rect){w - P(ui, 220), h - P(ui, 84), P(ui, 200), P(ui, 64)},
                     _("Réessayer"), 20, BORNE_BUTTON_NORMAL, BORNE_ACT_RETRY, 0);
 }

@@ -114,6 +114,14 @@ typedef struct borne_view_sync {
     borne_err err;   /* OFFLINE, REFUSED: the last failure */
 } borne_view_sync;
 
+/* Why the store could not be opened (the trouble screen names it for staff). */
+typedef enum borne_view_trouble {
+    BORNE_VIEW_TROUBLE_STORE = 0,    /* the store itself failed (see view.trouble) */
+    BORNE_VIEW_TROUBLE_NO_FOLDER,    /* trouble_path: the store's folder does not exist */
+    BORNE_VIEW_TROUBLE_IS_FOLDER,    /* trouble_path: the store's path names a folder */
+    BORNE_VIEW_TROUBLE_NOT_WRITABLE, /* trouble_path: the kiosk may not write in that folder */
+} borne_view_trouble;
+
 /* Provisioning from a setup code scanned on the not-set-up screen. */
 typedef enum borne_view_setup {
     BORNE_VIEW_SETUP_NONE = 0,
@@ -192,6 +200,8 @@ typedef struct borne_view {
     char db_path[512];
     int64_t total_checkins;
     borne_err trouble;
+    borne_view_trouble trouble_cause;
+    char trouble_path[512]; /* the folder or file the cause names */
 
     /* Not set up: provisioning by a setup code. */
     borne_view_setup setup;

@@ -161,7 +161,8 @@ static const char *const screens[] = {"waiting-camera",
                                       "en-waiting",
                                       "en-menu",
                                       "not-set-up",
-                                      "trouble"};
+                                      "trouble",
+                                      "trouble-no-folder"};
 
 static const borne_outcome demo_outcomes[] = {
     BORNE_OUTCOME_ACCEPTED_ENTRY,    BORNE_OUTCOME_REPEAT_SCAN,  BORNE_OUTCOME_NOT_REGISTERED,
