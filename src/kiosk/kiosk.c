@@ -108,6 +108,7 @@ enum demo_phase {
 struct borne_kiosk {
     struct borne_kiosk_options opts;
     struct borne_config cfg;
+    char failure[600]; /* why borne_kiosk_new failed, for main() ("" not said) */
     char db_path[512];
     char demo_dir[64];
 
@@ -400,7 +401,7 @@ static void show_result(struct borne_kiosk *k, const borne_scan_result *r, uint6
         sanitize(v->result_name, sizeof(v->result_name), r->participant.display_name);
         sanitize(v->result_org, sizeof(v->result_org), r->participant.organisation);
     }
-    borne_look look = borne_look_outcome(r->outcome, v->mode);
+    borne_look look = borne_view_result_look(v);
     int64_t now = mono_ms();
     k->result_len_ms = look.cls == BORNE_LOOK_ACCEPTED ? RESULT_OK_MS : RESULT_OTHER_MS;
     k->result_shown_ms = now;
@@ -917,18 +918,24 @@ static void found_cb(void *ctx, const borne_participant *p)
     if (v->nfound < BORNE_VIEW_LIST_MAX) {
         v->found[v->nfound] = *p;
         sanitize(v->found[v->nfound].display_name, sizeof(p->display_name), p->display_name);
+        sanitize(v->found[v->nfound].organisation, sizeof(p->organisation), p->organisation);
         v->nfound++;
+    } else {
+        v->found_more = true;
     }
 }
 
 static void run_search(struct borne_kiosk *k)
 {
     k->view.nfound = 0;
+    k->view.found_more = false;
+    k->view.scroll = 0;
     if (!k->ck || !k->view.query[0]) {
         return;
     }
+    /* One more than the list holds: found_more says "keep typing". */
     borne_err err = borne_store_search(k->store, borne_checkin_event(k->ck)->id, k->view.query,
-                                       BORNE_VIEW_LIST_MAX, found_cb, &k->view);
+                                       BORNE_VIEW_LIST_MAX + 1, found_cb, &k->view);
     if (err) {
         set_message(k, true, _("La recherche a échoué."));
     }
@@ -966,7 +973,8 @@ static void manual(struct borne_kiosk *k, borne_direction dir, borne_method meth
         return;
     }
     LOG_INFO("manual %s: %s", dir == BORNE_EXIT ? "exit" : "entry", borne_outcome_name(r.outcome));
-    show_result(k, &r, 0, BORNE_SCREEN_MENU);
+    /* Then back to an empty search with its keyboard: the next person in line. */
+    show_result(k, &r, 0, BORNE_SCREEN_SEARCH);
     k->view.mode = dir;
 }
 
@@ -1212,6 +1220,7 @@ static void goto_screen(struct borne_kiosk *k, borne_screen s)
         break;
     case BORNE_SCREEN_RECENT:
         load_recent(k);
+        k->view.scroll = 0;
         break;
     case BORNE_SCREEN_ABOUT:
         load_about(k);
@@ -1473,7 +1482,20 @@ static void action(struct borne_kiosk *k, int act, int arg)
         }
         break;
     }
-    case BORNE_ACT_SCROLL:
+    case BORNE_ACT_SCROLL: {
+        size_t n = v->screen == BORNE_SCREEN_SEARCH   ? v->nfound
+                   : v->screen == BORNE_SCREEN_RECENT ? v->nrecent
+                                                      : 0;
+        size_t page = borne_screens_page(k->ui, v->screen);
+        if (arg < 0) {
+            v->scroll = v->scroll > page ? v->scroll - page : 0;
+        } else if (arg > 0 && v->scroll + page < n) {
+            v->scroll += page;
+        }
+        break;
+    }
+    case BORNE_ACT_WALKIN_PICK:
+    case BORNE_ACT_ADMIT:
         break;
     }
     k->dirty = true;
@@ -1645,7 +1667,11 @@ static void tick(struct borne_kiosk *k)
     borne_view *v = &k->view;
     if (v->screen == BORNE_SCREEN_RESULT) {
         if (now >= k->result_until_ms) {
-            if (k->result_return == BORNE_SCREEN_MENU) {
+            if (k->result_return == BORNE_SCREEN_SEARCH) {
+                refresh_header(k);
+                goto_screen(k, BORNE_SCREEN_SEARCH); /* cleared */
+                k->last_input_ms = now;
+            } else if (k->result_return == BORNE_SCREEN_MENU) {
                 refresh_header(k);
                 go(k, BORNE_SCREEN_MENU);
                 k->last_input_ms = now;
@@ -1927,6 +1953,19 @@ static borne_err open_window(struct borne_kiosk *k)
         LOG_ERR("SDL: %s", SDL_GetError());
         return BORNE_ERR_DEVICE;
     }
+    /* With no display SDL falls back to drawing into memory (offscreen, dummy): a kiosk that
+     * shows nothing. Said and refused, unless that driver was asked for. */
+    const char *asked = getenv("SDL_VIDEODRIVER");
+    const char *driver = SDL_GetCurrentVideoDriver();
+    if ((!asked || !asked[0]) && driver &&
+        (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0)) {
+        snprintf(k->failure, sizeof(k->failure),
+                 "no display found (no X11 or Wayland display, no KMS/DRM screen; SDL would "
+                 "draw into memory with its \"%s\" driver). Set DISPLAY, run on the console, or "
+                 "set SDL_VIDEODRIVER=offscreen to run without a screen on purpose",
+                 driver);
+        return BORNE_ERR_DEVICE;
+    }
     k->event_base = SDL_RegisterEvents(EV__COUNT);
     if (k->event_base == (Uint32)-1) {
         return BORNE_ERR_DEVICE;
@@ -1943,9 +1982,17 @@ static borne_err open_window(struct borne_kiosk *k)
             h = 600;
         }
     } else if (!w || !h) {
+        /* The display's own size: without a window manager (a bare X server) nothing resizes
+         * a smaller window to the screen, and it would be drawn cropped. */
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-        w = 800;
-        h = 480;
+        SDL_DisplayMode mode;
+        if (SDL_GetDesktopDisplayMode(0, &mode) == 0 && mode.w > 0 && mode.h > 0) {
+            w = mode.w;
+            h = mode.h;
+        } else {
+            w = 800;
+            h = 480;
+        }
     } else {
         flags |= SDL_WINDOW_FULLSCREEN;
     }
@@ -2093,9 +2140,7 @@ borne_err borne_kiosk_new(const struct borne_kiosk_options *opts, struct borne_k
         struct borne_config_error ce;
         borne_err err = borne_config_load_file(&k->cfg, cpath, &ce);
         if (err) {
-            char msg[300];
-            borne_config_describe_error(&ce, cpath, msg, sizeof(msg));
-            LOG_ERR("%s", msg);
+            borne_config_describe_error(&ce, cpath, k->failure, sizeof(k->failure));
             return err;
         }
     }
@@ -2247,6 +2292,17 @@ const struct borne_view *borne_kiosk_view(const struct borne_kiosk *k)
     return &k->view;
 }
 
+struct borne_ui *borne_kiosk_draw(struct borne_kiosk *k)
+{
+    render(k);
+    return k->ui;
+}
+
+const char *borne_kiosk_failure(const struct borne_kiosk *k)
+{
+    return k ? k->failure : "";
+}
+
 borne_err borne_kiosk_screenshot(struct borne_kiosk *k, const char *path)
 {
     k->view.preview = k->preview;
@@ -2394,7 +2450,11 @@ borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir)
         }
         v->result_progress_permille = 700;
         char name[96];
-        snprintf(name, sizeof(name), "result-%s", borne_outcome_name(v->result.outcome));
+        snprintf(name, sizeof(name), "result-%s%s", borne_outcome_name(v->result.outcome),
+                 borne_view_result_look(v).cls == BORNE_LOOK_ATTENTION &&
+                         v->result.outcome == BORNE_OUTCOME_ACCEPTED_EXIT
+                     ? "-no-credit"
+                     : "");
         shot(&t, name);
     }
     go(k, BORNE_SCREEN_WAITING);

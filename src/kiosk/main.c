@@ -17,6 +17,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "core/config.h"
 #include "core/log.h"
 #include "kiosk/kiosk.h"
 #include "ui/screens.h"
@@ -104,9 +105,12 @@ int main(int argc, char **argv)
             opts.windowed = true;
             break;
         case 's':
-            if (sscanf(optarg, "%dx%d", &opts.width, &opts.height) != 2 || opts.width < 320 ||
-                opts.height < 240 || opts.width > 7680 || opts.height > 4320) {
-                fprintf(stderr, "borne: --size WxH, e.g. 800x480\n");
+            if (sscanf(optarg, "%dx%d", &opts.width, &opts.height) != 2 ||
+                opts.width < BORNE_CONFIG_MIN_WIDTH || opts.height < BORNE_CONFIG_MIN_HEIGHT ||
+                opts.width > 7680 || opts.height > 4320) {
+                fprintf(stderr,
+                        "borne: --size WxH, from %dx%d to 7680x4320, e.g. 800x480 (got \"%s\")\n",
+                        BORNE_CONFIG_MIN_WIDTH, BORNE_CONFIG_MIN_HEIGHT, optarg);
                 return 2;
             }
             break;
@@ -157,7 +161,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if (err) {
-        fprintf(stderr, "borne: cannot start: %s\n", borne_strerror(err));
+        const char *why = borne_kiosk_failure(k);
+        fprintf(stderr, "borne: cannot start: %s\n", why[0] ? why : borne_strerror(err));
         borne_kiosk_free(k);
         return 1;
     }

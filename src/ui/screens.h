@@ -64,6 +64,9 @@ typedef enum borne_action {
     BORNE_ACT_QUIT,
     BORNE_ACT_RETRY,  /* trouble screen: check the store again */
     BORNE_ACT_SCROLL, /* arg: +1 / -1 page */
+    /* New actions go here, at the end. */
+    BORNE_ACT_WALKIN_PICK, /* arg: index into likely[]: that person's page, not a new one */
+    BORNE_ACT_ADMIT,       /* person screen: admit although not registered (arg: reason) */
 } borne_action;
 
 /* The on-screen keyboard: key labels (lower case; shift gives upper case). */
@@ -171,11 +174,18 @@ typedef struct borne_view {
     bool shift;
     borne_participant found[BORNE_VIEW_LIST_MAX];
     size_t nfound;
+    bool found_more; /* the search had more answers than found[] holds */
+    size_t scroll;   /* search, recent: index of the first row shown */
     borne_participant person;
     bool person_in_room;
     bool person_registered;
     char walkin[2][BORNE_VIEW_TEXT]; /* name, organisation */
     int walkin_field;
+    /* Walk-in: people already on the list whose name is like the one typed (accents and case
+     * ignored), and whether each is already in the room. */
+    borne_participant likely[3];
+    bool likely_in[3];
+    size_t nlikely;
     borne_qr qr; /* participant's code, SHOW_QR */
     bool qr_missing;
 
@@ -210,6 +220,13 @@ typedef struct borne_view {
 
 /* Draws the whole screen of `v` (between borne_ui_begin and borne_ui_end, which this calls). */
 void borne_screens_draw(struct borne_ui *ui, const borne_view *v);
+
+/* The look of the result screen of `v`: its outcome's (look.h), except an exit recorded that
+ * earns no hours for a session that gives some, which is amber ("attention") with the reason. */
+borne_look borne_view_result_look(const borne_view *v);
+
+/* How many rows a scroll by one page moves on the search and recent screens (1 elsewhere). */
+size_t borne_screens_page(struct borne_ui *ui, borne_screen screen);
 
 /* A short machine name of a screen ("waiting", "result", ...), for screenshots and logs. */
 const char *borne_screen_name(borne_screen s);

@@ -227,6 +227,18 @@ static void check_size(int w, int h)
         assert_true(disc > (long)w * h / 100);
         free(im.px);
     }
+    /* An exit that earns no hours (the demo's 50 minutes of a 90-minute session) is amber, not
+     * the green of a full-credit exit. */
+    if (!find_shot(dir, "result-accepted-exit-no-credit", path, sizeof(path))) {
+        fail_msg("no screenshot of an exit without credit at %s", size);
+    }
+    {
+        rgb_image im;
+        assert_int_equal(load_rgb(path, &im), 0);
+        borne_look amber = borne_look_class_look(BORNE_LOOK_ATTENTION);
+        assert_true(same(pixel(&im, w - 3, 3), amber.band, 2));
+        free(im.px);
+    }
     /* The QR code shown to a participant is readable. */
     assert_true(find_shot(dir, "show-qr", path, sizeof(path)));
     rgb_image im;

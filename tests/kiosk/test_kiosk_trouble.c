@@ -50,6 +50,8 @@ static void slurp(const char *path, char *buf, size_t cap)
 
 /* Runs borne with args (NULL-terminated) under the offscreen driver; as "nobody" when asked
  * and the test is root. Output goes to files in dir. */
+static bool no_display; /* run_borne: no display and no SDL_VIDEODRIVER at all */
+
 static void run_borne(const char *dir, bool as_nobody, run *r, const char *const *args)
 {
     char exe[512], out[400], err[400];
@@ -64,7 +66,13 @@ static void run_borne(const char *dir, bool as_nobody, run *r, const char *const
     }
     argv[n] = NULL;
     const char *driver = getenv("BORNE_TEST_VIDEODRIVER");
-    setenv("SDL_VIDEODRIVER", driver && driver[0] ? driver : "offscreen", 1);
+    if (no_display) {
+        unsetenv("SDL_VIDEODRIVER");
+        unsetenv("DISPLAY");
+        unsetenv("WAYLAND_DISPLAY");
+    } else {
+        setenv("SDL_VIDEODRIVER", driver && driver[0] ? driver : "offscreen", 1);
+    }
     setenv("SDL_RENDER_DRIVER", "software", 1);
     setenv("SDL_AUDIODRIVER", "dummy", 1);
     fflush(NULL);
@@ -218,6 +226,32 @@ static void test_demo_refuses_store_with_event(void **state)
     fixture_close(&fx);
 }
 
+/* No display and no SDL_VIDEODRIVER: SDL would draw into memory. Said, and exit 1. (Skipped
+ * where a KMS/DRM device exists: there SDL finds a real screen.) */
+static void test_no_display_said(void **state)
+{
+    (void)state;
+    struct stat st;
+    if (stat("/dev/dri", &st) == 0) {
+        skip();
+    }
+    char dir[256];
+    assert_int_equal(fixture_mkdtemp(dir, sizeof(dir)), 0);
+    no_display = true;
+    run r;
+    const char *args[] = {"--demo", "--silent", "--exit-after-first-frame", NULL};
+    run_borne(dir, false, &r, args);
+    no_display = false;
+    assert_int_equal(r.status, 1);
+    if (!strstr(r.err, "no display found") || !strstr(r.err, "SDL_VIDEODRIVER=offscreen")) {
+        fail_msg("not said:\n%s", r.err);
+    }
+    assert_null(strstr(r.out, "first-frame"));
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_store_folder_not_writable),
         cmocka_unit_test(test_trouble_names_cause_then_retry),
         cmocka_unit_test(test_demo_refuses_store_with_event),
+        cmocka_unit_test(test_no_display_said),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
