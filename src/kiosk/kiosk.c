@@ -945,6 +945,7 @@ static void load_person(struct borne_kiosk *k, const borne_participant *p)
 {
     borne_view *v = &k->view;
     v->person = *p;
+    v->admit_open = false;
     sanitize(v->person.display_name, sizeof(v->person.display_name), p->display_name);
     sanitize(v->person.organisation, sizeof(v->person.organisation), p->organisation);
     uint32_t sid = v->has_session ? v->session.id : 0;
@@ -976,6 +977,56 @@ static void manual(struct borne_kiosk *k, borne_direction dir, borne_method meth
     /* Then back to an empty search with its keyboard: the next person in line. */
     show_result(k, &r, 0, BORNE_SCREEN_SEARCH);
     k->view.mode = dir;
+}
+
+/* "Admettre quand même": staff admit the person on the page for a reason. */
+static void admit(struct borne_kiosk *k, borne_admit_reason reason)
+{
+    k->view.admit_open = false;
+    borne_scan_result r;
+    borne_err err = borne_checkin_admit(k->ck, k->view.person.id, reason, &r);
+    if (err == BORNE_ERR_INVALID || err == BORNE_ERR_NOT_FOUND) {
+        set_message(k, true,
+                    _("Cette entrée ne peut pas être forcée ici (code annulé, séance terminée…)."));
+        return;
+    }
+    if (err) {
+        enter_trouble(k, err);
+        return;
+    }
+    LOG_INFO("entry admitted by staff (%s): %s", borne_admit_reason_word(reason),
+             borne_outcome_name(r.outcome));
+    show_result(k, &r, 0, BORNE_SCREEN_SEARCH);
+}
+
+/* Walk-in: the people already on the list whose name is like the one typed. */
+static void likely_cb(void *ctx, const borne_participant *p)
+{
+    struct borne_kiosk *k = ctx;
+    borne_view *v = &k->view;
+    if (v->nlikely >= sizeof(v->likely) / sizeof(v->likely[0])) {
+        return;
+    }
+    size_t i = v->nlikely++;
+    v->likely[i] = *p;
+    sanitize(v->likely[i].display_name, sizeof(p->display_name), p->display_name);
+    sanitize(v->likely[i].organisation, sizeof(p->organisation), p->organisation);
+    bool in = false, out = false;
+    int64_t last = 0;
+    borne_store_history(k->store, p->event_id, p->id, v->has_session ? v->session.id : 0, &in, &out,
+                        &last);
+    v->likely_in[i] = in;
+}
+
+static void find_likely(struct borne_kiosk *k)
+{
+    borne_view *v = &k->view;
+    v->nlikely = 0;
+    /* Two letters at least: one letter matches half the list. */
+    if (!k->ck || strlen(v->walkin[0]) < 2) {
+        return;
+    }
+    borne_store_search(k->store, borne_checkin_event(k->ck)->id, v->walkin[0], 3, likely_cb, k);
 }
 
 static void show_qr(struct borne_kiosk *k)
@@ -1066,6 +1117,7 @@ static void walkin_save(struct borne_kiosk *k)
     }
     LOG_INFO("walk-in registered (participant %" PRIu32 ")", id);
     v->walkin[0][0] = v->walkin[1][0] = '\0';
+    v->nlikely = 0;
     v->person = p;
     manual(k, BORNE_ENTRY, BORNE_METHOD_WALK_IN);
 }
@@ -1211,6 +1263,7 @@ static void goto_screen(struct borne_kiosk *k, borne_screen s)
         break;
     case BORNE_SCREEN_WALKIN:
         k->view.walkin_field = 0;
+        find_likely(k);
         break;
     case BORNE_SCREEN_SESSIONS:
         load_sessions(k);
@@ -1343,6 +1396,8 @@ static void key_text(struct borne_kiosk *k, const char *t)
     memcpy(buf + len, t, strlen(t) + 1);
     if (v->screen == BORNE_SCREEN_SEARCH) {
         run_search(k);
+    } else if (v->walkin_field == 0) {
+        find_likely(k);
     }
     k->dirty = true;
 }
@@ -1362,6 +1417,8 @@ static void key_erase(struct borne_kiosk *k)
     buf[len] = '\0';
     if (v->screen == BORNE_SCREEN_SEARCH) {
         run_search(k);
+    } else if (v->walkin_field == 0) {
+        find_likely(k);
     }
     k->dirty = true;
 }
@@ -1495,7 +1552,19 @@ static void action(struct borne_kiosk *k, int act, int arg)
         break;
     }
     case BORNE_ACT_WALKIN_PICK:
+        if (arg >= 0 && (size_t)arg < v->nlikely) {
+            load_person(k, &v->likely[arg]);
+            go(k, BORNE_SCREEN_PERSON);
+        }
+        break;
     case BORNE_ACT_ADMIT:
+        if (arg == BORNE_ADMIT_ASK) {
+            v->admit_open = true;
+        } else if (arg < 0) {
+            v->admit_open = false;
+        } else {
+            admit(k, (borne_admit_reason)arg);
+        }
         break;
     }
     k->dirty = true;
@@ -2149,6 +2218,8 @@ borne_err borne_kiosk_new(const struct borne_kiosk_options *opts, struct borne_k
         return err;
     }
     borne_i18n_init(k->cfg.kiosk.language == BORNE_CONFIG_LANG_EN ? BORNE_LANG_EN : BORNE_LANG_FR);
+    /* The configuration's language for participants; the staff tile changes staff screens. */
+    k->view.public_lang = borne_i18n_lang();
     if (opts->db_path) {
         /* As bornectl: the registry credentials live next to the store. */
         snprintf(k->db_path, sizeof(k->db_path), "%s", opts->db_path);
@@ -2512,6 +2583,23 @@ borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir)
         show_qr(k);
         shot(&t, "show-qr");
     }
+    /* Someone not registered for the session: admitted anyway, with a reason. */
+    goto_screen(k, BORNE_SCREEN_SEARCH);
+    key_text(k, "francois");
+    if (v->nfound > 0) {
+        action(k, BORNE_ACT_PICK, 0);
+        shot(&t, "person-not-registered");
+        action(k, BORNE_ACT_ADMIT, BORNE_ADMIT_ASK);
+        shot(&t, "person-admit-reasons");
+        action(k, BORNE_ACT_ADMIT, BORNE_ADMIT_SPEAKER);
+        shot(&t, "result-admitted-by-staff");
+    }
+    /* A walk-in whose name is already on the list: the likely matches first. */
+    goto_screen(k, BORNE_SCREEN_WALKIN);
+    key_text(k, "emilie cote");
+    shot(&t, "walk-in-likely");
+    v->walkin[0][0] = '\0';
+    v->nlikely = 0;
     goto_screen(k, BORNE_SCREEN_WALKIN);
     snprintf(v->walkin[0], sizeof(v->walkin[0]), "Véronique Saint-Amand");
     snprintf(v->walkin[1], sizeof(v->walkin[1]), "Ville de Rimouski");

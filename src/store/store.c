@@ -888,10 +888,11 @@ borne_err borne_store_add_checkin(struct borne_store *store, const borne_checkin
     return borne_sql_step_done(&store->sql, st, "add check-in");
 }
 
-/* Check-ins that count for presence: accepted entry, accepted exit, exit without entry. */
-#define ACCEPTED_SQL "outcome IN (0, 1, 2)"
+/* Check-ins that count for presence: accepted entry, accepted exit, exit without entry, entry
+ * admitted by staff. */
+#define ACCEPTED_SQL "outcome IN (0, 1, 2, 17)"
 _Static_assert(BORNE_OUTCOME_ACCEPTED_ENTRY == 0 && BORNE_OUTCOME_ACCEPTED_EXIT == 1 &&
-                   BORNE_OUTCOME_EXIT_WITHOUT_ENTRY == 2,
+                   BORNE_OUTCOME_EXIT_WITHOUT_ENTRY == 2 && BORNE_OUTCOME_ADMITTED_BY_STAFF == 17,
                "ACCEPTED_SQL lists these outcome numbers");
 
 borne_err borne_store_history(struct borne_store *store, uint32_t event_id, uint32_t participant_id,
@@ -927,6 +928,30 @@ borne_err borne_store_history(struct borne_store *store, uint32_t event_id, uint
     borne_sql_release(&store->sql, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
                                                  : borne_sql_error(&store->sql, rc, "history");
+}
+
+borne_err borne_store_was_admitted(struct borne_store *store, uint32_t event_id,
+                                   uint32_t participant_id, uint32_t session_id, bool *out)
+{
+    *out = false;
+    sqlite3_stmt *st;
+    borne_err err = borne_sql_prepare(&store->sql,
+                                      "SELECT 1 FROM checkin WHERE event_id = ?1 AND"
+                                      " participant_id = ?2 AND session_id IS ?3 AND outcome = ?4"
+                                      " LIMIT 1",
+                                      &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, participant_id);
+    bind_optional_id(st, 3, session_id);
+    sqlite3_bind_int(st, 4, BORNE_OUTCOME_ADMITTED_BY_STAFF);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW;
+    borne_sql_release(&store->sql, st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
+                                                 : borne_sql_error(&store->sql, rc, "admitted");
 }
 
 static bool read_scan_row(sqlite3_stmt *st, void *elem)

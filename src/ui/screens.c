@@ -318,14 +318,17 @@ static void status_corner(struct borne_ui *ui, const borne_view *v, borne_rgb in
     int right = borne_ui_w(ui) - P(ui, 10), maxw = borne_ui_w(ui) / 2;
     snprintf(line, sizeof(line), "%s · %s", cam, scan);
     borne_ui_text(ui, line, 12, false, ink, right, y - P(ui, 16), BORNE_ALIGN_RIGHT, maxw);
+    /* Formatted here, in the language of the screen drawn (v->sync is the staff's). */
+    char sync[256];
+    borne_format_sync_line(&v->sync_state, v->pending, sync, sizeof(sync));
     if (v->clock_trusted) {
-        snprintf(line, sizeof(line), "%s", v->sync);
+        snprintf(line, sizeof(line), "%s", sync);
         borne_ui_text(ui, line, 12, false, ink, right, y, BORNE_ALIGN_RIGHT, maxw);
     } else {
         /* Said in words, and in the warning colour: check-ins are corrected at the next sync. */
         SDL_Rect t = borne_ui_text(ui, _("Heure non vérifiée"), 12, true, RED, right, y,
                                    BORNE_ALIGN_RIGHT, 0);
-        snprintf(line, sizeof(line), "%s · ", v->sync);
+        snprintf(line, sizeof(line), "%s · ", sync);
         borne_ui_text(ui, line, 12, false, ink, t.x, y, BORNE_ALIGN_RIGHT, maxw - t.w);
     }
 }
@@ -891,8 +894,38 @@ static void draw_person(struct borne_ui *ui, const borne_view *v)
     int bw = (w - 2 * P(ui, 12) - 2 * gap) / 3;
     int bh = P(ui, 90);
     int by = h - bh - P(ui, 14);
-    borne_ui_button(ui, (SDL_Rect){P(ui, 12), by, bw, bh}, _("Enregistrer l’entrée"), 20,
-                    BORNE_BUTTON_PRIMARY, BORNE_ACT_CHECK_IN, 0);
+    /* Someone the rules would turn away for a reason the desk settles: an explicit, recorded
+     * override with its reason, never a walk-in as a workaround. */
+    bool refused = !v->person_registered || p->status == BORNE_REG_CANCELLED ||
+                   p->status == BORNE_REG_NEEDS_ATTENTION;
+    if (v->admit_open) {
+        static const char *const reasons[BORNE_ADMIT__COUNT] = {
+            [BORNE_ADMIT_SPEAKER] = N_("Conférencier, invité ou organisateur"),
+            [BORNE_ADMIT_PAID_AT_DESK] = N_("Inscrit ou payé à l’accueil aujourd’hui"),
+            [BORNE_ADMIT_LIST_ERROR] = N_("Erreur sur la liste d’inscription"),
+            [BORNE_ADMIT_OTHER] = N_("Autre raison"),
+        };
+        int cancel_y = h - P(ui, 14) - P(ui, TOUCH_MIN);
+        int py = cancel_y - gap - 2 * (P(ui, 56) + gap) - P(ui, 28);
+        borne_ui_text(ui, _("Admettre quand même — pour quelle raison\u00a0?"), 18, true, INK,
+                      P(ui, 12), py, BORNE_ALIGN_LEFT, w - P(ui, 24));
+        int rw = (w - 2 * P(ui, 12) - gap) / 2;
+        for (int i = 0; i < BORNE_ADMIT__COUNT; i++) {
+            SDL_Rect r = {P(ui, 12) + (i % 2) * (rw + gap),
+                          py + P(ui, 28) + (i / 2) * (P(ui, 56) + gap), rw, P(ui, 56)};
+            borne_ui_button(ui, r, _(reasons[i]), 17, BORNE_BUTTON_PRIMARY, BORNE_ACT_ADMIT, i);
+        }
+        borne_ui_button(ui, (SDL_Rect){P(ui, 12), cancel_y, P(ui, 200), P(ui, TOUCH_MIN)},
+                        _("Annuler"), 18, BORNE_BUTTON_NORMAL, BORNE_ACT_ADMIT, -1);
+        return;
+    }
+    if (refused) {
+        borne_ui_button(ui, (SDL_Rect){P(ui, 12), by, bw, bh}, _("Admettre quand même…"), 20,
+                        BORNE_BUTTON_DANGER, BORNE_ACT_ADMIT, BORNE_ADMIT_ASK);
+    } else {
+        borne_ui_button(ui, (SDL_Rect){P(ui, 12), by, bw, bh}, _("Enregistrer l’entrée"), 20,
+                        BORNE_BUTTON_PRIMARY, BORNE_ACT_CHECK_IN, 0);
+    }
     borne_ui_button(ui, (SDL_Rect){P(ui, 12) + bw + gap, by, bw, bh}, _("Enregistrer la sortie"),
                     20, BORNE_BUTTON_NORMAL, BORNE_ACT_CHECK_OUT, 0);
     borne_ui_button(ui, (SDL_Rect){P(ui, 12) + 2 * (bw + gap), by, bw, bh},
@@ -940,7 +973,7 @@ static void draw_walkin(struct borne_ui *ui, const borne_view *v)
         borne_ui_hotspot(ui, r, BORNE_ACT_WALKIN_FIELD, i);
     }
     borne_ui_button(ui, (SDL_Rect){w - P(ui, 12) - P(ui, 170), y, P(ui, 170), P(ui, TOUCH_MIN)},
-                    _("Enregistrer l’entrée"), 16,
+                    v->nlikely > 0 ? _("Créer quand même") : _("Enregistrer l’entrée"), 16,
                     v->walkin[0][0] ? BORNE_BUTTON_PRIMARY : BORNE_BUTTON_DISABLED,
                     BORNE_ACT_WALKIN_SAVE, 0);
     y += P(ui, TOUCH_MIN + 6);
@@ -1341,6 +1374,13 @@ static void draw_trouble(struct borne_ui *ui, const borne_view *v)
 
 void borne_screens_draw(struct borne_ui *ui, const borne_view *v)
 {
+    /* Participants' screens in the public language first, whatever staff chose. */
+    borne_lang staff_lang = borne_i18n_lang();
+    bool public_screen = v->screen == BORNE_SCREEN_WAITING || v->screen == BORNE_SCREEN_RESULT ||
+                         v->screen == BORNE_SCREEN_NOT_SET_UP || v->screen == BORNE_SCREEN_TROUBLE;
+    if (public_screen && v->public_lang != staff_lang) {
+        borne_i18n_set(v->public_lang);
+    }
     borne_ui_begin(
         ui, v->screen == BORNE_SCREEN_RESULT || v->screen == BORNE_SCREEN_TROUBLE ? WHITE : PAPER);
     switch (v->screen) {
@@ -1395,4 +1435,7 @@ void borne_screens_draw(struct borne_ui *ui, const borne_view *v)
         break;
     }
     borne_ui_end(ui);
+    if (borne_i18n_lang() != staff_lang) {
+        borne_i18n_set(staff_lang);
+    }
 }

@@ -16,6 +16,7 @@
 #include "badge/qr.h"
 #include "checkin/checkin.h"
 #include "store/store.h"
+#include "ui/i18n.h"
 #include "ui/ui.h"
 
 typedef enum borne_screen {
@@ -66,8 +67,11 @@ typedef enum borne_action {
     BORNE_ACT_SCROLL, /* arg: +1 / -1 page */
     /* New actions go here, at the end. */
     BORNE_ACT_WALKIN_PICK, /* arg: index into likely[]: that person's page, not a new one */
-    BORNE_ACT_ADMIT,       /* person screen: admit although not registered (arg: reason) */
+    BORNE_ACT_ADMIT,       /* person screen: admit anyway: arg a borne_admit_reason, or
+                            * BORNE_ADMIT_ASK (show the reasons), or -1 (hide them) */
 } borne_action;
+
+#define BORNE_ADMIT_ASK (-2)
 
 /* The on-screen keyboard: key labels (lower case; shift gives upper case). */
 #define BORNE_KEYS_MAX 64
@@ -135,6 +139,9 @@ typedef enum borne_view_setup {
 
 typedef struct borne_view {
     borne_screen screen;
+    /* The participants' screens (waiting, result, not set up, trouble) speak this language
+     * first whatever staff chose for their own screens. */
+    borne_lang public_lang;
     bool demo;
     char demo_caption[BORNE_NAME_MAX]; /* what the simulated participant shows, or "" */
     char demo_pin[16];
@@ -179,6 +186,7 @@ typedef struct borne_view {
     borne_participant person;
     bool person_in_room;
     bool person_registered;
+    bool admit_open;                 /* person screen: the reasons to admit anyway are shown */
     char walkin[2][BORNE_VIEW_TEXT]; /* name, organisation */
     int walkin_field;
     /* Walk-in: people already on the list whose name is like the one typed (accents and case

@@ -28,6 +28,7 @@
 #include "store/store.h"
 #include "ui/i18n.h"
 #include "ui/screens.h"
+#include "checkin/checkin.h"
 #include "ui/ui.h"
 
 typedef struct demo {
@@ -367,6 +368,117 @@ static void test_small_text(void **state)
     borne_kiosk_act(d->k, BORNE_ACT_LEAVE_STAFF, 0);
 }
 
+/* The desk admits someone not registered for the session: an explicit button, a reason, an
+ * entry recorded as admitted by staff with that reason, waiting to be synced; "Derniers
+ * passages" tells it apart from a scan. */
+static void test_admit_anyway(void **state)
+{
+    demo *d = *state;
+    open_staff(d);
+    borne_kiosk_act(d->k, BORNE_ACT_GOTO, BORNE_SCREEN_SEARCH);
+    type(d, "francois");
+    const borne_view *v = view(d);
+    assert_int_equal(v->nfound, 1);
+    uint32_t id = v->found[0].id;
+    borne_kiosk_act(d->k, BORNE_ACT_PICK, 0);
+    assert_false(v->person_registered);
+    struct borne_ui *ui = borne_kiosk_draw(d->k);
+    assert_int_equal(count_buttons(ui, BORNE_ACT_CHECK_IN), 0);
+    assert_int_equal(count_buttons(ui, BORNE_ACT_ADMIT), 1);
+    assert_non_null(drawn_text(ui, "Admettre quand même"));
+    borne_kiosk_act(d->k, BORNE_ACT_ADMIT, BORNE_ADMIT_ASK);
+    check_targets(d, "admit reasons");
+    ui = borne_kiosk_draw(d->k);
+    assert_int_equal(count_buttons(ui, BORNE_ACT_ADMIT), BORNE_ADMIT__COUNT + 1); /* + cancel */
+    borne_kiosk_act(d->k, BORNE_ACT_ADMIT, BORNE_ADMIT_PAID_AT_DESK);
+    assert_int_equal(v->screen, BORNE_SCREEN_RESULT);
+    assert_int_equal(v->result.outcome, BORNE_OUTCOME_ADMITTED_BY_STAFF);
+    assert_true(v->result.accepted);
+    assert_int_equal(borne_view_result_look(v).cls, BORNE_LOOK_ACCEPTED);
+    /* What the store holds: the outcome, the method, the reason, not yet synced. */
+    borne_kiosk_act(d->k, BORNE_ACT_LEAVE_STAFF, 0);
+    open_staff(d);
+    borne_kiosk_act(d->k, BORNE_ACT_GOTO, BORNE_SCREEN_ABOUT);
+    struct borne_store *store = NULL;
+    assert_int_equal(borne_store_open(v->db_path, &store), BORNE_OK);
+    bool admitted = false;
+    assert_int_equal(
+        borne_store_was_admitted(store, BORNE_DEMO_EVENT_ID, id, BORNE_DEMO_SESSION_A1, &admitted),
+        BORNE_OK);
+    assert_true(admitted);
+    borne_store_close(store);
+    /* Recent: manual, admitted by staff. */
+    borne_kiosk_act(d->k, BORNE_ACT_BACK, 0);
+    borne_kiosk_act(d->k, BORNE_ACT_GOTO, BORNE_SCREEN_RECENT);
+    assert_int_equal(v->recent[0].outcome, BORNE_OUTCOME_ADMITTED_BY_STAFF);
+    assert_int_equal(v->recent[0].method, BORNE_METHOD_MANUAL);
+    ui = borne_kiosk_draw(d->k);
+    assert_non_null(drawn_text(ui, "admis par le personnel"));
+    assert_non_null(drawn_text(ui, "à la main"));
+    borne_kiosk_act(d->k, BORNE_ACT_LEAVE_STAFF, 0);
+}
+
+/* A walk-in whose name is already on the list (any case, any accents): the likely matches are
+ * shown before anyone is created, and one touch opens that person's page. */
+static void test_walkin_likely_matches(void **state)
+{
+    demo *d = *state;
+    open_staff(d);
+    borne_kiosk_act(d->k, BORNE_ACT_GOTO, BORNE_SCREEN_WALKIN);
+    const borne_view *v = view(d);
+    type(d, "ÉMILIE CÔTÉ");
+    assert_int_equal(v->nlikely, 1);
+    assert_string_equal(v->likely[0].display_name, "Émilie Côté");
+    struct borne_ui *ui = borne_kiosk_draw(d->k);
+    assert_non_null(drawn_text(ui, "Déjà sur la liste"));
+    assert_non_null(drawn_text(ui, "Émilie Côté"));
+    assert_non_null(drawn_text(ui, "Ville de Lévis"));
+    assert_int_equal(count_buttons(ui, BORNE_ACT_WALKIN_PICK), 1);
+    /* Creating would need a second thought: the button says so. */
+    assert_non_null(drawn_text(ui, "Créer quand même"));
+    /* Erased to one letter: no matches. */
+    for (int i = 0; i < 20; i++) {
+        borne_kiosk_act(d->k, BORNE_ACT_KEY, BORNE_KEY_ERASE);
+    }
+    type(d, "e");
+    assert_int_equal(v->nlikely, 0);
+    type(d, "milie cote");
+    assert_int_equal(v->nlikely, 1);
+    borne_kiosk_act(d->k, BORNE_ACT_WALKIN_PICK, 0);
+    assert_int_equal(v->screen, BORNE_SCREEN_PERSON);
+    assert_string_equal(v->person.display_name, "Émilie Côté");
+    borne_kiosk_act(d->k, BORNE_ACT_LEAVE_STAFF, 0);
+}
+
+/* The staff "English" tile: staff screens in English; the participants' screen stays French
+ * first (English second), during and after staff mode. */
+static void test_staff_language_only(void **state)
+{
+    demo *d = *state;
+    open_staff(d);
+    borne_kiosk_act(d->k, BORNE_ACT_LANGUAGE, 0);
+    struct borne_ui *ui = borne_kiosk_draw(d->k);
+    assert_non_null(drawn_text(ui, "Staff mode"));
+    assert_null(drawn_text(ui, "Mode personnel"));
+    borne_kiosk_act(d->k, BORNE_ACT_LEAVE_STAFF, 0);
+    assert_int_equal(view(d)->screen, BORNE_SCREEN_WAITING);
+    ui = borne_kiosk_draw(d->k);
+    const borne_ui_drawn *fr = drawn_text(ui, "Présentez votre code QR");
+    const borne_ui_drawn *en = drawn_text(ui, "Show your QR code");
+    assert_non_null(fr);
+    assert_non_null(en);
+    assert_true(fr->px > en->px);
+    assert_true(fr->r.y < en->r.y);
+    /* Staff screens are still English next time; the tile turns them back. */
+    open_staff(d);
+    ui = borne_kiosk_draw(d->k);
+    assert_non_null(drawn_text(ui, "Staff mode"));
+    borne_kiosk_act(d->k, BORNE_ACT_LANGUAGE, 0);
+    ui = borne_kiosk_draw(d->k);
+    assert_non_null(drawn_text(ui, "Mode personnel"));
+    borne_kiosk_act(d->k, BORNE_ACT_LEAVE_STAFF, 0);
+}
+
 /* Fullscreen with no size: the display's own size (a bare X server resizes nothing). */
 static void test_fullscreen_takes_display_size(void **state)
 {
@@ -387,10 +499,10 @@ static void test_fullscreen_takes_display_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_touch_targets),
-        cmocka_unit_test(test_search_rows_scroll),
-        cmocka_unit_test(test_exit_without_hours),
-        cmocka_unit_test(test_small_text),
+        cmocka_unit_test(test_touch_targets),       cmocka_unit_test(test_search_rows_scroll),
+        cmocka_unit_test(test_exit_without_hours),  cmocka_unit_test(test_small_text),
+        cmocka_unit_test(test_admit_anyway),        cmocka_unit_test(test_walkin_likely_matches),
+        cmocka_unit_test(test_staff_language_only),
     };
     const struct CMUnitTest alone[] = {
         cmocka_unit_test(test_fullscreen_takes_display_size),
