@@ -148,7 +148,7 @@ borne_err borne_report_credits_csv(struct borne_store *store, const borne_event 
         "  AND p.participant_id = c.participant_id"
         " WHERE c.event_id = ?1 AND c.session_id IS NOT NULL AND c.participant_id IS NOT NULL"
         "  AND c.outcome IN (0, 1, 2, 17)" /* accepted, and admitted by staff */
-        " ORDER BY p.display_name COLLATE NOCASE, c.participant_id, c.session_id, c.wall_ms",
+        " ORDER BY p.display_name COLLATE BORNE_NAME, c.participant_id, c.session_id, c.wall_ms",
         &st);
     if (err) {
         borne_csv_writer_free(x.w);
