@@ -479,6 +479,49 @@ static void test_staff_language_only(void **state)
     borne_kiosk_act(d->k, BORNE_ACT_LEAVE_STAFF, 0);
 }
 
+/* "Derniers passages": more rows than fit scroll a page at a time; the newest first. */
+static void test_recent_scrolls(void **state)
+{
+    demo *d = *state;
+    open_staff(d);
+    borne_kiosk_act(d->k, BORNE_ACT_GOTO, BORNE_SCREEN_ABOUT);
+    struct borne_store *store = NULL;
+    assert_int_equal(borne_store_open(view(d)->db_path, &store), BORNE_OK);
+    for (int i = 0; i < 30; i++) {
+        borne_checkin_row c;
+        memset(&c, 0, sizeof(c));
+        snprintf(c.uuid, sizeof(c.uuid), "00000000-0000-4000-8000-%012d", i);
+        snprintf(c.kiosk_id, sizeof(c.kiosk_id), "borne-test");
+        c.event_id = BORNE_DEMO_EVENT_ID;
+        c.participant_id = 1;
+        c.session_id = BORNE_DEMO_SESSION_A1;
+        c.method = BORNE_METHOD_SCANNER;
+        c.outcome = BORNE_OUTCOME_ALREADY_IN;
+        c.time.wall_ms = 1000;
+        c.time.trusted = true;
+        assert_int_equal(borne_store_add_checkin(store, &c), BORNE_OK);
+    }
+    borne_store_close(store);
+    borne_kiosk_act(d->k, BORNE_ACT_BACK, 0);
+    borne_kiosk_act(d->k, BORNE_ACT_GOTO, BORNE_SCREEN_RECENT);
+    const borne_view *v = view(d);
+    assert_true(v->nrecent > 30);
+    struct borne_ui *ui = borne_kiosk_draw(d->k);
+    size_t page = borne_screens_page(ui, BORNE_SCREEN_RECENT);
+    assert_true(page >= 8 && page < v->nrecent);
+    assert_int_equal(count_buttons(ui, BORNE_ACT_SCROLL), 1); /* ▼ only, at the top */
+    assert_non_null(drawn_text(ui, "lecteur"));
+    borne_kiosk_act(d->k, BORNE_ACT_SCROLL, 1);
+    assert_int_equal(v->scroll, page);
+    ui = borne_kiosk_draw(d->k);
+    assert_int_equal(count_buttons(ui, BORNE_ACT_SCROLL), 2);
+    assert_non_null(drawn_text(ui, v->recent[page].time));
+    check_targets(d, "recent");
+    borne_kiosk_act(d->k, BORNE_ACT_SCROLL, -1);
+    assert_int_equal(v->scroll, 0);
+    borne_kiosk_act(d->k, BORNE_ACT_LEAVE_STAFF, 0);
+}
+
 /* Fullscreen with no size: the display's own size (a bare X server resizes nothing). */
 static void test_fullscreen_takes_display_size(void **state)
 {
@@ -502,7 +545,7 @@ int main(void)
         cmocka_unit_test(test_touch_targets),       cmocka_unit_test(test_search_rows_scroll),
         cmocka_unit_test(test_exit_without_hours),  cmocka_unit_test(test_small_text),
         cmocka_unit_test(test_admit_anyway),        cmocka_unit_test(test_walkin_likely_matches),
-        cmocka_unit_test(test_staff_language_only),
+        cmocka_unit_test(test_staff_language_only), cmocka_unit_test(test_recent_scrolls),
     };
     const struct CMUnitTest alone[] = {
         cmocka_unit_test(test_fullscreen_takes_display_size),
