@@ -151,8 +151,8 @@ struct text_block {
     double size;   /* font size, mm */
     double ascent; /* mm */
     double line_h; /* mm, baseline to baseline */
-    int nlines;    /* 0, 1 or 2 */
-    char line[2][LINE_CAP];
+    int nlines;    /* 0 to 3 */
+    char line[3][LINE_CAP];
 };
 
 static void set_font(cairo_t *cr, bool bold, double size_mm)
@@ -261,6 +261,46 @@ static bool best_split(cairo_t *cr, const char *s, const size_t *at, size_t nat,
     return found;
 }
 
+/* Fills up to three lines greedily, breaking at spaces (and after hyphens when a word alone is
+ * too wide): true when the whole text fits in three lines of at most max_w. */
+static bool wrap_three(cairo_t *cr, const char *s, const size_t *at, size_t nat, double max_w,
+                       struct text_block *tb)
+{
+    size_t start = 0;
+    int n = 0;
+    char a[LINE_CAP];
+    while (s[start] != '\0' && n < 3) {
+        /* The farthest break point whose line still fits; the rest of the text if it fits. */
+        copy_trimmed(a, s + start, strlen(s + start));
+        if (text_width(cr, a) <= max_w) {
+            memcpy(tb->line[n++], a, sizeof a);
+            start = strlen(s);
+            break;
+        }
+        size_t best = 0;
+        for (size_t i = 0; i < nat; i++) {
+            if (at[i] <= start) {
+                continue;
+            }
+            copy_trimmed(a, s + start, at[i] - start);
+            if (text_width(cr, a) > max_w) {
+                break;
+            }
+            best = at[i];
+        }
+        if (best == 0) {
+            return false;
+        }
+        copy_trimmed(tb->line[n++], s + start, best - start);
+        start = best;
+    }
+    if (s[start] != '\0') {
+        return false;
+    }
+    tb->nlines = n;
+    return true;
+}
+
 static void block_metrics(cairo_t *cr, struct text_block *tb, double size)
 {
     set_font(cr, tb->bold, size);
@@ -271,8 +311,10 @@ static void block_metrics(cairo_t *cr, struct text_block *tb, double size)
     tb->line_h = fe.ascent + fe.descent;
 }
 
-/* Lays `text` out in at most `max_lines` (1 or 2) lines of at most max_w, at most max_h high,
- * at the largest size between min_pt and max_pt that fits. Never wider than max_w. */
+/* Lays `text` out in at most `max_lines` (1 to 3) lines of at most max_w, at most max_h high,
+ * at the largest size between min_pt and max_pt that fits: at each size one line, else two,
+ * else three, before a smaller size (a long organisation wraps rather than shrinks). Never
+ * wider than max_w. */
 static void fit_text(cairo_t *cr, const char *text, bool bold, double max_w, double max_h,
                      double max_pt, double min_pt, int max_lines, struct text_block *tb)
 {
@@ -318,6 +360,10 @@ static void fit_text(cairo_t *cr, const char *text, bool bold, double max_w, dou
             best_split(cr, s, at_all, n_all, tb->line[0], tb->line[1], &wider) && wider <= max_w) {
             hyphen = *tb;
             hyphen.nlines = 2;
+        }
+        if (max_lines >= 3 && 3 * tb->line_h <= max_h && hyphen.nlines == 0 &&
+            wrap_three(cr, s, at_all, n_all, max_w, tb)) {
+            return;
         }
     }
     if (hyphen.nlines > 0) {
@@ -451,7 +497,7 @@ static void draw_badge(cairo_t *cr, const struct borne_badge_info *b, const born
         bottom -= ORG_GAP_MM;
     }
     if (b->organisation != NULL && b->organisation[0] != '\0') {
-        fit_text(cr, b->organisation, false, col_w, bottom - top, ORG_PT_MAX, ORG_PT_MIN, 2, &tb);
+        fit_text(cr, b->organisation, false, col_w, bottom - top, ORG_PT_MAX, ORG_PT_MIN, 3, &tb);
         draw_block(cr, &tb, PAD_MM, top, 0.2);
     }
 }

@@ -200,6 +200,17 @@ static borne_err participant_facts(struct borne_checkin *ck, uint32_t pid, borne
             err = borne_store_is_registered(ck->store, ck->event.id, pid, ck->session.id,
                                             &f->registered_for_session);
         }
+        /* Admitted by staff to this session: registered for it from then on (the exit, a
+         * re-entry), whatever the list says. */
+        bool admitted = false;
+        if (!err && (!f->registered_for_session || f->registration != BORNE_REG_CONFIRMED)) {
+            err = borne_store_was_admitted(ck->store, ck->event.id, pid,
+                                           ck->has_session ? ck->session.id : 0, &admitted);
+        }
+        if (admitted) {
+            f->registered_for_session = true;
+            f->registration = BORNE_REG_CONFIRMED;
+        }
     }
     if (err) {
         return err;
@@ -343,6 +354,55 @@ borne_err borne_checkin_scan(struct borne_checkin *ck, const uint8_t *text, size
         LOG_INFO("staff code presented");
     }
     return BORNE_OK;
+}
+
+const char *borne_admit_reason_word(borne_admit_reason reason)
+{
+    static const char *const words[BORNE_ADMIT__COUNT] = {
+        [BORNE_ADMIT_SPEAKER] = "speaker",
+        [BORNE_ADMIT_PAID_AT_DESK] = "paid-at-desk",
+        [BORNE_ADMIT_LIST_ERROR] = "list-error",
+        [BORNE_ADMIT_OTHER] = "other",
+    };
+    return (unsigned)reason < BORNE_ADMIT__COUNT ? words[reason] : NULL;
+}
+
+borne_err borne_checkin_admit(struct borne_checkin *ck, uint32_t participant_id,
+                              borne_admit_reason reason, borne_scan_result *out)
+{
+    const char *word = borne_admit_reason_word(reason);
+    if (!word) {
+        return BORNE_ERR_INVALID;
+    }
+    borne_scan_facts f;
+    begin_result(ck, out, &f);
+    f.mode = BORNE_ENTRY;
+    f.signed_code = true;
+    f.token_status = BORNE_TOKEN_OK; /* staff vouches for the person */
+    borne_err err = participant_facts(ck, participant_id, &f, out);
+    if (err) {
+        return err;
+    }
+    if (!f.found_in_roster) {
+        return BORNE_ERR_NOT_FOUND;
+    }
+    borne_decision d = borne_rules_decide(&f);
+    char staff_id[64];
+    if (d.outcome == BORNE_OUTCOME_NOT_REGISTERED || d.outcome == BORNE_OUTCOME_SEE_DESK ||
+        d.outcome == BORNE_OUTCOME_CANCELLED) {
+        d = (borne_decision){
+            .outcome = BORNE_OUTCOME_ADMITTED_BY_STAFF, .record = true, .accepted = true};
+        snprintf(staff_id, sizeof(staff_id), "staff override:%s", word);
+    } else if (d.accepted) {
+        snprintf(staff_id, sizeof(staff_id), "staff");
+    } else {
+        return BORNE_ERR_INVALID;
+    }
+    borne_direction saved = ck->mode;
+    ck->mode = BORNE_ENTRY;
+    err = record(ck, &f, &d, BORNE_METHOD_MANUAL, staff_id, NULL, out);
+    ck->mode = saved;
+    return err;
 }
 
 borne_err borne_checkin_manual(struct borne_checkin *ck, uint32_t participant_id,

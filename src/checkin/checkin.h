@@ -76,4 +76,26 @@ borne_err borne_checkin_manual(struct borne_checkin *ck, uint32_t participant_id
                                borne_direction direction, borne_method method, const char *staff_id,
                                borne_scan_result *out);
 
+/* Why staff admit someone the rules refused (BORNE_OUTCOME_ADMITTED_BY_STAFF). Recorded in the
+ * row's staff_id as "staff override:<word>" (borne_admit_reason_word). */
+typedef enum borne_admit_reason {
+    BORNE_ADMIT_SPEAKER = 0,      /* speaker, guest or organiser */
+    BORNE_ADMIT_PAID_AT_DESK = 1, /* paid or registered at the desk today */
+    BORNE_ADMIT_LIST_ERROR = 2,   /* registration error on the list */
+    BORNE_ADMIT_OTHER = 3,
+    BORNE_ADMIT__COUNT
+} borne_admit_reason;
+/* "speaker", "paid-at-desk", "list-error", "other"; NULL out of range. */
+const char *borne_admit_reason_word(borne_admit_reason reason);
+
+/* Staff admit a participant whose entry the rules refuse for a reason the desk can settle (not
+ * registered for the session, registration to check, registration cancelled): an entry is
+ * recorded with BORNE_OUTCOME_ADMITTED_BY_STAFF and method BORNE_METHOD_MANUAL, and counts as
+ * an accepted entry. When the rules would accept the entry anyway, it is recorded as a manual
+ * check-in (that outcome). BORNE_ERR_INVALID for any other refusal (a revoked code, a session
+ * over: not for the desk to override) or a bad reason; BORNE_ERR_NOT_FOUND for someone not in
+ * the roster. */
+borne_err borne_checkin_admit(struct borne_checkin *ck, uint32_t participant_id,
+                              borne_admit_reason reason, borne_scan_result *out);
+
 #endif

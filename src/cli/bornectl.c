@@ -508,6 +508,13 @@ static int cmd_badges(struct ctl *ctl, int argc, char **argv)
     if ((!dir && !pdf) || parse_issue_opts(nrest, rest, 0, &o, ev.timezone)) {
         goto usage;
     }
+    struct stat st;
+    if (dir && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        /* Said before any badge is made, naming the folder rather than its first file. */
+        fprintf(stderr, "bornectl: the folder %s %s (make it first: mkdir -p %s)\n", dir,
+                errno == ENOENT ? "does not exist" : "is not a folder", dir);
+        return EXIT_USAGE;
+    }
     borne_keyfile key;
     rc = load_key(o.key_path, &key);
     if (rc) {

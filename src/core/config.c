@@ -279,7 +279,8 @@ static const char *check_pin_hash(const char *v, size_t cap)
         return NULL;
     }
     if (strncmp(v, "$argon2id$", 10) != 0) {
-        return "expected an argon2id hash starting with $argon2id$ (made by bornectl)";
+        return "expected an argon2id hash starting with $argon2id$ (make one with: borne "
+               "--hash-pin)";
     }
     if (strlen(v) >= cap) {
         return "hash too long";
@@ -488,6 +489,21 @@ static int on_pair(void *user, const char *section, const char *name, const char
     memcpy(v, value, n);
     v[n] = '\0';
     const char *why = apply(&st->cfg, k, v);
+    bool is_w = k->offset == offsetof(struct borne_config, display.width);
+    bool is_h = k->offset == offsetof(struct borne_config, display.height);
+    int dim = is_w ? st->cfg.display.width : is_h ? st->cfg.display.height : 0;
+    int floor_px = is_w ? BORNE_CONFIG_MIN_WIDTH : BORNE_CONFIG_MIN_HEIGHT;
+    if (!why && dim > 0 && dim < floor_px) {
+        /* 0 is "the screen's own size"; below the floor no screen can be laid out. */
+        char shown[48];
+        borne_utf8_sanitize(shown, sizeof(shown), v, n, BORNE_UTF8_REPLACE_ASCII, NULL);
+        set_error(&st->error, BORNE_ERR_INVALID, st->line, k,
+                  "expected 0 (the screen's own size) or at least %d: the smallest screen is "
+                  "%dx%d (got \"%s\")",
+                  floor_px, BORNE_CONFIG_MIN_WIDTH, BORNE_CONFIG_MIN_HEIGHT, shown);
+        st->failed = true;
+        return 0;
+    }
     if (why) {
         if (k->kind == K_PIN_HASH) {
             set_error(&st->error, BORNE_ERR_INVALID, st->line, k, "%s", why);
@@ -521,7 +537,10 @@ static bool check_section_line(struct parse_state *st, const char *s, size_t len
     if (!known_section(s + 1, name_len)) {
         char shown[40];
         borne_utf8_sanitize(shown, sizeof(shown), s + 1, name_len, BORNE_UTF8_REPLACE_ASCII, NULL);
-        set_error(&st->error, BORNE_ERR_NOT_FOUND, st->line, NULL, "unknown section [%s]", shown);
+        set_error(&st->error, BORNE_ERR_NOT_FOUND, st->line, NULL,
+                  "unknown section [%s] (known: [kiosk], [display], [camera], [scanner], "
+                  "[registry], [staff], [privacy])",
+                  shown);
         return false;
     }
     for (const char *c = close + 1; c < s + len; c++) {

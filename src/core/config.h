@@ -23,6 +23,9 @@
 #define BORNE_CONFIG_PATH_CAP 192 /* values are bounded anyway: lines hold 197 characters */
 #define BORNE_CONFIG_URL_CAP  192
 #define BORNE_CONFIG_HASH_CAP 128 /* crypto_pwhash_STRBYTES */
+/* The smallest screen the kiosk lays out (display.width/height, borne --size). */
+#define BORNE_CONFIG_MIN_WIDTH  320
+#define BORNE_CONFIG_MIN_HEIGHT 240
 
 enum borne_config_language {
     BORNE_CONFIG_LANG_FR = 0,

@@ -31,6 +31,7 @@ const char *borne_outcome_name(borne_outcome outcome)
         [BORNE_OUTCOME_SEE_DESK] = "see-desk",
         [BORNE_OUTCOME_CANCELLED] = "cancelled",
         [BORNE_OUTCOME_STAFF] = "staff",
+        [BORNE_OUTCOME_ADMITTED_BY_STAFF] = "admitted-by-staff",
     };
     if ((unsigned)outcome >= BORNE_OUTCOME__COUNT) {
         return "unknown";
@@ -46,6 +47,7 @@ bool borne_outcome_is_positive(borne_outcome outcome)
     case BORNE_OUTCOME_EXIT_WITHOUT_ENTRY:
     case BORNE_OUTCOME_ALREADY_IN:
     case BORNE_OUTCOME_ALREADY_OUT:
+    case BORNE_OUTCOME_ADMITTED_BY_STAFF:
         return true;
     default:
         return false;

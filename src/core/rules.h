@@ -43,6 +43,11 @@ typedef enum borne_outcome {
     BORNE_OUTCOME_SEE_DESK = 14,  /* registration needs attention */
     BORNE_OUTCOME_CANCELLED = 15, /* registration cancelled */
     BORNE_OUTCOME_STAFF = 16,     /* a staff code: open staff mode, record nothing */
+    /* Numbers above are stored and synced: new outcomes go here, at the end. */
+    BORNE_OUTCOME_ADMITTED_BY_STAFF = 17, /* an entry staff allowed although the rules refused
+                                           * it (not registered, registration to check or
+                                           * cancelled); the reason is in staff_id. Counts as an
+                                           * accepted entry. */
     BORNE_OUTCOME__COUNT
 } borne_outcome;
 

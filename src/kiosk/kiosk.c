@@ -57,6 +57,7 @@ extern char **environ;
 #define NOT_SET_UP_POLL_MS 5000
 #define DEMO_PIN           "1234"
 #define SETUP_DONE_MS      3000 /* "kiosk set up" stays on screen before the waiting screen */
+#define STORE_RETRY_MS     5000 /* a store that cannot be opened: tried again this often */
 
 enum user_event {
     EV_SCAN = 0,    /* the scan queue has events */
@@ -107,6 +108,7 @@ enum demo_phase {
 struct borne_kiosk {
     struct borne_kiosk_options opts;
     struct borne_config cfg;
+    char failure[600]; /* why borne_kiosk_new failed, for main() ("" not said) */
     char db_path[512];
     char demo_dir[64];
 
@@ -161,6 +163,7 @@ struct borne_kiosk {
     int64_t last_input_ms;
     int64_t last_tick_s;
     int64_t next_setup_poll_ms;
+    int64_t next_store_try_ms; /* no store: when to try opening it again */
     uint64_t frames;
     uint64_t results;
     borne_kiosk_observer observer;
@@ -346,6 +349,38 @@ static void enter_trouble(struct borne_kiosk *k, borne_err err)
     borne_sound_play(k->sound, BORNE_LOOK_REFUSED);
 }
 
+/* Why the store at `path` could not be opened, when the folder is the problem: a missing
+ * folder, a folder where the file should be, a folder the kiosk may not write in. */
+static void diagnose_store(borne_view *v, const char *path)
+{
+    v->trouble_cause = BORNE_VIEW_TROUBLE_STORE;
+    v->trouble_path[0] = '\0';
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        v->trouble_cause = BORNE_VIEW_TROUBLE_IS_FOLDER;
+        snprintf(v->trouble_path, sizeof(v->trouble_path), "%s", path);
+        return;
+    }
+    char dir[sizeof(v->trouble_path)];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir) {
+        dir[1] = '\0';
+    } else if (slash) {
+        *slash = '\0';
+    } else {
+        snprintf(dir, sizeof(dir), ".");
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        v->trouble_cause = BORNE_VIEW_TROUBLE_NO_FOLDER;
+    } else if (access(dir, W_OK | X_OK) != 0) {
+        v->trouble_cause = BORNE_VIEW_TROUBLE_NOT_WRITABLE;
+    } else {
+        return;
+    }
+    snprintf(v->trouble_path, sizeof(v->trouble_path), "%s", dir);
+}
+
 static void sanitize(char *dst, size_t cap, const char *src)
 {
     borne_utf8_sanitize(dst, cap, src, strlen(src), 0, NULL);
@@ -366,7 +401,7 @@ static void show_result(struct borne_kiosk *k, const borne_scan_result *r, uint6
         sanitize(v->result_name, sizeof(v->result_name), r->participant.display_name);
         sanitize(v->result_org, sizeof(v->result_org), r->participant.organisation);
     }
-    borne_look look = borne_look_outcome(r->outcome, v->mode);
+    borne_look look = borne_view_result_look(v);
     int64_t now = mono_ms();
     k->result_len_ms = look.cls == BORNE_LOOK_ACCEPTED ? RESULT_OK_MS : RESULT_OTHER_MS;
     k->result_shown_ms = now;
@@ -615,6 +650,7 @@ static void start_setup(struct borne_kiosk *k, const char *text, size_t len)
 }
 
 static void try_set_up(struct borne_kiosk *k);
+static void open_store(struct borne_kiosk *k);
 
 static void setup_done(struct borne_kiosk *k, struct setup_job *job)
 {
@@ -882,18 +918,24 @@ static void found_cb(void *ctx, const borne_participant *p)
     if (v->nfound < BORNE_VIEW_LIST_MAX) {
         v->found[v->nfound] = *p;
         sanitize(v->found[v->nfound].display_name, sizeof(p->display_name), p->display_name);
+        sanitize(v->found[v->nfound].organisation, sizeof(p->organisation), p->organisation);
         v->nfound++;
+    } else {
+        v->found_more = true;
     }
 }
 
 static void run_search(struct borne_kiosk *k)
 {
     k->view.nfound = 0;
+    k->view.found_more = false;
+    k->view.scroll = 0;
     if (!k->ck || !k->view.query[0]) {
         return;
     }
+    /* One more than the list holds: found_more says "keep typing". */
     borne_err err = borne_store_search(k->store, borne_checkin_event(k->ck)->id, k->view.query,
-                                       BORNE_VIEW_LIST_MAX, found_cb, &k->view);
+                                       BORNE_VIEW_LIST_MAX + 1, found_cb, &k->view);
     if (err) {
         set_message(k, true, _("La recherche a échoué."));
     }
@@ -903,6 +945,7 @@ static void load_person(struct borne_kiosk *k, const borne_participant *p)
 {
     borne_view *v = &k->view;
     v->person = *p;
+    v->admit_open = false;
     sanitize(v->person.display_name, sizeof(v->person.display_name), p->display_name);
     sanitize(v->person.organisation, sizeof(v->person.organisation), p->organisation);
     uint32_t sid = v->has_session ? v->session.id : 0;
@@ -931,8 +974,59 @@ static void manual(struct borne_kiosk *k, borne_direction dir, borne_method meth
         return;
     }
     LOG_INFO("manual %s: %s", dir == BORNE_EXIT ? "exit" : "entry", borne_outcome_name(r.outcome));
-    show_result(k, &r, 0, BORNE_SCREEN_MENU);
+    /* Then back to an empty search with its keyboard: the next person in line. */
+    show_result(k, &r, 0, BORNE_SCREEN_SEARCH);
     k->view.mode = dir;
+}
+
+/* "Admettre quand même": staff admit the person on the page for a reason. */
+static void admit(struct borne_kiosk *k, borne_admit_reason reason)
+{
+    k->view.admit_open = false;
+    borne_scan_result r;
+    borne_err err = borne_checkin_admit(k->ck, k->view.person.id, reason, &r);
+    if (err == BORNE_ERR_INVALID || err == BORNE_ERR_NOT_FOUND) {
+        set_message(k, true,
+                    _("Cette entrée ne peut pas être forcée ici (code annulé, séance terminée…)."));
+        return;
+    }
+    if (err) {
+        enter_trouble(k, err);
+        return;
+    }
+    LOG_INFO("entry admitted by staff (%s): %s", borne_admit_reason_word(reason),
+             borne_outcome_name(r.outcome));
+    show_result(k, &r, 0, BORNE_SCREEN_SEARCH);
+}
+
+/* Walk-in: the people already on the list whose name is like the one typed. */
+static void likely_cb(void *ctx, const borne_participant *p)
+{
+    struct borne_kiosk *k = ctx;
+    borne_view *v = &k->view;
+    if (v->nlikely >= sizeof(v->likely) / sizeof(v->likely[0])) {
+        return;
+    }
+    size_t i = v->nlikely++;
+    v->likely[i] = *p;
+    sanitize(v->likely[i].display_name, sizeof(p->display_name), p->display_name);
+    sanitize(v->likely[i].organisation, sizeof(p->organisation), p->organisation);
+    bool in = false, out = false;
+    int64_t last = 0;
+    borne_store_history(k->store, p->event_id, p->id, v->has_session ? v->session.id : 0, &in, &out,
+                        &last);
+    v->likely_in[i] = in;
+}
+
+static void find_likely(struct borne_kiosk *k)
+{
+    borne_view *v = &k->view;
+    v->nlikely = 0;
+    /* Two letters at least: one letter matches half the list. */
+    if (!k->ck || strlen(v->walkin[0]) < 2) {
+        return;
+    }
+    borne_store_search(k->store, borne_checkin_event(k->ck)->id, v->walkin[0], 3, likely_cb, k);
 }
 
 static void show_qr(struct borne_kiosk *k)
@@ -1023,6 +1117,7 @@ static void walkin_save(struct borne_kiosk *k)
     }
     LOG_INFO("walk-in registered (participant %" PRIu32 ")", id);
     v->walkin[0][0] = v->walkin[1][0] = '\0';
+    v->nlikely = 0;
     v->person = p;
     manual(k, BORNE_ENTRY, BORNE_METHOD_WALK_IN);
 }
@@ -1168,6 +1263,7 @@ static void goto_screen(struct borne_kiosk *k, borne_screen s)
         break;
     case BORNE_SCREEN_WALKIN:
         k->view.walkin_field = 0;
+        find_likely(k);
         break;
     case BORNE_SCREEN_SESSIONS:
         load_sessions(k);
@@ -1177,6 +1273,7 @@ static void goto_screen(struct borne_kiosk *k, borne_screen s)
         break;
     case BORNE_SCREEN_RECENT:
         load_recent(k);
+        k->view.scroll = 0;
         break;
     case BORNE_SCREEN_ABOUT:
         load_about(k);
@@ -1299,6 +1396,8 @@ static void key_text(struct borne_kiosk *k, const char *t)
     memcpy(buf + len, t, strlen(t) + 1);
     if (v->screen == BORNE_SCREEN_SEARCH) {
         run_search(k);
+    } else if (v->walkin_field == 0) {
+        find_likely(k);
     }
     k->dirty = true;
 }
@@ -1318,6 +1417,8 @@ static void key_erase(struct borne_kiosk *k)
     buf[len] = '\0';
     if (v->screen == BORNE_SCREEN_SEARCH) {
         run_search(k);
+    } else if (v->walkin_field == 0) {
+        find_likely(k);
     }
     k->dirty = true;
 }
@@ -1420,6 +1521,12 @@ static void action(struct borne_kiosk *k, int act, int arg)
         k->quit = true;
         break;
     case BORNE_ACT_RETRY: {
+        if (!k->store) {
+            if (!k->opts.demo) {
+                open_store(k);
+            }
+            break;
+        }
         borne_err err = borne_store_check(k->store);
         if (!err && k->ck) {
             err = borne_checkin_reload(k->ck);
@@ -1432,7 +1539,32 @@ static void action(struct borne_kiosk *k, int act, int arg)
         }
         break;
     }
-    case BORNE_ACT_SCROLL:
+    case BORNE_ACT_SCROLL: {
+        size_t n = v->screen == BORNE_SCREEN_SEARCH   ? v->nfound
+                   : v->screen == BORNE_SCREEN_RECENT ? v->nrecent
+                                                      : 0;
+        size_t page = borne_screens_page(k->ui, v->screen);
+        if (arg < 0) {
+            v->scroll = v->scroll > page ? v->scroll - page : 0;
+        } else if (arg > 0 && v->scroll + page < n) {
+            v->scroll += page;
+        }
+        break;
+    }
+    case BORNE_ACT_WALKIN_PICK:
+        if (arg >= 0 && (size_t)arg < v->nlikely) {
+            load_person(k, &v->likely[arg]);
+            go(k, BORNE_SCREEN_PERSON);
+        }
+        break;
+    case BORNE_ACT_ADMIT:
+        if (arg == BORNE_ADMIT_ASK) {
+            v->admit_open = true;
+        } else if (arg < 0) {
+            v->admit_open = false;
+        } else {
+            admit(k, (borne_admit_reason)arg);
+        }
         break;
     }
     k->dirty = true;
@@ -1604,7 +1736,11 @@ static void tick(struct borne_kiosk *k)
     borne_view *v = &k->view;
     if (v->screen == BORNE_SCREEN_RESULT) {
         if (now >= k->result_until_ms) {
-            if (k->result_return == BORNE_SCREEN_MENU) {
+            if (k->result_return == BORNE_SCREEN_SEARCH) {
+                refresh_header(k);
+                goto_screen(k, BORNE_SCREEN_SEARCH); /* cleared */
+                k->last_input_ms = now;
+            } else if (k->result_return == BORNE_SCREEN_MENU) {
                 refresh_header(k);
                 go(k, BORNE_SCREEN_MENU);
                 k->last_input_ms = now;
@@ -1637,7 +1773,10 @@ static void tick(struct borne_kiosk *k)
             k->dirty = true;
         }
     }
-    if (!k->ck && !k->setup_job && now >= k->next_setup_poll_ms) {
+    if (!k->store && !k->opts.demo && now >= k->next_store_try_ms) {
+        open_store(k);
+    }
+    if (k->store && !k->ck && !k->setup_job && now >= k->next_setup_poll_ms) {
         k->next_setup_poll_ms = now + NOT_SET_UP_POLL_MS;
         try_set_up(k);
     }
@@ -1773,6 +1912,9 @@ static uint32_t pick_session(struct borne_kiosk *k)
 
 static void try_set_up(struct borne_kiosk *k)
 {
+    if (!k->store) {
+        return;
+    }
     borne_checkin_options o = {
         .kiosk_id = k->cfg.kiosk.id,
         .session_id = 0,
@@ -1880,6 +2022,19 @@ static borne_err open_window(struct borne_kiosk *k)
         LOG_ERR("SDL: %s", SDL_GetError());
         return BORNE_ERR_DEVICE;
     }
+    /* With no display SDL falls back to drawing into memory (offscreen, dummy): a kiosk that
+     * shows nothing. Said and refused, unless that driver was asked for. */
+    const char *asked = getenv("SDL_VIDEODRIVER");
+    const char *driver = SDL_GetCurrentVideoDriver();
+    if ((!asked || !asked[0]) && driver &&
+        (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0)) {
+        snprintf(k->failure, sizeof(k->failure),
+                 "no display found (no X11 or Wayland display, no KMS/DRM screen; SDL would "
+                 "draw into memory with its \"%s\" driver). Set DISPLAY, run on the console, or "
+                 "set SDL_VIDEODRIVER=offscreen to run without a screen on purpose",
+                 driver);
+        return BORNE_ERR_DEVICE;
+    }
     k->event_base = SDL_RegisterEvents(EV__COUNT);
     if (k->event_base == (Uint32)-1) {
         return BORNE_ERR_DEVICE;
@@ -1896,9 +2051,17 @@ static borne_err open_window(struct borne_kiosk *k)
             h = 600;
         }
     } else if (!w || !h) {
+        /* The display's own size: without a window manager (a bare X server) nothing resizes
+         * a smaller window to the screen, and it would be drawn cropped. */
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-        w = 800;
-        h = 480;
+        SDL_DisplayMode mode;
+        if (SDL_GetDesktopDisplayMode(0, &mode) == 0 && mode.w > 0 && mode.h > 0) {
+            w = mode.w;
+            h = mode.h;
+        } else {
+            w = 800;
+            h = 480;
+        }
     } else {
         flags |= SDL_WINDOW_FULLSCREEN;
     }
@@ -1937,6 +2100,53 @@ static borne_err open_window(struct borne_kiosk *k)
     return BORNE_OK;
 }
 
+/* Opens the store (not the demo's). A damaged store (quick_check) is kept aside and a fresh one
+ * created: the sync pulls the event and roster again when the kiosk is provisioned; staff are
+ * told on screen. A store that cannot be opened at all (its folder missing or read-only, a
+ * folder in its place) shows the trouble screen with the cause; the kiosk tries again every few
+ * seconds and on "Réessayer", so fixing the mount is enough. */
+static void open_store(struct borne_kiosk *k)
+{
+    k->next_store_try_ms = mono_ms() + STORE_RETRY_MS;
+    borne_store_recovery rec;
+    struct borne_store *store = NULL;
+    borne_err err = borne_store_open_checked(k->db_path, 0, &store, &rec);
+    if (err) {
+        borne_view_trouble before = k->view.trouble_cause;
+        char path_before[sizeof(k->view.trouble_path)];
+        snprintf(path_before, sizeof(path_before), "%s", k->view.trouble_path);
+        diagnose_store(&k->view, k->db_path);
+        bool same = k->view.screen == BORNE_SCREEN_TROUBLE && k->view.trouble == err &&
+                    before == k->view.trouble_cause &&
+                    strcmp(path_before, k->view.trouble_path) == 0;
+        if (same) {
+            return; /* said already: no new log line or sound every few seconds */
+        }
+        static const char *const causes[] = {"", "folder does not exist", "is a folder",
+                                             "folder not writable"};
+        LOG_ERR("store %s cannot be opened: %s%s%s%s", k->db_path, borne_strerror(err),
+                k->view.trouble_cause ? " (" : "", causes[k->view.trouble_cause],
+                k->view.trouble_cause ? ")" : "");
+        enter_trouble(k, err);
+        return;
+    }
+    k->store = store;
+    k->view.trouble_cause = BORNE_VIEW_TROUBLE_STORE;
+    k->view.trouble_path[0] = '\0';
+    if (rec.recreated) {
+        LOG_WARN("damaged store kept aside, fresh store created");
+        snprintf(k->view.notice, sizeof(k->view.notice), "%s",
+                 _("Base de données endommagée\u00a0: mise de côté, nouvelle base créée — la "
+                   "liste sera retéléchargée"));
+    }
+    if (k->view.screen == BORNE_SCREEN_TROUBLE) {
+        LOG_INFO("store %s opened: scans resumed", k->db_path);
+        go(k, BORNE_SCREEN_WAITING);
+    }
+    try_set_up(k);
+    open_sync(k);
+}
+
 static borne_err open_demo(struct borne_kiosk *k)
 {
     snprintf(k->demo_dir, sizeof(k->demo_dir), "%s", "/tmp/borne-demo-XXXXXX");
@@ -1950,6 +2160,17 @@ static borne_err open_demo(struct borne_kiosk *k)
     borne_err err = borne_store_open(k->db_path, &k->store);
     if (err) {
         return err;
+    }
+    /* A store given with --db must be new or empty, as for `bornectl demo`: the demo would make
+     * its congrès the current event and add simulated check-ins to a real one. */
+    borne_event existing;
+    err = borne_store_current_event(k->store, &existing);
+    if (err != BORNE_ERR_NOT_FOUND) {
+        if (!err) {
+            LOG_ERR("demo: %s already holds the event \"%s\": the demo needs a new or empty store",
+                    k->db_path, existing.name);
+        }
+        return err ? err : BORNE_ERR_EXISTS;
     }
     /* A fake clock that starts now and moves only with the script's time jumps. */
     borne_clock sys;
@@ -1988,9 +2209,7 @@ borne_err borne_kiosk_new(const struct borne_kiosk_options *opts, struct borne_k
         struct borne_config_error ce;
         borne_err err = borne_config_load_file(&k->cfg, cpath, &ce);
         if (err) {
-            char msg[300];
-            borne_config_describe_error(&ce, cpath, msg, sizeof(msg));
-            LOG_ERR("%s", msg);
+            borne_config_describe_error(&ce, cpath, k->failure, sizeof(k->failure));
             return err;
         }
     }
@@ -1999,6 +2218,8 @@ borne_err borne_kiosk_new(const struct borne_kiosk_options *opts, struct borne_k
         return err;
     }
     borne_i18n_init(k->cfg.kiosk.language == BORNE_CONFIG_LANG_EN ? BORNE_LANG_EN : BORNE_LANG_FR);
+    /* The configuration's language for participants; the staff tile changes staff screens. */
+    k->view.public_lang = borne_i18n_lang();
     if (opts->db_path) {
         /* As bornectl: the registry credentials live next to the store. */
         snprintf(k->db_path, sizeof(k->db_path), "%s", opts->db_path);
@@ -2034,26 +2255,11 @@ borne_err borne_kiosk_new(const struct borne_kiosk_options *opts, struct borne_k
         }
     } else {
         borne_clock_init_system(&k->clock);
-        /* A damaged store (quick_check) is kept aside and a fresh one created: the sync pulls
-         * the event and roster again when the kiosk is provisioned; staff are told on screen. */
-        borne_store_recovery rec;
-        err = borne_store_open_checked(k->db_path, 0, &k->store, &rec);
-        if (err) {
-            LOG_ERR("store: %s", borne_strerror(err));
-            enter_trouble(k, err);
-        } else if (rec.recreated) {
-            LOG_WARN("damaged store kept aside, fresh store created");
-            snprintf(k->view.notice, sizeof(k->view.notice), "%s",
-                     _("Base de données endommagée\u00a0: mise de côté, nouvelle base créée — la "
-                       "liste sera retéléchargée"));
-        }
+        open_store(k);
     }
     snprintf(k->view.kiosk_id, sizeof(k->view.kiosk_id), "%s", k->cfg.kiosk.id);
-    if (k->store) {
+    if (opts->demo) {
         try_set_up(k);
-    }
-    if (k->store && !opts->demo) {
-        open_sync(k);
     }
     refresh_clock(k);
     refresh_header(k);
@@ -2155,6 +2361,17 @@ void borne_kiosk_act(struct borne_kiosk *k, int act, int arg)
 const struct borne_view *borne_kiosk_view(const struct borne_kiosk *k)
 {
     return &k->view;
+}
+
+struct borne_ui *borne_kiosk_draw(struct borne_kiosk *k)
+{
+    render(k);
+    return k->ui;
+}
+
+const char *borne_kiosk_failure(const struct borne_kiosk *k)
+{
+    return k ? k->failure : "";
 }
 
 borne_err borne_kiosk_screenshot(struct borne_kiosk *k, const char *path)
@@ -2304,7 +2521,11 @@ borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir)
         }
         v->result_progress_permille = 700;
         char name[96];
-        snprintf(name, sizeof(name), "result-%s", borne_outcome_name(v->result.outcome));
+        snprintf(name, sizeof(name), "result-%s%s", borne_outcome_name(v->result.outcome),
+                 borne_view_result_look(v).cls == BORNE_LOOK_ATTENTION &&
+                         v->result.outcome == BORNE_OUTCOME_ACCEPTED_EXIT
+                     ? "-no-credit"
+                     : "");
         shot(&t, name);
     }
     go(k, BORNE_SCREEN_WAITING);
@@ -2362,6 +2583,23 @@ borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir)
         show_qr(k);
         shot(&t, "show-qr");
     }
+    /* Someone not registered for the session: admitted anyway, with a reason. */
+    goto_screen(k, BORNE_SCREEN_SEARCH);
+    key_text(k, "francois");
+    if (v->nfound > 0) {
+        action(k, BORNE_ACT_PICK, 0);
+        shot(&t, "person-not-registered");
+        action(k, BORNE_ACT_ADMIT, BORNE_ADMIT_ASK);
+        shot(&t, "person-admit-reasons");
+        action(k, BORNE_ACT_ADMIT, BORNE_ADMIT_SPEAKER);
+        shot(&t, "result-admitted-by-staff");
+    }
+    /* A walk-in whose name is already on the list: the likely matches first. */
+    goto_screen(k, BORNE_SCREEN_WALKIN);
+    key_text(k, "emilie cote");
+    shot(&t, "walk-in-likely");
+    v->walkin[0][0] = '\0';
+    v->nlikely = 0;
     goto_screen(k, BORNE_SCREEN_WALKIN);
     snprintf(v->walkin[0], sizeof(v->walkin[0]), "Véronique Saint-Amand");
     snprintf(v->walkin[1], sizeof(v->walkin[1]), "Ville de Rimouski");
@@ -2450,6 +2688,13 @@ borne_err borne_kiosk_tour(struct borne_kiosk *k, const char *dir)
     v->trouble = BORNE_ERR_DISK_FULL;
     go(k, BORNE_SCREEN_TROUBLE);
     shot(&t, "trouble");
+    /* The store's folder missing (a data partition not mounted): the cause, in words. */
+    v->trouble = BORNE_ERR_IO;
+    v->trouble_cause = BORNE_VIEW_TROUBLE_NO_FOLDER;
+    snprintf(v->trouble_path, sizeof(v->trouble_path), "/var/lib/borne");
+    shot(&t, "trouble-no-folder");
+    v->trouble_cause = BORNE_VIEW_TROUBLE_STORE;
+    v->trouble_path[0] = '\0';
     go(k, BORNE_SCREEN_WAITING);
 
     free(frame);

@@ -79,6 +79,11 @@ void borne_kiosk_present(struct borne_kiosk *k, const char *text, size_t len, in
 void borne_kiosk_act(struct borne_kiosk *k, int action, int arg);
 /* The view drawn last (struct borne_view, ui/screens.h): screen, status words, messages. */
 const struct borne_view *borne_kiosk_view(const struct borne_kiosk *k);
+/* Draws the current screen now; returns the drawing context, whose record of what was drawn
+ * (texts, buttons: ui/ui.h borne_ui_drawn_*) tests read. */
+struct borne_ui *borne_kiosk_draw(struct borne_kiosk *k);
+/* Why borne_kiosk_new failed, in words for the person starting it ("" when not said). */
+const char *borne_kiosk_failure(const struct borne_kiosk *k);
 /* Draws the current screen and saves it as a PNG. */
 borne_err borne_kiosk_screenshot(struct borne_kiosk *k, const char *path);
 

@@ -17,8 +17,10 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "core/config.h"
 #include "core/log.h"
 #include "kiosk/kiosk.h"
+#include "ui/screens.h"
 #include "ui/pin.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -103,9 +105,12 @@ int main(int argc, char **argv)
             opts.windowed = true;
             break;
         case 's':
-            if (sscanf(optarg, "%dx%d", &opts.width, &opts.height) != 2 || opts.width < 320 ||
-                opts.height < 240 || opts.width > 7680 || opts.height > 4320) {
-                fprintf(stderr, "borne: --size WxH, e.g. 800x480\n");
+            if (sscanf(optarg, "%dx%d", &opts.width, &opts.height) != 2 ||
+                opts.width < BORNE_CONFIG_MIN_WIDTH || opts.height < BORNE_CONFIG_MIN_HEIGHT ||
+                opts.width > 7680 || opts.height > 4320) {
+                fprintf(stderr,
+                        "borne: --size WxH, from %dx%d to 7680x4320, e.g. 800x480 (got \"%s\")\n",
+                        BORNE_CONFIG_MIN_WIDTH, BORNE_CONFIG_MIN_HEIGHT, optarg);
                 return 2;
             }
             break;
@@ -147,8 +152,17 @@ int main(int argc, char **argv)
 
     struct borne_kiosk *k = NULL;
     borne_err err = borne_kiosk_new(&opts, &k);
+    if (err == BORNE_ERR_EXISTS && opts.demo) {
+        fprintf(stderr,
+                "borne: the demo needs a new or empty store; %s already holds an event "
+                "(leave out --db for a throw-away store)\n",
+                opts.db_path);
+        borne_kiosk_free(k);
+        return 2;
+    }
     if (err) {
-        fprintf(stderr, "borne: cannot start: %s\n", borne_strerror(err));
+        const char *why = borne_kiosk_failure(k);
+        fprintf(stderr, "borne: cannot start: %s\n", why[0] ? why : borne_strerror(err));
         borne_kiosk_free(k);
         return 1;
     }
@@ -179,7 +193,9 @@ int main(int argc, char **argv)
             ready = true;
             sd_notify(0, "READY=1\nSTATUS=Kiosk running");
             if (first_frame_exit) {
-                printf("first-frame-ms %.1f\n", (double)(now_us() - start_us) / 1000.0);
+                printf("first-frame-ms %.1f\nfirst-frame-screen %s\n",
+                       (double)(now_us() - start_us) / 1000.0,
+                       borne_screen_name(borne_kiosk_view(k)->screen));
                 fflush(stdout);
                 break;
             }

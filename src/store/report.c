@@ -182,8 +182,8 @@ borne_err borne_report_credits_csv_skips(struct borne_store *store, const borne_
         " LEFT JOIN participant p ON p.event_id = c.event_id"
         "  AND p.participant_id = c.participant_id"
         " WHERE c.event_id = ?1 AND c.session_id IS NOT NULL AND c.participant_id IS NOT NULL"
-        "  AND c.outcome IN (0, 1, 2)"
-        " ORDER BY p.display_name COLLATE NOCASE, c.participant_id, c.session_id, c.wall_ms",
+        "  AND c.outcome IN (0, 1, 2, 17)" /* accepted, and admitted by staff */
+        " ORDER BY p.display_name COLLATE BORNE_NAME, c.participant_id, c.session_id, c.wall_ms",
         &st);
     if (err) {
         borne_csv_writer_free(x.w);

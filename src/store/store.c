@@ -8,6 +8,8 @@
 #define LOG_MODULE "store"
 #include "store/store.h"
 
+#include "core/collate.h"
+
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -193,6 +195,12 @@ static borne_err migrate(struct borne_store *store)
     return BORNE_OK;
 }
 
+static int name_collation(void *ctx, int alen, const void *a, int blen, const void *b)
+{
+    (void)ctx;
+    return borne_name_compare(a, (size_t)alen, b, (size_t)blen);
+}
+
 borne_err borne_store_open(const char *path, struct borne_store **out)
 {
     *out = NULL;
@@ -207,6 +215,12 @@ borne_err borne_store_open(const char *path, struct borne_store **out)
         .map = &borne_store_errmap, .cache = store->cache, .cache_size = STMT_CACHE_SIZE};
     borne_err err = borne_sql_open(&store->sql, path, 5000);
     if (err) {
+        goto fail;
+    }
+    /* People in name order (core/collate.h): badges, reports, lists. */
+    if (sqlite3_create_collation_v2(store->sql.db, "BORNE_NAME", SQLITE_UTF8, NULL, name_collation,
+                                    NULL) != SQLITE_OK) {
+        err = BORNE_ERR_DB;
         goto fail;
     }
     err = migrate(store);
@@ -705,7 +719,7 @@ borne_err borne_store_each_participant(struct borne_store *store, uint32_t event
     borne_err err =
         borne_sql_prepare(&store->sql,
                           "SELECT " PARTICIPANT_COLUMNS " FROM participant WHERE event_id = ?1"
-                          " ORDER BY display_name COLLATE NOCASE, participant_id",
+                          " ORDER BY display_name COLLATE BORNE_NAME, participant_id",
                           &st);
     if (err) {
         return err;
@@ -890,10 +904,11 @@ borne_err borne_store_add_checkin(struct borne_store *store, const borne_checkin
     return borne_sql_step_done(&store->sql, st, "add check-in");
 }
 
-/* Check-ins that count for presence: accepted entry, accepted exit, exit without entry. */
-#define ACCEPTED_SQL "outcome IN (0, 1, 2)"
+/* Check-ins that count for presence: accepted entry, accepted exit, exit without entry, entry
+ * admitted by staff. */
+#define ACCEPTED_SQL "outcome IN (0, 1, 2, 17)"
 _Static_assert(BORNE_OUTCOME_ACCEPTED_ENTRY == 0 && BORNE_OUTCOME_ACCEPTED_EXIT == 1 &&
-                   BORNE_OUTCOME_EXIT_WITHOUT_ENTRY == 2,
+                   BORNE_OUTCOME_EXIT_WITHOUT_ENTRY == 2 && BORNE_OUTCOME_ADMITTED_BY_STAFF == 17,
                "ACCEPTED_SQL lists these outcome numbers");
 
 borne_err borne_store_history(struct borne_store *store, uint32_t event_id, uint32_t participant_id,
@@ -929,6 +944,30 @@ borne_err borne_store_history(struct borne_store *store, uint32_t event_id, uint
     borne_sql_release(&store->sql, st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
                                                  : borne_sql_error(&store->sql, rc, "history");
+}
+
+borne_err borne_store_was_admitted(struct borne_store *store, uint32_t event_id,
+                                   uint32_t participant_id, uint32_t session_id, bool *out)
+{
+    *out = false;
+    sqlite3_stmt *st;
+    borne_err err = borne_sql_prepare(&store->sql,
+                                      "SELECT 1 FROM checkin WHERE event_id = ?1 AND"
+                                      " participant_id = ?2 AND session_id IS ?3 AND outcome = ?4"
+                                      " LIMIT 1",
+                                      &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, participant_id);
+    bind_optional_id(st, 3, session_id);
+    sqlite3_bind_int(st, 4, BORNE_OUTCOME_ADMITTED_BY_STAFF);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW;
+    borne_sql_release(&store->sql, st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK
+                                                 : borne_sql_error(&store->sql, rc, "admitted");
 }
 
 static bool read_scan_row(sqlite3_stmt *st, void *elem)

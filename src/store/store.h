@@ -131,6 +131,9 @@ borne_err borne_store_set_registrations(struct borne_store *store, uint32_t even
                                         size_t count);
 borne_err borne_store_is_registered(struct borne_store *store, uint32_t event_id,
                                     uint32_t participant_id, uint32_t session_id, bool *out);
+/* Whether staff admitted the participant to the session (BORNE_OUTCOME_ADMITTED_BY_STAFF). */
+borne_err borne_store_was_admitted(struct borne_store *store, uint32_t event_id,
+                                   uint32_t participant_id, uint32_t session_id, bool *out);
 /* Name search, accent- and case-insensitive, by word prefixes: "helene trem" finds "Hélène
  * Tremblay". Calls `found` for each match (at most `limit`), best first. */
 borne_err borne_store_search(struct borne_store *store, uint32_t event_id, const char *query,

@@ -80,6 +80,8 @@ borne_look borne_look_outcome(borne_outcome outcome, borne_direction direction)
         return make(BORNE_LOOK_REFUSED, N_("Inscription annulée"), DESK);
     case BORNE_OUTCOME_STAFF:
         return make(BORNE_LOOK_STAFF, N_("Mode personnel"), NULL);
+    case BORNE_OUTCOME_ADMITTED_BY_STAFF:
+        return make(BORNE_LOOK_ACCEPTED, N_("Bienvenue, admis par le personnel"), NULL);
     case BORNE_OUTCOME__COUNT:
         break;
     }

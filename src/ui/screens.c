@@ -25,6 +25,14 @@ static const borne_rgb RED = {0xb3, 0x26, 0x1e};
 static const borne_rgb GREEN = {0x1b, 0x7a, 0x3a};
 static const borne_rgb AMBER_DARK = {0x8a, 0x5a, 0x00};
 
+/* Design sizes: the staff header (its buttons 48 tall), the smallest touch target, the
+ * on-screen keyboard (five rows of 48 and their gaps). */
+#define STAFF_HEAD 56
+#define STAFF_TOP  62 /* first line under the staff header */
+#define TOUCH_MIN  48
+#define KEY_GAP    3
+#define KB_H       (5 * TOUCH_MIN + 4 * KEY_GAP)
+
 const char *borne_screen_name(borne_screen s)
 {
     static const char *names[BORNE_SCREEN__COUNT] = {
@@ -235,7 +243,7 @@ const char *borne_keyboard_text(int key, bool upper)
 static void keyboard(struct borne_ui *ui, SDL_Rect area, bool shift)
 {
     int rows = 5;
-    int gap = borne_ui_px(ui, 4);
+    int gap = borne_ui_px(ui, KEY_GAP);
     int rh = (area.h - gap * (rows - 1)) / rows;
     int row = 0, start = 0;
     for (int i = 0; i <= NKEYS - 1; i++) {
@@ -310,14 +318,17 @@ static void status_corner(struct borne_ui *ui, const borne_view *v, borne_rgb in
     int right = borne_ui_w(ui) - P(ui, 10), maxw = borne_ui_w(ui) / 2;
     snprintf(line, sizeof(line), "%s · %s", cam, scan);
     borne_ui_text(ui, line, 12, false, ink, right, y - P(ui, 16), BORNE_ALIGN_RIGHT, maxw);
+    /* Formatted here, in the language of the screen drawn (v->sync is the staff's). */
+    char sync[256];
+    borne_format_sync_line(&v->sync_state, v->pending, sync, sizeof(sync));
     if (v->clock_trusted) {
-        snprintf(line, sizeof(line), "%s", v->sync);
+        snprintf(line, sizeof(line), "%s", sync);
         borne_ui_text(ui, line, 12, false, ink, right, y, BORNE_ALIGN_RIGHT, maxw);
     } else {
         /* Said in words, and in the warning colour: check-ins are corrected at the next sync. */
         SDL_Rect t = borne_ui_text(ui, _("Heure non vérifiée"), 12, true, RED, right, y,
                                    BORNE_ALIGN_RIGHT, 0);
-        snprintf(line, sizeof(line), "%s · ", v->sync);
+        snprintf(line, sizeof(line), "%s · ", sync);
         borne_ui_text(ui, line, 12, false, ink, t.x, y, BORNE_ALIGN_RIGHT, maxw - t.w);
     }
 }
@@ -325,17 +336,18 @@ static void status_corner(struct borne_ui *ui, const borne_view *v, borne_rgb in
 static void header(struct borne_ui *ui, const borne_view *v, const char *title, bool staff)
 {
     int w = borne_ui_w(ui);
-    int h = P(ui, 48);
+    /* Staff headers hold buttons: 48 design pixels tall at least, as every touch target. */
+    int h = P(ui, staff ? STAFF_HEAD : 48);
     borne_ui_fill(ui, (SDL_Rect){0, 0, w, h}, staff ? SLATE : NAVY);
     int x = P(ui, 12);
     if (staff && v->screen != BORNE_SCREEN_MENU) {
-        SDL_Rect b = {P(ui, 6), P(ui, 6), P(ui, 110), h - P(ui, 12)};
+        SDL_Rect b = {P(ui, 6), P(ui, 4), P(ui, 110), h - P(ui, 8)};
         borne_ui_button(ui, b, _("‹ Menu"), 16, BORNE_BUTTON_NORMAL, BORNE_ACT_BACK, 0);
         x = b.x + b.w + P(ui, 12);
     }
     int right = w - P(ui, 12);
     if (staff) {
-        SDL_Rect b = {w - P(ui, 6) - P(ui, 210), P(ui, 4), P(ui, 210), h - P(ui, 8)};
+        SDL_Rect b = {w - P(ui, 6) - P(ui, 230), P(ui, 4), P(ui, 230), h - P(ui, 8)};
         borne_ui_button(ui, b, _("Quitter le mode personnel"), 16, BORNE_BUTTON_PRIMARY,
                         BORNE_ACT_LEAVE_STAFF, 0);
         right = b.x - P(ui, 12);
@@ -344,7 +356,7 @@ static void header(struct borne_ui *ui, const borne_view *v, const char *title, 
             borne_ui_text(ui, v->clock, 28, true, WHITE, right, P(ui, 6), BORNE_ALIGN_RIGHT, 0);
         right = t.x - P(ui, 16);
     }
-    borne_ui_text(ui, title, 20, true, WHITE, x, P(ui, 12), BORNE_ALIGN_LEFT, right - x);
+    borne_ui_text(ui, title, 20, true, WHITE, x, (h - P(ui, 24)) / 2, BORNE_ALIGN_LEFT, right - x);
 }
 
 static void session_line(const borne_view *v, char *out, size_t cap)
@@ -455,18 +467,62 @@ static void draw_waiting(struct borne_ui *ui, const borne_view *v)
         snprintf(demo, sizeof(demo), "%s%s%s", _("Démo"), borne_i18n_colon(),
                  v->demo_caption[0] ? v->demo_caption
                                     : _("maintenez l’écran appuyé pour le mode personnel"));
-        borne_ui_text(ui, demo, 14, true, AMBER_DARK, text_x, by - P(ui, 44), BORNE_ALIGN_LEFT,
-                      w - text_x - P(ui, 10));
+        borne_ui_text_box(ui, demo, 18, true, AMBER_DARK,
+                          (SDL_Rect){text_x, by - P(ui, 62), w - text_x - P(ui, 10), P(ui, 46)},
+                          BORNE_ALIGN_LEFT);
     }
-    notice_line(ui, v, by - P(ui, v->demo ? 90 : 46));
+    notice_line(ui, v, by - P(ui, v->demo ? 108 : 46));
     status_corner(ui, v, GREY, by + P(ui, 2));
+}
+
+/* An exit recorded that earns no hours for a session that gives some: not a green "goodbye"
+ * (the participant would leave believing the hours are theirs) but amber, with the reason. */
+static bool exit_without_credit(const borne_view *v)
+{
+    const borne_scan_result *r = &v->result;
+    return r->outcome == BORNE_OUTCOME_ACCEPTED_EXIT && r->has_attendance &&
+           r->attendance.credit_minutes == 0 && v->has_session &&
+           v->session.rule.credit_minutes > 0;
+}
+
+#define NO_CREDIT_TITLE N_("Sortie notée, sans heures de formation")
+#define NO_CREDIT_HINT  N_("Présence trop courte pour les heures de cette séance.")
+
+borne_look borne_view_result_look(const borne_view *v)
+{
+    if (exit_without_credit(v)) {
+        borne_look l = borne_look_class_look(BORNE_LOOK_ATTENTION);
+        l.title = NO_CREDIT_TITLE;
+        l.hint = NULL; /* the reason is said under the hours */
+        return l;
+    }
+    return borne_look_outcome(v->result.outcome, v->mode);
+}
+
+/* "Présence : 1 h 28 · Heures de formation : 1,5 h" in the current language, or the other. */
+static void attendance_line(const borne_scan_result *r, bool other, char *out, size_t cap)
+{
+    /* The numbers' format follows the language too (1,5 h / 1.5 h): switch for the line. */
+    borne_lang lang = borne_i18n_lang();
+    if (other) {
+        borne_i18n_set(lang == BORNE_LANG_FR ? BORNE_LANG_EN : BORNE_LANG_FR);
+    }
+    char dur[32], hrs[32];
+    borne_format_duration(r->attendance.attended_s, dur, sizeof(dur));
+    borne_format_hours(r->attendance.credit_minutes, hrs, sizeof(hrs));
+    const char *colon = borne_i18n_colon();
+    snprintf(out, cap, "%s%s%s · %s%s%s", _("Présence"), colon, dur, _("Heures de formation"),
+             colon, hrs);
+    if (other) {
+        borne_i18n_set(lang);
+    }
 }
 
 static void draw_result(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui), h = borne_ui_h(ui);
     const borne_scan_result *r = &v->result;
-    borne_look look = borne_look_outcome(r->outcome, v->mode);
+    borne_look look = borne_view_result_look(v);
     int band_h = h * 52 / 100;
     borne_ui_fill(ui, (SDL_Rect){0, 0, w, band_h}, look.band);
     int rad = band_h * 30 / 100;
@@ -480,36 +536,38 @@ static void draw_result(struct borne_ui *ui, const borne_view *v)
     borne_ui_text_box(ui, borne_i18n_other(look.title), 24, false, look.ink,
                       (SDL_Rect){tx, t.y + t.h + P(ui, 6), tw, P(ui, 64)}, BORNE_ALIGN_LEFT);
     /* Lower part: who, and what it means for them. */
-    int y = band_h + P(ui, 16);
+    int y = band_h + P(ui, 14);
     int x = P(ui, 28);
     int lw = w - 2 * x;
     if (v->result_name[0]) {
-        SDL_Rect n = borne_ui_text(ui, v->result_name, 38, true, INK, x, y, BORNE_ALIGN_LEFT, lw);
-        y = n.y + n.h + P(ui, 2);
+        SDL_Rect n = borne_ui_text(ui, v->result_name, 36, true, INK, x, y, BORNE_ALIGN_LEFT, lw);
+        y = n.y + n.h;
         if (v->result_org[0]) {
             SDL_Rect o =
                 borne_ui_text(ui, v->result_org, 18, false, GREY, x, y, BORNE_ALIGN_LEFT, lw);
             y = o.y + o.h;
         }
-        y += P(ui, 12);
+        y += P(ui, 8);
     }
     char line[256];
     if (r->has_attendance &&
         (r->outcome == BORNE_OUTCOME_ACCEPTED_EXIT || r->outcome == BORNE_OUTCOME_ALREADY_OUT ||
          r->outcome == BORNE_OUTCOME_EXIT_WITHOUT_ENTRY ||
          (r->outcome == BORNE_OUTCOME_REPEAT_SCAN && v->mode == BORNE_EXIT))) {
-        char dur[32], hrs[32];
-        borne_format_duration(r->attendance.attended_s, dur, sizeof(dur));
-        borne_format_hours(r->attendance.credit_minutes, hrs, sizeof(hrs));
-        snprintf(line, sizeof(line), "%s%s%s     %s%s%s", _("Présence"), borne_i18n_colon(), dur,
-                 _("Heures de formation"), borne_i18n_colon(), hrs);
-        SDL_Rect l = borne_ui_text(ui, line, 26, true, INK, x, y, BORNE_ALIGN_LEFT, lw);
+        /* The hours, then the same in the other language, smaller, as every other line. */
+        attendance_line(r, false, line, sizeof(line));
+        SDL_Rect l = borne_ui_text(ui, line, 24, true, INK, x, y, BORNE_ALIGN_LEFT, lw);
+        y = l.y + l.h;
+        attendance_line(r, true, line, sizeof(line));
+        l = borne_ui_text(ui, line, 16, false, GREY, x, y, BORNE_ALIGN_LEFT, lw);
         y = l.y + l.h + P(ui, 6);
         if (r->attendance.credit_minutes == 0 && r->attendance.attended_s > 0) {
-            SDL_Rect m =
-                borne_ui_text(ui, _("Présence trop courte pour les heures de cette séance."), 18,
-                              false, GREY, x, y, BORNE_ALIGN_LEFT, lw);
-            y = m.y + m.h + P(ui, 6);
+            snprintf(line, sizeof(line), "→ %s", _(NO_CREDIT_HINT));
+            l = borne_ui_text(ui, line, 22, true, INK, x, y, BORNE_ALIGN_LEFT, lw);
+            y = l.y + l.h;
+            snprintf(line, sizeof(line), "→ %s", borne_i18n_other(NO_CREDIT_HINT));
+            l = borne_ui_text(ui, line, 16, false, GREY, x, y, BORNE_ALIGN_LEFT, lw);
+            y = l.y + l.h + P(ui, 6);
         }
     }
     if (look.hint) {
@@ -616,13 +674,15 @@ static void draw_menu(struct borne_ui *ui, const borne_view *v)
     session_line(v, sess, sizeof(sess));
     snprintf(line, sizeof(line), "%s — %s · %" PRId64 " %s", sess, _(mode_word(v->mode)),
              v->pending, _("en attente d’envoi"));
-    borne_ui_text(ui, line, 16, true, INK, P(ui, 16), P(ui, 58), BORNE_ALIGN_LEFT, w - P(ui, 32));
+    borne_ui_text(ui, line, 16, true, INK, P(ui, 16), P(ui, STAFF_TOP), BORNE_ALIGN_LEFT,
+                  w - P(ui, 32));
     struct {
         const char *label;
         int action, arg;
         enum borne_button_style st;
     } items[] = {
-        {_("Rechercher un participant"), BORNE_ACT_GOTO, BORNE_SCREEN_SEARCH, BORNE_BUTTON_PRIMARY},
+        /* Short words: on a narrow tile no word stays alone on its line. */
+        {_("Rechercher un nom"), BORNE_ACT_GOTO, BORNE_SCREEN_SEARCH, BORNE_BUTTON_PRIMARY},
         {_("Inscription sur place"), BORNE_ACT_GOTO, BORNE_SCREEN_WALKIN, BORNE_BUTTON_NORMAL},
         {_("Séance et entrée/sortie"), BORNE_ACT_GOTO, BORNE_SCREEN_SESSIONS, BORNE_BUTTON_NORMAL},
         {_("Présences par séance"), BORNE_ACT_GOTO, BORNE_SCREEN_COUNTS, BORNE_BUTTON_NORMAL},
@@ -637,7 +697,7 @@ static void draw_menu(struct borne_ui *ui, const borne_view *v)
     int n = (int)(sizeof(items) / sizeof(items[0]));
     int cols = 5, rows = 2;
     int gap = P(ui, 10);
-    int top = P(ui, 86), bottom = h - P(ui, 60);
+    int top = P(ui, STAFF_TOP + 30), bottom = h - P(ui, 60);
     int bw = (w - 2 * P(ui, 12) - (cols - 1) * gap) / cols;
     int bh = (bottom - top - (rows - 1) * gap) / rows;
     for (int i = 0; i < n; i++) {
@@ -681,32 +741,116 @@ static void text_field(struct borne_ui *ui, SDL_Rect r, const char *label, const
     }
 }
 
+/* Two stacked buttons, ▲ and ▼, that scroll a list by a page (disabled at either end). */
+static void scroll_buttons(struct borne_ui *ui, SDL_Rect area, bool up, bool down)
+{
+    int gap = P(ui, 4);
+    int bh = (area.h - gap) / 2;
+    borne_ui_button(ui, (SDL_Rect){area.x, area.y, area.w, bh}, "▲", 20,
+                    up ? BORNE_BUTTON_NORMAL : BORNE_BUTTON_DISABLED, BORNE_ACT_SCROLL, -1);
+    borne_ui_button(ui, (SDL_Rect){area.x, area.y + bh + gap, area.w, area.h - bh - gap}, "▼", 20,
+                    down ? BORNE_BUTTON_NORMAL : BORNE_BUTTON_DISABLED, BORNE_ACT_SCROLL, 1);
+}
+
+/* The search screen's result list: where it is and how many rows of two fit. */
+static SDL_Rect search_list_area(struct borne_ui *ui, int *rows)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    int top = P(ui, STAFF_TOP) + P(ui, TOUCH_MIN) + P(ui, 6);
+    int bottom = h - P(ui, KB_H) - P(ui, 10);
+    SDL_Rect a = {P(ui, 12), top, w - P(ui, 24) - P(ui, 72), bottom - top};
+    *rows = (a.h + P(ui, 4)) / (P(ui, TOUCH_MIN) + P(ui, 4));
+    if (*rows < 1) {
+        *rows = 1;
+    }
+    return a;
+}
+
+static SDL_Rect recent_list_area(struct borne_ui *ui, int *rows)
+{
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    int top = P(ui, STAFF_TOP + 32);
+    SDL_Rect a = {P(ui, 8), top, w - P(ui, 16) - P(ui, 72), h - top - P(ui, 8)};
+    *rows = a.h / P(ui, 30);
+    if (*rows < 1) {
+        *rows = 1;
+    }
+    return a;
+}
+
+size_t borne_screens_page(struct borne_ui *ui, borne_screen screen)
+{
+    int rows = 1;
+    if (screen == BORNE_SCREEN_SEARCH) {
+        search_list_area(ui, &rows);
+        return (size_t)rows * 2;
+    }
+    if (screen == BORNE_SCREEN_RECENT) {
+        recent_list_area(ui, &rows);
+        return (size_t)rows;
+    }
+    return 1;
+}
+
 static void draw_search(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui), h = borne_ui_h(ui);
     header(ui, v, _("Rechercher un participant"), true);
-    int y = P(ui, 56);
-    text_field(ui, (SDL_Rect){P(ui, 12), y, w - P(ui, 24), P(ui, 40)},
-               _("Tapez un nom (les accents sont facultatifs)"), v->query, true);
-    y += P(ui, 46);
-    int kb_h = P(ui, 200);
-    int list_bottom = h - kb_h - P(ui, 12);
-    int rowh = P(ui, 38);
-    int cols = 2;
-    int cw = (w - P(ui, 24) - P(ui, 8)) / cols;
-    size_t max = (size_t)((list_bottom - y) / (rowh + P(ui, 4))) * (size_t)cols;
+    SDL_Rect field = {P(ui, 12), P(ui, STAFF_TOP), w - P(ui, 24), P(ui, TOUCH_MIN)};
+    text_field(ui, field, _("Tapez un nom (les accents sont facultatifs)"), v->query, true);
+    if (v->query[0] && v->nfound > 0) {
+        /* How many answered; when capped, the way to narrow it. */
+        char count[160], num[24];
+        snprintf(num, sizeof(num), "%zu", v->nfound);
+        if (v->found_more) {
+            borne_i18n_fill(count, sizeof(count), _("plus de %s réponses\u00a0: continuez à taper"),
+                            num, NULL);
+        } else {
+            borne_i18n_fill(count, sizeof(count),
+                            v->nfound == 1 ? _("%s réponse") : _("%s réponses"), num, NULL);
+        }
+        borne_ui_text(ui, count, 16, v->found_more, v->found_more ? AMBER_DARK : GREY,
+                      field.x + field.w - P(ui, 10), field.y + (field.h - P(ui, 19)) / 2,
+                      BORNE_ALIGN_RIGHT, field.w / 2);
+    }
+    int rows = 1;
+    SDL_Rect list = search_list_area(ui, &rows);
     if (v->nfound == 0 && v->query[0]) {
         borne_ui_text(ui, _("Personne ne correspond. Essayez le nom de famille seul."), 18, false,
-                      GREY, P(ui, 16), y + P(ui, 8), BORNE_ALIGN_LEFT, w - P(ui, 32));
+                      GREY, P(ui, 16), list.y + P(ui, 8), BORNE_ALIGN_LEFT, w - P(ui, 32));
     }
-    for (size_t i = 0; i < v->nfound && i < max; i++) {
-        SDL_Rect r = {P(ui, 12) + (int)(i % (size_t)cols) * (cw + P(ui, 8)),
-                      y + (int)(i / (size_t)cols) * (rowh + P(ui, 4)), cw, rowh};
-        char label[BORNE_NAME_MAX * 2 + 8];
-        snprintf(label, sizeof(label), "%s", v->found[i].display_name);
-        borne_ui_button(ui, r, label, 17, BORNE_BUTTON_NORMAL, BORNE_ACT_PICK, (int)i);
+    int cols = 2;
+    int gap = P(ui, 4);
+    int cw = (list.w - gap) / cols;
+    int rowh = P(ui, TOUCH_MIN);
+    size_t page = (size_t)rows * (size_t)cols;
+    size_t first = v->scroll < v->nfound ? v->scroll : 0;
+    for (size_t i = first; i < v->nfound && i < first + page; i++) {
+        size_t k = i - first;
+        SDL_Rect r = {list.x + (int)(k % (size_t)cols) * (cw + gap),
+                      list.y + (int)(k / (size_t)cols) * (rowh + gap), cw, rowh};
+        /* Name, and the organisation under it: two people of the same name are told apart. */
+        borne_ui_button(ui, r, NULL, 17, BORNE_BUTTON_NORMAL, BORNE_ACT_PICK, (int)i);
+        const borne_participant *p = &v->found[i];
+        int tx = r.x + P(ui, 10), tw = r.w - P(ui, 20);
+        if (p->organisation[0]) {
+            borne_ui_text(ui, p->display_name, 17, true, INK, tx, r.y + P(ui, 3), BORNE_ALIGN_LEFT,
+                          tw);
+            borne_ui_text(ui, p->organisation, 14, false, GREY, tx, r.y + P(ui, 25),
+                          BORNE_ALIGN_LEFT, tw);
+        } else {
+            borne_ui_text(ui, p->display_name, 17, true, INK, tx, r.y + (rowh - P(ui, 21)) / 2,
+                          BORNE_ALIGN_LEFT, tw);
+        }
     }
-    keyboard(ui, (SDL_Rect){P(ui, 8), h - kb_h - P(ui, 6), w - P(ui, 16), kb_h}, v->shift);
+    if (v->nfound > page) {
+        scroll_buttons(
+            ui,
+            (SDL_Rect){list.x + list.w + P(ui, 8), list.y, P(ui, 64), rows * (rowh + gap) - gap},
+            first > 0, first + page < v->nfound);
+    }
+    keyboard(ui, (SDL_Rect){P(ui, 8), h - P(ui, KB_H) - P(ui, 4), w - P(ui, 16), P(ui, KB_H)},
+             v->shift);
 }
 
 static const char *status_word(borne_reg_status s)
@@ -729,7 +873,7 @@ static void draw_person(struct borne_ui *ui, const borne_view *v)
     header(ui, v, _("Participant"), true);
     const borne_participant *p = &v->person;
     int x = P(ui, 20), lw = w - 2 * x;
-    int y = P(ui, 62);
+    int y = P(ui, STAFF_TOP + 4);
     SDL_Rect t = borne_ui_text(ui, p->display_name, 34, true, INK, x, y, BORNE_ALIGN_LEFT, lw);
     y = t.y + t.h + P(ui, 2);
     if (p->organisation[0]) {
@@ -750,8 +894,38 @@ static void draw_person(struct borne_ui *ui, const borne_view *v)
     int bw = (w - 2 * P(ui, 12) - 2 * gap) / 3;
     int bh = P(ui, 90);
     int by = h - bh - P(ui, 14);
-    borne_ui_button(ui, (SDL_Rect){P(ui, 12), by, bw, bh}, _("Enregistrer l’entrée"), 20,
-                    BORNE_BUTTON_PRIMARY, BORNE_ACT_CHECK_IN, 0);
+    /* Someone the rules would turn away for a reason the desk settles: an explicit, recorded
+     * override with its reason, never a walk-in as a workaround. */
+    bool refused = !v->person_registered || p->status == BORNE_REG_CANCELLED ||
+                   p->status == BORNE_REG_NEEDS_ATTENTION;
+    if (v->admit_open) {
+        static const char *const reasons[BORNE_ADMIT__COUNT] = {
+            [BORNE_ADMIT_SPEAKER] = N_("Conférencier, invité ou organisateur"),
+            [BORNE_ADMIT_PAID_AT_DESK] = N_("Inscrit ou payé à l’accueil aujourd’hui"),
+            [BORNE_ADMIT_LIST_ERROR] = N_("Erreur sur la liste d’inscription"),
+            [BORNE_ADMIT_OTHER] = N_("Autre raison"),
+        };
+        int cancel_y = h - P(ui, 14) - P(ui, TOUCH_MIN);
+        int py = cancel_y - gap - 2 * (P(ui, 56) + gap) - P(ui, 28);
+        borne_ui_text(ui, _("Admettre quand même — pour quelle raison\u00a0?"), 18, true, INK,
+                      P(ui, 12), py, BORNE_ALIGN_LEFT, w - P(ui, 24));
+        int rw = (w - 2 * P(ui, 12) - gap) / 2;
+        for (int i = 0; i < BORNE_ADMIT__COUNT; i++) {
+            SDL_Rect r = {P(ui, 12) + (i % 2) * (rw + gap),
+                          py + P(ui, 28) + (i / 2) * (P(ui, 56) + gap), rw, P(ui, 56)};
+            borne_ui_button(ui, r, _(reasons[i]), 17, BORNE_BUTTON_PRIMARY, BORNE_ACT_ADMIT, i);
+        }
+        borne_ui_button(ui, (SDL_Rect){P(ui, 12), cancel_y, P(ui, 200), P(ui, TOUCH_MIN)},
+                        _("Annuler"), 18, BORNE_BUTTON_NORMAL, BORNE_ACT_ADMIT, -1);
+        return;
+    }
+    if (refused) {
+        borne_ui_button(ui, (SDL_Rect){P(ui, 12), by, bw, bh}, _("Admettre quand même…"), 20,
+                        BORNE_BUTTON_DANGER, BORNE_ACT_ADMIT, BORNE_ADMIT_ASK);
+    } else {
+        borne_ui_button(ui, (SDL_Rect){P(ui, 12), by, bw, bh}, _("Enregistrer l’entrée"), 20,
+                        BORNE_BUTTON_PRIMARY, BORNE_ACT_CHECK_IN, 0);
+    }
     borne_ui_button(ui, (SDL_Rect){P(ui, 12) + bw + gap, by, bw, bh}, _("Enregistrer la sortie"),
                     20, BORNE_BUTTON_NORMAL, BORNE_ACT_CHECK_OUT, 0);
     borne_ui_button(ui, (SDL_Rect){P(ui, 12) + 2 * (bw + gap), by, bw, bh},
@@ -762,7 +936,7 @@ static void draw_show_qr(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui), h = borne_ui_h(ui);
     header(ui, v, _("Code QR du participant"), true);
-    int top = P(ui, 56);
+    int top = P(ui, STAFF_HEAD);
     int side = h - top - P(ui, 10);
     if (v->qr_missing) {
         borne_ui_text_box(ui,
@@ -788,23 +962,59 @@ static void draw_walkin(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui), h = borne_ui_h(ui);
     header(ui, v, _("Inscription sur place"), true);
-    int y = P(ui, 76);
-    int fw = (w - P(ui, 24) - P(ui, 150)) / 2 - P(ui, 6);
+    int y = P(ui, STAFF_TOP + 18);
+    int fw = (w - P(ui, 24) - P(ui, 170)) / 2 - P(ui, 6);
     const char *labels[2] = {_("Nom et prénom (obligatoire)"), _("Organisation (facultatif)")};
     for (int i = 0; i < 2; i++) {
-        SDL_Rect r = {P(ui, 12) + i * (fw + P(ui, 8)), y, fw, P(ui, 44)};
+        SDL_Rect r = {P(ui, 12) + i * (fw + P(ui, 8)), y, fw, P(ui, TOUCH_MIN)};
         /* The label stays above the field once something is typed in it. */
-        borne_ui_text(ui, labels[i], 14, true, GREY, r.x, y - P(ui, 20), BORNE_ALIGN_LEFT, fw);
+        borne_ui_text(ui, labels[i], 14, true, GREY, r.x, y - P(ui, 18), BORNE_ALIGN_LEFT, fw);
         text_field(ui, r, labels[i], v->walkin[i], v->walkin_field == i);
         borne_ui_hotspot(ui, r, BORNE_ACT_WALKIN_FIELD, i);
     }
-    borne_ui_button(ui, (SDL_Rect){w - P(ui, 12) - P(ui, 150), y, P(ui, 150), P(ui, 44)},
-                    _("Enregistrer l’entrée"), 15,
+    borne_ui_button(ui, (SDL_Rect){w - P(ui, 12) - P(ui, 170), y, P(ui, 170), P(ui, TOUCH_MIN)},
+                    v->nlikely > 0 ? _("Créer quand même") : _("Enregistrer l’entrée"), 16,
                     v->walkin[0][0] ? BORNE_BUTTON_PRIMARY : BORNE_BUTTON_DISABLED,
                     BORNE_ACT_WALKIN_SAVE, 0);
-    message_line(ui, v, y + P(ui, 50));
-    int kb_h = P(ui, 230);
-    keyboard(ui, (SDL_Rect){P(ui, 8), h - kb_h - P(ui, 6), w - P(ui, 16), kb_h}, v->shift);
+    y += P(ui, TOUCH_MIN + 6);
+    int kb_top = h - P(ui, KB_H) - P(ui, 4);
+    if (v->nlikely > 0) {
+        /* People already on the list with a name like this one: pick them rather than create
+         * a second record. */
+        char line[200], num[24];
+        snprintf(num, sizeof(num), "%zu", v->nlikely);
+        borne_i18n_fill(line, sizeof(line),
+                        _("Déjà sur la liste\u00a0? Touchez la personne plutôt que d’en créer une "
+                          "nouvelle (%s)\u00a0:"),
+                        num, NULL);
+        SDL_Rect t = borne_ui_text(ui, line, 16, true, AMBER_DARK, P(ui, 14), y, BORNE_ALIGN_LEFT,
+                                   w - P(ui, 28));
+        int by = t.y + t.h + P(ui, 4);
+        int n = v->nlikely < 3 ? (int)v->nlikely : 3;
+        int gap = P(ui, 6);
+        int bw = (w - P(ui, 24) - (n - 1) * gap) / n;
+        int bh = kb_top - P(ui, 6) - by;
+        if (bh > P(ui, 56)) {
+            bh = P(ui, 56);
+        }
+        for (int i = 0; i < n; i++) {
+            const borne_participant *p = &v->likely[i];
+            char label[BORNE_NAME_MAX * 2 + 40];
+            snprintf(label, sizeof(label), "%s%s%s%s", p->display_name,
+                     v->likely_in[i] ? " ✓ " : "", v->likely_in[i] ? _("déjà entré") : "", "");
+            SDL_Rect r = {P(ui, 12) + i * (bw + gap), by, bw, bh};
+            borne_ui_button(ui, r, NULL, 16, BORNE_BUTTON_NORMAL, BORNE_ACT_WALKIN_PICK, i);
+            borne_ui_text(ui, label, 16, true, INK, r.x + P(ui, 8), r.y + P(ui, 4),
+                          BORNE_ALIGN_LEFT, r.w - P(ui, 16));
+            if (p->organisation[0]) {
+                borne_ui_text(ui, p->organisation, 14, false, GREY, r.x + P(ui, 8), r.y + P(ui, 26),
+                              BORNE_ALIGN_LEFT, r.w - P(ui, 16));
+            }
+        }
+    } else {
+        message_line(ui, v, y);
+    }
+    keyboard(ui, (SDL_Rect){P(ui, 8), kb_top, w - P(ui, 16), P(ui, KB_H)}, v->shift);
 }
 
 static void hhmm(int64_t t, char *out, size_t cap)
@@ -819,7 +1029,7 @@ static void draw_sessions(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui), h = borne_ui_h(ui);
     header(ui, v, _("Séance et entrée/sortie"), true);
-    int y = P(ui, 56);
+    int y = P(ui, STAFF_TOP);
     int gap = P(ui, 6);
     int listw = w * 66 / 100;
     size_t n = v->nsessions + 1;
@@ -871,14 +1081,14 @@ static void table_row(struct borne_ui *ui, const int *xs, const char *const *cel
 
 static void draw_counts(struct borne_ui *ui, const borne_view *v)
 {
-    int w = borne_ui_w(ui);
+    int w = borne_ui_w(ui), h = borne_ui_h(ui);
     header(ui, v, _("Présences par séance"), true);
     int xs[6] = {P(ui, 16), P(ui, 80), w * 52 / 100, w * 68 / 100, w * 84 / 100, w};
     const char *head[5] = {_("Code"), _("Séance"), _("Inscrits"), _("Dans la salle"), _("Entrés")};
-    int y = P(ui, 60);
+    int y = P(ui, STAFF_TOP + 2);
     table_row(ui, xs, head, 5, y, 16, true, GREY);
-    y += P(ui, 30);
-    for (size_t i = 0; i < v->ncounts; i++) {
+    y += P(ui, 28);
+    for (size_t i = 0; i < v->ncounts && y < h - P(ui, 30); i++) {
         const borne_view_count *c = &v->counts[i];
         char reg[24], in[24], ck[24];
         if (c->registered < 0) {
@@ -888,43 +1098,76 @@ static void draw_counts(struct borne_ui *ui, const borne_view *v)
         }
         snprintf(in, sizeof(in), "%" PRId64, c->in_room);
         snprintf(ck, sizeof(ck), "%" PRId64, c->checked_in);
-        const char *cells[5] = {c->code, c->title, reg, in, ck};
+        /* A long title wraps to two lines (shrunk only beyond that) rather than shrinking. */
+        int tw = xs[2] - xs[1] - P(ui, 8);
+        int rowh = borne_ui_text_width(ui, c->title, 17, false) > tw ? P(ui, 48) : P(ui, 30);
         if (i % 2 == 0) {
-            borne_ui_fill(ui, (SDL_Rect){P(ui, 8), y - P(ui, 4), w - P(ui, 16), P(ui, 34)}, LIGHT);
+            borne_ui_fill(ui, (SDL_Rect){P(ui, 8), y - P(ui, 4), w - P(ui, 16), rowh + P(ui, 4)},
+                          LIGHT);
         }
         bool current = v->has_session && v->session.id == c->session_id;
         if (current) {
             /* The kiosk's own session: a bar in the margin, not a squeezed bold title. */
-            borne_ui_fill(ui, (SDL_Rect){P(ui, 8), y - P(ui, 4), P(ui, 5), P(ui, 34)}, NAVY);
+            borne_ui_fill(ui, (SDL_Rect){P(ui, 8), y - P(ui, 4), P(ui, 5), rowh + P(ui, 4)}, NAVY);
         }
+        const char *cells[5] = {c->code, "", reg, in, ck};
         table_row(ui, xs, cells, 5, y, 17, false, INK);
-        y += P(ui, 36);
+        borne_ui_text_box(ui, c->title, 17, false, INK, (SDL_Rect){xs[1], y, tw, P(ui, 46)},
+                          BORNE_ALIGN_LEFT);
+        y += rowh + P(ui, 6);
     }
+}
+
+static const char *method_word(borne_method m)
+{
+    switch (m) {
+    case BORNE_METHOD_CAMERA:
+        return N_("caméra");
+    case BORNE_METHOD_SCANNER:
+        return N_("lecteur");
+    case BORNE_METHOD_MANUAL:
+        return N_("à la main");
+    case BORNE_METHOD_WALK_IN:
+        return N_("sur place");
+    case BORNE_METHOD_CLI:
+        return N_("bornectl");
+    }
+    return N_("à la main");
 }
 
 static void draw_recent(struct borne_ui *ui, const borne_view *v)
 {
-    int w = borne_ui_w(ui), h = borne_ui_h(ui);
+    int w = borne_ui_w(ui);
     header(ui, v, _("Derniers passages"), true);
-    int xs[5] = {P(ui, 16), P(ui, 96), w * 45 / 100, w * 58 / 100, w};
-    const char *head[4] = {_("Heure"), _("Nom"), _("Sens"), _("Résultat")};
-    int y = P(ui, 60);
-    table_row(ui, xs, head, 4, y, 16, true, GREY);
-    y += P(ui, 28);
-    for (size_t i = 0; i < v->nrecent && y < h - P(ui, 28); i++) {
+    int rows = 1;
+    SDL_Rect list = recent_list_area(ui, &rows);
+    int right = list.x + list.w;
+    int xs[6] = {P(ui, 16), P(ui, 96), right * 40 / 100, right * 52 / 100, right * 70 / 100, right};
+    const char *head[5] = {_("Heure"), _("Nom"), _("Sens"), _("Comment"), _("Résultat")};
+    int y = P(ui, STAFF_TOP + 2);
+    table_row(ui, xs, head, 5, y, 16, true, GREY);
+    size_t first = v->scroll < v->nrecent ? v->scroll : 0;
+    y = list.y;
+    for (size_t i = first; i < v->nrecent && i < first + (size_t)rows; i++) {
         const borne_view_recent *r = &v->recent[i];
         borne_look look = borne_look_outcome(r->outcome, r->direction);
-        const char *cells[4] = {r->time, r->name[0] ? r->name : _("(code inconnu)"),
-                                _(mode_word(r->direction)), _(look.title)};
+        const char *cells[5] = {r->time, r->name[0] ? r->name : _("(code inconnu)"),
+                                _(mode_word(r->direction)), _(method_word(r->method)),
+                                _(look.title)};
         if (i % 2 == 0) {
-            borne_ui_fill(ui, (SDL_Rect){P(ui, 8), y - P(ui, 3), w - P(ui, 16), P(ui, 28)}, LIGHT);
+            borne_ui_fill(ui, (SDL_Rect){list.x, y - P(ui, 3), list.w, P(ui, 28)}, LIGHT);
         }
-        table_row(ui, xs, cells, 4, y, 16, false, look.cls == BORNE_LOOK_REFUSED ? RED : INK);
+        table_row(ui, xs, cells, 5, y, 16, false, look.cls == BORNE_LOOK_REFUSED ? RED : INK);
         y += P(ui, 30);
     }
     if (v->nrecent == 0) {
         borne_ui_text(ui, _("Aucun passage pour l’instant."), 18, false, GREY, P(ui, 16), y,
                       BORNE_ALIGN_LEFT, 0);
+    }
+    if (v->nrecent > (size_t)rows) {
+        int bh = list.h < P(ui, 2 * TOUCH_MIN + 60) ? list.h : P(ui, 2 * TOUCH_MIN + 60);
+        scroll_buttons(ui, (SDL_Rect){w - P(ui, 72), list.y, P(ui, 64), bh}, first > 0,
+                       first + (size_t)rows < v->nrecent);
     }
 }
 
@@ -932,7 +1175,7 @@ static void draw_export(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui);
     header(ui, v, _("Exporter sur clé USB"), true);
-    int y = P(ui, 70);
+    int y = P(ui, STAFF_TOP + 12);
     SDL_Rect t = borne_ui_text_box(
         ui,
         _("Branchez une clé USB, puis touchez «\u00a0Exporter\u00a0». La borne y écrit tous les "
@@ -963,7 +1206,7 @@ static void draw_about(struct borne_ui *ui, const borne_view *v)
         _("Version"),        _("Identifiant de la borne"), _("Adresse IP"),
         _("Évènement"),      _("Passages enregistrés"),    _("Synchronisation"),
         _("Base de données")};
-    int y = P(ui, 64);
+    int y = P(ui, STAFF_TOP + 6);
     for (int i = 0; i < 7; i++) {
         borne_ui_text(ui, labels[i], 18, true, GREY, P(ui, 20), y, BORNE_ALIGN_LEFT, w * 35 / 100);
         borne_ui_text(ui, vals[i], 18, false, INK, w * 38 / 100, y, BORNE_ALIGN_LEFT, w * 60 / 100);
@@ -987,10 +1230,16 @@ static void draw_power(struct borne_ui *ui, const borne_view *v)
         borne_ui_button(ui, (SDL_Rect){P(ui, 12) + bw + P(ui, 12), y, bw, bh},
                         _("Éteindre la borne"), 22, BORNE_BUTTON_DANGER, BORNE_ACT_POWEROFF, 0);
     }
+    /* Say where the records go only as far as it is true: without a registry they stay on the
+     * kiosk until exported. */
     borne_ui_text_box(
         ui,
-        _("Les passages sont déjà enregistrés sur la borne\u00a0: rien n’est perdu en "
-          "l’éteignant. Ils seront envoyés au registre à la prochaine connexion."),
+        v->sync_state.state == BORNE_VIEW_SYNC_NONE
+            ? _("Les passages sont déjà enregistrés sur la borne\u00a0: rien n’est perdu en "
+                "l’éteignant. Aucun registre n’est configuré\u00a0: exportez-les sur clé USB "
+                "pour les remettre à l’organisateur.")
+            : _("Les passages sont déjà enregistrés sur la borne\u00a0: rien n’est perdu en "
+                "l’éteignant. Ils seront envoyés au registre à la prochaine connexion."),
         18, false, GREY, (SDL_Rect){P(ui, 16), y + bh + P(ui, 30), w - P(ui, 32), P(ui, 100)},
         BORNE_ALIGN_LEFT);
     message_line(ui, v, y + bh + P(ui, 140));
@@ -1054,6 +1303,40 @@ static void draw_not_set_up(struct borne_ui *ui, const borne_view *v)
     status_corner(ui, v, GREY, h - P(ui, 24));
 }
 
+/* "For staff: the data folder /x does not exist" in the current language (or the other). */
+static void trouble_words(const borne_view *v, bool other, char *out, size_t cap)
+{
+    const char *(*tr)(const char *) = other ? borne_i18n_other : borne_i18n_get;
+    char why[900];
+    switch (v->trouble_cause) {
+    case BORNE_VIEW_TROUBLE_NO_FOLDER:
+        borne_i18n_fill(why, sizeof(why), tr(N_("le dossier «\u00a0%s\u00a0» n’existe pas")),
+                        v->trouble_path, NULL);
+        break;
+    case BORNE_VIEW_TROUBLE_IS_FOLDER:
+        borne_i18n_fill(why, sizeof(why),
+                        tr(N_("«\u00a0%s\u00a0» est un dossier, pas une base de données")),
+                        v->trouble_path, NULL);
+        break;
+    case BORNE_VIEW_TROUBLE_NOT_WRITABLE:
+        borne_i18n_fill(why, sizeof(why),
+                        tr(N_("la borne n’a pas le droit d’écrire dans le dossier "
+                              "«\u00a0%s\u00a0»")),
+                        v->trouble_path, NULL);
+        break;
+    case BORNE_VIEW_TROUBLE_STORE:
+    default:
+        snprintf(why, sizeof(why), "%s (%s)",
+                 tr(v->trouble == BORNE_ERR_DISK_FULL ? N_("la carte mémoire est pleine")
+                    : v->trouble == BORNE_ERR_CORRUPT ? N_("la base de données est endommagée")
+                                                      : N_("la base de données ne répond pas")),
+                 borne_strerror(v->trouble));
+        break;
+    }
+    const char *colon = other == (borne_i18n_lang() == BORNE_LANG_FR) ? ": " : "\u00a0: ";
+    snprintf(out, cap, "%s%s%s", tr(N_("Pour le personnel")), colon, why);
+}
+
 static void draw_trouble(struct borne_ui *ui, const borne_view *v)
 {
     int w = borne_ui_w(ui), h = borne_ui_h(ui);
@@ -1076,20 +1359,28 @@ static void draw_trouble(struct borne_ui *ui, const borne_view *v)
     t = borne_ui_text_box(ui, borne_i18n_other(what), 18, false, GREY,
                           (SDL_Rect){P(ui, 28), t.y + t.h + P(ui, 4), w - P(ui, 56), P(ui, 50)},
                           BORNE_ALIGN_LEFT);
-    char line[256];
-    const char *why = v->trouble == BORNE_ERR_DISK_FULL ? _("la carte mémoire est pleine")
-                      : v->trouble == BORNE_ERR_CORRUPT ? _("la base de données est endommagée")
-                                                        : _("la base de données ne répond pas");
-    snprintf(line, sizeof(line), "%s%s%s (%s)", _("Pour le personnel"), borne_i18n_colon(), why,
-             borne_strerror(v->trouble));
-    borne_ui_text(ui, line, 16, false, GREY, P(ui, 28), h - P(ui, 70), BORNE_ALIGN_LEFT,
-                  w - P(ui, 260));
+    /* For staff: the cause, in both languages, naming the folder when it is the problem. */
+    char line[1200], other[1200];
+    trouble_words(v, false, line, sizeof(line));
+    trouble_words(v, true, other, sizeof(other));
+    SDL_Rect box = {P(ui, 28), h - P(ui, 92), w - P(ui, 268), P(ui, 46)};
+    t = borne_ui_text_box(ui, line, 16, true, INK, box, BORNE_ALIGN_LEFT);
+    box.y = t.y + t.h + P(ui, 2);
+    box.h = h - box.y - P(ui, 4);
+    borne_ui_text_box(ui, other, 14, false, GREY, box, BORNE_ALIGN_LEFT);
     borne_ui_button(ui, (SDL_Rect){w - P(ui, 220), h - P(ui, 84), P(ui, 200), P(ui, 64)},
                     _("Réessayer"), 20, BORNE_BUTTON_NORMAL, BORNE_ACT_RETRY, 0);
 }
 
 void borne_screens_draw(struct borne_ui *ui, const borne_view *v)
 {
+    /* Participants' screens in the public language first, whatever staff chose. */
+    borne_lang staff_lang = borne_i18n_lang();
+    bool public_screen = v->screen == BORNE_SCREEN_WAITING || v->screen == BORNE_SCREEN_RESULT ||
+                         v->screen == BORNE_SCREEN_NOT_SET_UP || v->screen == BORNE_SCREEN_TROUBLE;
+    if (public_screen && v->public_lang != staff_lang) {
+        borne_i18n_set(v->public_lang);
+    }
     borne_ui_begin(
         ui, v->screen == BORNE_SCREEN_RESULT || v->screen == BORNE_SCREEN_TROUBLE ? WHITE : PAPER);
     switch (v->screen) {
@@ -1144,4 +1435,7 @@ void borne_screens_draw(struct borne_ui *ui, const borne_view *v)
         break;
     }
     borne_ui_end(ui);
+    if (borne_i18n_lang() != staff_lang) {
+        borne_i18n_set(staff_lang);
+    }
 }

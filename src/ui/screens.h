@@ -16,6 +16,7 @@
 #include "badge/qr.h"
 #include "checkin/checkin.h"
 #include "store/store.h"
+#include "ui/i18n.h"
 #include "ui/ui.h"
 
 typedef enum borne_screen {
@@ -64,7 +65,13 @@ typedef enum borne_action {
     BORNE_ACT_QUIT,
     BORNE_ACT_RETRY,  /* trouble screen: check the store again */
     BORNE_ACT_SCROLL, /* arg: +1 / -1 page */
+    /* New actions go here, at the end. */
+    BORNE_ACT_WALKIN_PICK, /* arg: index into likely[]: that person's page, not a new one */
+    BORNE_ACT_ADMIT,       /* person screen: admit anyway: arg a borne_admit_reason, or
+                            * BORNE_ADMIT_ASK (show the reasons), or -1 (hide them) */
 } borne_action;
+
+#define BORNE_ADMIT_ASK (-2)
 
 /* The on-screen keyboard: key labels (lower case; shift gives upper case). */
 #define BORNE_KEYS_MAX 64
@@ -114,6 +121,14 @@ typedef struct borne_view_sync {
     borne_err err;   /* OFFLINE, REFUSED: the last failure */
 } borne_view_sync;
 
+/* Why the store could not be opened (the trouble screen names it for staff). */
+typedef enum borne_view_trouble {
+    BORNE_VIEW_TROUBLE_STORE = 0,    /* the store itself failed (see view.trouble) */
+    BORNE_VIEW_TROUBLE_NO_FOLDER,    /* trouble_path: the store's folder does not exist */
+    BORNE_VIEW_TROUBLE_IS_FOLDER,    /* trouble_path: the store's path names a folder */
+    BORNE_VIEW_TROUBLE_NOT_WRITABLE, /* trouble_path: the kiosk may not write in that folder */
+} borne_view_trouble;
+
 /* Provisioning from a setup code scanned on the not-set-up screen. */
 typedef enum borne_view_setup {
     BORNE_VIEW_SETUP_NONE = 0,
@@ -124,6 +139,9 @@ typedef enum borne_view_setup {
 
 typedef struct borne_view {
     borne_screen screen;
+    /* The participants' screens (waiting, result, not set up, trouble) speak this language
+     * first whatever staff chose for their own screens. */
+    borne_lang public_lang;
     bool demo;
     char demo_caption[BORNE_NAME_MAX]; /* what the simulated participant shows, or "" */
     char demo_pin[16];
@@ -163,11 +181,19 @@ typedef struct borne_view {
     bool shift;
     borne_participant found[BORNE_VIEW_LIST_MAX];
     size_t nfound;
+    bool found_more; /* the search had more answers than found[] holds */
+    size_t scroll;   /* search, recent: index of the first row shown */
     borne_participant person;
     bool person_in_room;
     bool person_registered;
+    bool admit_open;                 /* person screen: the reasons to admit anyway are shown */
     char walkin[2][BORNE_VIEW_TEXT]; /* name, organisation */
     int walkin_field;
+    /* Walk-in: people already on the list whose name is like the one typed (accents and case
+     * ignored), and whether each is already in the room. */
+    borne_participant likely[3];
+    bool likely_in[3];
+    size_t nlikely;
     borne_qr qr; /* participant's code, SHOW_QR */
     bool qr_missing;
 
@@ -192,6 +218,8 @@ typedef struct borne_view {
     char db_path[512];
     int64_t total_checkins;
     borne_err trouble;
+    borne_view_trouble trouble_cause;
+    char trouble_path[512]; /* the folder or file the cause names */
 
     /* Not set up: provisioning by a setup code. */
     borne_view_setup setup;
@@ -200,6 +228,13 @@ typedef struct borne_view {
 
 /* Draws the whole screen of `v` (between borne_ui_begin and borne_ui_end, which this calls). */
 void borne_screens_draw(struct borne_ui *ui, const borne_view *v);
+
+/* The look of the result screen of `v`: its outcome's (look.h), except an exit recorded that
+ * earns no hours for a session that gives some, which is amber ("attention") with the reason. */
+borne_look borne_view_result_look(const borne_view *v);
+
+/* How many rows a scroll by one page moves on the search and recent screens (1 elsewhere). */
+size_t borne_screens_page(struct borne_ui *ui, borne_screen screen);
 
 /* A short machine name of a screen ("waiting", "result", ...), for screenshots and logs. */
 const char *borne_screen_name(borne_screen s);

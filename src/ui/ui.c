@@ -60,7 +60,40 @@ struct borne_ui {
     int nbuttons;
     SDL_Texture *preview;
     int preview_w, preview_h;
+    borne_ui_drawn drawn[BORNE_UI_DRAWN_MAX]; /* this frame's texts and buttons (tests) */
+    size_t ndrawn;
 };
+
+static void record(struct borne_ui *ui, SDL_Rect r, const char *text, int px, int lines,
+                   bool shrunk, bool button, bool disabled, int action, int arg)
+{
+    if (ui->ndrawn == BORNE_UI_DRAWN_MAX) {
+        return;
+    }
+    borne_ui_drawn *d = &ui->drawn[ui->ndrawn++];
+    *d = (borne_ui_drawn){.r = r,
+                          .px = px,
+                          .lines = lines,
+                          .shrunk = shrunk,
+                          .button = button,
+                          .disabled = disabled,
+                          .action = action,
+                          .arg = arg};
+    snprintf(d->text, sizeof(d->text), "%s", text ? text : "");
+}
+
+size_t borne_ui_drawn_count(const struct borne_ui *ui)
+{
+    return ui->ndrawn;
+}
+
+const borne_ui_drawn *borne_ui_drawn_get(const struct borne_ui *ui, size_t i)
+{
+    return i < ui->ndrawn ? &ui->drawn[i] : NULL;
+}
+
+/* Lines of a rendered text of `h` pixels at font size px. */
+static int line_count(struct borne_ui *ui, int px, bool bold, int h);
 
 static bool readable(const char *p)
 {
@@ -171,6 +204,7 @@ void borne_ui_begin(struct borne_ui *ui, borne_rgb bg)
 {
     ui->frame++;
     ui->nbuttons = 0;
+    ui->ndrawn = 0;
     int ow = 0, oh = 0;
     SDL_GetRendererOutputSize(ui->ren, &ow, &oh);
     bool quarter = ui->rotation == 90 || ui->rotation == 270;
@@ -438,6 +472,13 @@ static struct text_entry *text_tex(struct borne_ui *ui, const char *s, int px, b
     return e;
 }
 
+static int line_count(struct borne_ui *ui, int px, bool bold, int h)
+{
+    TTF_Font *f = font(ui, px, bold);
+    int skip = f ? TTF_FontLineSkip(f) : 0;
+    return skip > 0 ? (h + skip / 2) / skip : 1;
+}
+
 int borne_ui_text_width(struct borne_ui *ui, const char *s, int size, bool bold)
 {
     TTF_Font *f = font(ui, borne_ui_px(ui, size), bold);
@@ -470,6 +511,7 @@ SDL_Rect borne_ui_text(struct borne_ui *ui, const char *s, int size, bool bold, 
         r.x = x - r.w;
     }
     SDL_RenderCopy(ui->ren, e->tex, NULL, &r);
+    record(ui, r, s, e->px, 1, r.h < e->h, false, false, 0, 0);
     return r;
 }
 
@@ -493,6 +535,7 @@ SDL_Rect borne_ui_text_box(struct borne_ui *ui, const char *s, int size, bool bo
         r.x = box.x + box.w - r.w;
     }
     SDL_RenderCopy(ui->ren, e->tex, NULL, &r);
+    record(ui, r, s, e->px, line_count(ui, e->px, bold, e->h), r.h < e->h, false, false, 0, 0);
     return r;
 }
 
@@ -528,8 +571,11 @@ void borne_ui_button(struct borne_ui *ui, SDL_Rect r, const char *label, int siz
             t.x = r.x + (r.w - t.w) / 2;
             t.y = r.y + (r.h - t.h) / 2;
             SDL_RenderCopy(ui->ren, e->tex, NULL, &t);
+            record(ui, t, label, e->px, line_count(ui, e->px, true, e->h), t.h < e->h, false, false,
+                   0, 0);
         }
     }
+    record(ui, r, label, 0, 0, false, true, style == BORNE_BUTTON_DISABLED, action, arg);
     if (style != BORNE_BUTTON_DISABLED && ui->nbuttons < BUTTONS_MAX) {
         ui->buttons[ui->nbuttons++] = (struct button){r, action, arg};
     }
@@ -537,6 +583,7 @@ void borne_ui_button(struct borne_ui *ui, SDL_Rect r, const char *label, int siz
 
 void borne_ui_hotspot(struct borne_ui *ui, SDL_Rect r, int action, int arg)
 {
+    record(ui, r, NULL, 0, 0, false, true, false, action, arg);
     if (ui->nbuttons < BUTTONS_MAX) {
         ui->buttons[ui->nbuttons++] = (struct button){r, action, arg};
     }

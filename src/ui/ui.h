@@ -97,4 +97,20 @@ borne_err borne_ui_screenshot(struct borne_ui *ui, const char *path);
 /* Cached text textures right now (for tests and the benchmark). */
 int borne_ui_cache_count(const struct borne_ui *ui);
 
+/* What the last frame drew, for tests: every text and every button, in drawing order (up to
+ * BORNE_UI_DRAWN_MAX). Texts longer than the record keep their beginning. */
+#define BORNE_UI_DRAWN_MAX 400
+typedef struct borne_ui_drawn {
+    SDL_Rect r;     /* logical pixels: the text as drawn, or the button */
+    char text[200]; /* the text, or the button's label ("" none) */
+    int px;         /* the font's size in output pixels */
+    int lines;      /* lines of a wrapped text (1 otherwise) */
+    bool shrunk;    /* drawn smaller than its font size, to fit */
+    bool button;    /* a button: pressable with (action, arg) unless disabled */
+    bool disabled;
+    int action, arg;
+} borne_ui_drawn;
+size_t borne_ui_drawn_count(const struct borne_ui *ui);
+const borne_ui_drawn *borne_ui_drawn_get(const struct borne_ui *ui, size_t i);
+
 #endif

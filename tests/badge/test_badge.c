@@ -273,6 +273,10 @@ static void test_pdf_text_has_accents(void **state)
     /* pdftotext joins "Tremblay-" / "Lévesque" when the name wraps after the hyphen */
     assert_non_null(strstr(text, "L\xc3\xa9vesque"));
     assert_non_null(strstr(text, "Trois-Rivi\xc3\xa8res"));
+    /* A long organisation beside the QR code wraps (three lines) rather than being cut with
+     * an ellipsis: its last words are printed, and no "…" anywhere. */
+    assert_non_null(strstr(text, "affaires juridiques"));
+    assert_null(strstr(text, "\xe2\x80\xa6"));
     free(text);
     unlink(txt);
 }

@@ -569,6 +569,70 @@ static void test_manual(void **state)
     assert_int_equal(checkins(c), 3);
 }
 
+/* "Admettre quand même": staff admit someone the rules refuse for a reason the desk settles; the
+ * entry is recorded as admitted by staff, with its reason, and counts as an accepted entry. */
+static void test_admit_override(void **state)
+{
+    ctx *c = *state;
+    borne_scan_result r;
+    /* Sophie is registered for B2 only: refused at A1 by hand, admitted with a reason. */
+    assert_int_equal(
+        borne_checkin_manual(c->ck, FIX_P_SOPHIE, BORNE_ENTRY, BORNE_METHOD_MANUAL, "staff", &r),
+        BORNE_OK);
+    assert_int_equal(r.outcome, BORNE_OUTCOME_NOT_REGISTERED);
+    assert_int_equal(borne_checkin_admit(c->ck, FIX_P_SOPHIE, BORNE_ADMIT_SPEAKER, &r), BORNE_OK);
+    assert_int_equal(r.outcome, BORNE_OUTCOME_ADMITTED_BY_STAFF);
+    assert_true(r.accepted);
+    assert_true(r.recorded);
+    check_row(c, r.uuid, BORNE_ENTRY, BORNE_OUTCOME_ADMITTED_BY_STAFF, FIX_P_SOPHIE, FIX_SESSION_A,
+              BORNE_METHOD_MANUAL);
+    char staff[64], sql[128];
+    snprintf(sql, sizeof(sql), "SELECT staff_id FROM checkin WHERE uuid = '%s'", r.uuid);
+    assert_int_equal(fixture_query_text(c->fx.store, sql, staff, sizeof(staff)), 0);
+    assert_string_equal(staff, "staff override:speaker");
+    /* Numbers are stored and synced: the new outcome comes after every older one. */
+    assert_int_equal(BORNE_OUTCOME_ADMITTED_BY_STAFF, 17);
+    assert_string_equal(borne_outcome_name(r.outcome), "admitted-by-staff");
+    /* It counts as an entry: she is in the room, a scan now says so. */
+    bool in = false, out = false;
+    int64_t last = 0;
+    assert_int_equal(
+        borne_store_history(c->fx.store, FIX_EVENT, FIX_P_SOPHIE, FIX_SESSION_A, &in, &out, &last),
+        BORNE_OK);
+    assert_true(in);
+    at(c, FIX_A_START + 60 * 60);
+    assert_int_equal(
+        borne_checkin_manual(c->ck, FIX_P_SOPHIE, BORNE_EXIT, BORNE_METHOD_MANUAL, "staff", &r),
+        BORNE_OK);
+    assert_int_equal(r.outcome, BORNE_OUTCOME_ACCEPTED_EXIT);
+    assert_true(r.has_attendance);
+    assert_true(r.attendance.attended_s > 0);
+    /* Cancelled and "to check" registrations too, with their reasons. */
+    assert_int_equal(borne_checkin_admit(c->ck, FIX_P_MARIE, BORNE_ADMIT_PAID_AT_DESK, &r),
+                     BORNE_OK);
+    assert_int_equal(r.outcome, BORNE_OUTCOME_ADMITTED_BY_STAFF);
+    assert_int_equal(borne_checkin_admit(c->ck, FIX_P_LUC, BORNE_ADMIT_LIST_ERROR, &r), BORNE_OK);
+    assert_int_equal(r.outcome, BORNE_OUTCOME_ADMITTED_BY_STAFF);
+    /* Someone the rules accept: a plain manual entry, no override recorded. */
+    assert_int_equal(borne_checkin_admit(c->ck, FIX_P_JEAN, BORNE_ADMIT_OTHER, &r), BORNE_OK);
+    assert_int_equal(r.outcome, BORNE_OUTCOME_ACCEPTED_ENTRY);
+    /* Already in: said, nothing recorded. */
+    int64_t before = checkins(c);
+    assert_int_equal(borne_checkin_admit(c->ck, FIX_P_JEAN, BORNE_ADMIT_OTHER, &r), BORNE_OK);
+    assert_int_equal(r.outcome, BORNE_OUTCOME_ALREADY_IN);
+    assert_false(r.recorded);
+    /* Not for the desk to override: a session over; a bad reason; not in the roster. */
+    at(c, FIX_B_END + 3600);
+    assert_int_equal(borne_checkin_admit(c->ck, FIX_P_SOPHIE, BORNE_ADMIT_OTHER, &r),
+                     BORNE_ERR_INVALID);
+    assert_int_equal(borne_checkin_admit(c->ck, FIX_P_HELENE, (borne_admit_reason)9, &r),
+                     BORNE_ERR_INVALID);
+    assert_int_equal(borne_checkin_admit(c->ck, FIX_P_ABSENT, BORNE_ADMIT_OTHER, &r),
+                     BORNE_ERR_NOT_FOUND);
+    assert_int_equal(checkins(c), before);
+    assert_null(borne_admit_reason_word(BORNE_ADMIT__COUNT));
+}
+
 static void test_whole_event_door(void **state)
 {
     ctx *c = *state;
@@ -662,6 +726,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_staff_code, setup, checkin_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_hostile_inputs, setup, checkin_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_manual, setup, checkin_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_admit_override, setup, checkin_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_whole_event_door, setup, checkin_fixture_teardown),
         cmocka_unit_test(test_not_set_up),
         cmocka_unit_test_setup_teardown(test_refused_write_is_not_accepted, setup,

@@ -70,6 +70,8 @@ check "revoked refused (1)" test "$(exit_code ctl scan "$tok2")" = 1
 check "revoked word" grep -q "^revoked	2" "$tmp/out"
 check "scan with unknown session is a usage error" test "$(exit_code ctl scan "$tok1" --session 999)" = 2
 
+check "badges into a missing folder refused (2)" test "$(exit_code ctl badges --key "$tmp/sig.key" --out "$tmp/no/such")" = 2
+check "badges names the missing folder" grep -q "the folder $tmp/no/such does not exist" "$tmp/err"
 mkdir "$tmp/badges"
 check "badges" test "$(exit_code ctl badges --key "$tmp/sig.key" --out "$tmp/badges" --pdf "$tmp/b.pdf")" = 0
 check "badge PNGs" test "$(ls "$tmp/badges" | wc -l)" = 3

@@ -261,6 +261,10 @@ static void test_bad_values(void **state)
     expect_bad("[display]\nrotation = 360\n", BORNE_ERR_INVALID, 2, "rotation", NULL);
     expect_bad("[display]\nwindowed = maybe\n", BORNE_ERR_INVALID, 2, "windowed", "oui/non");
     expect_bad("[display]\nwidth = 10000\n", BORNE_ERR_INVALID, 2, "width", NULL);
+    /* Below the floor a screen cannot be laid out: the floor is stated (0 keeps the screen's). */
+    expect_bad("[display]\nwidth = 100\n", BORNE_ERR_INVALID, 2, "width",
+               "the smallest screen is 320x240 (got \"100\")");
+    expect_bad("[display]\nheight = 239\n", BORNE_ERR_INVALID, 2, "height", "at least 240");
     expect_bad("[camera]\ndevice = /tmp/video0\n", BORNE_ERR_INVALID, 2, "device", "/dev/");
     expect_bad("[camera]\ndevice = video0\n", BORNE_ERR_INVALID, 2, "device", NULL);
     expect_bad("[camera]\nresolution = 800x600\n", BORNE_ERR_INVALID, 2, "resolution",
@@ -288,6 +292,8 @@ static void test_pin_hash(void **state)
     (void)state;
     /* A bcrypt or argon2i hash, or a clear PIN, is refused, and the value is never echoed. */
     expect_bad("[staff]\npin_hash = 1234\n", BORNE_ERR_INVALID, 2, "pin_hash", "$argon2id$");
+    /* It says which command makes one. */
+    expect_bad("[staff]\npin_hash = 1234\n", BORNE_ERR_INVALID, 2, "pin_hash", "borne --hash-pin");
     expect_bad("[staff]\npin_hash = $argon2i$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA\n",
                BORNE_ERR_INVALID, 2, "pin_hash", NULL);
     struct borne_config c;
@@ -306,7 +312,7 @@ static void test_structure_errors(void **state)
                "unknown key");
     /* A misspelled section is caught even when it has no keys. */
     expect_bad("[kiosk]\nid = a\n[displya]\n", BORNE_ERR_NOT_FOUND, 3, "",
-               "unknown section [displya]");
+               "unknown section [displya] (known: [kiosk], [display]");
     expect_bad("id = a\n", BORNE_ERR_PARSE, 1, "id", "before any [section]");
     expect_bad("[kiosk\nid = a\n", BORNE_ERR_PARSE, 1, "", "without ']'");
     expect_bad("[kiosk] x\n", BORNE_ERR_PARSE, 1, "", "after the section header");

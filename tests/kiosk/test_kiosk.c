@@ -149,6 +149,10 @@ static const char *const screens[] = {"waiting-camera",
                                       "search",
                                       "person",
                                       "show-qr",
+                                      "person-not-registered",
+                                      "person-admit-reasons",
+                                      "result-admitted-by-staff",
+                                      "walk-in-likely",
                                       "walk-in",
                                       "result-walk-in",
                                       "sessions",
@@ -161,7 +165,8 @@ static const char *const screens[] = {"waiting-camera",
                                       "en-waiting",
                                       "en-menu",
                                       "not-set-up",
-                                      "trouble"};
+                                      "trouble",
+                                      "trouble-no-folder"};
 
 static const borne_outcome demo_outcomes[] = {
     BORNE_OUTCOME_ACCEPTED_ENTRY,    BORNE_OUTCOME_REPEAT_SCAN,  BORNE_OUTCOME_NOT_REGISTERED,
@@ -224,6 +229,18 @@ static void check_size(int w, int h)
         /* The icon's disc is ink-coloured at its centre-left. */
         long disc = differing(&im, 0, h * 10 / 100, w * 25 / 100, h * 45 / 100, look.band);
         assert_true(disc > (long)w * h / 100);
+        free(im.px);
+    }
+    /* An exit that earns no hours (the demo's 50 minutes of a 90-minute session) is amber, not
+     * the green of a full-credit exit. */
+    if (!find_shot(dir, "result-accepted-exit-no-credit", path, sizeof(path))) {
+        fail_msg("no screenshot of an exit without credit at %s", size);
+    }
+    {
+        rgb_image im;
+        assert_int_equal(load_rgb(path, &im), 0);
+        borne_look amber = borne_look_class_look(BORNE_LOOK_ATTENTION);
+        assert_true(same(pixel(&im, w - 3, 3), amber.band, 2));
         free(im.px);
     }
     /* The QR code shown to a participant is readable. */
