@@ -161,7 +161,7 @@ borne_err borne_attest_collect(struct borne_regdb *rdb, uint32_t event_id, uint3
     err = prepare(db,
                   "SELECT session_id, wall_ms, direction FROM checkin"
                   " WHERE event_id = ?1 AND participant_id = ?2 AND session_id = ?3"
-                  " AND outcome IN (?4, ?5, ?6) ORDER BY wall_ms, direction",
+                  " AND outcome IN (?4, ?5, ?6, ?7) ORDER BY wall_ms, direction",
                   &st);
     if (!err && nsessions) {
         out->sessions = calloc(nsessions, sizeof(*out->sessions));
@@ -177,6 +177,7 @@ borne_err borne_attest_collect(struct borne_regdb *rdb, uint32_t event_id, uint3
         sqlite3_bind_int(st, 4, BORNE_OUTCOME_ACCEPTED_ENTRY);
         sqlite3_bind_int(st, 5, BORNE_OUTCOME_ACCEPTED_EXIT);
         sqlite3_bind_int(st, 6, BORNE_OUTCOME_EXIT_WITHOUT_ENTRY);
+        sqlite3_bind_int(st, 7, BORNE_OUTCOME_ADMITTED_BY_STAFF);
         int rc;
         while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             int64_t t = sqlite3_column_int64(st, 1) / 1000;
@@ -230,7 +231,7 @@ borne_err borne_attest_participants(struct borne_regdb *rdb, uint32_t event_id, 
                             "SELECT p.id, p.name FROM participant p WHERE p.event_id = ?1"
                             " AND p.deleted = 0 AND EXISTS (SELECT 1 FROM checkin c"
                             "  WHERE c.event_id = p.event_id AND c.participant_id = p.id"
-                            "  AND c.session_id IS NOT NULL AND c.outcome IN (?2, ?3))",
+                            "  AND c.session_id IS NOT NULL AND c.outcome IN (?2, ?3, ?4))",
                             &st);
     if (err) {
         return err;
@@ -238,6 +239,7 @@ borne_err borne_attest_participants(struct borne_regdb *rdb, uint32_t event_id, 
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int(st, 2, BORNE_OUTCOME_ACCEPTED_ENTRY);
     sqlite3_bind_int(st, 3, BORNE_OUTCOME_ACCEPTED_EXIT);
+    sqlite3_bind_int(st, 4, BORNE_OUTCOME_ADMITTED_BY_STAFF);
     struct named *v = NULL;
     size_t n = 0, cap = 0;
     int rc;

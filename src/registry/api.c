@@ -380,8 +380,9 @@ static void parse_record(json_t *o, borne_checkin_row *c, char reason[BORNE_API_
     /* An accepted entry is an entry, an accepted exit an exit: the credits pair them by
      * direction, so a record saying otherwise would count wrongly. */
     bool exit = dir[1] == 'x';
-    bool entry_outcome =
-        outcome == BORNE_OUTCOME_ACCEPTED_ENTRY || outcome == BORNE_OUTCOME_ALREADY_IN;
+    bool entry_outcome = outcome == BORNE_OUTCOME_ACCEPTED_ENTRY ||
+                         outcome == BORNE_OUTCOME_ALREADY_IN ||
+                         outcome == BORNE_OUTCOME_ADMITTED_BY_STAFF;
     bool exit_outcome = outcome == BORNE_OUTCOME_ACCEPTED_EXIT ||
                         outcome == BORNE_OUTCOME_EXIT_WITHOUT_ENTRY ||
                         outcome == BORNE_OUTCOME_ALREADY_OUT;

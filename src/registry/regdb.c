@@ -1892,10 +1892,10 @@ borne_err borne_regdb_count_checkins(struct borne_regdb *db, uint32_t event_id, 
  * ahead). SQL over the checkin table (alias c): 1 for such a row, with the reason in
  * BAD_PARTICIPANT alone. */
 #define BAD_PARTICIPANT                                                                            \
-    "(c.outcome IN (0, 1, 2) AND (c.participant_id IS NULL OR NOT EXISTS (SELECT 1 FROM"           \
+    "(c.outcome IN (0, 1, 2, 17) AND (c.participant_id IS NULL OR NOT EXISTS (SELECT 1 FROM"       \
     " participant p WHERE p.event_id = c.event_id AND p.id = c.participant_id"                     \
     " AND p.deleted = 0)))"
-#define FUTURE_ROW "(c.outcome IN (0, 1, 2) AND c.wall_ms > c.received_ms + ?2)"
+#define FUTURE_ROW "(c.outcome IN (0, 1, 2, 17) AND c.wall_ms > c.received_ms + ?2)"
 /* A row that is a check-in at all (not one written by hand with no UUID or direction). */
 #define READABLE "(c.direction IN (0, 1) AND length(c.uuid) = 36)"
 /* What a report counts: readable, of a live participant, not dated far after its arrival. */
@@ -2043,7 +2043,7 @@ borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, 
         &db->sql,
         "SELECT count(*) FILTER (WHERE " READABLE " AND " BAD_PARTICIPANT "),"
         " count(*) FILTER (WHERE " READABLE " AND NOT " BAD_PARTICIPANT " AND " FUTURE_ROW "),"
-        " count(*) FILTER (WHERE " COUNTED " AND c.outcome IN (0, 1, 2)"
+        " count(*) FILTER (WHERE " COUNTED " AND c.outcome IN (0, 1, 2, 17)"
         " AND c.session_id IS NOT NULL AND NOT EXISTS (SELECT 1"
         " FROM session s WHERE s.id = c.session_id"
         " AND s.event_id = c.event_id AND s.deleted = 0)),"
@@ -2072,13 +2072,13 @@ borne_err borne_regdb_attendance_csv(struct borne_regdb *db, uint32_t event_id, 
         " (SELECT count(*) FROM participant p WHERE p.event_id = s.event_id AND p.deleted = 0"
         "   AND (',' || p.sessions || ',') LIKE ('%,' || s.id || ',%')),"
         " (SELECT count(DISTINCT c.participant_id) FROM checkin c WHERE c.event_id = s.event_id"
-        "   AND c.session_id = s.id AND c.outcome IN (0, 1, 2) AND " COUNTED "),"
+        "   AND c.session_id = s.id AND c.outcome IN (0, 1, 2, 17) AND " COUNTED "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
-        "   AND c.outcome = 0 AND " COUNTED "),"
+        "   AND c.outcome IN (0, 17) AND " COUNTED "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
         "   AND c.outcome IN (1, 2) AND " COUNTED "),"
         " (SELECT count(*) FROM checkin c WHERE c.event_id = s.event_id AND c.session_id = s.id"
-        "   AND c.outcome NOT IN (0, 1, 2) AND " READABLE "),"
+        "   AND c.outcome NOT IN (0, 1, 2, 17) AND " READABLE "),"
         " (SELECT count(DISTINCT c.kiosk) FROM checkin c WHERE c.event_id = s.event_id"
         "   AND c.session_id = s.id)"
         " FROM session s WHERE s.event_id = ?1 AND s.deleted = 0 ORDER BY s.starts, s.id",

@@ -278,7 +278,7 @@ static void test_hostile_kiosk(void **state)
          "outcome does not match direction"},
         {{.uuid = "10000000-0000-4000-8000-000000000014",
           .participant = "2",
-          .outcome = "17",
+          .outcome = "99",
           .trusted = true},
          "refused",
          "invalid outcome"},
