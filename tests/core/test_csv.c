@@ -136,7 +136,15 @@ static void test_separator_detection(void **state)
     expect_record(r, 1, 1, "a;b");
     borne_csv_reader_free(r);
     r = NULL;
-    assert_int_equal(borne_csv_reader_new(&r, "a", 1, (enum borne_csv_sep)'\t'), BORNE_ERR_INVALID);
+    assert_int_equal(borne_csv_reader_new(&r, "a", 1, (enum borne_csv_sep)'|'), BORNE_ERR_INVALID);
+    assert_null(r);
+    /* Tab-separated ("Unicode text" from Excel): tabs outnumber ',' and ';' on the header. */
+    r = open_text(TEXT("id\tnom\tville, province\n1\tAnne;B\tLévis, QC\n"), BORNE_CSV_SEP_AUTO);
+    assert_int_equal(borne_csv_reader_separator(r), '\t');
+    expect_record(r, 1, 3, "id", "nom", "ville, province");
+    expect_record(r, 2, 3, "1", "Anne;B", "Lévis, QC");
+    borne_csv_reader_free(r);
+    r = NULL;
     assert_null(r);
 }
 
