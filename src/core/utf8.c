@@ -7,6 +7,7 @@
  * arithmetic on the decoded value. */
 #include "core/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -246,4 +247,26 @@ borne_err borne_utf8_fold(const char *s, size_t len, unsigned flags, char *out, 
     }
     out[o] = '\0';
     return BORNE_OK;
+}
+
+borne_err borne_utf8_nfc(char *s, size_t cap)
+{
+    size_t len = strlen(s);
+    if (!borne_utf8_valid(s, len, NULL)) {
+        return BORNE_ERR_INVALID;
+    }
+    utf8proc_uint8_t *nfc = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &nfc,
+                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (n < 0) {
+        return n == UTF8PROC_ERROR_NOMEM ? BORNE_ERR_NOMEM : BORNE_ERR_INVALID;
+    }
+    borne_err err = BORNE_OK;
+    if ((size_t)n + 1 > cap) {
+        err = BORNE_ERR_TOO_LARGE;
+    } else {
+        memcpy(s, nfc, (size_t)n + 1);
+    }
+    free(nfc);
+    return err;
 }

@@ -68,4 +68,10 @@ enum {
  * BORNE_ERR_TOO_LARGE when the text is over 512 characters or the key does not fit. */
 borne_err borne_utf8_fold(const char *s, size_t len, unsigned flags, char *out, size_t cap);
 
+/* Rewrites the NUL-terminated UTF-8 text s[cap] in place in Unicode normalisation form C (names
+ * typed on a Mac arrive decomposed: "e" + U+0301 becomes "é"), when the result fits in cap
+ * bytes (NFC is never longer than NFD, and rarely longer than the input). Returns BORNE_OK, or
+ * BORNE_ERR_INVALID for ill-formed UTF-8 and BORNE_ERR_TOO_LARGE (s unchanged in both cases). */
+borne_err borne_utf8_nfc(char *s, size_t cap);
+
 #endif

@@ -693,6 +693,8 @@ static borne_err take_text(const struct roster_ctx *ctx, enum roster_field f, co
     snprintf(out, out_cap, "%s", value);
     if (breaks_ok) {
         flatten_spaces(out);
+        /* One spelling for the same name (search, badges, reports): NFC, as typed on a PC. */
+        borne_utf8_nfc(out, out_cap);
     }
     return BORNE_OK;
 }
