@@ -490,6 +490,10 @@ static bool needs_quotes(const char *s, size_t len, char sep)
     if (s[0] == ' ' || s[len - 1] == ' ') {
         return true; /* other readers may trim unquoted spaces */
     }
+    /* A field of spaces alone must not read back as a blank row (skipped). */
+    if (s[0] == '\t' || (unsigned char)s[0] == 0xC2 || (unsigned char)s[0] == 0xE2) {
+        return true;
+    }
     /* A leading U+FEFF would be taken for a byte order mark at the start of a file. */
     if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
         return true;
