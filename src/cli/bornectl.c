@@ -150,8 +150,7 @@ static void print_encoding(const borne_import_result *res)
 {
     if (res->encoding == BORNE_TEXT_CP1252 || res->encoding == BORNE_TEXT_UTF16LE ||
         res->encoding == BORNE_TEXT_UTF16BE) {
-        printf("file read as %s and converted to UTF-8\n",
-               borne_text_encoding_name(res->encoding));
+        printf("file read as %s and converted to UTF-8\n", borne_text_encoding_name(res->encoding));
     }
 }
 
@@ -260,8 +259,7 @@ static int cmd_roster(struct ctl *ctl, int argc, char **argv)
     char diff[200];
     borne_import_diff_format(&res.diff, diff, sizeof(diff));
     if (err == BORNE_ERR_PERM) {
-        fprintf(stderr, "bornectl: %s: %s\nbornectl: changes it would make: %s\n", path, msg,
-                diff);
+        fprintf(stderr, "bornectl: %s: %s\nbornectl: changes it would make: %s\n", path, msg, diff);
         return EXIT_REFUSED;
     }
     if (err) {

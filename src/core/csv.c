@@ -364,8 +364,7 @@ int borne_csv_find_column(const struct borne_csv_record *header, const char *con
             continue;
         }
         for (size_t i = 0; i < header->count && i <= (size_t)BORNE_CSV_FIELDS_MAX; i++) {
-            borne_csv_header_key(header->fields[i], header->lengths[i], cell_key,
-                                 sizeof(cell_key));
+            borne_csv_header_key(header->fields[i], header->lengths[i], cell_key, sizeof(cell_key));
             if (strcmp(cell_key, name_key) == 0) {
                 return (int)i;
             }

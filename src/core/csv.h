@@ -55,8 +55,8 @@ struct borne_csv_reader;
 
 /* Creates a reader over data[0..len). The buffer is borrowed: it must outlive the reader.
  * sep is BORNE_CSV_SEP_AUTO (on the first non-blank line, outside quotes: TAB if tabs outnumber
- * both ';' and ',', else ';' if it has more ';' than ',', else ','), or a forced separator. Returns BORNE_ERR_INVALID for a bad separator,
- * BORNE_ERR_NOMEM if allocation fails. */
+ * both ';' and ',', else ';' if it has more ';' than ',', else ','), or a forced separator. Returns
+ * BORNE_ERR_INVALID for a bad separator, BORNE_ERR_NOMEM if allocation fails. */
 borne_err borne_csv_reader_new(struct borne_csv_reader **out, const char *data, size_t len,
                                enum borne_csv_sep sep);
 void borne_csv_reader_free(struct borne_csv_reader *r);

@@ -18,7 +18,7 @@
 #include "core/utf8.h"
 
 #define RESAVE_HINT                                                                                \
-    "re-save it as UTF-8: in Excel, Save As > \"CSV UTF-8 (Comma delimited)\"; in LibreOffice, "  \
+    "re-save it as UTF-8: in Excel, Save As > \"CSV UTF-8 (Comma delimited)\"; in LibreOffice, "   \
     "Save As > Text CSV, character set \"Unicode (UTF-8)\""
 
 const char *borne_text_encoding_name(borne_text_encoding enc)
@@ -197,9 +197,9 @@ borne_err borne_text_decode(const char *data, size_t len, size_t cap, char **out
         } else {
             /* Bytes Windows-1252 leaves undefined, or that give letters French text does not
              * use but that are Mac Roman's accented letters (0x8E is a Mac "é"). */
-            static const unsigned char mac[] = {0x81, 0x82, 0x83, 0x84, 0x86, 0x87, 0x88, 0x89,
-                                                0x8A, 0x8D, 0x8E, 0x8F, 0x90, 0x98, 0x9A, 0x9D,
-                                                0x9E};
+            static const unsigned char mac[] = {0x81, 0x82, 0x83, 0x84, 0x86, 0x87,
+                                                0x88, 0x89, 0x8A, 0x8D, 0x8E, 0x8F,
+                                                0x90, 0x98, 0x9A, 0x9D, 0x9E};
             for (size_t i = 0; i < len; i++) {
                 if (d[i] >= 0x80 && d[i] <= 0x9F && memchr(mac, d[i], sizeof(mac))) {
                     return fail(msg, msg_cap, BORNE_ERR_PARSE,

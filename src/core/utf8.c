@@ -205,9 +205,8 @@ borne_err borne_utf8_fold(const char *s, size_t len, unsigned flags, char *out, 
     if (flags & BORNE_FOLD_ACCENTS) {
         opts |= UTF8PROC_STRIPMARK;
     }
-    utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
-                                            cps, (utf8proc_ssize_t)(sizeof(cps) / sizeof(cps[0])),
-                                            opts);
+    utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, cps,
+                                            (utf8proc_ssize_t)(sizeof(cps) / sizeof(cps[0])), opts);
     if (n < 0) {
         return n == UTF8PROC_ERROR_NOMEM || n == UTF8PROC_ERROR_OVERFLOW ? BORNE_ERR_TOO_LARGE
                                                                          : BORNE_ERR_INVALID;
@@ -224,8 +223,8 @@ borne_err borne_utf8_fold(const char *s, size_t len, unsigned flags, char *out, 
     for (utf8proc_ssize_t i = 0; i < n; i++) {
         uint32_t cp = (uint32_t)cps[i];
         /* LUMP turned Unicode spaces into ' '; NLF2LS turned line breaks into U+2028. */
-        if (cp == ' ' || cp == '\t' || cp == 0x2028 || cp == 0x2029 || cp == '\n' ||
-            cp == '\r' || cp == 0x0B || cp == 0x0C) {
+        if (cp == ' ' || cp == '\t' || cp == 0x2028 || cp == 0x2029 || cp == '\n' || cp == '\r' ||
+            cp == 0x0B || cp == 0x0C) {
             space = o > 0;
             continue;
         }

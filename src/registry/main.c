@@ -324,8 +324,9 @@ static int cmd_roster(reg *r, int argc, char **argv)
     borne_import_diff_format(&res.diff, diff, sizeof(diff));
     if (err == BORNE_ERR_PERM) {
         borne_store_close(mem);
-        fprintf(stderr, "borne-registry: roster import: %s\nborne-registry: changes it would "
-                        "make: %s\n",
+        fprintf(stderr,
+                "borne-registry: roster import: %s\nborne-registry: changes it would "
+                "make: %s\n",
                 msg, diff);
         return EXIT_REFUSED;
     }
@@ -386,8 +387,7 @@ static int cmd_roster(reg *r, int argc, char **argv)
     }
     if (res.encoding == BORNE_TEXT_CP1252 || res.encoding == BORNE_TEXT_UTF16LE ||
         res.encoding == BORNE_TEXT_UTF16BE) {
-        printf("file read as %s and converted to UTF-8\n",
-               borne_text_encoding_name(res.encoding));
+        printf("file read as %s and converted to UTF-8\n", borne_text_encoding_name(res.encoding));
     }
     if (opts.dry_run) {
         printf("dry run, nothing changed: event %u: %zu participants, %zu session registrations "

@@ -344,8 +344,18 @@ borne_err borne_import_event_json(struct borne_store *store, const char *json, s
 /* ---- Roster ---- */
 
 /* The fields of a roster row, for messages and for "the file does not have this column". */
-enum roster_field { F_ID, F_NAME, F_FIRST, F_LAST, F_ORG, F_MEMBER, F_STATUS, F_SESSIONS, F_CODE,
-                    F_COUNT };
+enum roster_field {
+    F_ID,
+    F_NAME,
+    F_FIRST,
+    F_LAST,
+    F_ORG,
+    F_MEMBER,
+    F_STATUS,
+    F_SESSIONS,
+    F_CODE,
+    F_COUNT
+};
 
 /* Column name aliases, French and English, as people write them in spreadsheets; compared by
  * their folded keys (case, accents, spaces and '_' do not matter). */
@@ -362,12 +372,13 @@ static const char *const col_code[] = {"code", NULL};
 static const char *const *const col_aliases[F_COUNT] = {
     col_id, col_name, col_first, col_last, col_org, col_member, col_status, col_sessions, col_code};
 /* The keys a JSON roster uses, by field. */
-static const char *const json_keys[F_COUNT] = {
-    "id", "name", "first_name", "last_name", "organisation", "member", "status", "sessions", "code"};
+static const char *const json_keys[F_COUNT] = {"id",        "name",         "first_name",
+                                               "last_name", "organisation", "member",
+                                               "status",    "sessions",     "code"};
 
 #define EXPECTED_COLUMNS                                                                           \
-    "id (or numéro, no), nom (or name, nom complet) or prénom and nom de famille, organisation "  \
-    "(or municipalité, organisme, employeur), membre (member), statut (status), séances "         \
+    "id (or numéro, no), nom (or name, nom complet) or prénom and nom de famille, organisation " \
+    "(or municipalité, organisme, employeur), membre (member), statut (status), séances "        \
     "(sessions, ateliers), code"
 
 /* What one roster row says, before it is stored. A field the file does not have (no such column,
@@ -388,7 +399,7 @@ struct roster_ctx {
     char (*session_keys)[64];
     size_t nsessions;
     borne_import_result *res;
-    sqlite3_stmt *seen; /* INSERT INTO import_seen */
+    sqlite3_stmt *seen;        /* INSERT INTO import_seen */
     char colname[F_COUNT][64]; /* how the file names each column ("column \"Séances\"") */
 };
 
@@ -405,8 +416,8 @@ static const char *shown(const char *v, char *out, size_t cap)
 }
 
 /* "line 12, column \"Membre\"" or "participants[3], \"member\"". */
-static const char *where_col(const struct roster_ctx *ctx, const char *where,
-                             enum roster_field f, char *out, size_t cap)
+static const char *where_col(const struct roster_ctx *ctx, const char *where, enum roster_field f,
+                             char *out, size_t cap)
 {
     snprintf(out, cap, "%s, column \"%s\"", where, ctx->colname[f]);
     return out;
@@ -425,8 +436,8 @@ static bool key_in(const char *key, const char *const *words)
 /* Yes/no cells, compared by folded key (case, accents and spaces around do not matter). */
 static bool parse_bool_word(const char *s, bool *out)
 {
-    static const char *const yes[] = {"1",      "true", "yes", "oui", "o",        "y", "x",
-                                      "vrai",   "v",    "membre", "member", "✓", "✔", NULL};
+    static const char *const yes[] = {"1",    "true", "yes",    "oui",    "o", "y", "x",
+                                      "vrai", "v",    "membre", "member", "✓", "✔", NULL};
     static const char *const no[] = {"", "0", "false", "no", "non", "n", "-", "faux", "f", NULL};
     char key[64];
     borne_csv_header_key(s, strlen(s), key, sizeof(key));
@@ -680,8 +691,8 @@ static void flatten_spaces(char *s)
 
 /* Checks one text cell and copies it, flattened, into out[out_cap]. */
 static borne_err take_text(const struct roster_ctx *ctx, enum roster_field f, const char *value,
-                           bool breaks_ok, char *out, size_t out_cap, const char *where,
-                           char *msg, size_t cap)
+                           bool breaks_ok, char *out, size_t out_cap, const char *where, char *msg,
+                           size_t cap)
 {
     char wc[128], v[48];
     if (!clean_text(value, out_cap, breaks_ok)) {
@@ -857,9 +868,9 @@ static borne_err begin_roster(struct borne_store *store, uint32_t event_id,
                        " FROM registration WHERE event_id = %u;"
                        "CREATE TEMP TABLE import_seen(id INTEGER PRIMARY KEY);",
                        event_id);
-        if (!err && sqlite3_prepare_v2(borne_store_db(store),
-                                       "INSERT INTO import_seen(id) VALUES (?1)", -1, &ctx->seen,
-                                       NULL) != SQLITE_OK) {
+        if (!err &&
+            sqlite3_prepare_v2(borne_store_db(store), "INSERT INTO import_seen(id) VALUES (?1)", -1,
+                               &ctx->seen, NULL) != SQLITE_OK) {
             err = BORNE_ERR_DB;
         }
         if (err) {
@@ -884,9 +895,8 @@ static borne_err roster_diff(struct roster_ctx *ctx)
     struct borne_store *st = ctx->store;
     uint32_t e = ctx->event_id;
     borne_import_diff *d = &ctx->res->diff;
-    borne_err err =
-        sql_count(st, "SELECT count(*) FROM import_old_p WHERE id NOT IN import_seen", e,
-                  &d->people_absent);
+    borne_err err = sql_count(st, "SELECT count(*) FROM import_old_p WHERE id NOT IN import_seen",
+                              e, &d->people_absent);
     if (!err && ctx->opts.replace && d->people_absent) {
         err = sql_exec(st,
                        "DELETE FROM registration WHERE event_id = %u AND participant_id IN"
@@ -972,8 +982,7 @@ void borne_import_diff_format(const borne_import_diff *d, char *out, size_t cap)
     snprintf(out, cap,
              "people: %zu added, %zu changed, %zu removed; session registrations: %zu added, %zu "
              "removed",
-             d->people_added, d->people_changed, d->people_removed, d->regs_added,
-             d->regs_removed);
+             d->people_added, d->people_changed, d->people_removed, d->regs_added, d->regs_removed);
 }
 
 borne_err borne_import_check_removals(const borne_import_diff *d, const borne_import_options *o,
@@ -1167,11 +1176,10 @@ static borne_err roster_json_row(struct roster_ctx *ctx, json_t *jp, size_t i, c
             continue;
         }
         if (json_is_string(v)) {
-            if (json_string_length(v) >= sizeof(buf[f]) || strlen(json_string_value(v)) !=
-                                                                json_string_length(v)) {
+            if (json_string_length(v) >= sizeof(buf[f]) ||
+                strlen(json_string_value(v)) != json_string_length(v)) {
                 return fail(msg, cap, BORNE_ERR_PARSE,
-                            "%s, \"%s\": too long or holds a NUL character", where,
-                            json_keys[f]);
+                            "%s, \"%s\": too long or holds a NUL character", where, json_keys[f]);
             }
             snprintf(buf[f], sizeof(buf[f]), "%s", json_string_value(v));
         } else if (json_is_boolean(v) && f == F_MEMBER) {
@@ -1211,8 +1219,8 @@ static borne_err roster_json_row(struct roster_ctx *ctx, json_t *jp, size_t i, c
         } else if (json_is_string(js) && strlen(json_string_value(js)) < sizeof(ref)) {
             snprintf(ref, sizeof(ref), "%s", json_string_value(js));
         } else {
-            return fail(msg, cap, BORNE_ERR_PARSE, "%s, \"sessions\"[%zu]: not a session id or code",
-                        where, k);
+            return fail(msg, cap, BORNE_ERR_PARSE,
+                        "%s, \"sessions\"[%zu]: not a session id or code", where, k);
         }
         err = add_session_ref(ctx, &row, ref, where, msg, cap);
         if (err) {

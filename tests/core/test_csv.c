@@ -477,8 +477,8 @@ static void test_writer_file(void **state)
 static void test_space_rows_and_raw_count(void **state)
 {
     (void)state;
-    struct borne_csv_reader *r =
-        open_text(TEXT("a;b;c\n  ;\t; \n\xC2\xA0;\xE2\x80\xAF;\n1;2;\n\" \";;\n"), BORNE_CSV_SEP_AUTO);
+    struct borne_csv_reader *r = open_text(
+        TEXT("a;b;c\n  ;\t; \n\xC2\xA0;\xE2\x80\xAF;\n1;2;\n\" \";;\n"), BORNE_CSV_SEP_AUTO);
     expect_record(r, 1, 3, "a", "b", "c");
     struct borne_csv_record rec;
     char msg[BORNE_CSV_MSG_MAX];
@@ -499,15 +499,17 @@ static void test_space_rows_and_raw_count(void **state)
 static void test_find_column_folds(void **state)
 {
     (void)state;
-    struct borne_csv_reader *r = open_text(
-        TEXT("Num\xC3\xA9ro;PR\xC3\x89NOM ;Se\xCC\x81" "ances\xC2\xA0;first_name\n"),
-        BORNE_CSV_SEP_AUTO);
+    struct borne_csv_reader *r = open_text(TEXT("Num\xC3\xA9ro;PR\xC3\x89NOM ;Se\xCC\x81"
+                                                "ances\xC2\xA0;first_name\n"),
+                                           BORNE_CSV_SEP_AUTO);
     struct borne_csv_record rec;
     char msg[BORNE_CSV_MSG_MAX];
     assert_int_equal(borne_csv_read(r, &rec, msg, sizeof(msg)), BORNE_OK);
     static const char *const id[] = {"numero", NULL};
     static const char *const first[] = {"pr\xC3\xA9nom", NULL};
-    static const char *const sessions[] = {"s\xC3\xA9" "ances", NULL};
+    static const char *const sessions[] = {"s\xC3\xA9"
+                                           "ances",
+                                           NULL};
     static const char *const first_en[] = {"first name", NULL};
     static const char *const none[] = {"nom", NULL};
     assert_int_equal(borne_csv_find_column(&rec, id), 0);

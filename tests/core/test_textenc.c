@@ -51,8 +51,8 @@ static void test_cp1252(void **state)
     (void)state;
     char msg[256];
     /* "Hélène O’Neil;Œuvre" in Windows-1252: é E9, è E8, ’ 92, Œ 8C. */
-    char *out = decode(TEXT("H\xE9l\xE8ne O\x92Neil;\x8Cuvre\r\n"), BORNE_OK, BORNE_TEXT_CP1252,
-                       msg);
+    char *out =
+        decode(TEXT("H\xE9l\xE8ne O\x92Neil;\x8Cuvre\r\n"), BORNE_OK, BORNE_TEXT_CP1252, msg);
     assert_string_equal(out, "H\xC3\xA9l\xC3\xA8ne O\xE2\x80\x99Neil;\xC5\x92uvre\r\n");
     free(out);
 }
@@ -61,8 +61,7 @@ static void test_utf16(void **state)
 {
     (void)state;
     char msg[256];
-    char *out = decode(TEXT("\xFF\xFEi\0d\0\t\0\xE9\0\r\0\n\0"), BORNE_OK, BORNE_TEXT_UTF16LE,
-                       msg);
+    char *out = decode(TEXT("\xFF\xFEi\0d\0\t\0\xE9\0\r\0\n\0"), BORNE_OK, BORNE_TEXT_UTF16LE, msg);
     assert_string_equal(out, "id\t\xC3\xA9\r\n");
     free(out);
     out = decode(TEXT("\xFE\xFF\0i\0d\0\t\0\xE9"), BORNE_OK, BORNE_TEXT_UTF16BE, msg);
@@ -87,8 +86,7 @@ static void test_refused(void **state)
     assert_non_null(strstr(msg, "Mac Roman"));
     assert_non_null(strstr(msg, "CSV UTF-8"));
     /* UTF-8 with a Windows-1252 line pasted in: refused, not garbled. */
-    decode(TEXT("nom\nH\xC3\xA9l\xC3\xA8ne\nFran\xE7ois\n"), BORNE_ERR_PARSE, BORNE_TEXT_UTF8,
-           msg);
+    decode(TEXT("nom\nH\xC3\xA9l\xC3\xA8ne\nFran\xE7ois\n"), BORNE_ERR_PARSE, BORNE_TEXT_UTF8, msg);
     assert_non_null(strstr(msg, "line 3"));
     assert_non_null(strstr(msg, "0xE7"));
     decode(TEXT("\xEF\xBB\xBFnom\n\xE9\n"), BORNE_ERR_PARSE, BORNE_TEXT_UTF8, msg);
@@ -112,8 +110,11 @@ static void test_ctrl_z(void **state)
     assert_string_equal(out, "id;nom\r\n1;A\r\n");
     free(out);
     /* Only at the end: a Ctrl-Z inside the text stays (and the reader refuses it there). */
-    out = decode(TEXT("a\x1A" "b"), BORNE_OK, BORNE_TEXT_UTF8, msg);
-    assert_string_equal(out, "a\x1A" "b");
+    out = decode(TEXT("a\x1A"
+                      "b"),
+                 BORNE_OK, BORNE_TEXT_UTF8, msg);
+    assert_string_equal(out, "a\x1A"
+                             "b");
     free(out);
 }
 

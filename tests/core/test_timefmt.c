@@ -89,8 +89,7 @@ static void test_dst_ambiguous_and_skipped(void **state)
     /* A zone without daylight saving has no such hours. */
     assert_int_equal(borne_time_parse("2026-11-01T01:30", "UTC", &t), BORNE_OK);
     /* Not a time at all: the reason says so. */
-    assert_int_equal(borne_time_parse_why("le 20 mai", tz, &t, why, sizeof(why)),
-                     BORNE_ERR_PARSE);
+    assert_int_equal(borne_time_parse_why("le 20 mai", tz, &t, why, sizeof(why)), BORNE_ERR_PARSE);
     assert_non_null(strstr(why, "not an ISO 8601 time"));
 }
 

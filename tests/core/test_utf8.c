@@ -191,12 +191,16 @@ static void test_fold(void **state)
 {
     (void)state;
     char k[64];
-    const char *nfd = "Se\xCC\x81" "ances";  /* "Séances" decomposed */
-    const char *nbsp = "\xC2\xA0S\xC3\xA9" "ances\xE2\x80\xAF"; /* no-break, narrow no-break */
+    const char *nfd = "Se\xCC\x81"
+                      "ances"; /* "Séances" decomposed */
+    const char *nbsp = "\xC2\xA0S\xC3\xA9"
+                       "ances\xE2\x80\xAF"; /* no-break, narrow no-break */
     assert_int_equal(borne_utf8_fold(nfd, strlen(nfd), 0, k, sizeof(k)), BORNE_OK);
-    assert_string_equal(k, "s\xC3\xA9" "ances");
+    assert_string_equal(k, "s\xC3\xA9"
+                           "ances");
     assert_int_equal(borne_utf8_fold(nbsp, strlen(nbsp), 0, k, sizeof(k)), BORNE_OK);
-    assert_string_equal(k, "s\xC3\xA9" "ances");
+    assert_string_equal(k, "s\xC3\xA9"
+                           "ances");
     const char *caps = "  CONFIRM\xC3\x89\t ";
     assert_int_equal(borne_utf8_fold(caps, strlen(caps), BORNE_FOLD_ACCENTS, k, sizeof(k)),
                      BORNE_OK);
@@ -217,10 +221,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_valid_text),           cmocka_unit_test(test_invalid_text),
-        cmocka_unit_test(test_decode_lengths),       cmocka_unit_test(test_encode_roundtrip),
-        cmocka_unit_test(test_sanitize_keeps_names), cmocka_unit_test(test_sanitize_controls),
-        cmocka_unit_test(test_sanitize_bidi),        cmocka_unit_test(test_sanitize_invalid),
+        cmocka_unit_test(test_valid_text),
+        cmocka_unit_test(test_invalid_text),
+        cmocka_unit_test(test_decode_lengths),
+        cmocka_unit_test(test_encode_roundtrip),
+        cmocka_unit_test(test_sanitize_keeps_names),
+        cmocka_unit_test(test_sanitize_controls),
+        cmocka_unit_test(test_sanitize_bidi),
+        cmocka_unit_test(test_sanitize_invalid),
         cmocka_unit_test(test_sanitize_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

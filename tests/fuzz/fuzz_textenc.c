@@ -24,8 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         borne_text_decode((const char *)data, size, cap, &out, &out_len, &enc, msg, sizeof(msg));
     if (err) {
         CHECK(out == NULL);
-        CHECK(err == BORNE_ERR_PARSE || err == BORNE_ERR_TOO_LARGE ||
-              err == BORNE_ERR_UNSUPPORTED);
+        CHECK(err == BORNE_ERR_PARSE || err == BORNE_ERR_TOO_LARGE || err == BORNE_ERR_UNSUPPORTED);
         CHECK(msg[0] != '\0');
         return 0;
     }
@@ -33,9 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(out_len <= cap && out[out_len] == '\0');
     CHECK(borne_utf8_valid(out, out_len, NULL));
     CHECK(borne_text_encoding_name(enc) != NULL);
-    bool plain = size < 2 || !((data[0] == 0xFF && data[1] == 0xFE) ||
-                               (data[0] == 0xFE && data[1] == 0xFF) ||
-                               (size >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF));
+    bool plain = size < 2 ||
+                 !((data[0] == 0xFF && data[1] == 0xFE) || (data[0] == 0xFE && data[1] == 0xFF) ||
+                   (size >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF));
     if (plain && !memchr(data, 0, size) && borne_utf8_valid((const char *)data, size, NULL)) {
         CHECK(enc == BORNE_TEXT_UTF8);
         CHECK(out_len <= size && memcmp(out, data, out_len) == 0);

@@ -180,8 +180,8 @@ static void run_row(const struct row *r)
             assert_int_equal(res.sessions, r->count);
         } else {
             if ((long)res.participants != r->count || (long)res.registrations != r->regs) {
-                fail_msg("%s: %zu participants, %zu registrations; expected %ld and %ld",
-                         r->file, res.participants, res.registrations, r->count, r->regs);
+                fail_msg("%s: %zu participants, %zu registrations; expected %ld and %ld", r->file,
+                         res.participants, res.registrations, r->count, r->regs);
             }
             assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM registration"), r->regs);
             assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM participant"), r->count);
@@ -269,8 +269,8 @@ static void assert_baseline_kept(struct borne_store *s, const char *after)
     }
 }
 
-static borne_err import_file(struct borne_store *s, const char *file,
-                             const borne_import_options *o, borne_import_result *res, char *msg)
+static borne_err import_file(struct borne_store *s, const char *file, const borne_import_options *o,
+                             borne_import_result *res, char *msg)
 {
     size_t len;
     char *data = read_corpus(file, &len);
@@ -304,8 +304,7 @@ static void test_reimport_never_loses(void **state)
         }
         /* Back to the baseline (the file may have renamed or added people). */
         borne_import_options replace = {.replace = true};
-        assert_int_equal(import_file(s, "baseline-utf8-comma.csv", &replace, &res, msg),
-                         BORNE_OK);
+        assert_int_equal(import_file(s, "baseline-utf8-comma.csv", &replace, &res, msg), BORNE_OK);
         assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM participant"), 6);
         assert_int_equal(fixture_query_int(s, "SELECT count(*) FROM registration"), 9);
     }

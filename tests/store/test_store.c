@@ -508,9 +508,9 @@ static void test_roster_csv_bad_row_imports_nothing(void **state)
     assert_int_equal(count_rows(s, "participant"), 6);
     assert_true(registered(s, FIX_P_HELENE, FIX_SESSION_B));
     borne_import_options replace = {.replace = true};
-    assert_int_equal(borne_import_roster(s, FIX_EVENT, good, strlen(good), &replace, &res, msg,
-                                         sizeof(msg)),
-                     BORNE_OK);
+    assert_int_equal(
+        borne_import_roster(s, FIX_EVENT, good, strlen(good), &replace, &res, msg, sizeof(msg)),
+        BORNE_OK);
     assert_int_equal(res.participants, 2);
     /* The file is the whole roster: the five people it does not list are removed. */
     assert_int_equal(res.diff.people_removed, 5);
