@@ -1022,6 +1022,34 @@ static size_t distance(const char *a, const char *b)
     return prev[lb];
 }
 
+/* Whether a folded header key names a field (*field), or else is within one or two letters of
+ * an alias (*near: the closest; aliases under five letters are too short to guess from). */
+static bool classify_key(const char *key, int *field, const char **near)
+{
+    size_t best = 3;
+    *near = NULL;
+    *field = -1;
+    for (int f = 0; f < F_COUNT; f++) {
+        for (size_t a = 0; col_aliases[f][a]; a++) {
+            char ak[64];
+            const char *alias = col_aliases[f][a];
+            borne_csv_header_key(alias, strlen(alias), ak, sizeof(ak));
+            if (strcmp(ak, key) == 0) {
+                *field = f;
+                return true;
+            }
+            size_t len = strlen(ak);
+            size_t d = len >= 5 ? distance(ak, key) : 3;
+            if (d <= (len <= 7 ? 1u : 2u) && d < best) {
+                best = d;
+                *near = alias;
+                *field = f;
+            }
+        }
+    }
+    return false;
+}
+
 /* Reads the header: which column holds which field, and refuses a header cell that is nearly a
  * known name ("Séance" for "Séances", "Statu"): a misspelled sessions column would otherwise
  * be read as "no sessions". Other unknown columns are ignored and listed in res->ignored. */
@@ -1040,20 +1068,9 @@ static borne_err read_header(struct roster_ctx *ctx, const struct borne_csv_reco
         if (!keys[i][0]) {
             continue;
         }
-        bool known = false;
+        int field;
         const char *near = NULL;
-        for (int f = 0; f < F_COUNT && !known; f++) {
-            for (size_t a = 0; col_aliases[f][a] && !known; a++) {
-                char ak[64];
-                const char *alias = col_aliases[f][a];
-                borne_csv_header_key(alias, strlen(alias), ak, sizeof(ak));
-                known = strcmp(ak, keys[i]) == 0;
-                size_t len = strlen(ak);
-                if (!known && !near && len >= 5 && distance(ak, keys[i]) <= (len <= 7 ? 1u : 2u)) {
-                    near = alias;
-                }
-            }
-        }
+        bool known = classify_key(keys[i], &field, &near);
         for (size_t j = 0; known && j < i; j++) {
             if (strcmp(keys[j], keys[i]) == 0) {
                 return fail(msg, cap, BORNE_ERR_PARSE,
@@ -1163,6 +1180,26 @@ static borne_err roster_json_row(struct roster_ctx *ctx, json_t *jp, size_t i, c
     memset(&row, 0, sizeof(row));
     if (!json_is_object(jp)) {
         return fail(msg, cap, BORNE_ERR_PARSE, "%s: not an object", where);
+    }
+    /* A key that is nearly one read ("sesions"), or a CSV spelling ("membre"), would be
+     * silently ignored: refuse it. */
+    const char *key;
+    json_t *kv;
+    json_object_foreach(jp, key, kv)
+    {
+        bool json_key = false;
+        for (int f = 0; f < F_COUNT && !json_key; f++) {
+            json_key = strcmp(key, json_keys[f]) == 0;
+        }
+        char k[64], v[48];
+        borne_csv_header_key(key, strlen(key), k, sizeof(k));
+        int field;
+        const char *near;
+        bool alias = classify_key(k, &field, &near);
+        if (!json_key && (alias || near) && field >= 0) {
+            return fail(msg, cap, BORNE_ERR_PARSE, "%s: unknown key \"%s\" (did you mean \"%s\"?)",
+                        where, shown(key, v, sizeof(v)), json_keys[field]);
+        }
     }
     /* Every value as text, so that JSON and CSV share one check. */
     char buf[F_COUNT][BORNE_NAME_MAX * 2];
