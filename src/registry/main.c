@@ -215,50 +215,54 @@ static borne_err staging_without_search(struct borne_store *mem)
 
 /* Copies the registry's roster of the event (not deleted, not walk-ins) into the staging store,
  * so that the shared importer sees what is there: it keeps the fields a file does not have,
- * counts the changes and refuses removals without --replace exactly as bornectl does. */
-static borne_err seed_staging(reg *r, struct borne_store *mem, uint32_t event_id,
-                              const borne_session *sessions, size_t nsessions)
+ * counts the changes and refuses removals without --replace exactly as bornectl does. The
+ * registry file is attached to the staging connection for two INSERT ... SELECT (a 100,000-row
+ * roster in well under a second; row by row took three). */
+static borne_err seed_staging(reg *r, struct borne_store *mem, uint32_t event_id)
 {
+    sqlite3 *m = borne_store_db(mem);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(borne_regdb_sqlite(r->db),
-                           "SELECT id, name, organisation, member, status, code, sessions"
-                           " FROM participant WHERE event_id = ?1 AND deleted = 0"
-                           " AND walkin_kiosk IS NULL",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(m, "ATTACH DATABASE ?1 AS reg", -1, &st, NULL) != SQLITE_OK) {
         return BORNE_ERR_DB;
     }
-    sqlite3_bind_int64(st, 1, event_id);
-    borne_err err = borne_store_begin(mem);
-    int rc;
-    while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        borne_participant p;
-        memset(&p, 0, sizeof(p));
-        p.event_id = event_id;
-        p.id = (uint32_t)sqlite3_column_int64(st, 0);
-        snprintf(p.display_name, sizeof(p.display_name), "%s", sqlite3_column_text(st, 1));
-        snprintf(p.organisation, sizeof(p.organisation), "%s", sqlite3_column_text(st, 2));
-        p.member = sqlite3_column_int(st, 3) != 0;
-        p.status = (borne_reg_status)sqlite3_column_int(st, 4);
-        const char *code = (const char *)sqlite3_column_text(st, 5);
-        err = borne_store_put_participant(mem, &p, code ? code : "");
-        uint32_t ids[BORNE_REGISTRATIONS_MAX];
-        size_t nids = 0;
-        const char *list = (const char *)sqlite3_column_text(st, 6);
-        for (const char *q = list ? list : ""; *q && nids < BORNE_REGISTRATIONS_MAX;) {
-            char *end;
-            unsigned long v = strtoul(q, &end, 10);
-            for (size_t i = 0; i < nsessions && end != q; i++) {
-                if (sessions[i].id == v) {
-                    ids[nids++] = (uint32_t)v;
-                    break;
-                }
-            }
-            q = *end ? end + 1 : end;
-        }
-        err = err ? err : borne_store_set_registrations(mem, event_id, p.id, ids, nids);
-    }
+    sqlite3_bind_text(st, 1, r->db_path, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return borne_sql_finish(borne_store_sql(mem), err);
+    if (rc != SQLITE_DONE) {
+        return BORNE_ERR_DB;
+    }
+    static const char *const copy[] = {
+        "INSERT INTO participant(event_id, participant_id, display_name, organisation, member,"
+        " status, code) SELECT event_id, id, name, organisation, member, status, code"
+        " FROM reg.participant WHERE event_id = ?1 AND deleted = 0 AND walkin_kiosk IS NULL",
+        /* sessions is "881,883": a JSON array once bracketed. */
+        "INSERT OR IGNORE INTO registration(event_id, participant_id, session_id)"
+        " SELECT p.event_id, p.id, j.value FROM reg.participant p,"
+        " json_each('[' || p.sessions || ']') j"
+        " WHERE p.event_id = ?1 AND p.deleted = 0 AND p.walkin_kiosk IS NULL AND p.sessions != ''"
+        " AND j.value IN (SELECT id FROM session WHERE event_id = ?1)",
+    };
+    borne_err err = borne_store_begin(mem);
+    for (size_t i = 0; !err && i < sizeof(copy) / sizeof(copy[0]); i++) {
+        if (sqlite3_prepare_v2(m, copy[i], -1, &st, NULL) != SQLITE_OK) {
+            err = BORNE_ERR_DB;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, event_id);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            err = BORNE_ERR_DB;
+        }
+        sqlite3_finalize(st);
+    }
+    if (err) {
+        fprintf(stderr, "borne-registry: roster import: cannot read the roster: %s\n",
+                sqlite3_errmsg(m));
+    }
+    err = borne_sql_finish(borne_store_sql(mem), err);
+    if (sqlite3_exec(m, "DETACH DATABASE reg", NULL, NULL, NULL) != SQLITE_OK && !err) {
+        err = BORNE_ERR_DB;
+    }
+    return err;
 }
 
 static int cmd_roster(reg *r, int argc, char **argv)
@@ -309,7 +313,7 @@ static int cmd_roster(reg *r, int argc, char **argv)
     for (size_t i = 0; !err && i < n; i++) {
         err = borne_store_put_session(mem, &sessions[i]);
     }
-    err = err ? err : seed_staging(r, mem, event_id, sessions, n);
+    err = err ? err : seed_staging(r, mem, event_id);
     free(sessions);
     borne_import_result res;
     memset(&res, 0, sizeof(res));
