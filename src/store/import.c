@@ -434,15 +434,29 @@ static bool key_in(const char *key, const char *const *words)
 }
 
 /* Yes/no cells, compared by folded key (case, accents and spaces around do not matter). */
+/* The folded key of a cell value (as headers: case, accents, spaces around ignored); false if
+ * the value is not foldable (too long), which no accepted word is. */
+static bool value_key(const char *s, char *key, size_t cap)
+{
+    char tmp[64];
+    size_t len = strlen(s);
+    if (len >= sizeof(tmp)) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        tmp[i] = s[i] == '_' ? ' ' : s[i];
+    }
+    return borne_utf8_fold(tmp, len, BORNE_FOLD_ACCENTS, key, cap) == BORNE_OK;
+}
+
 static bool parse_bool_word(const char *s, bool *out)
 {
     static const char *const yes[] = {"1",    "true", "yes",    "oui",    "o", "y", "x",
                                       "vrai", "v",    "membre", "member", "✓", "✔", NULL};
     static const char *const no[] = {"", "0", "false", "no", "non", "n", "-", "faux", "f", NULL};
     char key[64];
-    borne_csv_header_key(s, strlen(s), key, sizeof(key));
-    if (!key[0] && strspn(s, " ") != strlen(s) && s[0]) {
-        return false; /* not foldable (too long) */
+    if (!value_key(s, key, sizeof(key))) {
+        return false;
     }
     if (key_in(key, yes)) {
         *out = true;
@@ -480,8 +494,7 @@ static bool parse_status_word(const char *s, borne_reg_status *out)
         {"non inscrite", BORNE_REG_NONE},
     };
     char key[64];
-    borne_csv_header_key(s, strlen(s), key, sizeof(key));
-    if (!key[0] && s[0] && strspn(s, " ") != strlen(s)) {
+    if (!value_key(s, key, sizeof(key))) {
         return false;
     }
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
@@ -745,20 +758,15 @@ static borne_err fill_row(const struct roster_ctx *ctx, struct roster_row *row,
         char code[sizeof(row->code)];
         err = take_text(ctx, F_CODE, values[F_CODE], false, code, sizeof(code), where, msg, cap);
         /* Spaces around a code are the spreadsheet's, not the code's. */
-        char key[sizeof(row->code)];
-        if (!err && borne_utf8_fold(code, strlen(code), 0, key, sizeof(key)) == BORNE_OK) {
-            const char *b = code;
-            while (*b == ' ') {
-                b++;
-            }
-            size_t n = strlen(b);
-            while (n > 0 && b[n - 1] == ' ') {
-                n--;
-            }
-            snprintf(row->code, sizeof(row->code), "%.*s", (int)n, b);
-        } else if (!err) {
-            snprintf(row->code, sizeof(row->code), "%s", code);
+        const char *b = code;
+        while (*b == ' ') {
+            b++;
         }
+        size_t n = strlen(b);
+        while (n > 0 && b[n - 1] == ' ') {
+            n--;
+        }
+        snprintf(row->code, sizeof(row->code), "%.*s", (int)n, b);
     }
     if (err) {
         return err;
@@ -936,8 +944,7 @@ static borne_err roster_diff(struct roster_ctx *ctx)
                           "SELECT count(*) FROM import_old_r x WHERE NOT EXISTS (SELECT 1 FROM"
                           " registration r WHERE r.event_id = %u AND r.participant_id = x.id"
                           " AND r.session_id = x.session_id)",
-                          e, &d->regs_removed);
-    /* Registrations of removed people are not "changed people". */
+                          e, &d->regs_removed); /* removed people's included */
     return err;
 }
 
