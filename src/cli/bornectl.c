@@ -5,7 +5,9 @@
  *   0 success (for scan: the participant may go through)
  *   1 refused or nothing found (scan refused, search without match, no code in an image)
  *   2 usage error
- *   3 bad input data (a file that does not parse; the message names the line)
+ *   1 also: a roster import refused because it would remove registrations or people
+ *     without --replace (nothing changed)
+ *   3 bad input data (a file that does not parse; the message names line, column and value)
  *   4 store, file or system error
  *   5 not set up (no event in the store) */
 #define LOG_MODULE "bornectl"
@@ -133,12 +135,6 @@ static bool parse_number(const char *s, unsigned long lo, unsigned long hi, unsi
     return true;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcasecmp(s + n - m, suffix) == 0;
-}
-
 /* ---- init, event, roster ---- */
 
 static int cmd_init(struct ctl *ctl, int argc, char **argv)
@@ -156,6 +152,15 @@ static int cmd_init(struct ctl *ctl, int argc, char **argv)
         printf("store ready (schema %d)\n", version);
     }
     return rc;
+}
+
+/* Says on standard output how the file was read when it was not plain UTF-8. */
+static void print_encoding(const borne_import_result *res)
+{
+    if (res->encoding == BORNE_TEXT_CP1252 || res->encoding == BORNE_TEXT_UTF16LE ||
+        res->encoding == BORNE_TEXT_UTF16BE) {
+        printf("file read as %s and converted to UTF-8\n", borne_text_encoding_name(res->encoding));
+    }
 }
 
 static int cmd_event(struct ctl *ctl, int argc, char **argv)
@@ -219,14 +224,30 @@ static int cmd_event(struct ctl *ctl, int argc, char **argv)
     if (err) {
         return EXIT_SYSTEM;
     }
+    print_encoding(&res);
     printf("event %u imported with %zu sessions\n", res.event_id, res.sessions);
     return EXIT_OK;
 }
 
 static int cmd_roster(struct ctl *ctl, int argc, char **argv)
 {
-    if (argc != 3 || strcmp(argv[1], "import") != 0) {
-        fprintf(stderr, "usage: bornectl roster import FILE.csv|FILE.json\n");
+    borne_import_options opts = {0};
+    const char *path = NULL;
+    bool usage = argc < 3 || strcmp(argv[1], "import") != 0;
+    for (int i = 2; i < argc && !usage; i++) {
+        if (strcmp(argv[i], "--replace") == 0) {
+            opts.replace = true;
+        } else if (strcmp(argv[i], "--dry-run") == 0) {
+            opts.dry_run = true;
+        } else if (!path && argv[i][0] != '-') {
+            path = argv[i];
+        } else {
+            usage = true;
+        }
+    }
+    if (usage || !path) {
+        fprintf(stderr, "usage: bornectl roster import FILE.csv|FILE.json [--replace] "
+                        "[--dry-run]\n");
         return EXIT_USAGE;
     }
     borne_event ev;
@@ -236,25 +257,42 @@ static int cmd_roster(struct ctl *ctl, int argc, char **argv)
     }
     char *buf;
     size_t len;
-    rc = read_input(argv[2], &buf, &len);
+    rc = read_input(path, &buf, &len);
     if (rc) {
         return rc;
     }
     borne_import_result res;
     char msg[BORNE_IMPORT_MSG_MAX];
-    borne_err err;
-    if (ends_with(argv[2], ".json")) {
-        err = borne_import_roster_json(ctl->store, ev.id, buf, len, &res, msg, sizeof(msg));
-    } else {
-        err = borne_import_roster_csv(ctl->store, ev.id, buf, len, &res, msg, sizeof(msg));
-    }
+    borne_err err = borne_import_roster(ctl->store, ev.id, buf, len, &opts, &res, msg, sizeof(msg));
     free(buf);
+    char diff[200];
+    borne_import_diff_format(&res.diff, diff, sizeof(diff));
+    if (err == BORNE_ERR_PERM) {
+        fprintf(stderr, "bornectl: %s: %s\nbornectl: changes it would make: %s\n", path, msg, diff);
+        return EXIT_REFUSED;
+    }
     if (err) {
-        fprintf(stderr, "bornectl: %s: %s (nothing imported)\n", argv[2], msg);
+        fprintf(stderr, "bornectl: %s: %s (nothing imported)\n", path, msg);
         return exit_for(err);
     }
-    printf("%zu participants imported, %zu session registrations\n", res.participants,
-           res.registrations);
+    print_encoding(&res);
+    if (opts.dry_run) {
+        printf("dry run, nothing changed: %zu participants, %zu session registrations in the "
+               "file\n",
+               res.participants, res.registrations);
+    } else {
+        printf("%zu participants imported, %zu session registrations\n", res.participants,
+               res.registrations);
+    }
+    printf("changes: %s\n", diff);
+    if (res.diff.people_absent && !opts.replace) {
+        printf("%zu participants in the store are not in the file: kept (--replace removes "
+               "them)\n",
+               res.diff.people_absent);
+    }
+    if (res.ignored[0]) {
+        printf("columns ignored: %s\n", res.ignored);
+    }
     return EXIT_OK;
 }
 
@@ -1188,7 +1226,8 @@ struct command {
 static const struct command commands[] = {
     {"init", cmd_init, "create (or migrate) the store"},
     {"event", cmd_event, "import FILE.json | show: the event and its sessions"},
-    {"roster", cmd_roster, "import FILE.csv|FILE.json: participants and registrations"},
+    {"roster", cmd_roster,
+     "import FILE.csv|FILE.json [--replace] [--dry-run]: participants and registrations"},
     {"keys", cmd_keys, "generate --out FILE.key | add ID KEY: badge signing keys"},
     {"token", cmd_token, "issue --key FILE.key [--participant ID]: signed badge codes"},
     {"badges", cmd_badges, "--key FILE.key --out DIR | --pdf FILE.pdf: printable badges"},

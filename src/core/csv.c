@@ -39,8 +39,8 @@ static bool is_line_end(unsigned char c)
     return c == '\n' || c == '\r';
 }
 
-/* Guesses the separator from the first non-blank line: ';' if it has more ';' than ',' outside
- * quotes. */
+/* Guesses the separator from the first non-blank line, outside quotes: TAB if tabs outnumber
+ * both ';' and ',', else ';' if it has more ';' than ','. */
 static char detect_separator(const unsigned char *d, size_t len, size_t pos)
 {
     while (pos < len && is_line_end(d[pos])) {
@@ -48,6 +48,7 @@ static char detect_separator(const unsigned char *d, size_t len, size_t pos)
     }
     size_t commas = 0;
     size_t semicolons = 0;
+    size_t tabs = 0;
     bool in_quotes = false;
     for (; pos < len; pos++) {
         unsigned char c = d[pos];
@@ -59,7 +60,12 @@ static char detect_separator(const unsigned char *d, size_t len, size_t pos)
             commas++;
         } else if (!in_quotes && c == ';') {
             semicolons++;
+        } else if (!in_quotes && c == '\t') {
+            tabs++;
         }
+    }
+    if (tabs > commas && tabs > semicolons) {
+        return '\t';
     }
     return semicolons > commas ? ';' : ',';
 }
@@ -68,7 +74,8 @@ borne_err borne_csv_reader_new(struct borne_csv_reader **out, const char *data, 
                                enum borne_csv_sep sep)
 {
     *out = NULL;
-    if (sep != BORNE_CSV_SEP_AUTO && sep != BORNE_CSV_SEP_COMMA && sep != BORNE_CSV_SEP_SEMICOLON) {
+    if (sep != BORNE_CSV_SEP_AUTO && sep != BORNE_CSV_SEP_COMMA && sep != BORNE_CSV_SEP_SEMICOLON &&
+        sep != BORNE_CSV_SEP_TAB) {
         return BORNE_ERR_INVALID;
     }
     if (!data && len > 0) {
@@ -243,11 +250,30 @@ static borne_err read_field(struct borne_csv_reader *r, size_t idx, bool *end_of
     return BORNE_OK;
 }
 
+/* ASCII spaces and tabs, no-break spaces (U+00A0) and narrow no-break spaces (U+202F) only. */
+static bool only_spaces(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (s[i] == ' ' || s[i] == '\t') {
+            i++;
+        } else if (i + 1 < len && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA0) {
+            i += 2;
+        } else if (i + 2 < len && memcmp(s + i, "\xE2\x80\xAF", 3) == 0) {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
 borne_err borne_csv_read(struct borne_csv_reader *r, struct borne_csv_record *rec, char *msg,
                          size_t msg_cap)
 {
     borne_err err = BORNE_OK;
     rec->count = 0;
+    rec->raw_count = 0;
     rec->fields = r->fields;
     rec->lengths = r->lengths;
     rec->line = r->line;
@@ -274,16 +300,17 @@ borne_err borne_csv_read(struct borne_csv_reader *r, struct borne_csv_record *re
         if (r->sticky) {
             break;
         }
+        rec->raw_count = count;
         /* A trailing separator leaves an empty unquoted field: drop it. */
         if (count > 1 && r->lengths[count - 1] == 0 && !r->quoted[count - 1]) {
             count--;
         }
         bool blank = true;
         for (size_t i = 0; i < count && blank; i++) {
-            blank = r->lengths[i] == 0 && !r->quoted[i];
+            blank = !r->quoted[i] && only_spaces(r->fields[i], r->lengths[i]);
         }
         if (blank) {
-            continue; /* an empty line, or a spreadsheet row of bare separators */
+            continue; /* an empty line, a row of bare separators or of spaces */
         }
         if (count > BORNE_CSV_FIELDS_MAX) {
             fail(r, BORNE_ERR_TOO_LARGE, "line %lu: more than %d fields in one record", start_line,
@@ -308,47 +335,37 @@ const char *borne_csv_field(const struct borne_csv_record *rec, int i)
     return rec->fields[i];
 }
 
-/* Reads one character for case-insensitive comparison: ASCII letters and the accented letters
- * of Latin-1 (U+00C0-U+00DE except U+00D7) are folded to lower case. Returns bytes consumed. */
-static size_t fold_char(const char *s, size_t len, uint32_t *cp)
+void borne_csv_header_key(const char *s, size_t len, char *out, size_t cap)
 {
-    size_t n = borne_utf8_decode(s, len, cp);
-    if (*cp >= 'A' && *cp <= 'Z') {
-        *cp += 'a' - 'A';
-    } else if (*cp >= 0xC0 && *cp <= 0xDE && *cp != 0xD7) {
-        *cp += 0x20;
+    if (cap == 0) {
+        return;
     }
-    return n;
-}
-
-static bool header_matches(const char *cell, size_t cell_len, const char *name)
-{
-    while (cell_len > 0 && (*cell == ' ' || *cell == '\t')) {
-        cell++;
-        cell_len--;
+    char tmp[BORNE_CSV_FIELD_MAX + 1];
+    if (len > BORNE_CSV_FIELD_MAX) {
+        out[0] = '\0';
+        return;
     }
-    while (cell_len > 0 && (cell[cell_len - 1] == ' ' || cell[cell_len - 1] == '\t')) {
-        cell_len--;
+    /* '_' reads as a space ("first_name" is "first name"); the key is then folded. */
+    for (size_t i = 0; i < len; i++) {
+        tmp[i] = s[i] == '_' ? ' ' : s[i];
     }
-    size_t name_len = strlen(name);
-    size_t i = 0;
-    size_t j = 0;
-    while (i < cell_len && j < name_len) {
-        uint32_t a, b;
-        i += fold_char(cell + i, cell_len - i, &a);
-        j += fold_char(name + j, name_len - j, &b);
-        if (a != b || a == BORNE_UTF8_INVALID) {
-            return false;
-        }
+    if (borne_utf8_fold(tmp, len, BORNE_FOLD_ACCENTS, out, cap) != BORNE_OK) {
+        out[0] = '\0';
     }
-    return i == cell_len && j == name_len;
 }
 
 int borne_csv_find_column(const struct borne_csv_record *header, const char *const *names)
 {
+    char name_key[128];
+    char cell_key[128];
     for (size_t n = 0; names && names[n]; n++) {
+        borne_csv_header_key(names[n], strlen(names[n]), name_key, sizeof(name_key));
+        if (!name_key[0]) {
+            continue;
+        }
         for (size_t i = 0; i < header->count && i <= (size_t)BORNE_CSV_FIELDS_MAX; i++) {
-            if (header_matches(header->fields[i], header->lengths[i], names[n])) {
+            borne_csv_header_key(header->fields[i], header->lengths[i], cell_key, sizeof(cell_key));
+            if (strcmp(cell_key, name_key) == 0) {
                 return (int)i;
             }
         }
@@ -471,6 +488,10 @@ static bool needs_quotes(const char *s, size_t len, char sep)
     }
     if (s[0] == ' ' || s[len - 1] == ' ') {
         return true; /* other readers may trim unquoted spaces */
+    }
+    /* A field of spaces alone must not read back as a blank row (skipped). */
+    if (s[0] == '\t' || (unsigned char)s[0] == 0xC2 || (unsigned char)s[0] == 0xE2) {
+        return true;
     }
     /* A leading U+FEFF would be taken for a byte order mark at the start of a file. */
     if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {

@@ -3,9 +3,10 @@
  * Reader: works over a caller-owned, in-memory buffer (read files with a size cap first) and
  * yields one record at a time with the 1-based line where it starts. It follows RFC 4180
  * (quoted fields may hold separators, doubled quotes and line breaks) and also accepts what real
- * spreadsheets produce: CRLF, LF or CR line ends, a UTF-8 byte order mark, ';' as the separator
- * (French exports; detected from the header line unless the caller forces one), blank lines and
- * rows made only of separators (skipped), and a trailing separator at the end of a record
+ * spreadsheets produce: CRLF, LF or CR line ends, a UTF-8 byte order mark, ';' or TAB as the
+ * separator (French exports, "Unicode text"; detected from the header line unless the caller
+ * forces one), blank lines, rows made only of separators and rows whose cells hold only spaces
+ * (ASCII, no-break or narrow no-break: skipped), and a trailing separator at the end of a record
  * (the empty unquoted field after it is dropped, so callers must treat a missing field as empty:
  * see borne_csv_field()). A quote inside an unquoted field is kept as a plain character.
  * Input must be UTF-8 without NUL bytes. Fields are limited to BORNE_CSV_FIELD_MAX bytes and
@@ -37,6 +38,7 @@ enum borne_csv_sep {
     BORNE_CSV_SEP_AUTO = 0,
     BORNE_CSV_SEP_COMMA = ',',
     BORNE_CSV_SEP_SEMICOLON = ';',
+    BORNE_CSV_SEP_TAB = '\t',
 };
 
 /* One record. Everything it points to belongs to the reader and stays valid until the next
@@ -46,19 +48,20 @@ struct borne_csv_record {
     const char *const *fields; /* count NUL-terminated strings (no NUL inside: input has none) */
     const size_t *lengths;     /* their lengths in bytes */
     unsigned long line;        /* 1-based line on which the record starts */
+    size_t raw_count;          /* fields on the line, a dropped trailing empty field included */
 };
 
 struct borne_csv_reader;
 
 /* Creates a reader over data[0..len). The buffer is borrowed: it must outlive the reader.
- * sep is BORNE_CSV_SEP_AUTO (';' if the first non-blank line has more ';' than ',' outside
- * quotes, else ','), or a forced separator. Returns BORNE_ERR_INVALID for a bad separator,
- * BORNE_ERR_NOMEM if allocation fails. */
+ * sep is BORNE_CSV_SEP_AUTO (on the first non-blank line, outside quotes: TAB if tabs outnumber
+ * both ';' and ',', else ';' if it has more ';' than ',', else ','), or a forced separator. Returns
+ * BORNE_ERR_INVALID for a bad separator, BORNE_ERR_NOMEM if allocation fails. */
 borne_err borne_csv_reader_new(struct borne_csv_reader **out, const char *data, size_t len,
                                enum borne_csv_sep sep);
 void borne_csv_reader_free(struct borne_csv_reader *r);
 
-/* The separator in use (',' or ';'); with auto-detection, the one chosen. */
+/* The separator in use (',', ';' or TAB); with auto-detection, the one chosen. */
 char borne_csv_reader_separator(const struct borne_csv_reader *r);
 
 /* Reads the next record into *rec. At end of input returns BORNE_OK with rec->count == 0.
@@ -74,9 +77,15 @@ const char *borne_csv_field(const struct borne_csv_record *rec, int i);
 
 /* Finds a column in a header record. names is a NULL-terminated list of accepted names in order
  * of preference (for example {"display_name", "nom", "name", NULL}); the first name that matches
- * a column wins. Matching ignores case (ASCII and accented Latin-1 letters: "PRÉNOM" matches
- * "prénom") and spaces around the header cell. Returns the column index, or -1 if none matches. */
+ * a column wins. Cells and names are compared by their borne_utf8_fold() keys with accents
+ * removed, '_' read as a space: case, accents, NFC or NFD, and spaces of any kind around or
+ * inside the cell do not matter ("PRÉNOM", "Pre\u0301nom", "prénom\u00A0" and "prenom" match).
+ * Returns the column index, or -1 if none matches. */
 int borne_csv_find_column(const struct borne_csv_record *header, const char *const *names);
+
+/* The key borne_csv_find_column() compares (folded, accents removed, '_' as a space) for
+ * s[0..len), into out[cap]; "" when s is not valid UTF-8 or the key does not fit. */
+void borne_csv_header_key(const char *s, size_t len, char *out, size_t cap);
 
 /* Writer flags. */
 enum {

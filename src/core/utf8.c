@@ -7,7 +7,9 @@
  * arithmetic on the decoded value. */
 #include "core/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 /* Allowed range of the second byte for a lead byte; later bytes are always 80..BF. */
 static int seq_info(unsigned char lead, unsigned char *lo, unsigned char *hi)
@@ -178,5 +180,92 @@ borne_err borne_utf8_sanitize(char *dst, size_t cap, const char *src, size_t len
     if (out_len) {
         *out_len = o;
     }
+    return err;
+}
+
+#define FOLD_CHARS_MAX 512
+
+borne_err borne_utf8_fold(const char *s, size_t len, unsigned flags, char *out, size_t cap)
+{
+    if (!out || cap == 0) {
+        return BORNE_ERR_INVALID;
+    }
+    out[0] = '\0';
+    if (!borne_utf8_valid(s, len, NULL) || memchr(s, '\0', len)) {
+        return BORNE_ERR_INVALID;
+    }
+    if (len > FOLD_CHARS_MAX * 4) {
+        return BORNE_ERR_TOO_LARGE;
+    }
+    /* Decomposition may grow the text (one precomposed letter becomes two or three code
+     * points): a fixed buffer three times the cap in characters is enough for real words. */
+    utf8proc_int32_t cps[FOLD_CHARS_MAX * 3];
+    utf8proc_option_t opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+                             UTF8PROC_LUMP | UTF8PROC_IGNORE | UTF8PROC_NLF2LS;
+    if (flags & BORNE_FOLD_ACCENTS) {
+        opts |= UTF8PROC_STRIPMARK;
+    }
+    utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, cps,
+                                            (utf8proc_ssize_t)(sizeof(cps) / sizeof(cps[0])), opts);
+    if (n < 0) {
+        return n == UTF8PROC_ERROR_NOMEM || n == UTF8PROC_ERROR_OVERFLOW ? BORNE_ERR_TOO_LARGE
+                                                                         : BORNE_ERR_INVALID;
+    }
+    if ((size_t)n > sizeof(cps) / sizeof(cps[0])) {
+        return BORNE_ERR_TOO_LARGE;
+    }
+    n = utf8proc_normalize_utf32(cps, n, opts);
+    if (n < 0) {
+        return BORNE_ERR_INVALID;
+    }
+    size_t o = 0;
+    bool space = false;
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        uint32_t cp = (uint32_t)cps[i];
+        /* LUMP turned Unicode spaces into ' '; NLF2LS turned line breaks into U+2028. */
+        if (cp == ' ' || cp == '\t' || cp == 0x2028 || cp == 0x2029 || cp == '\n' || cp == '\r' ||
+            cp == 0x0B || cp == 0x0C) {
+            space = o > 0;
+            continue;
+        }
+        char enc[4];
+        size_t k = borne_utf8_encode(cp, enc);
+        if (k == 0) {
+            continue;
+        }
+        if (o + (space ? 1 : 0) + k + 1 > cap) {
+            out[0] = '\0';
+            return BORNE_ERR_TOO_LARGE;
+        }
+        if (space) {
+            out[o++] = ' ';
+            space = false;
+        }
+        memcpy(out + o, enc, k);
+        o += k;
+    }
+    out[o] = '\0';
+    return BORNE_OK;
+}
+
+borne_err borne_utf8_nfc(char *s, size_t cap)
+{
+    size_t len = strlen(s);
+    if (!borne_utf8_valid(s, len, NULL)) {
+        return BORNE_ERR_INVALID;
+    }
+    utf8proc_uint8_t *nfc = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &nfc,
+                                      UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (n < 0) {
+        return n == UTF8PROC_ERROR_NOMEM ? BORNE_ERR_NOMEM : BORNE_ERR_INVALID;
+    }
+    borne_err err = BORNE_OK;
+    if ((size_t)n + 1 > cap) {
+        err = BORNE_ERR_TOO_LARGE;
+    } else {
+        memcpy(s, nfc, (size_t)n + 1);
+    }
+    free(nfc);
     return err;
 }

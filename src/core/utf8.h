@@ -54,4 +54,24 @@ enum {
 borne_err borne_utf8_sanitize(char *dst, size_t cap, const char *src, size_t len, unsigned flags,
                               size_t *out_len);
 
+/* borne_utf8_fold() flags. */
+enum {
+    BORNE_FOLD_ACCENTS = 1u << 0, /* also remove accents: "Séances" -> "seances" */
+};
+
+/* Writes into out (capacity cap, NUL included) a key for comparing words as people type them:
+ * NFC-normalised (so NFD text from a Mac matches NFC text), case-folded, Unicode spaces (no-break
+ * space, narrow no-break space, tabs, line breaks...) turned into plain spaces, invisible
+ * characters (zero-width space, byte order mark, soft hyphen) removed, spaces trimmed at both
+ * ends and runs of spaces collapsed to one. With BORNE_FOLD_ACCENTS, accents are removed too.
+ * Returns BORNE_OK, BORNE_ERR_INVALID for ill-formed UTF-8 (out then holds ""), or
+ * BORNE_ERR_TOO_LARGE when the text is over 512 characters or the key does not fit. */
+borne_err borne_utf8_fold(const char *s, size_t len, unsigned flags, char *out, size_t cap);
+
+/* Rewrites the NUL-terminated UTF-8 text s[cap] in place in Unicode normalisation form C (names
+ * typed on a Mac arrive decomposed: "e" + U+0301 becomes "é"), when the result fits in cap
+ * bytes (NFC is never longer than NFD, and rarely longer than the input). Returns BORNE_OK, or
+ * BORNE_ERR_INVALID for ill-formed UTF-8 and BORNE_ERR_TOO_LARGE (s unchanged in both cases). */
+borne_err borne_utf8_nfc(char *s, size_t cap);
+
 #endif

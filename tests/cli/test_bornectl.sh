@@ -26,7 +26,7 @@ check "unknown command is a usage error (2)" test "$(exit_code ctl frobnicate)" 
 
 printf '{"id": 77, "name": "X", "starts": "2026-05-20", "ends": "2026-05-19"}' >"$tmp/bad.json"
 check "bad event is bad data (3)" test "$(exit_code ctl event import "$tmp/bad.json")" = 3
-check "bad event message" grep -q "ends after" "$tmp/err"
+check "bad event message" grep -q "must be after \"starts\"" "$tmp/err"
 check "event import" test "$(exit_code ctl event import "$data/event.json")" = 0
 check "event show lists sessions" test "$(exit_code ctl event show)" = 0
 check "event show has S2" grep -q "Règlements d’emprunt" "$tmp/out"

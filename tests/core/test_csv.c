@@ -136,7 +136,15 @@ static void test_separator_detection(void **state)
     expect_record(r, 1, 1, "a;b");
     borne_csv_reader_free(r);
     r = NULL;
-    assert_int_equal(borne_csv_reader_new(&r, "a", 1, (enum borne_csv_sep)'\t'), BORNE_ERR_INVALID);
+    assert_int_equal(borne_csv_reader_new(&r, "a", 1, (enum borne_csv_sep)'|'), BORNE_ERR_INVALID);
+    assert_null(r);
+    /* Tab-separated ("Unicode text" from Excel): tabs outnumber ',' and ';' on the header. */
+    r = open_text(TEXT("id\tnom\tville, province\n1\tAnne;B\tLévis, QC\n"), BORNE_CSV_SEP_AUTO);
+    assert_int_equal(borne_csv_reader_separator(r), '\t');
+    expect_record(r, 1, 3, "id", "nom", "ville, province");
+    expect_record(r, 2, 3, "1", "Anne;B", "Lévis, QC");
+    borne_csv_reader_free(r);
+    r = NULL;
     assert_null(r);
 }
 
@@ -464,6 +472,54 @@ static void test_writer_file(void **state)
     fclose(fp);
 }
 
+/* Rows of spaces (ASCII, no-break, narrow no-break) are blank rows; raw_count keeps the field
+ * a trailing separator left. */
+static void test_space_rows_and_raw_count(void **state)
+{
+    (void)state;
+    struct borne_csv_reader *r = open_text(
+        TEXT("a;b;c\n  ;\t; \n\xC2\xA0;\xE2\x80\xAF;\n1;2;\n\" \";;\n"), BORNE_CSV_SEP_AUTO);
+    expect_record(r, 1, 3, "a", "b", "c");
+    struct borne_csv_record rec;
+    char msg[BORNE_CSV_MSG_MAX];
+    assert_int_equal(borne_csv_read(r, &rec, msg, sizeof(msg)), BORNE_OK);
+    assert_int_equal(rec.line, 4);
+    assert_int_equal(rec.count, 2);
+    assert_int_equal(rec.raw_count, 3);
+    /* A quoted space is a value, not a blank row. */
+    assert_int_equal(borne_csv_read(r, &rec, msg, sizeof(msg)), BORNE_OK);
+    assert_int_equal(rec.line, 5);
+    assert_string_equal(rec.fields[0], " ");
+    assert_int_equal(borne_csv_read(r, &rec, msg, sizeof(msg)), BORNE_OK);
+    assert_int_equal(rec.count, 0);
+    borne_csv_reader_free(r);
+}
+
+/* Header cells match whatever the spreadsheet did to them. */
+static void test_find_column_folds(void **state)
+{
+    (void)state;
+    struct borne_csv_reader *r = open_text(TEXT("Num\xC3\xA9ro;PR\xC3\x89NOM ;Se\xCC\x81"
+                                                "ances\xC2\xA0;first_name\n"),
+                                           BORNE_CSV_SEP_AUTO);
+    struct borne_csv_record rec;
+    char msg[BORNE_CSV_MSG_MAX];
+    assert_int_equal(borne_csv_read(r, &rec, msg, sizeof(msg)), BORNE_OK);
+    static const char *const id[] = {"numero", NULL};
+    static const char *const first[] = {"pr\xC3\xA9nom", NULL};
+    static const char *const sessions[] = {"s\xC3\xA9"
+                                           "ances",
+                                           NULL};
+    static const char *const first_en[] = {"first name", NULL};
+    static const char *const none[] = {"nom", NULL};
+    assert_int_equal(borne_csv_find_column(&rec, id), 0);
+    assert_int_equal(borne_csv_find_column(&rec, first), 1);
+    assert_int_equal(borne_csv_find_column(&rec, sessions), 2);
+    assert_int_equal(borne_csv_find_column(&rec, first_en), 3);
+    assert_int_equal(borne_csv_find_column(&rec, none), -1);
+    borne_csv_reader_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +527,8 @@ int main(void)
         cmocka_unit_test(test_newline_inside_quotes),
         cmocka_unit_test(test_bom_crlf_semicolon),
         cmocka_unit_test(test_separator_detection),
+        cmocka_unit_test(test_space_rows_and_raw_count),
+        cmocka_unit_test(test_find_column_folds),
         cmocka_unit_test(test_blank_and_empty_fields),
         cmocka_unit_test(test_old_mac_line_ends_and_stray_quote),
         cmocka_unit_test(test_unterminated_quote),

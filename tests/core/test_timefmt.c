@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "core/timefmt.h"
 
 #define TZ_MTL "America/Montreal"
@@ -54,6 +56,43 @@ static void test_parse_rejects(void **state)
     assert_int_equal(borne_time_parse("2024-02-29", TZ_MTL, &t), BORNE_OK);
 }
 
+/* The night the clocks change (America/Montreal, 2026): 01:00-02:00 on 1 November happens
+ * twice, 02:00-03:00 on 8 March never does. Both are refused, with the reason, unless the
+ * offset is written. */
+static void test_dst_ambiguous_and_skipped(void **state)
+{
+    (void)state;
+    const char *tz = "America/Montreal";
+    int64_t t = 0;
+    char why[200] = "";
+    assert_int_equal(borne_time_parse_why("2026-11-01T01:30", tz, &t, why, sizeof(why)),
+                     BORNE_ERR_PARSE);
+    assert_non_null(strstr(why, "happens twice"));
+    assert_non_null(strstr(why, "-04:00 or -05:00"));
+    assert_int_equal(borne_time_parse("2026-11-01T01:30", tz, &t), BORNE_ERR_PARSE);
+    assert_int_equal(borne_time_parse_why("2026-03-08T02:30", tz, &t, why, sizeof(why)),
+                     BORNE_ERR_PARSE);
+    assert_non_null(strstr(why, "does not exist in America/Montreal"));
+    /* With the offset, both are accepted; either side of the change is plain. */
+    assert_int_equal(borne_time_parse("2026-11-01T01:30-04:00", tz, &t), BORNE_OK);
+    assert_int_equal(t, 1793511000);
+    assert_int_equal(borne_time_parse("2026-11-01T01:30-05:00", tz, &t), BORNE_OK);
+    assert_int_equal(t, 1793511000 + 3600);
+    assert_int_equal(borne_time_parse("2026-11-01T00:59", tz, &t), BORNE_OK);
+    assert_int_equal(t, 1793509140);
+    assert_int_equal(borne_time_parse("2026-11-01T02:00", tz, &t), BORNE_OK);
+    assert_int_equal(t, 1793516400); /* 07:00Z, -05:00 */
+    assert_int_equal(borne_time_parse("2026-03-08T03:00", tz, &t), BORNE_OK);
+    assert_int_equal(t, 1772953200); /* 07:00Z, -04:00 */
+    assert_int_equal(borne_time_parse("2026-03-08T01:59", tz, &t), BORNE_OK);
+    assert_int_equal(t, 1772953140); /* 06:59Z, -05:00 */
+    /* A zone without daylight saving has no such hours. */
+    assert_int_equal(borne_time_parse("2026-11-01T01:30", "UTC", &t), BORNE_OK);
+    /* Not a time at all: the reason says so. */
+    assert_int_equal(borne_time_parse_why("le 20 mai", tz, &t, why, sizeof(why)), BORNE_ERR_PARSE);
+    assert_non_null(strstr(why, "not an ISO 8601 time"));
+}
+
 static void test_format(void **state)
 {
     (void)state;
@@ -72,6 +111,7 @@ int main(void)
         cmocka_unit_test(test_parse_forms),
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_dst_ambiguous_and_skipped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

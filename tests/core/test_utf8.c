@@ -186,13 +186,49 @@ static void test_sanitize_cap(void **state)
                              "\xEF\xBF\xBDz");
 }
 
+/* Header and value keys: NFC or NFD, case, no-break spaces, invisible characters, accents. */
+static void test_fold(void **state)
+{
+    (void)state;
+    char k[64];
+    const char *nfd = "Se\xCC\x81"
+                      "ances"; /* "Séances" decomposed */
+    const char *nbsp = "\xC2\xA0S\xC3\xA9"
+                       "ances\xE2\x80\xAF"; /* no-break, narrow no-break */
+    assert_int_equal(borne_utf8_fold(nfd, strlen(nfd), 0, k, sizeof(k)), BORNE_OK);
+    assert_string_equal(k, "s\xC3\xA9"
+                           "ances");
+    assert_int_equal(borne_utf8_fold(nbsp, strlen(nbsp), 0, k, sizeof(k)), BORNE_OK);
+    assert_string_equal(k, "s\xC3\xA9"
+                           "ances");
+    const char *caps = "  CONFIRM\xC3\x89\t ";
+    assert_int_equal(borne_utf8_fold(caps, strlen(caps), BORNE_FOLD_ACCENTS, k, sizeof(k)),
+                     BORNE_OK);
+    assert_string_equal(k, "confirme");
+    const char *inner = "\xC3\x80  v\xC3\xA9rifier\xE2\x80\x8B"; /* zero-width space */
+    assert_int_equal(borne_utf8_fold(inner, strlen(inner), BORNE_FOLD_ACCENTS, k, sizeof(k)),
+                     BORNE_OK);
+    assert_string_equal(k, "a verifier");
+    assert_int_equal(borne_utf8_fold("\xFF", 1, 0, k, sizeof(k)), BORNE_ERR_INVALID);
+    assert_string_equal(k, "");
+    assert_int_equal(borne_utf8_fold("abcdef", 6, 0, k, 4), BORNE_ERR_TOO_LARGE);
+    char name[32] = "He\xCC\x81le\xCC\x80ne";
+    assert_int_equal(borne_utf8_nfc(name, sizeof(name)), BORNE_OK);
+    assert_string_equal(name, "H\xC3\xA9l\xC3\xA8ne");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid_text),           cmocka_unit_test(test_invalid_text),
-        cmocka_unit_test(test_decode_lengths),       cmocka_unit_test(test_encode_roundtrip),
-        cmocka_unit_test(test_sanitize_keeps_names), cmocka_unit_test(test_sanitize_controls),
-        cmocka_unit_test(test_sanitize_bidi),        cmocka_unit_test(test_sanitize_invalid),
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_valid_text),
+        cmocka_unit_test(test_invalid_text),
+        cmocka_unit_test(test_decode_lengths),
+        cmocka_unit_test(test_encode_roundtrip),
+        cmocka_unit_test(test_sanitize_keeps_names),
+        cmocka_unit_test(test_sanitize_controls),
+        cmocka_unit_test(test_sanitize_bidi),
+        cmocka_unit_test(test_sanitize_invalid),
         cmocka_unit_test(test_sanitize_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

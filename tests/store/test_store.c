@@ -455,18 +455,29 @@ static void test_roster_csv_bad_row_imports_nothing(void **state)
         {"52,\"Name,Org,oui,,A1", "line 6"},
         {"52,Na\xff me,Org,oui,,A1", "line 6"},
         {"52,Na\x01me,Org,oui,,A1", "line 6"},
-        {"52,Name,Org,oui,,A1,NEW-CODE", "code already used"}, /* Bruno's code */
+        {"52,Name,Org,oui,,A1,NEW-CODE", "already another participant's code"}, /* Bruno's */
+        {"52,Name,Org,oui", "4 fields where the header has 8"},
+        {"52,Name,Org,oui,,A1,,,Extra", "\"Extra\" is past the last column"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        /* Every row has the header's 8 fields (short rows are errors), but the ragged ones. */
+        char row[128];
+        size_t commas = 0;
+        for (const char *c = bad[i].row; *c; c++) {
+            commas += *c == ',';
+        }
+        static const char pad[] = ",,,,,,,";
+        bool ragged = strstr(bad[i].msg, "header") != NULL || commas >= 7;
+        snprintf(row, sizeof(row), "%s%s", bad[i].row, ragged ? "" : &pad[commas]);
         char csv[1024];
         snprintf(csv, sizeof(csv),
                  "id,name,organisation,member,status,sessions,code,adresse\n"
                  "50,Anne \"Nouvelle\",\"Ville de Lévis\",oui,,A1,,\"1 rue X,\nLévis\"\n"
-                 "1,Hélène Renamed,Ailleurs,non,,A1\n"
-                 "51,Bruno Nouveau,Org,oui,,B2,NEW-CODE\n"
+                 "1,Hélène Renamed,Ailleurs,non,,A1,,\n"
+                 "51,Bruno Nouveau,Org,oui,,B2,NEW-CODE,\n"
                  "%s\n"
-                 "53,After Bad,Org,oui,,A1\n",
-                 bad[i].row);
+                 "53,After Bad,Org,oui,,A1,,\n",
+                 row);
         char msg[BORNE_IMPORT_MSG_MAX] = "";
         borne_import_result res;
         borne_err err = import_csv(s, csv, &res, msg);
@@ -484,17 +495,30 @@ static void test_roster_csv_bad_row_imports_nothing(void **state)
         assert_true(registered(s, FIX_P_HELENE, FIX_SESSION_B));
         assert_true(fixture_integrity_ok(s));
     }
-    /* The same file without the bad row imports, and updates Hélène in place. */
+    /* The same file without the bad row would drop Hélène's session B: refused (nothing
+     * changes) without replace, imported with it. */
     char msg[BORNE_IMPORT_MSG_MAX] = "";
     borne_import_result res;
-    assert_int_equal(import_csv(s,
-                                "id,name,organisation,member,status,sessions,adresse\n"
-                                "50,Anne,\"Ville de Lévis, greffe\",oui,,A1,\"1 rue X,\nLévis\"\n"
-                                "1,Hélène Renamed,Ailleurs,non,,A1\n",
-                                &res, msg),
-                     BORNE_OK);
+    const char *good = "id,name,organisation,member,status,sessions,adresse\n"
+                       "50,Anne,\"Ville de Lévis, greffe\",oui,,A1,\"1 rue X,\nLévis\"\n"
+                       "1,Hélène Renamed,Ailleurs,non,,A1,\n";
+    assert_int_equal(import_csv(s, good, &res, msg), BORNE_ERR_PERM);
+    assert_non_null(strstr(msg, "remove 1 session registration and 0 participants"));
+    assert_int_equal(res.participants, 0);
+    assert_int_equal(res.diff.regs_removed, 1);
+    assert_int_equal(res.diff.people_added, 1);
+    assert_int_equal(count_rows(s, "participant"), 6);
+    assert_true(registered(s, FIX_P_HELENE, FIX_SESSION_B));
+    borne_import_options replace = {.replace = true};
+    assert_int_equal(
+        borne_import_roster(s, FIX_EVENT, good, strlen(good), &replace, &res, msg, sizeof(msg)),
+        BORNE_OK);
     assert_int_equal(res.participants, 2);
-    assert_int_equal(count_rows(s, "participant"), 7);
+    /* The file is the whole roster: the five people it does not list are removed. */
+    assert_int_equal(res.diff.people_removed, 5);
+    assert_int_equal(res.diff.people_added, 1);
+    assert_int_equal(res.diff.regs_removed, 1 + 4); /* Hélène's B2, and the others' four */
+    assert_int_equal(count_rows(s, "participant"), 2);
     borne_participant p;
     assert_int_equal(borne_store_get_participant(s, FIX_EVENT, FIX_P_HELENE, &p), BORNE_OK);
     assert_string_equal(p.display_name, "Hélène Renamed");
@@ -570,11 +594,11 @@ static void test_roster_json(void **state)
     static const char *const bad[] = {
         "{\"id\": \"63\", \"name\": \"X\"}",
         "{\"id\": 63}",
-        "{\"id\": 63, \"name\": \"X\", \"member\": \"oui\"}",
+        "{\"id\": 63, \"name\": \"X\", \"member\": \"peut-être\"}",
         "{\"id\": 63, \"name\": \"X\", \"status\": \"perdu\"}",
         "{\"id\": 63, \"name\": \"X\", \"sessions\": [\"Z9\"]}",
         "{\"id\": 63, \"name\": \"X\", \"sessions\": [101.5]}",
-        "{\"id\": 63, \"name\": \"X\", \"sessions\": \"A1\"}",
+        "{\"id\": 63, \"name\": \"X\", \"sessions\": {\"A1\": 1}}",
         "{\"id\": 70, \"name\": \"Duplicate\"}",
         "{\"id\": 63, \"name\": \"X\", \"code\": \"OPQ-GUY\"}",
         "{\"id\": 63, \"name\": \"Bell\\u0007here\"}",
@@ -1038,7 +1062,7 @@ static char *big_roster(void)
     assert_non_null(csv);
     size_t o = (size_t)snprintf(csv, cap,
                                 "id,name,organisation,member,sessions\n"
-                                "1,Hélène Changée,Ailleurs,non,B2\n");
+                                "1,Hélène Changée,Ailleurs,non,A1 B2\n");
     for (int i = 0; i < 40; i++) {
         o +=
             (size_t)snprintf(csv + o, cap - o, "%d,Élève %d Bélanger,\"Ville %d, greffe\",oui,%s\n",
