@@ -239,6 +239,8 @@ static int cmd_roster(struct ctl *ctl, int argc, char **argv)
             opts.replace = true;
         } else if (strcmp(argv[i], "--dry-run") == 0) {
             opts.dry_run = true;
+        } else if (strcmp(argv[i], "--ignore-columns") == 0) {
+            opts.ignore_columns = true;
         } else if (!path && argv[i][0] != '-') {
             path = argv[i];
         } else {
@@ -247,7 +249,7 @@ static int cmd_roster(struct ctl *ctl, int argc, char **argv)
     }
     if (usage || !path) {
         fprintf(stderr, "usage: bornectl roster import FILE.csv|FILE.json [--replace] "
-                        "[--dry-run]\n");
+                        "[--dry-run] [--ignore-columns]\n");
         return EXIT_USAGE;
     }
     borne_event ev;

@@ -351,6 +351,8 @@ static int cmd_roster(reg *r, int argc, char **argv)
             opts.replace = true;
         } else if (strcmp(argv[i], "--dry-run") == 0) {
             opts.dry_run = true;
+        } else if (strcmp(argv[i], "--ignore-columns") == 0) {
+            opts.ignore_columns = true;
         } else if (!path && argv[i][0] != '-') {
             path = argv[i];
         } else {
@@ -359,7 +361,7 @@ static int cmd_roster(reg *r, int argc, char **argv)
     }
     if (usage || !path) {
         fprintf(stderr, "usage: borne-registry roster import EVENT FILE.csv|FILE.json "
-                        "[--replace] [--dry-run]\n");
+                        "[--replace] [--dry-run] [--ignore-columns]\n");
         return EXIT_USAGE;
     }
     int rc = open_db(r);

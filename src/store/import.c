@@ -1099,6 +1099,17 @@ static borne_err read_header(struct roster_ctx *ctx, const struct borne_csv_reco
         snprintf(ctx->res->ignored + used, sizeof(ctx->res->ignored) - used, "%s\"%s\"",
                  used ? ", " : "", shown(rec->fields[i], v, sizeof(v)));
     }
+    /* No sessions column, but columns not read: the registrations may be under a name Borne
+     * does not know ("Sessions choisies"), and a first import would register nobody. */
+    if (col[F_SESSIONS] < 0 && ctx->res->ignored[0] && ctx->nsessions &&
+        !ctx->opts.ignore_columns) {
+        return fail(msg, cap, BORNE_ERR_PARSE,
+                    "line %lu: no sessions column, and columns not read: %s; if one of them "
+                    "holds the sessions, name it \"séances\" (or sessions, ateliers); the columns "
+                    "read are " EXPECTED_COLUMNS "; to import without sessions anyway, add "
+                    "--ignore-columns",
+                    rec->line, ctx->res->ignored);
+    }
     bool split_name = col[F_FIRST] >= 0 && col[F_LAST] >= 0;
     if (col[F_ID] < 0 || (col[F_NAME] < 0 && !split_name)) {
         return fail(msg, cap, BORNE_ERR_PARSE,

@@ -38,6 +38,9 @@ typedef struct borne_import_diff {
 typedef struct borne_import_options {
     bool replace; /* the file is the whole roster: removals allowed, people not in it removed */
     bool dry_run; /* count the changes, store nothing */
+    /* A CSV file with no sessions column but columns Borne does not read is refused (one of
+     * them may be the sessions column under another name); this imports it anyway. */
+    bool ignore_columns;
 } borne_import_options;
 
 typedef struct borne_import_result {

@@ -88,6 +88,15 @@ run reg roster import 88 "$corpus/excel-unicode-text-utf16le-tab.txt" >/dev/null
 check "borne-registry says it converted UTF-16" grep -q "^file read as UTF-16LE and converted to UTF-8" "$tmp/out"
 run ctl roster import "$corpus/platform-export-extra-columns.csv" >/dev/null
 check "ignored columns are listed" grep -q "^columns ignored: .*\"Courriel\"" "$tmp/out"
+# Sessions under a name Borne does not read: refused (nothing stored) unless --ignore-columns.
+fresh
+check "sessions under another name: refused" test "$(run ctl roster import "$corpus/sessions-under-unknown-name.csv")" = 3
+check "... naming the column" grep -qF '"Sessions choisies"' "$tmp/err"
+check "... nothing stored" test "$(ctl search tremblay | grep -c Tremblay || true)" = 0
+check "registry refuses it too" test "$(run reg roster import 88 "$corpus/sessions-under-unknown-name.csv")" = 3
+check "--ignore-columns imports it" test "$(run ctl roster import --ignore-columns "$corpus/sessions-under-unknown-name.csv")" = 0
+check "... without registrations" grep -q "0 session registrations" "$tmp/out"
+check "registry --ignore-columns" test "$(run reg roster import 88 "$corpus/sessions-under-unknown-name.csv" --ignore-columns)" = 0
 
 # Re-imports over the full roster: nothing lost without --replace. After each one, a dry run of
 # the full roster must find nothing to add back.
