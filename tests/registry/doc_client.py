@@ -147,6 +147,28 @@ class Client:
             conn.close()
 
 
+def chunked(port, path, body, token):
+    """POST with Transfer-Encoding: chunked (no Content-Length), as raw HTTP/1.1."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        conn.putrequest("POST", path)
+        conn.putheader("Authorization", "Bearer " + token)
+        conn.putheader("Content-Type", "application/json")
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        try:
+            for i in range(0, len(body), 4096):
+                c = body[i:i + 4096]
+                conn.send(b"%x\r\n" % len(c) + c + b"\r\n")
+            conn.send(b"0\r\n\r\n")
+        except OSError:
+            pass  # the registry may answer and cut before the end
+        r = conn.getresponse()
+        return Answer(r.status, r.headers, r.read())
+    finally:
+        conn.close()
+
+
 def expect_error(ans, status, what):
     check(ans.status == status, "%s: HTTP %d, expected %d (body %r)" %
           (what, ans.status, status, ans.body[:200]))
@@ -266,6 +288,9 @@ def enrol(cli, token, label):
     return j
 
 
+GZIPPED = []
+
+
 def pull_all(cli, since, expect_reset=None):
     """Pulls pages until more is false; returns (pages, cursor, epoch)."""
     pages = []
@@ -277,6 +302,7 @@ def pull_all(cli, since, expect_reset=None):
         if len(a.body) > 1024:
             check(a.headers.get("Content-Encoding", "").lower() == "gzip",
                   "roster answer of %d bytes not gzip-compressed though asked" % len(a.body))
+            GZIPPED.append(len(a.body))
         j = a.json
         for k in ("server_time_ms", "cursor", "more", "epoch"):
             check(k in j, "roster answer lacks %s" % k)
@@ -430,6 +456,17 @@ def run(reg, work):
                  "status with a clock outside the enum")
     expect_error(cli.request("POST", "/v1/status", '{"pending": 1, "pending": 2}'), 400,
                  "status with a duplicate key")
+    for k in ("pending", "checkins", "last_scan_ms", "clock", "wall_ms"):
+        expect_error(cli.request("POST", "/v1/status",
+                                 {x: v for x, v in status.items() if x != k}), 400,
+                     "status without %s (openapi: required)" % k)
+    expect_error(cli.request("POST", "/v1/status", dict(status, pending=-1)), 400,
+                 "status with pending -1")
+    expect_error(cli.request("POST", "/v1/status", b""), 400, "status with an empty body")
+    expect_error(cli.request("POST", "/v1/status", b"\xef\xbb\xbf" + json.dumps(status).encode()),
+                 400, "status with a byte order mark (not JSON)")
+    expect_error(chunked(port, "/v1/status", json.dumps(status).encode() + b" " * (17 * 1024),
+                         cli.token), 413, "a chunked 17 KiB status")
     j = expect_error(cli.request("POST", "/v1/status", '{\n  "pending": 1,\n  oops}'), 400,
                      "status that is not JSON")
     check("line" in j["error"] and "column" in j["error"],
@@ -478,6 +515,7 @@ def run(reg, work):
 
     # --- Roster pull ---------------------------------------------------------------------------
     pages, cursor, epoch = pull_all(cli, "0", expect_reset=False)
+    check(GZIPPED, "no roster page over 1 KiB came gzip-compressed")
     check(len(pages) >= 3, "5 participants with --page 2 came in %d pages" % len(pages))
     people = {}
     for p in pages:
@@ -521,7 +559,12 @@ def run(reg, work):
           "event" not in pages2[0], "a pull with nothing changed brought %r" % pages2[0])
     # since=N alone is still accepted.
     pull_all(cli, "%d" % cursor, expect_reset=False)
-    for bad in ("abc", "-1", "1.XYZ", "1." + "a" * 33, "1.", "1.AB"):
+    # No since is 0 (openapi: default "0").
+    nos = cli.request("GET", "/v1/roster")
+    check(nos.status == 200 and nos.json.get("event") and nos.json.get("participants"),
+          "GET /v1/roster without since is not the roster from 0")
+    for bad in ("abc", "-1", "1.XYZ", "1." + "a" * 33, "1.", "1.AB", "", "1" * 19, "+1",
+                "1.abc.d"):
         expect_error(cli.request("GET", "/v1/roster?since=" + bad), 400, "since=%s" % bad)
     # Cursor ahead, or another epoch: reset and the roster from 0.
     other_epoch = "0123456789abcdef" if epoch != "0123456789abcdef" else "fedcba9876543210"
@@ -570,6 +613,18 @@ def run(reg, work):
         (rec(clock_trusted=1), ("refused", "invalid clock_trusted")),
         (rec(participant_id=4294967296), ("refused", "invalid participant_id")),
         (rec(staff_id="s\u0000"), ("refused", "invalid staff_id")),
+        (rec(staff_id="s" * 64), ("refused", "invalid staff_id")),
+        (rec(event_id=0), ("refused", "invalid event_id")),
+        (rec(wall_ms="@FRAC@"), ("refused", "invalid wall_ms")),
+        (rec(wall_ms="@EXP@"), ("refused", "invalid wall_ms")),
+        (rec(wall_ms="@NEG@"), ("refused", "invalid wall_ms")),
+        ({k: v for k, v in rec().items() if k != "mono_ms"}, ("refused", "invalid mono_ms")),
+        ({k: v for k, v in rec().items() if k != "direction"}, ("refused", "invalid direction")),
+        (rec(participant_id=WALKIN_BASE + (num_a % 16384) * 65536, walk_in={"name": "Seq0"}),
+         ("refused", "invalid walk_in")),
+        (rec(participant_id=0, walk_in={"name": "Nobody"}), ("refused", "invalid walk_in")),
+        (rec(participant_id=WALKIN_BASE + 7, walk_in={"name": "Never enrolled"}),
+         ("refused", "walk-in id outside this kiosk's range")),
         # Untrusted time far ahead: stored, earns nothing (participant 2 has nothing else).
         (rec(participant_id=2, wall_ms=far, wall_recorded_ms=far, clock_trusted=False),
          "stored"),
@@ -591,13 +646,22 @@ def run(reg, work):
         (rec(participant_id=4, outcome=15, method=2, staff_id="staff-1"), "stored"),
         (rec(participant_id=5, session_id=102, direction="exit", outcome=5, method=4),
          "stored"),
+        (rec(participant_id=5, session_id=102, direction="exit", outcome=16, walk_in=None),
+         "stored"),
+        ({k: v for k, v in rec(participant_id=5).items()
+          if k not in ("staff_id", "code_hash", "boot_id")}, "stored"),
+        (rec(participant_id=4, wall_ms=now_s * 1000 + 23 * 3600 * 1000), "stored"),
+        # A walk-in registered for a session the event does not have: created, not registered.
+        (rec(participant_id=wa + 2, session_id=0, walk_in={"name": "Sans séance",
+                                                           "sessions": [999]}), "stored"),
         # Participant 3 checks in and out; deleted below, earns nothing afterwards.
         (rec(participant_id=3, wall_ms=t_in, wall_recorded_ms=t_in), "stored"),
         (rec(participant_id=3, direction="exit", outcome=2, wall_ms=t_out,
              wall_recorded_ms=t_out), "stored"),
     ]
     records = [c[0] for c in cases]
-    subst = {"@BIG@": "9223372036854775808", "@HUGE@": "1e400"}
+    subst = {"@BIG@": "9223372036854775808", "@HUGE@": "1e400", "@FRAC@": "1.5",
+             "@EXP@": "1e3", "@NEG@": "-9223372036854775809"}
     res = push_ok(cli, records, "the mixed batch", subst)
     expect_results(res, [c[1] for c in cases], "the mixed batch")
     # The same batch again: what was stored is duplicate, what was refused is refused again,
@@ -642,6 +706,8 @@ def run(reg, work):
         ({"checkins": [fresh, {k: v for k, v in rec().items() if k != "uuid"}]}, "no uuid"),
         ({"checkins": [fresh, 7]}, "a record that is not an object"),
         ([fresh], "a body that is an array"),
+        ({}, "no checkins"),
+        ({"checkins": {}}, "checkins not an array"),
     ]
     for body, what in whole:
         expect_error(cli.request("POST", "/v1/checkins", body), 400, "push with %s" % what)
@@ -706,6 +772,12 @@ def run(reg, work):
     check("warning" in rep.stderr and "left out" in rep.stderr,
           "no warning about the check-ins left out: %r" % rep.stderr)
     chk = reg.run("report", "checkins", str(EVENT), "-").stdout
+    check(chk.startswith("uuid,kiosk,participant_id,session_id,direction,method,outcome,"
+                         "time_utc,time_recorded_utc,clock_trusted,synced\r\n"),
+          "report checkins header %r (docs/formats.md)" % chk.splitlines()[:1])
+    kiosks = {r["kiosk"] for r in csv.DictReader(io.StringIO(chk, newline=""))}
+    check(kiosks == {"porte-A", "kiosk-%d" % num_b}, "report checkins names kiosks %r, "
+          "documented: the organiser's names" % sorted(kiosks))
     for r in (records[0], ru, rb):
         check(r["uuid"] in chk, "report checkins lacks a stored record")
     for i, (r, exp) in enumerate(cases):
