@@ -395,6 +395,7 @@ def run(reg, work):
             ok=(1,))  # the name is taken among the event's kiosks in service
     reg.run("kiosk", "add", "--event", str(EVENT), "--url", "http://registre.example.org",
             ok=(3,))  # plain http only to the loopback
+    reg.run("kiosk", "add", "--event", str(EVENT), "--url", "http://127.0.0.2:8080", ok=(3,))
     port, tok_a = parse_setup(setup_a)
     check(port == reg.port, "setup text names another port")
     _, tok_b = parse_setup(setup_b)
@@ -491,6 +492,22 @@ def run(reg, work):
     expect_error(a, 401, "push without a token announcing 50 MiB")
     failures += 1
     expect_error(cli.request("PUT", "/v1/checkins", {"checkins": []}), 405, "PUT /v1/checkins")
+    # Order of checks: 404, 401, 405, 415, 413 (enrolment: 405, 415, 413).
+    expect_error(cli.request("DELETE", "/v1/status", token=None), 401,
+                 "DELETE /v1/status without a token (token before method)")
+    failures += 1
+    expect_error(cli.request("PUT", "/v1/nothing", token=None), 404,
+                 "PUT /v1/nothing without a token (path before token)")
+    expect_error(cli.request("PUT", "/v1/checkins", "x", ctype="text/plain"), 405,
+                 "PUT as text/plain (method before Content-Type)")
+    expect_error(cli.request("POST", "/v1/checkins", length=50 * 1024 * 1024,
+                             headers={"Content-Type": "text/plain"}), 415,
+                 "text/plain announcing 50 MiB (Content-Type before size)")
+    expect_error(cli.request("PUT", "/v1/enrol", "x", token=None, ctype="text/plain"), 405,
+                 "PUT /v1/enrol as text/plain")
+    expect_error(cli.request("POST", "/v1/enrol", token=None, length=50 * 1024 * 1024,
+                             headers={"Content-Type": "text/plain"}), 415,
+                 "enrol as text/plain announcing 50 MiB")
     expect_error(cli.request("GET", "/v1/checkins"), 405, "GET /v1/checkins")
     expect_error(cli.request("POST", "/v1/roster", {}), 405, "POST /v1/roster")
     expect_error(cli.request("DELETE", "/v1/status"), 405, "DELETE /v1/status")
@@ -675,6 +692,23 @@ def run(reg, work):
     r = rec(participant_id=5, session_id=102, direction="exit", outcome=6)
     expect_results(push_ok(cli, [r, dict(r)], "one record twice"), ["stored", "duplicate"],
                    "one record twice")
+    # code_hash in upper case: accepted and held in lower case.
+    rc = rec(participant_id=5, session_id=102, outcome=6,
+             code_hash="00112233445566778899AABBCCDDEEFF")
+    expect_results(push_ok(cli, [rc, dict(rc, code_hash=rc["code_hash"].lower()),
+                                 dict(rc, code_hash=None)], "code_hash case"),
+                   ["stored", "duplicate",
+                    ("refused", "uuid already used with different content")], "code_hash case")
+    # Walk-in edges: the last sequence, no session, 255-byte texts; 256 bytes is too long.
+    wbase = WALKIN_BASE + (num_a % 16384) * 65536
+    expect_results(push_ok(cli, [
+        rec(participant_id=wbase + 65535, walk_in={"name": "Dernière", "sessions": []}),
+        rec(participant_id=wbase + 3, walk_in={"name": "n" * 255, "organisation": "o" * 255}),
+        rec(participant_id=wbase + 4, walk_in={"name": "é" * 128}),
+        rec(participant_id=wbase + 5, walk_in={"organisation": "sans nom"})], "walk-in edges"),
+        ["stored", "stored", ("refused", "invalid walk_in"), ("refused", "invalid walk_in")],
+        "walk-in edges")
+    expect_results(push_ok(cli, [], "an empty batch"), [], "an empty batch")
     # Another walk-in check-in of an existing walk-in, without its record: stored.
     expect_results(push_ok(cli, [rec(participant_id=wa, session_id=102, method=3)],
                            "walk-in's second check-in"), ["stored"], "walk-in's second check-in")
@@ -727,7 +761,12 @@ def run(reg, work):
     expect_results(push_ok(cli, [fresh], "after the 400s"), ["stored"],
                    "a record of a batch refused whole (must not have been stored)")
     ok1000 = [rec(participant_id=1, session_id=102, outcome=5) for _ in range(1000)]
-    res = push_ok(cli, ok1000, "1000 records")
+    a = cli.request("POST", "/v1/checkins", {"checkins": ok1000},
+                    headers={"Accept-Encoding": "gzip"})
+    check(a.status == 200 and a.headers.get("Content-Encoding", "").lower() == "gzip",
+          "a push answer of %d bytes, asked with gzip: HTTP %d, Content-Encoding %r" %
+          (len(a.body), a.status, a.headers.get("Content-Encoding")))
+    res = a.json["results"]
     check(all(x["status"] == "stored" for x in res), "a batch of 1000 records not all stored")
 
     # --- Roster changes after the pushes --------------------------------------------------------
@@ -757,7 +796,8 @@ def run(reg, work):
                                 "minutes_attended,credit_hours,note\r\n"),
           "credits report header %r" % rep.stdout.splitlines()[:1])
     credited = {int(r["participant_id"]) for r in rows}
-    registered = {1, 2, 4, 5, wa, wb}  # 3 was deleted
+    # 3 was deleted; walk-ins count like anyone else.
+    registered = {1, 2, 4, 5, wa, wa + 2, wa - 1 + 3, wa - 1 + 65535, wb}
     check(credited <= registered, "credits for participants not in the roster: %r" %
           sorted(credited - registered))
     check(not credited & {999, 50, 3}, "credits for a refused or deleted participant")
@@ -778,6 +818,8 @@ def run(reg, work):
     kiosks = {r["kiosk"] for r in csv.DictReader(io.StringIO(chk, newline=""))}
     check(kiosks == {"porte-A", "kiosk-%d" % num_b}, "report checkins names kiosks %r, "
           "documented: the organiser's names" % sorted(kiosks))
+    check({r["synced"] for r in csv.DictReader(io.StringIO(chk, newline=""))} == {"yes"},
+          "report checkins: synced is not always yes")
     for r in (records[0], ru, rb):
         check(r["uuid"] in chk, "report checkins lacks a stored record")
     for i, (r, exp) in enumerate(cases):
