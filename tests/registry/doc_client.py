@@ -477,6 +477,14 @@ def run(reg, work):
                      "status without %s (openapi: required)" % k)
     expect_error(cli.request("POST", "/v1/status", dict(status, pending=-1)), 400,
                  "status with pending -1")
+    expect_error(cli.request("POST", "/v1/status", dict(status, checkins=-1)), 400,
+                 "status with checkins -1")
+    expect_error(cli.request("POST", "/v1/status", dict(status, version="v" * 32)), 400,
+                 "status with a 32-byte version")
+    a = cli.request("POST", "/v1/status", {k: v for k, v in status.items() if k != "version"},
+                    ctype="Application/JSON")
+    check(a.status == 200, "status without version, Content-Type in capitals: HTTP %d" %
+          a.status)
     expect_error(cli.request("POST", "/v1/status", b""), 400, "status with an empty body")
     expect_error(cli.request("POST", "/v1/status", b"\xef\xbb\xbf" + json.dumps(status).encode()),
                  400, "status with a byte order mark (not JSON)")
