@@ -857,6 +857,32 @@ def run(reg, work):
           "checkins)" % iso(corrected))
     reg.run("report", "attendance", str(EVENT), "-")
 
+    # --- Re-imports: nothing to pull for what did not change; --replace keeps walk-ins --------
+    _, cur, ep = pull_all(cli, "0", expect_reset=False)
+    reg.run("roster", "import", str(EVENT), paths["roster.csv"], "--replace")
+    pg, cur, _ = pull_all(cli, "%d.%s" % (cur, ep), expect_reset=False)
+    back = {x["id"] for p in pg for x in p.get("participants", [])}
+    check(back == {3}, "re-importing the same roster brought %r to pull; documented: only "
+          "the deleted participant 3, back" % sorted(back))
+    # Issuing again: the same badges change nothing; the walk-ins get their first one.
+    reg.run("token", "issue", "--key", os.path.join(work, "sig.key"), "--event", str(EVENT))
+    pg, cur2, _ = pull_all(cli, "%d.%s" % (cur, ep), expect_reset=False)
+    got = {x["id"]: x for p in pg for x in p.get("participants", [])}
+    walkins = {wa, wa + 2, wa - 1 + 65535, wb}
+    check(set(got) == walkins and all(x["badge"].startswith("BN1:") for x in got.values()),
+          "issuing the badges again brought %r to pull; documented: nothing for the same "
+          "badges, the walk-ins %r for their new one" % (sorted(got), sorted(walkins)))
+    with open(paths["roster.csv"], encoding="utf-8", newline="") as f:
+        lines = [ln for ln in f.read().split("\r\n") if not ln.startswith("2;")]
+    check(len(lines) == 6, "the roster file is not as written")
+    with open(paths["roster.csv"], "w", encoding="utf-8", newline="") as f:
+        f.write("\r\n".join(lines))
+    reg.run("roster", "import", str(EVENT), paths["roster.csv"], "--replace")
+    pg, _, _ = pull_all(cli, "%d.%s" % (cur2, ep), expect_reset=False)
+    gone = [i for p in pg for i in p.get("deleted_participants", [])]
+    check(gone == [2], "roster import --replace without participant 2 deleted %r "
+          "(walk-ins must be kept)" % gone)
+
     # --- Revocation, failure budget ------------------------------------------------------------
     reg.run("kiosk", "revoke", str(num_b))
     expect_error(cli_b.request("GET", "/v1/roster?since=0"), 401, "a revoked kiosk")
