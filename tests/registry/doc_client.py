@@ -658,6 +658,13 @@ def run(reg, work):
         (rec(participant_id=4294967296), ("refused", "invalid participant_id")),
         (rec(staff_id="s\u0000"), ("refused", "invalid staff_id")),
         (rec(staff_id="s" * 64), ("refused", "invalid staff_id")),
+        # Numbers inside strings are text; an escaped backslash ends no string early.
+        (rec(participant_id=5, session_id=102, outcome=6, staff_id='x"1e400 9223372036854775808'),
+         "stored"),
+        (rec(staff_id="\\", mono_ms="@HUGE@"), ("refused", "invalid mono_ms")),
+        (rec(staff_id='\\"', wall_ms="@BIG@"), ("refused", "invalid wall_ms")),
+        (rec(participant_id=wa + 3, walk_in={"name": "Gros", "sessions": ["@BIG@"]}),
+         ("refused", "invalid walk_in")),
         (rec(event_id=0), ("refused", "invalid event_id")),
         (rec(wall_ms="@FRAC@"), ("refused", "invalid wall_ms")),
         (rec(wall_ms="@EXP@"), ("refused", "invalid wall_ms")),
