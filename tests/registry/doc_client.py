@@ -271,10 +271,10 @@ def setup_files(work, now_s):
     with open(paths["other.json.roster"], "w", encoding="utf-8") as f:
         json.dump({"participants": [{"id": 50, "name": "Quelqu'un d'ailleurs",
                                      "sessions": [201]}]}, f)
-    bad = os.path.join(work, "walkin-range.json")
-    with open(bad, "w", encoding="utf-8") as f:
-        json.dump([{"id": WALKIN_BASE, "name": "Trop grand"}], f)
-    paths["walkin-range.json"] = bad
+    for name, pid in (("walkin-range.json", WALKIN_BASE), ("below-range.json", WALKIN_BASE - 1)):
+        paths[name] = os.path.join(work, name)
+        with open(paths[name], "w", encoding="utf-8") as f:
+            json.dump({"participants": [{"id": pid, "name": "Au bord"}]}, f)
     return paths, s_start, s_end
 
 
@@ -388,8 +388,10 @@ def run(reg, work):
     reg.run("event", "import", paths["other.json"])
     reg.run("roster", "import", str(EVENT), paths["roster.csv"])
     reg.run("roster", "import", str(OTHER_EVENT), paths["other.json.roster"])
-    # borne-registry(8): ids in the walk-in range are refused, exit 3 (bad input data).
-    reg.run("roster", "import", str(EVENT), paths["walkin-range.json"], ok=(3,))
+    # borne-registry(8): ids in the walk-in range are refused, exit 3 (bad input data); the
+    # id just below is a roster id like any other (imported into the other event).
+    reg.run("roster", "import", str(OTHER_EVENT), paths["walkin-range.json"], ok=(3,))
+    reg.run("roster", "import", str(OTHER_EVENT), paths["below-range.json"])
     st = os.stat(reg.db)
     check(st.st_mode & 0o077 == 0, "registry.db mode %o, documented 0600" % (st.st_mode & 0o777))
     reg.run("keys", "generate", "--out", os.path.join(work, "sig.key"), "--id", "7")
