@@ -160,7 +160,9 @@ static int cmd_serve(reg *r, int argc, char **argv)
             o.tls_key = optarg;
         } else if (opt == 'p') {
             uint32_t page;
-            if (!parse_u32(optarg, &page) || page > BORNE_PULL_PAGE_MAX) {
+            if (!parse_u32(optarg, &page) || page < 1 || page > BORNE_PULL_PAGE_MAX) {
+                fprintf(stderr, "borne-registry: --page: a whole number from 1 to %d\n",
+                        BORNE_PULL_PAGE_MAX);
                 return EXIT_USAGE;
             }
             o.page = page;
@@ -244,6 +246,31 @@ static int cmd_event(reg *r, int argc, char **argv)
     err = err ? err : borne_store_get_event(mem, res.event_id, &ev);
     err = err ? err : borne_store_list_sessions(mem, res.event_id, &sessions, &n);
     int rc = err ? exit_for(err) : open_db(r);
+    /* A session id held by another event is refused: moving it would leave that event's kiosks
+     * offering a session they never hear is gone, and its check-ins would change event. */
+    for (size_t i = 0; !err && !rc && i < n; i++) {
+        uint32_t owner = 0;
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(borne_regdb_sqlite(r->db),
+                               "SELECT event_id FROM session WHERE id = ?1", -1, &st,
+                               NULL) != SQLITE_OK) {
+            err = BORNE_ERR_DB;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, sessions[i].id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            owner = (uint32_t)sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+        if (owner && owner != ev.id) {
+            snprintf(msg, sizeof(msg),
+                     "session %u (\"%s\") is event %u's: session ids are unique across events, "
+                     "give this one another id (nothing imported)",
+                     sessions[i].id, sessions[i].code, owner);
+            err = BORNE_ERR_PARSE;
+            rc = exit_for(err);
+        }
+    }
     if (!err && !rc) {
         err = borne_regdb_put_event(r->db, &ev, sessions, n);
         rc = exit_for(err);
@@ -1090,7 +1117,8 @@ static const struct command commands[] = {
      "               [--header-timeout S] [--request-timeout S] [--max-connections N]\n"
      "               [--per-address N] [--auth-failures N]: the sync API"},
     {"event", cmd_event, "import FILE.json: an event and its sessions (docs/formats.md)"},
-    {"roster", cmd_roster, "import EVENT FILE.csv|json [--replace] [--dry-run]: participants"},
+    {"roster", cmd_roster,
+     "import EVENT FILE.csv|json [--replace] [--dry-run] [--ignore-columns]: participants"},
     {"participant", cmd_participant, "delete EVENT ID"},
     {"keys", cmd_keys, "generate --out FILE.key [--id N]: a badge signing key"},
     {"token", cmd_token,

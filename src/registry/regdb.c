@@ -1514,7 +1514,10 @@ borne_err borne_regdb_pull_json(struct borne_regdb *db, uint32_t event_id, int64
     if (reset) {
         LOG_WARN("roster cursor %lld (of %s) is not of the registry's history (%lld, %s): restored "
                  "from a backup? The kiosk starts again from 0",
-                 (long long)since, epoch && epoch[0] ? "another epoch" : "this epoch",
+                 (long long)since,
+                 !epoch || !epoch[0]        ? "no epoch given"
+                 : strcmp(epoch, mine) == 0 ? "this epoch, ahead of the counter"
+                                            : "another epoch",
                  (long long)upper, mine);
         since = 0;
     }

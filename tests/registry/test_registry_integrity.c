@@ -774,6 +774,41 @@ static void test_kiosk_names(void **state)
     registry_cleanup(&r);
 }
 
+/* ---- a session id another event holds ---- */
+
+static void test_session_of_another_event(void **state)
+{
+    (void)state;
+    test_registry r;
+    registry_up(&r, NULL);
+    registry_fixture_event(&r);
+    registry_other_event(&r);
+    /* Event 43 again, now also listing session 102 (event 42's B2): refused, nothing kept. */
+    static const char event[] =
+        "{\"id\": 43, \"name\": \"Séminaire 2026 (modifié)\", \"timezone\": \"America/Montreal\","
+        " \"starts\": \"2026-06-10\", \"ends\": \"2026-06-10\", \"sessions\": ["
+        "  {\"id\": 301, \"code\": \"S1\", \"title\": \"Urbanisme\", \"room\": \"Salle C\","
+        "   \"starts\": \"2026-06-10T09:00:00-04:00\", \"ends\": \"2026-06-10T12:00:00-04:00\","
+        "   \"credit_hours\": 3},"
+        "  {\"id\": 102, \"code\": \"S2\", \"title\": \"Voirie\", \"room\": \"Salle D\","
+        "   \"starts\": \"2026-06-10T13:00:00-04:00\", \"ends\": \"2026-06-10T15:00:00-04:00\","
+        "   \"credit_hours\": 2}]}";
+    char path[600];
+    harness_write(r.proc.dir, "event43b.json", event, path, sizeof(path));
+    char args[700];
+    snprintf(args, sizeof(args), "event import %s", path);
+    assert_int_equal(cli(&r, args), 3);
+    char *err = slurp(&r, "err.txt");
+    assert_non_null(strstr(err, "session 102"));
+    assert_non_null(strstr(err, "event 42"));
+    free(err);
+    assert_int_equal(registry_query_int(&r, "SELECT event_id FROM session WHERE id = 102"), 42);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM event WHERE name LIKE "
+                                            "'%modifié%'"),
+                     0);
+    registry_cleanup(&r);
+}
+
 /* ---- standard output, schema version ---- */
 
 static void test_report_to_stdout(void **state)
@@ -831,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_cursor_ahead),
         cmocka_unit_test(test_kiosk_names),
         cmocka_unit_test(test_report_to_stdout),
+        cmocka_unit_test(test_session_of_another_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
