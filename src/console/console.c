@@ -462,8 +462,8 @@ static enum MHD_Result events_page(page *p)
     if (!rows) {
         fprintf(f, "<p>%s</p>",
                 T(p,
-                  "Aucun événement" NBSP ": importez-en un avec « borne-registry event "
-                  "import ».",
+                  "Aucun événement" NBSP ": importez-en un avec «" NBSP "borne-registry event "
+                  "import" NBSP "».",
                   "No event yet: import one with “borne-registry event import”."));
     }
     foot(p);
