@@ -185,7 +185,7 @@ static void test_nothing_without_session(void **state)
     head_value(&a, "X-Content-Type-Options", v, sizeof(v));
     assert_string_equal(v, "nosniff");
     head_value(&a, "Referrer-Policy", v, sizeof(v));
-    assert_string_equal(v, "no-referrer");
+    assert_string_equal(v, "same-origin");
     assert_null(strstr(a.body, "<script>")); /* no inline script */
     assert_non_null(strstr(a.body, "Mot de passe"));
     http_resp_free(&a);
