@@ -924,7 +924,7 @@ static enum MHD_Result participant_page(page *p, uint32_t event_id, uint32_t pid
     esc(f, (const char *)sqlite3_column_text(st, 0));
     fputs("</h1><p class=\"sub\">", f);
     esc(f, (const char *)sqlite3_column_text(st, 1));
-    fprintf(f, " · %s · %s %u</p>",
+    fprintf(f, " · %s · %s%u</p>",
             sqlite3_column_int(st, 2) ? T(p, "membre", "member") : T(p, "non-membre", "non-member"),
             T(p, "n°" NBSP, "no. "), pid);
     sqlite3_finalize(st);
@@ -1015,7 +1015,9 @@ static enum MHD_Result audit_page(page *p)
     while (sqlite3_step(st) == SQLITE_ROW) {
         char when[40];
         borne_time_format_utc(sqlite3_column_int64(st, 0) / 1000, when, sizeof(when));
-        fprintf(f, "<tr><td class=\"time\">%s</td>", when);
+        /* "2026-05-20T13:05:09Z" → "2026-05-20 13:05:09" */
+        fprintf(f, "<tr><td class=\"time\">%.10s %.8s</td>", when,
+                strlen(when) > 11 ? when + 11 : "");
         for (int c = 1; c <= 5; c++) {
             fputs(c >= 4 ? "<td class=\"json\">" : "<td>", f);
             esc(f, (const char *)sqlite3_column_text(st, c));
