@@ -439,6 +439,7 @@ static void run_at(const char *size, int width, int height, int round)
     char *mark = in_page("done(String(window.borneMark));");
     assert_string_equal(mark, "same page"); /* updated in place, not reloaded */
     free(mark);
+    assert_true(page_has("horloge non fiable"));
     screenshot(size, "4-live");
 
     go("/events");
@@ -509,6 +510,16 @@ static void test_console_in_browser(void **state)
     assert_int_equal(harness_serve(&reg.proc, 0, "--attest-key", key, NULL), 0);
     add_user("alice", "registrar", "correct horse battery");
     registry_kiosk(&reg, 42, kiosk_token, NULL);
+    /* The kiosk's status report, shown in the live view (its clock not yet trusted). */
+    const char *st = "{\"version\":\"0.1.0\",\"pending\":3,\"checkins\":0,"
+                     "\"last_scan_ms\":1779282060000,\"clock\":\"untrusted\","
+                     "\"wall_ms\":1779282061000}";
+    http_resp a;
+    assert_int_equal(http_do(reg.proc.port, "POST", "/v1/status", kiosk_token, "application/json",
+                             st, strlen(st), &a),
+                     0);
+    assert_int_equal(a.status, 200);
+    http_resp_free(&a);
     start_driver();
     run_at("1366x768", 1366, 768, 0);
     run_at("768x1024", 768, 1024, 1);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,20 @@ static void setup(test_registry *r, const char *extra1, const char *extra2)
     registry_fixture_event(r);
     add_user(r, "alice", "registrar", PASSWORD);
     add_user(r, "dora", "desk", PASSWORD);
+}
+
+/* Runs one SQL statement on the registry's database (as an operator would, to age a row). */
+static int db_rw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    if (sqlite3_open(path, &db) != SQLITE_OK) {
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc == SQLITE_OK ? 0 : -1;
 }
 
 static void test_nothing_without_session(void **state)
@@ -465,13 +480,44 @@ static void test_live_and_attestation(void **state)
     assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 2);
     assert_int_equal(live_int(&r, cookie, 101, "in_room"), 1);
 
-    /* The kiosk is listed with its report; the event page shows the session. */
+    /* The kiosk is listed with its last status report and its warnings: an untrusted clock;
+     * not silent (it just spoke). */
     http_resp a;
+    const char *st = "{\"version\":\"0.1.0\",\"pending\":12,\"checkins\":3,"
+                     "\"last_scan_ms\":1779282060000,\"clock\":\"untrusted\","
+                     "\"wall_ms\":1779282061000}";
+    assert_int_equal(
+        http_do(r.proc.port, "POST", "/v1/status", token, "application/json", st, strlen(st), &a),
+        0);
+    assert_int_equal(a.status, 200);
+    http_resp_free(&a);
     web(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     json_t *root = json_loadb(a.body, a.len, 0, NULL);
-    assert_int_equal(json_array_size(json_object_get(root, "kiosks")), 1);
+    json_t *kiosks = json_object_get(root, "kiosks");
+    assert_int_equal(json_array_size(kiosks), 1);
+    json_t *k = json_array_get(kiosks, 0);
+    assert_int_equal(json_integer_value(json_object_get(k, "pending")), 12);
+    assert_string_equal(json_string_value(json_object_get(k, "clock")), "untrusted");
+    json_t *warn = json_object_get(k, "warnings");
+    assert_int_equal(json_array_size(warn), 1);
+    assert_string_equal(json_string_value(json_array_get(warn, 0)), "clock_untrusted");
     json_decref(root);
+    http_resp_free(&a);
+    /* Silent for more than 10 minutes: flagged. */
+    char sql[200];
+    snprintf(sql, sizeof(sql), "UPDATE kiosk SET last_seen_ms = last_seen_ms - 601000");
+    assert_int_equal(db_rw_exec(r.proc.db, sql), 0);
+    web(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
+    root = json_loadb(a.body, a.len, 0, NULL);
+    warn = json_object_get(json_array_get(json_object_get(root, "kiosks"), 0), "warnings");
+    assert_int_equal(json_array_size(warn), 2);
+    assert_string_equal(json_string_value(json_array_get(warn, 0)), "silent");
+    json_decref(root);
+    http_resp_free(&a);
+    web(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "silencieuse depuis 10\xc2\xa0min"));
+    assert_non_null(strstr(a.body, "horloge non fiable"));
     http_resp_free(&a);
     web(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
