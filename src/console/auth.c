@@ -19,7 +19,11 @@ static const char tables[] =
     "  WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS console_audit ("
     "  id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,"
-    "  target TEXT NOT NULL, before_json TEXT, after_json TEXT);";
+    "  target TEXT NOT NULL, before_json TEXT, after_json TEXT);"
+    /* The live view's figures read the event's check-ins from this index alone (no lookup
+     * into the table per row): 20 sessions x 2,000 participants in milliseconds. */
+    "CREATE INDEX IF NOT EXISTS console_checkin_live"
+    "  ON checkin(event_id, session_id, participant_id, wall_ms, outcome);";
 
 static sqlite3 *sq(struct borne_regdb *db)
 {
