@@ -612,6 +612,49 @@ static void test_names_escaped(void **state)
     registry_cleanup(&r);
 }
 
+/* Served over TLS by the registry itself: the session cookie is also Secure. */
+static void test_secure_cookie_under_tls(void **state)
+{
+    (void)state;
+    if (system("command -v openssl >/dev/null 2>&1 && command -v curl >/dev/null 2>&1") != 0) {
+        skip();
+    }
+    test_registry r;
+    registry_up(&r, NULL); /* for its directory and database */
+    registry_down(&r);
+    char cmd[1600], cert[400], key[400];
+    snprintf(cert, sizeof(cert), "%s/cert.pem", r.proc.dir);
+    snprintf(key, sizeof(key), "%s/key.pem", r.proc.dir);
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
+             " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s'"
+             " >/dev/null 2>&1",
+             key, cert);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(harness_serve(&r.proc, 0, "--tls-cert", cert, "--tls-key", key, NULL), 0);
+    add_user(&r, "alice", "registrar", PASSWORD);
+    snprintf(cmd, sizeof(cmd),
+             "curl -s -i --noproxy '*' --cacert '%s' -d 'name=alice&password=correct+horse+battery'"
+             " https://127.0.0.1:%u/signin",
+             cert, (unsigned)r.proc.port);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char out[4096];
+    size_t n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    const char *set = strstr(out, "Set-Cookie: borne_session=");
+    if (!set) {
+        fail_msg("no session cookie over TLS:\n%s", out);
+    }
+    char line[300];
+    snprintf(line, sizeof(line), "%.*s", (int)strcspn(set, "\r\n"), set);
+    assert_non_null(strstr(line, "; Secure"));
+    assert_non_null(strstr(line, "; HttpOnly"));
+    assert_non_null(strstr(line, "; SameSite=Strict"));
+    registry_cleanup(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -622,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_live_and_attestation),
         cmocka_unit_test(test_names_escaped),
+        cmocka_unit_test(test_secure_cookie_under_tls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
