@@ -333,8 +333,12 @@ borne_err borne_console_session_get(struct borne_regdb *db, const char *token, i
         err = BORNE_OK;
     }
     sqlite3_finalize(st);
-    if (!err &&
-        !prepare(db, "UPDATE console_session SET used_ms = ?2 WHERE token_hash = ?1", &st)) {
+    /* The idle clock moves at most once a minute: the live view's poll every 3 s does not take
+     * the database's write lock each time (the kiosks' pushes need it). */
+    if (!err && !prepare(db,
+                         "UPDATE console_session SET used_ms = ?2 WHERE token_hash = ?1"
+                         " AND used_ms < ?2 - 60000",
+                         &st)) {
         sqlite3_bind_blob(st, 1, th, 32, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, now_ms);
         (void)step_done(st); /* busy: the idle clock is not restarted this time */
