@@ -442,18 +442,25 @@ static enum MHD_Result events_page(page *p)
     fprintf(f,
             "<h1>%s</h1><table class=\"list\"><thead><tr><th>%s</th><th>%s</th>"
             "<th class=\"num\">%s</th><th class=\"num\">%s</th></tr></thead><tbody>",
-            T(p, "Événements", "Events"), T(p, "Événement", "Event"), T(p, "Début", "Starts"),
+            T(p, "Événements", "Events"), T(p, "Événement", "Event"), T(p, "Dates", "Dates"),
             T(p, "Séances", "Sessions"), T(p, "Inscrits", "Registered"));
     int rows = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        char when[40];
-        local_time((const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3), when,
-                   sizeof(when));
+        /* Events are days: the first day, and the last when it differs. */
+        char from[40], to[40], when[100];
+        const char *tz = (const char *)sqlite3_column_text(st, 2);
+        local_time(tz, sqlite3_column_int64(st, 3), from, sizeof(from));
+        local_time(tz, sqlite3_column_int64(st, 4) - 1, to, sizeof(to)); /* ends: exclusive */
+        if (strncmp(from, to, 10) == 0) {
+            snprintf(when, sizeof(when), "%.10s", from);
+        } else {
+            snprintf(when, sizeof(when), "%.10s – %.10s", from, to);
+        }
         fprintf(f, "<tr><td><a href=\"/events/%lld\">", (long long)sqlite3_column_int64(st, 0));
         esc(f, (const char *)sqlite3_column_text(st, 1));
         fprintf(f,
-                "</a></td><td>%s</td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
-                "</tr>",
+                "</a></td><td class=\"time\">%s</td><td class=\"num\">%lld</td>"
+                "<td class=\"num\">%lld</td></tr>",
                 when, (long long)sqlite3_column_int64(st, 6),
                 (long long)sqlite3_column_int64(st, 5));
         rows++;
