@@ -15,10 +15,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "attest/attest.h"
+#include "console/auth.h"
+#include "console/console.h"
 #include "badge/qr.h"
 #include "cli/keyfile.h"
 #include "core/hours.h"
@@ -143,8 +146,11 @@ static int cmd_serve(reg *r, int argc, char **argv)
                                          {"max-connections", required_argument, NULL, 'm'},
                                          {"per-address", required_argument, NULL, 'a'},
                                          {"auth-failures", required_argument, NULL, 'f'},
+                                         {"attest-key", required_argument, NULL, 'K'},
+                                         {"issuer", required_argument, NULL, 'I'},
                                          {NULL, 0, NULL, 0}};
     static char addr[64];
+    static borne_console_config console;
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (opt == 'l') {
@@ -190,6 +196,10 @@ static int cmd_serve(reg *r, int argc, char **argv)
             if (!parse_bounded(optarg, "per-address", 1, 100000, &o.per_address)) {
                 return EXIT_USAGE;
             }
+        } else if (opt == 'K') {
+            console.attest_key = optarg;
+        } else if (opt == 'I') {
+            console.issuer = optarg;
         } else {
             return EXIT_USAGE;
         }
@@ -200,6 +210,25 @@ static int cmd_serve(reg *r, int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts */
+    if (console.attest_key) {
+        borne_keyfile kf;
+        borne_err kerr = borne_keyfile_read(console.attest_key, &kf);
+        sodium_memzero(&kf, sizeof(kf));
+        if (kerr) {
+            fprintf(stderr, "borne-registry: --attest-key %s: %s\n", console.attest_key,
+                    borne_strerror(kerr));
+            return exit_for(kerr);
+        }
+    }
+    /* The console's own tables (users, sessions, audit), before any request. */
+    int rc = open_db(r);
+    if (rc || borne_console_tables(r->db)) {
+        fprintf(stderr, "borne-registry: cannot prepare the console's tables\n");
+        return rc ? rc : EXIT_SYSTEM;
+    }
+    borne_regdb_close(r->db);
+    r->db = NULL;
+    o.web = borne_console_web(&console);
     struct borne_server *srv;
     borne_err err = borne_server_start(&o, &srv);
     if (err) {
@@ -1105,6 +1134,108 @@ static int cmd_status(reg *r, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* ---- console users ---- */
+
+/* A password from the terminal (asked twice, not echoed) or one line of standard input. */
+static bool read_password(char *out, size_t cap)
+{
+    bool tty = isatty(STDIN_FILENO);
+    struct termios old, quiet;
+    char again[BORNE_CONSOLE_PASSWORD_MAX + 2];
+    for (int round = 0; round < (tty ? 2 : 1); round++) {
+        char *dst = round ? again : out;
+        size_t dcap = round ? sizeof(again) : cap;
+        if (tty) {
+            fprintf(stderr, round ? "Password again: " : "Password: ");
+            tcgetattr(STDIN_FILENO, &old);
+            quiet = old;
+            quiet.c_lflag &= ~(tcflag_t)ECHO;
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+        bool ok = fgets(dst, (int)dcap, stdin) != NULL;
+        if (tty) {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+            fputc('\n', stderr);
+        }
+        if (!ok) {
+            return false;
+        }
+        dst[strcspn(dst, "\r\n")] = '\0';
+    }
+    bool same = !tty || strcmp(out, again) == 0;
+    sodium_memzero(again, sizeof(again));
+    if (!same) {
+        fprintf(stderr, "borne-registry: the two passwords differ\n");
+    }
+    return same;
+}
+
+static int cmd_user(reg *r, int argc, char **argv)
+{
+    const char *who = getenv("USER");
+    char actor[96];
+    snprintf(actor, sizeof(actor), "cli:%s", who && borne_console_name_valid(who) ? who : "?");
+    borne_console_role role = BORNE_ROLE_DESK;
+    bool add = argc == 5 && strcmp(argv[1], "add") == 0 && strcmp(argv[3], "--role") == 0 &&
+               borne_console_role_parse(argv[4], &role);
+    bool list = argc == 2 && strcmp(argv[1], "list") == 0;
+    bool disable = argc == 3 && strcmp(argv[1], "disable") == 0;
+    if (!add && !list && !disable) {
+        fprintf(stderr, "usage: borne-registry user add NAME --role registrar|desk\n"
+                        "       borne-registry user list\n"
+                        "       borne-registry user disable NAME\n"
+                        "  (the password is read from the terminal, or from standard input)\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    if (borne_console_tables(r->db)) {
+        return EXIT_SYSTEM;
+    }
+    if (list) {
+        return exit_for(borne_console_user_list(r->db, stdout));
+    }
+    if (disable) {
+        borne_err err = borne_console_user_disable(r->db, actor, argv[2]);
+        if (err == BORNE_ERR_NOT_FOUND) {
+            fprintf(stderr, "borne-registry: no user \"%s\"\n", argv[2]);
+        } else if (!err) {
+            printf("user %s disabled, signed out\n", argv[2]);
+        }
+        return exit_for(err);
+    }
+    if (!borne_console_name_valid(argv[2])) {
+        fprintf(stderr,
+                "borne-registry: a user name is 1 to %d letters, digits, '.', '_', '-' "
+                "or '@'\n",
+                BORNE_CONSOLE_NAME_MAX);
+        return EXIT_USAGE;
+    }
+    char password[BORNE_CONSOLE_PASSWORD_MAX + 2];
+    if (!read_password(password, sizeof(password))) {
+        return EXIT_USAGE;
+    }
+    size_t plen = strlen(password);
+    if (plen < BORNE_CONSOLE_PASSWORD_MIN || plen > BORNE_CONSOLE_PASSWORD_MAX) {
+        sodium_memzero(password, sizeof(password));
+        fprintf(stderr, "borne-registry: a password is %d to %d bytes\n",
+                BORNE_CONSOLE_PASSWORD_MIN, BORNE_CONSOLE_PASSWORD_MAX);
+        return EXIT_DATA;
+    }
+    borne_err err = borne_console_user_add(r->db, actor, argv[2], role, password);
+    sodium_memzero(password, sizeof(password));
+    if (err == BORNE_ERR_EXISTS) {
+        fprintf(stderr, "borne-registry: user \"%s\" exists already\n", argv[2]);
+        return EXIT_REFUSED;
+    }
+    if (!err) {
+        printf("user %s added (%s)\n", argv[2], borne_console_role_name(role));
+    }
+    return exit_for(err);
+}
+
 struct command {
     const char *name;
     int (*run)(reg *r, int argc, char **argv);
@@ -1115,7 +1246,10 @@ static const struct command commands[] = {
     {"serve", cmd_serve,
      "[--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--page N] [--timeout S]\n"
      "               [--header-timeout S] [--request-timeout S] [--max-connections N]\n"
-     "               [--per-address N] [--auth-failures N]: the sync API"},
+     "               [--per-address N] [--auth-failures N] [--attest-key FILE.key]\n"
+     "               [--issuer TEXT]: the sync API and the web console"},
+    {"user", cmd_user,
+     "add NAME --role registrar|desk | list | disable NAME: the console's staff accounts"},
     {"event", cmd_event, "import FILE.json: an event and its sessions (docs/formats.md)"},
     {"roster", cmd_roster,
      "import EVENT FILE.csv|json [--replace] [--dry-run] [--ignore-columns]: participants"},

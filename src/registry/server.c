@@ -56,6 +56,7 @@ struct borne_server {
     char *cert, *key; /* PEM text, kept for the daemon's life */
     int64_t header_ms, request_ms;
     int64_t auth_failures; /* budget per address */
+    borne_server_web web;
     /* Guarded by `lock`: idle database connections. */
     pthread_mutex_t lock;
     struct borne_regdb *idle[POOL_MAX];
@@ -78,6 +79,7 @@ typedef struct request_ctx {
     size_t dropped; /* bytes of an oversized body read and thrown away */
     bool too_large;
     bool answered; /* an answer was queued before the body was read */
+    bool web;      /* outside /v1/: the web console's */
 } request_ctx;
 
 static int64_t mono_ms(void)
@@ -227,6 +229,17 @@ static unsigned fail_count(struct borne_server *s, const uint8_t addr[16])
                  (long long)s->auth_failures);
     }
     return wait;
+}
+
+unsigned borne_server_auth_failure(struct borne_server *s, struct MHD_Connection *conn)
+{
+    uint8_t addr[16];
+    return client_address(conn, addr) ? fail_count(s, addr) : 0;
+}
+
+bool borne_server_tls(const struct borne_server *s)
+{
+    return s->cert != NULL;
 }
 
 /* ---- answers ---- */
@@ -465,6 +478,16 @@ static enum MHD_Result on_headers(struct borne_server *s, struct MHD_Connection 
                                   const char *url, const char *method, request_ctx *ctx)
 {
     set_in_request(s, conn, true);
+    if (ctx->web) {
+        const char *declared =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (declared && strtoull(declared, NULL, 10) > ctx->max) {
+            ctx->too_large = true;
+            ctx->answered = true;
+            return too_large(conn, ctx->max);
+        }
+        return MHD_YES;
+    }
     borne_api_request req;
     request_of(conn, url, method, NULL, &req);
     struct borne_regdb *db = db_acquire(s);
@@ -513,6 +536,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         }
         ctx->max = strcmp(url, "/v1/checkins") == 0 ? BORNE_API_BODY_MAX : BORNE_API_SMALL_BODY_MAX;
+        ctx->web = s->web.handle && strncmp(url, "/v1/", 4) != 0 && strcmp(url, "/v1") != 0;
         *con_cls = ctx;
         return on_headers(s, conn, url, method, ctx);
     }
@@ -559,6 +583,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct borne_regdb *db = db_acquire(s);
     if (!db) {
         return error_answer(conn, 503, "registry storage unavailable", 0);
+    }
+    if (ctx->web) {
+        enum MHD_Result ret = (enum MHD_Result)s->web.handle(s->web.ctx, s, conn, db, url, method,
+                                                             ctx->body, ctx->len);
+        db_release(s, db);
+        return ret;
     }
     borne_api_request req;
     request_of(conn, url, method, ctx, &req);
@@ -655,6 +685,7 @@ borne_err borne_server_start(const borne_server_options *o, struct borne_server 
     }
     snprintf(s->db_path, sizeof(s->db_path), "%s", o->db_path);
     s->page = o->page;
+    s->web = o->web;
     s->header_ms =
         1000LL * (o->header_timeout_s ? o->header_timeout_s : BORNE_SERVER_HEADER_TIMEOUT_DEFAULT);
     s->request_ms = 1000LL * (o->request_timeout_s ? o->request_timeout_s

@@ -40,6 +40,7 @@
 #ifndef BORNE_REGISTRY_SERVER_H
 #define BORNE_REGISTRY_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,18 @@
 #define BORNE_SERVER_AUTH_FAIL_COST_S        3    /* seconds for one failure to drain */
 
 struct borne_server;
+struct borne_regdb;
+struct MHD_Connection;
+
+/* What serves every path outside /v1/ (the web console, src/console): called once the request
+ * and its body (at most BORNE_API_SMALL_BODY_MAX bytes) are in, with a database connection;
+ * queues its own answer on `conn` and returns an enum MHD_Result. NULL handle: 404. */
+typedef struct borne_server_web {
+    int (*handle)(void *ctx, struct borne_server *server, struct MHD_Connection *conn,
+                  struct borne_regdb *db, const char *url, const char *method, const char *body,
+                  size_t len);
+    void *ctx;
+} borne_server_web;
 
 typedef struct borne_server_options {
     const char *db_path;
@@ -70,12 +83,19 @@ typedef struct borne_server_options {
     unsigned max_connections;   /* 0: BORNE_SERVER_CONNECTIONS_MAX */
     unsigned per_address;       /* 0: BORNE_SERVER_PER_ADDRESS_MAX */
     unsigned auth_failures;     /* failure budget per address; 0: BORNE_SERVER_AUTH_FAILS */
+    borne_server_web web;       /* paths outside /v1/ */
 } borne_server_options;
 
 borne_err borne_server_start(const borne_server_options *opts, struct borne_server **out);
 uint16_t borne_server_port(const struct borne_server *server);
 /* The bound address as "127.0.0.1:8080" or "[::1]:8080", into out[cap]. */
 void borne_server_address(const struct borne_server *server, char *out, size_t cap);
+/* Counts an authentication failure of the connection's address into its budget (the failed
+ * sign-ins of the web console); returns the seconds to answer in Retry-After with a 429 when the
+ * address is over budget, else 0. */
+unsigned borne_server_auth_failure(struct borne_server *server, struct MHD_Connection *conn);
+/* True when the server speaks TLS itself (cookies are then marked Secure). */
+bool borne_server_tls(const struct borne_server *server);
 /* Stops accepting, finishes the running requests, frees everything. Accepts NULL. */
 void borne_server_stop(struct borne_server *server);
 

@@ -274,7 +274,11 @@ static void test_one_event_per_kiosk(void **state)
                                  admin[i][0][0] == 'P' ? JSON : NULL,
                                  admin[i][0][0] == 'P' ? "{}" : NULL, 2, &a),
                          0);
-        if (a.status != 404 && a.status != 405) {
+        /* Outside /v1/ is the web console's: a kiosk token is no session there, the console
+         * asks for sign-in (docs/console.md). */
+        bool console = strncmp(admin[i][1], "/v1/", 4) != 0;
+        if (a.status != 404 && a.status != 405 &&
+            !(console && a.status == 303 && strstr(a.head, "\r\nLocation: /signin"))) {
             fail_msg("%s %s answered %d", admin[i][0], admin[i][1], a.status);
         }
         assert_null(strstr(a.body ? a.body : "", "porte-T"));

@@ -1,0 +1,1262 @@
+/* The registrar's web console (console.h, docs/console.md). */
+#define _GNU_SOURCE /* open_memstream */
+#define LOG_MODULE  "console"
+#include "console/console.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attest/attest.h"
+#include "cli/keyfile.h"
+#include "console/assets.h"
+#include "console/auth.h"
+#include "console/parse.h"
+#include "core/hours.h"
+#include "core/log.h"
+#include "core/timefmt.h"
+#include "core/utf8.h"
+#include "registry/regdb.h"
+
+#define NBSP                        "\xc2\xa0"     /* no-break space: before « » and : */
+#define NNBSP                       "\xe2\x80\xaf" /* narrow no-break space: before ; ! ? */
+#define SESSION_COOKIE              "borne_session"
+#define LANG_COOKIE                 "borne_lang"
+#define SILENT_S                    600 /* a kiosk not heard from this long is flagged */
+#define SEARCH_MAX                  50
+#define BORNE_CONSOLE_LIVE_SESSIONS 512 /* sessions of an event shown live */
+
+/* One request as the pages see it. */
+typedef struct page {
+    const borne_console_config *cfg;
+    struct borne_server *server;
+    struct MHD_Connection *conn;
+    struct borne_regdb *db;
+    const char *url, *method, *body;
+    size_t len;
+    bool en; /* English; French otherwise */
+    bool signed_in;
+    borne_console_session session;
+    char token[BORNE_CONSOLE_TOKEN_HEX + 1];
+    int64_t now_ms;
+    /* The answer being written. */
+    FILE *out;
+    char *buf;
+    size_t buf_len;
+} page;
+
+static const char *T(const page *p, const char *fr, const char *en)
+{
+    return p->en ? en : fr;
+}
+
+static int64_t real_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- writing ---- */
+
+/* Writes `s` HTML-escaped (text and attribute values alike). */
+static void esc(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    }
+}
+
+static void open_page(page *p)
+{
+    p->buf = NULL;
+    p->buf_len = 0;
+    p->out = open_memstream(&p->buf, &p->buf_len);
+}
+
+static void add_security_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; script-src 'self'; style-src 'self'; "
+                            "img-src 'self'; connect-src 'self'; form-action 'self'; "
+                            "frame-ancestors 'none'; base-uri 'none'");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+}
+
+/* Queues `body` (taken) with the security headers. */
+static enum MHD_Result send_bytes(page *p, unsigned status, void *body, size_t len,
+                                  const char *type, const char *disposition, bool cache)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    add_security_headers(r);
+    MHD_add_response_header(r, "Content-Type", type);
+    MHD_add_response_header(r, "Cache-Control", cache ? "public, max-age=3600" : "no-store");
+    if (disposition) {
+        MHD_add_response_header(r, "Content-Disposition", disposition);
+    }
+    if (status == 429) {
+        MHD_add_response_header(r, "Retry-After", "3");
+    }
+    enum MHD_Result ret = MHD_queue_response(p->conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_page(page *p, unsigned status)
+{
+    fclose(p->out);
+    p->out = NULL;
+    return send_bytes(p, status, p->buf, p->buf_len, "text/html; charset=utf-8", NULL, false);
+}
+
+static enum MHD_Result send_json(page *p, unsigned status, json_t *j)
+{
+    char *text = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!text) {
+        return MHD_NO;
+    }
+    return send_bytes(p, status, text, strlen(text), "application/json", NULL, false);
+}
+
+/* An answer without a body: a redirection (303 See Other) and cookies to set. */
+static enum MHD_Result redirect(page *p, const char *location, const char *cookie1,
+                                const char *cookie2)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        return MHD_NO;
+    }
+    add_security_headers(r);
+    MHD_add_response_header(r, "Location", location);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (cookie1) {
+        MHD_add_response_header(r, "Set-Cookie", cookie1);
+    }
+    if (cookie2) {
+        MHD_add_response_header(r, "Set-Cookie", cookie2);
+    }
+    enum MHD_Result ret = MHD_queue_response(p->conn, 303, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void head(page *p, const char *title)
+{
+    FILE *f = p->out;
+    fprintf(f,
+            "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<title>",
+            p->en ? "en" : "fr");
+    esc(f, title);
+    fputs(" — Borne</title><link rel=\"stylesheet\" href=\"/assets/console.css\">"
+          "<script src=\"/assets/console.js\" defer></script></head><body>\n<header>"
+          "<a class=\"brand\" href=\"/events\">Borne</a><nav>",
+          f);
+    if (p->signed_in) {
+        fprintf(f, "<a href=\"/events\">%s</a>", T(p, "Événements", "Events"));
+        if (p->session.user.role == BORNE_ROLE_REGISTRAR) {
+            fprintf(f, "<a href=\"/audit\">%s</a>", T(p, "Journal", "Audit log"));
+        }
+    }
+    /* The language switch keeps the page. */
+    fprintf(f, "<a class=\"lang\" href=\"/lang/%s?next=", p->en ? "fr" : "en");
+    esc(f, borne_console_safe_next(p->url) ? p->url : "/events");
+    fprintf(f, "\" lang=\"%s\">%s</a>", p->en ? "fr" : "en", p->en ? "Français" : "English");
+    if (p->signed_in) {
+        fputs("<form class=\"signout\" method=\"post\" action=\"/signout\">"
+              "<input type=\"hidden\" name=\"csrf\" value=\"",
+              f);
+        esc(f, p->session.csrf);
+        fputs("\"><span class=\"who\">", f);
+        esc(f, p->session.user.name);
+        fprintf(f, " (%s)</span><button type=\"submit\">%s</button></form>",
+                p->session.user.role == BORNE_ROLE_REGISTRAR ? T(p, "registraire", "registrar")
+                                                             : T(p, "accueil", "desk"),
+                T(p, "Se déconnecter", "Sign out"));
+    }
+    fputs("</nav></header>\n<main>", f);
+}
+
+static void foot(page *p)
+{
+    fputs("</main></body></html>\n", p->out);
+}
+
+static enum MHD_Result message_page(page *p, unsigned status, const char *title, const char *text)
+{
+    open_page(p);
+    if (!p->out) {
+        return MHD_NO;
+    }
+    head(p, title);
+    fputs("<h1>", p->out);
+    esc(p->out, title);
+    fputs("</h1><p>", p->out);
+    esc(p->out, text);
+    fputs("</p>", p->out);
+    foot(p);
+    return send_page(p, status);
+}
+
+static enum MHD_Result not_found(page *p)
+{
+    return message_page(p, 404, T(p, "Page introuvable", "Page not found"),
+                        T(p,
+                          "Cette adresse ne mène à rien" NBSP ": revenez à la liste des "
+                          "événements.",
+                          "Nothing here: go back to the list of events."));
+}
+
+static enum MHD_Result forbidden(page *p, const char *why)
+{
+    return message_page(p, 403, T(p, "Action refusée", "Not allowed"), why);
+}
+
+/* A time in the event's zone, "2026-05-21 09:00" (from Unix seconds). */
+static void local_time(const char *tz, int64_t t, char *out, size_t cap)
+{
+    char buf[64];
+    borne_time_format_local(t, tz, buf, sizeof(buf));
+    /* "2026-05-21T09:00:00-04:00" → "2026-05-21 09:00" */
+    snprintf(out, cap, "%.10s %.5s", buf, strlen(buf) > 11 ? buf + 11 : "");
+}
+
+/* ---- requests ---- */
+
+static const char *header(const page *p, const char *name)
+{
+    return MHD_lookup_connection_value(p->conn, MHD_HEADER_KIND, name);
+}
+
+static const char *arg(const page *p, const char *name)
+{
+    return MHD_lookup_connection_value(p->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* A fetch() from the console's script (wants JSON), not a page. */
+static bool wants_json(const page *p)
+{
+    size_t n = strlen(p->url);
+    const char *accept = header(p, "Accept");
+    return (n > 5 && strcmp(p->url + n - 5, ".json") == 0) ||
+           (accept && strstr(accept, "application/json") && !strstr(accept, "text/html"));
+}
+
+/* A state-changing request from another site is refused whatever it carries: Origin (when sent)
+ * must be this server, and Sec-Fetch-Site (when sent) same-origin. */
+static bool same_origin(const page *p)
+{
+    const char *origin = header(p, "Origin");
+    const char *host = header(p, "Host");
+    if (origin && strcmp(origin, "null") != 0) {
+        const char *rest = strncmp(origin, "https://", 8) == 0  ? origin + 8
+                           : strncmp(origin, "http://", 7) == 0 ? origin + 7
+                                                                : NULL;
+        if (!rest || !host || strcmp(rest, host) != 0) {
+            return false;
+        }
+    } else if (origin) {
+        return false;
+    }
+    const char *site = header(p, "Sec-Fetch-Site");
+    return !site || strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0;
+}
+
+static bool form_post(const page *p)
+{
+    const char *type = header(p, "Content-Type");
+    return type && strncmp(type, "application/x-www-form-urlencoded", 33) == 0;
+}
+
+/* The session's CSRF token is in the form. */
+static bool csrf_ok(const page *p)
+{
+    char token[BORNE_CONSOLE_TOKEN_HEX + 1];
+    return p->signed_in && form_post(p) && same_origin(p) &&
+           borne_console_form(p->body, p->len, "csrf", token, sizeof(token)) &&
+           borne_console_token_equal(token, p->session.csrf);
+}
+
+static void session_cookie(const page *p, const char *value, bool clear, char *out, size_t cap)
+{
+    snprintf(out, cap, SESSION_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
+             clear ? "" : value, borne_server_tls(p->server) ? "; Secure" : "",
+             clear ? "; Max-Age=0" : "");
+}
+
+/* ---- sign-in ---- */
+
+static enum MHD_Result signin_page(page *p, unsigned status, const char *error, const char *name,
+                                   const char *next)
+{
+    open_page(p);
+    if (!p->out) {
+        return MHD_NO;
+    }
+    FILE *f = p->out;
+    head(p, T(p, "Connexion", "Sign in"));
+    fprintf(f, "<section class=\"signin\"><h1>%s</h1>",
+            T(p, "Console du registre", "Registry console"));
+    if (error) {
+        fputs("<p class=\"error\" role=\"alert\">", f);
+        esc(f, error);
+        fputs("</p>", f);
+    }
+    fprintf(f, "<form method=\"post\" action=\"/signin\"><input type=\"hidden\" name=\"next\" "
+               "value=\"");
+    esc(f, next && borne_console_safe_next(next) ? next : "/events");
+    fprintf(f,
+            "\"><label for=\"name\">%s</label><input id=\"name\" name=\"name\" "
+            "autocomplete=\"username\" required value=\"",
+            T(p, "Nom d’utilisateur", "User name"));
+    esc(f, name ? name : "");
+    fprintf(f,
+            "\"><label for=\"password\">%s</label><input id=\"password\" name=\"password\" "
+            "type=\"password\" autocomplete=\"current-password\" required>"
+            "<button type=\"submit\">%s</button></form></section>",
+            T(p, "Mot de passe", "Password"), T(p, "Se connecter", "Sign in"));
+    foot(p);
+    return send_page(p, status);
+}
+
+static enum MHD_Result do_signin(page *p)
+{
+    char name[BORNE_CONSOLE_NAME_MAX + 1] = "", password[BORNE_CONSOLE_PASSWORD_MAX + 1] = "",
+                                       next[520] = "/events";
+    if (!form_post(p) || !same_origin(p)) {
+        return forbidden(p, T(p, "Formulaire refusé" NBSP ": rechargez la page de connexion.",
+                              "Form refused: reload the sign-in page."));
+    }
+    bool have = borne_console_form(p->body, p->len, "name", name, sizeof(name)) &&
+                borne_console_form(p->body, p->len, "password", password, sizeof(password));
+    if (!borne_console_form(p->body, p->len, "next", next, sizeof(next)) ||
+        !borne_console_safe_next(next)) {
+        snprintf(next, sizeof(next), "/events");
+    }
+    borne_console_session s;
+    char token[BORNE_CONSOLE_TOKEN_HEX + 1];
+    borne_err err =
+        have ? borne_console_sign_in(p->db, name, password, p->now_ms, token, &s) : BORNE_ERR_PERM;
+    sodium_memzero(password, sizeof(password));
+    if (err == BORNE_ERR_PERM) {
+        unsigned wait = borne_server_auth_failure(p->server, p->conn);
+        if (wait) {
+            return signin_page(p, 429,
+                               T(p,
+                                 "Trop de tentatives depuis cette adresse" NBSP ": attendez "
+                                 "quelques secondes avant de réessayer.",
+                                 "Too many attempts from this address: wait a few seconds "
+                                 "before trying again."),
+                               borne_console_name_valid(name) ? name : "", next);
+        }
+        LOG_INFO("console: sign-in refused");
+        return signin_page(
+            p, 401,
+            T(p, "Nom d’utilisateur ou mot de passe incorrect.", "Wrong user name or password."),
+            borne_console_name_valid(name) ? name : "", next);
+    }
+    if (err) {
+        return message_page(p, 503, T(p, "Registre indisponible", "Registry unavailable"),
+                            T(p, "Réessayez dans un instant.", "Try again in a moment."));
+    }
+    (void)borne_console_audit(p->db, p->now_ms, s.user.name, "signin", s.user.name, NULL, NULL);
+    char cookie[200];
+    session_cookie(p, token, false, cookie, sizeof(cookie));
+    sodium_memzero(token, sizeof(token));
+    return redirect(p, next, cookie, NULL);
+}
+
+static enum MHD_Result do_signout(page *p)
+{
+    if (!csrf_ok(p)) {
+        return forbidden(p, T(p,
+                              "Jeton de formulaire absent ou périmé" NBSP ": rechargez la "
+                              "page.",
+                              "Form token missing or stale: reload the page."));
+    }
+    (void)borne_console_sign_out(p->db, p->token);
+    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "signout",
+                              p->session.user.name, NULL, NULL);
+    char cookie[200];
+    session_cookie(p, "", true, cookie, sizeof(cookie));
+    return redirect(p, "/signin", cookie, NULL);
+}
+
+/* ---- events ---- */
+
+static enum MHD_Result events_page(page *p)
+{
+    sqlite3 *db = borne_regdb_sqlite(p->db);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT e.id, e.name, e.timezone, e.starts, e.ends,"
+                           " (SELECT count(*) FROM participant q WHERE q.event_id = e.id"
+                           "  AND q.deleted = 0),"
+                           " (SELECT count(*) FROM session s WHERE s.event_id = e.id"
+                           "  AND s.deleted = 0)"
+                           " FROM event e ORDER BY e.starts DESC, e.id",
+                           -1, &st, NULL) != SQLITE_OK) {
+        return MHD_NO;
+    }
+    open_page(p);
+    if (!p->out) {
+        sqlite3_finalize(st);
+        return MHD_NO;
+    }
+    FILE *f = p->out;
+    head(p, T(p, "Événements", "Events"));
+    fprintf(f,
+            "<h1>%s</h1><table class=\"list\"><thead><tr><th>%s</th><th>%s</th>"
+            "<th class=\"num\">%s</th><th class=\"num\">%s</th></tr></thead><tbody>",
+            T(p, "Événements", "Events"), T(p, "Événement", "Event"), T(p, "Dates", "Dates"),
+            T(p, "Séances", "Sessions"), T(p, "Inscrits", "Registered"));
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        /* Events are days: the first day, and the last when it differs. */
+        char from[40], to[40], when[100];
+        const char *tz = (const char *)sqlite3_column_text(st, 2);
+        local_time(tz, sqlite3_column_int64(st, 3), from, sizeof(from));
+        local_time(tz, sqlite3_column_int64(st, 4) - 1, to, sizeof(to)); /* ends: exclusive */
+        if (strncmp(from, to, 10) == 0) {
+            snprintf(when, sizeof(when), "%.10s", from);
+        } else {
+            snprintf(when, sizeof(when), "%.10s – %.10s", from, to);
+        }
+        fprintf(f, "<tr><td><a href=\"/events/%lld\">", (long long)sqlite3_column_int64(st, 0));
+        esc(f, (const char *)sqlite3_column_text(st, 1));
+        fprintf(f,
+                "</a></td><td class=\"time\">%s</td><td class=\"num\">%lld</td>"
+                "<td class=\"num\">%lld</td></tr>",
+                when, (long long)sqlite3_column_int64(st, 6),
+                (long long)sqlite3_column_int64(st, 5));
+        rows++;
+    }
+    sqlite3_finalize(st);
+    fputs("</tbody></table>", f);
+    if (!rows) {
+        fprintf(f, "<p>%s</p>",
+                T(p,
+                  "Aucun événement" NBSP ": importez-en un avec «" NBSP "borne-registry event "
+                  "import" NBSP "».",
+                  "No event yet: import one with “borne-registry event import”."));
+    }
+    foot(p);
+    return send_page(p, 200);
+}
+
+/* The live figures of an event: per session, and its kiosks with their warnings. */
+static json_t *live_json(page *p, uint32_t event_id)
+{
+    sqlite3 *db = borne_regdb_sqlite(p->db);
+    json_t *root = json_object(), *sessions = json_array(), *kiosks = json_array();
+    json_object_set_new(root, "event", json_integer(event_id));
+    json_object_set_new(root, "server_time_ms", json_integer(p->now_ms));
+    /* Three passes, none per session (2,000 participants and 20 sessions: docs/console.md,
+     * "Performance"): the sessions; registrations counted in C from each participant's list;
+     * the check-ins of the event read once from the console's covering index, grouped by
+     * session and participant (checked in: an accepted entry; in the room: the last accepted
+     * scan, by time, is an entry — max(wall_ms * 4 + outcome) picks it, an exit winning a tie). */
+    typedef struct live_row {
+        int64_t id, registered, checked_in, in_room;
+    } live_row;
+    live_row rows[BORNE_CONSOLE_LIVE_SESSIONS];
+    size_t n = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id FROM session WHERE event_id = ?1 AND deleted = 0"
+                           " ORDER BY starts, id",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, event_id);
+        while (n < BORNE_CONSOLE_LIVE_SESSIONS && sqlite3_step(st) == SQLITE_ROW) {
+            rows[n++] = (live_row){.id = sqlite3_column_int64(st, 0)};
+        }
+        sqlite3_finalize(st);
+    }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT sessions FROM participant WHERE event_id = ?1 AND deleted = 0",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, event_id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *c = (const char *)sqlite3_column_text(st, 0);
+            while (c && *c) {
+                char *end;
+                long long id = strtoll(c, &end, 10);
+                if (end == c) {
+                    break;
+                }
+                for (size_t i = 0; i < n; i++) {
+                    if (rows[i].id == id) {
+                        rows[i].registered++;
+                    }
+                }
+                c = *end == ',' ? end + 1 : end;
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT session_id, count(*) FILTER (WHERE entered), count(*) FILTER (WHERE last % 4"
+            " = 0) FROM (SELECT session_id, max(outcome = 0) AS entered,"
+            "  max(wall_ms * 4 + outcome) AS last FROM checkin"
+            "  WHERE event_id = ?1 AND session_id IS NOT NULL AND participant_id IS NOT NULL"
+            "  AND outcome IN (0, 1, 2) GROUP BY session_id, participant_id)"
+            " GROUP BY session_id",
+            -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, event_id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            for (size_t i = 0; i < n; i++) {
+                if (rows[i].id == sqlite3_column_int64(st, 0)) {
+                    rows[i].checked_in = sqlite3_column_int64(st, 1);
+                    rows[i].in_room = sqlite3_column_int64(st, 2);
+                }
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(rows[i].id));
+        json_object_set_new(o, "registered", json_integer(rows[i].registered));
+        json_object_set_new(o, "checked_in", json_integer(rows[i].checked_in));
+        json_object_set_new(o, "in_room", json_integer(rows[i].in_room));
+        json_array_append_new(sessions, o);
+    }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, name, last_seen_ms, pending, clock, version FROM kiosk"
+                           " WHERE event_id = ?1 AND revoked = 0 ORDER BY name, id",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, event_id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            json_t *o = json_object(), *warn = json_array();
+            json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+            json_object_set_new(o, "name", json_string((const char *)sqlite3_column_text(st, 1)));
+            bool seen = sqlite3_column_type(st, 2) != SQLITE_NULL;
+            int64_t last = sqlite3_column_int64(st, 2);
+            json_object_set_new(o, "last_seen_ms", seen ? json_integer(last) : json_null());
+            json_object_set_new(o, "pending",
+                                sqlite3_column_type(st, 3) == SQLITE_NULL
+                                    ? json_null()
+                                    : json_integer(sqlite3_column_int64(st, 3)));
+            const char *clock = (const char *)sqlite3_column_text(st, 4);
+            json_object_set_new(o, "clock", clock ? json_string(clock) : json_null());
+            if (!seen || p->now_ms - last > SILENT_S * 1000LL) {
+                json_array_append_new(warn, json_string("silent"));
+            }
+            if (clock && strcmp(clock, "untrusted") == 0) {
+                json_array_append_new(warn, json_string("clock_untrusted"));
+            }
+            json_object_set_new(o, "warnings", warn);
+            json_array_append_new(kiosks, o);
+        }
+        sqlite3_finalize(st);
+    }
+    json_object_set_new(root, "sessions", sessions);
+    json_object_set_new(root, "kiosks", kiosks);
+    return root;
+}
+
+static void kiosk_rows(page *p, json_t *kiosks)
+{
+    FILE *f = p->out;
+    size_t i;
+    json_t *k;
+    json_array_foreach(kiosks, i, k)
+    {
+        fprintf(f, "<tr data-kiosk=\"%lld\"><td>",
+                (long long)json_integer_value(json_object_get(k, "id")));
+        esc(f, json_string_value(json_object_get(k, "name")));
+        json_t *last = json_object_get(k, "last_seen_ms");
+        fprintf(f, "</td><td class=\"k-last\" data-ms=\"%lld\">%s</td>",
+                json_is_integer(last) ? (long long)json_integer_value(last) : 0LL,
+                json_is_integer(last) ? "" : T(p, "jamais", "never"));
+        json_t *pending = json_object_get(k, "pending");
+        if (json_is_integer(pending)) {
+            fprintf(f, "<td class=\"num k-pending\">%lld</td>",
+                    (long long)json_integer_value(pending));
+        } else {
+            fputs("<td class=\"num k-pending\">—</td>", f);
+        }
+        const char *clock = json_string_value(json_object_get(k, "clock"));
+        fputs("<td class=\"k-clock\">", f);
+        esc(f, clock ? clock : "—");
+        fputs("</td><td class=\"k-warn\">", f);
+        size_t j;
+        json_t *w;
+        json_array_foreach(json_object_get(k, "warnings"), j, w)
+        {
+            const char *code = json_string_value(w);
+            fprintf(f, "<span class=\"warn\">%s</span> ",
+                    strcmp(code, "silent") == 0
+                        ? T(p, "silencieuse depuis 10" NBSP "min", "silent for 10 min")
+                        : T(p, "horloge non fiable", "clock untrusted"));
+        }
+        fputs("</td></tr>", f);
+    }
+}
+
+static enum MHD_Result event_page(page *p, uint32_t event_id)
+{
+    borne_event ev;
+    if (borne_regdb_get_event(p->db, event_id, &ev)) {
+        return not_found(p);
+    }
+    borne_session *sessions = NULL;
+    size_t n = 0;
+    if (borne_regdb_sessions(p->db, event_id, &sessions, &n)) {
+        return MHD_NO;
+    }
+    json_t *live = live_json(p, event_id);
+    open_page(p);
+    if (!p->out) {
+        free(sessions);
+        json_decref(live);
+        return MHD_NO;
+    }
+    FILE *f = p->out;
+    head(p, ev.name);
+    fputs("<h1>", f);
+    esc(f, ev.name);
+    fprintf(f,
+            "</h1><nav class=\"actions\"><form method=\"get\" action=\"/events/%u/participants\""
+            " class=\"search\"><input name=\"q\" type=\"search\" placeholder=\"%s\" "
+            "aria-label=\"%s\"><button type=\"submit\">%s</button></form>",
+            event_id, T(p, "Nom du participant", "Participant's name"),
+            T(p, "Chercher un participant", "Search a participant"), T(p, "Chercher", "Search"));
+    if (p->session.user.role == BORNE_ROLE_REGISTRAR) {
+        fprintf(f, "<a class=\"button\" href=\"/events/%u/credits.csv\" download>%s</a>", event_id,
+                T(p, "Exporter les crédits (CSV)", "Export credits (CSV)"));
+    }
+    fprintf(f,
+            "</nav><section id=\"live\" data-event=\"%u\" data-lang=\"%s\"><h2>%s "
+            "<small class=\"updated\" id=\"updated\"></small></h2>"
+            "<table class=\"list\"><thead><tr><th>%s</th><th>%s</th><th class=\"num\">%s</th>"
+            "<th class=\"num\">%s</th><th class=\"num\">%s</th></tr></thead><tbody>",
+            event_id, p->en ? "en" : "fr", T(p, "Séances", "Sessions"), T(p, "Séance", "Session"),
+            T(p, "Horaire", "Time"), T(p, "Inscrits", "Registered"), T(p, "Entrés", "Checked in"),
+            T(p, "Dans la salle", "In the room"));
+    json_t *ls = json_object_get(live, "sessions");
+    for (size_t i = 0; i < n; i++) {
+        long long reg = 0, in = 0, room = 0;
+        size_t j;
+        json_t *o;
+        json_array_foreach(ls, j, o)
+        {
+            if (json_integer_value(json_object_get(o, "id")) == sessions[i].id) {
+                reg = json_integer_value(json_object_get(o, "registered"));
+                in = json_integer_value(json_object_get(o, "checked_in"));
+                room = json_integer_value(json_object_get(o, "in_room"));
+            }
+        }
+        char from[40], to[40];
+        local_time(ev.timezone, sessions[i].starts, from, sizeof(from));
+        local_time(ev.timezone, sessions[i].ends, to, sizeof(to));
+        fprintf(f, "<tr data-session=\"%u\"><td><span class=\"code\">", sessions[i].id);
+        esc(f, sessions[i].code);
+        fputs("</span> ", f);
+        esc(f, sessions[i].title);
+        fprintf(f,
+                "</td><td class=\"time\">%s–%s</td><td class=\"num s-registered\">%lld</td>"
+                "<td class=\"num s-checked_in\">%lld</td><td class=\"num s-in_room\">%lld</td>"
+                "</tr>",
+                from, to + 11, reg, in, room);
+    }
+    fprintf(f,
+            "</tbody></table><h2>%s</h2><table class=\"list\" id=\"kiosks\"><thead><tr>"
+            "<th>%s</th><th>%s</th><th class=\"num\">%s</th><th>%s</th><th>%s</th></tr>"
+            "</thead><tbody>",
+            T(p, "Bornes", "Kiosks"), T(p, "Borne", "Kiosk"), T(p, "Dernière synchro", "Last sync"),
+            T(p, "En attente", "Pending"), T(p, "Horloge", "Clock"), T(p, "Alertes", "Warnings"));
+    kiosk_rows(p, json_object_get(live, "kiosks"));
+    fputs("</tbody></table></section>", f);
+    free(sessions);
+    json_decref(live);
+    foot(p);
+    return send_page(p, 200);
+}
+
+/* ---- exports ---- */
+
+/* The credits export of an event: the one function to change when other formats come. */
+static borne_err credits_export(struct borne_regdb *db, uint32_t event_id, FILE *out,
+                                borne_report_skips *skips)
+{
+    return borne_regdb_credits_csv(db, event_id, out, skips);
+}
+
+static enum MHD_Result credits_download(page *p, uint32_t event_id)
+{
+    if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
+        return forbidden(p, T(p, "Seul un registraire peut exporter les crédits.",
+                              "Only a registrar may export credits."));
+    }
+    borne_event ev;
+    if (borne_regdb_get_event(p->db, event_id, &ev)) {
+        return not_found(p);
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        return MHD_NO;
+    }
+    borne_report_skips skips;
+    borne_err err = credits_export(p->db, event_id, f, &skips);
+    fclose(f);
+    if (err) {
+        free(buf);
+        return message_page(p, 500, T(p, "Export impossible", "Export failed"),
+                            borne_strerror(err));
+    }
+    (void)borne_regdb_mark_exported(p->db, event_id, p->now_ms);
+    char target[32];
+    snprintf(target, sizeof(target), "event %u", event_id);
+    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "export.credits", target,
+                              NULL, NULL);
+    char disp[96];
+    snprintf(disp, sizeof(disp), "attachment; filename=\"credits-%u.csv\"", event_id);
+    return send_bytes(p, 200, buf, len, "text/csv; charset=utf-8", disp, false);
+}
+
+static enum MHD_Result attestation_download(page *p, uint32_t event_id, uint32_t pid)
+{
+    if (!p->cfg->attest_key) {
+        return message_page(p, 503, T(p, "Attestations indisponibles", "Attestations unavailable"),
+                            T(p,
+                              "Le registre a été lancé sans clé de signature" NBSP ": "
+                              "relancez «" NBSP "serve" NBSP "» avec --attest-key.",
+                              "The registry was started without a signing key: run “serve” "
+                              "again with --attest-key."));
+    }
+    borne_attest a;
+    memset(&a, 0, sizeof(a));
+    borne_err err = borne_attest_collect(p->db, event_id, pid, p->now_ms / 1000, &a);
+    if (err == BORNE_ERR_NOT_FOUND) {
+        return not_found(p);
+    }
+    if (!err && a.count == 0) {
+        borne_attest_clear(&a);
+        return message_page(p, 404, T(p, "Aucune présence", "No attendance"),
+                            T(p, "Ce participant n’a assisté à aucune séance.",
+                              "This participant attended no session."));
+    }
+    borne_keyfile kf;
+    err = err ? err : borne_keyfile_read(p->cfg->attest_key, &kf);
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    if (!err) {
+        borne_attest_options o = {.lang = p->en ? BORNE_ATTEST_EN : BORNE_ATTEST_FR,
+                                  .paper = BORNE_PAPER_LETTER,
+                                  .issuer = p->cfg->issuer,
+                                  .issued_at = p->now_ms / 1000,
+                                  .key_id = kf.key_id,
+                                  .secret = kf.secret};
+        err = borne_attest_pdf(&a, &o, &pdf, &len, NULL);
+        sodium_memzero(&kf, sizeof(kf));
+    }
+    char name[300];
+    if (!err) {
+        borne_attest_file_name(&a, name, sizeof(name));
+    }
+    borne_attest_clear(&a);
+    if (err) {
+        return message_page(p, 500, T(p, "Attestation impossible", "Attestation failed"),
+                            borne_strerror(err));
+    }
+    char target[48];
+    snprintf(target, sizeof(target), "event %u participant %u", event_id, pid);
+    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "attestation", target, NULL,
+                              NULL);
+    char disp[360];
+    snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
+    return send_bytes(p, 200, pdf, len, "application/pdf", disp, false);
+}
+
+/* ---- participants ---- */
+
+/* Folds `in` for searching: lower case, Latin accents removed ("Hélène" → "helene"). */
+static void fold(const char *in, char *out, size_t cap)
+{
+    static const struct {
+        uint32_t cp;
+        char to;
+    } map[] = {{0xe0, 'a'}, {0xe1, 'a'}, {0xe2, 'a'}, {0xe3, 'a'}, {0xe4, 'a'}, {0xe5, 'a'},
+               {0xe7, 'c'}, {0xe8, 'e'}, {0xe9, 'e'}, {0xea, 'e'}, {0xeb, 'e'}, {0xec, 'i'},
+               {0xed, 'i'}, {0xee, 'i'}, {0xef, 'i'}, {0xf1, 'n'}, {0xf2, 'o'}, {0xf3, 'o'},
+               {0xf4, 'o'}, {0xf5, 'o'}, {0xf6, 'o'}, {0xf9, 'u'}, {0xfa, 'u'}, {0xfb, 'u'},
+               {0xfc, 'u'}, {0xfd, 'y'}, {0xff, 'y'}};
+    size_t n = 0, len = strlen(in);
+    for (size_t i = 0; i < len && n + 5 < cap;) {
+        uint32_t cp;
+        size_t used = borne_utf8_decode(in + i, len - i, &cp);
+        if (!used) {
+            break;
+        }
+        if (cp >= 'A' && cp <= 'Z') {
+            cp += 32;
+        } else if (cp >= 0xc0 && cp <= 0xde && cp != 0xd7) {
+            cp += 32;
+        }
+        if (cp == 0x153) { /* œ */
+            out[n++] = 'o';
+            out[n++] = 'e';
+            i += used;
+            continue;
+        }
+        bool mapped = false;
+        for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
+            if (map[m].cp == cp) {
+                out[n++] = map[m].to;
+                mapped = true;
+            }
+        }
+        if (!mapped) {
+            n += borne_utf8_encode(cp, out + n);
+        }
+        i += used;
+    }
+    out[n] = '\0';
+}
+
+static void fold_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *in = (const char *)sqlite3_value_text(argv[0]);
+    char out[BORNE_NAME_MAX * 2];
+    fold(in ? in : "", out, sizeof(out));
+    sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+static enum MHD_Result search_page(page *p, uint32_t event_id)
+{
+    borne_event ev;
+    if (borne_regdb_get_event(p->db, event_id, &ev)) {
+        return not_found(p);
+    }
+    const char *q = arg(p, "q");
+    char folded[BORNE_NAME_MAX * 2] = "";
+    if (q && borne_utf8_valid(q, strlen(q), NULL) && strlen(q) < BORNE_NAME_MAX) {
+        fold(q, folded, sizeof(folded));
+    }
+    sqlite3 *db = borne_regdb_sqlite(p->db);
+    sqlite3_create_function(db, "borne_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fold_fn,
+                            NULL, NULL);
+    open_page(p);
+    if (!p->out) {
+        return MHD_NO;
+    }
+    FILE *f = p->out;
+    head(p, T(p, "Participants", "Participants"));
+    fputs("<h1>", f);
+    esc(f, ev.name);
+    fprintf(f,
+            "</h1><form method=\"get\" action=\"/events/%u/participants\" class=\"search\">"
+            "<input name=\"q\" type=\"search\" autofocus aria-label=\"%s\" value=\"",
+            event_id, T(p, "Chercher un participant", "Search a participant"));
+    esc(f, q && folded[0] ? q : "");
+    fprintf(f, "\"><button type=\"submit\">%s</button></form>", T(p, "Chercher", "Search"));
+    sqlite3_stmt *st;
+    int rows = 0;
+    if (folded[0] &&
+        sqlite3_prepare_v2(db,
+                           "SELECT id, name, organisation FROM participant WHERE event_id = ?1"
+                           " AND deleted = 0 AND (' ' || borne_fold(name) || ' ' ||"
+                           " borne_fold(organisation)) LIKE ('% ' || ?2 || '%') ESCAPE '\\'"
+                           " ORDER BY borne_fold(name), id LIMIT ?3",
+                           -1, &st, NULL) == SQLITE_OK) {
+        /* LIKE's wildcards in the query are taken literally. */
+        char pattern[BORNE_NAME_MAX * 4];
+        size_t n = 0;
+        for (const char *c = folded; *c && n + 3 < sizeof(pattern); c++) {
+            if (*c == '%' || *c == '_' || *c == '\\') {
+                pattern[n++] = '\\';
+            }
+            pattern[n++] = *c;
+        }
+        pattern[n] = '\0';
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_text(st, 2, pattern, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, SEARCH_MAX);
+        fprintf(f,
+                "<table class=\"list\"><thead><tr><th>%s</th><th>%s</th><th>%s</th></tr>"
+                "</thead><tbody>",
+                T(p, "Nom", "Name"), T(p, "Organisation", "Organisation"), "No");
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            long long id = sqlite3_column_int64(st, 0);
+            fprintf(f, "<tr><td><a href=\"/events/%u/participants/%lld\">", event_id, id);
+            esc(f, (const char *)sqlite3_column_text(st, 1));
+            fputs("</a></td><td>", f);
+            esc(f, (const char *)sqlite3_column_text(st, 2));
+            fprintf(f, "</td><td class=\"num\">%lld</td></tr>", id);
+            rows++;
+        }
+        sqlite3_finalize(st);
+        fputs("</tbody></table>", f);
+        if (!rows) {
+            fprintf(f, "<p>%s</p>", T(p, "Personne ne correspond.", "Nobody matches."));
+        }
+    }
+    foot(p);
+    return send_page(p, 200);
+}
+
+static const char *outcome_text(const page *p, int outcome)
+{
+    switch (outcome) {
+    case 0:
+        return T(p, "entrée", "entry");
+    case 1:
+        return T(p, "sortie", "exit");
+    case 2:
+        return T(p, "sortie sans entrée", "exit without entry");
+    default:
+        return T(p, "refusé", "refused");
+    }
+}
+
+static enum MHD_Result participant_page(page *p, uint32_t event_id, uint32_t pid)
+{
+    borne_event ev;
+    if (borne_regdb_get_event(p->db, event_id, &ev)) {
+        return not_found(p);
+    }
+    sqlite3 *db = borne_regdb_sqlite(p->db);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name, organisation, member FROM participant WHERE event_id = ?1"
+                           " AND id = ?2 AND deleted = 0",
+                           -1, &st, NULL) != SQLITE_OK) {
+        return MHD_NO;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, pid);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return not_found(p);
+    }
+    open_page(p);
+    if (!p->out) {
+        sqlite3_finalize(st);
+        return MHD_NO;
+    }
+    FILE *f = p->out;
+    head(p, (const char *)sqlite3_column_text(st, 0));
+    fputs("<h1>", f);
+    esc(f, (const char *)sqlite3_column_text(st, 0));
+    fputs("</h1><p class=\"sub\">", f);
+    esc(f, (const char *)sqlite3_column_text(st, 1));
+    fprintf(f, " · %s · %s%u</p>",
+            sqlite3_column_int(st, 2) ? T(p, "membre", "member") : T(p, "non-membre", "non-member"),
+            T(p, "n°" NBSP, "no. "), pid);
+    sqlite3_finalize(st);
+    fprintf(f,
+            "<nav class=\"actions\"><a class=\"button\" href=\"/events/%u/attestations/%u.pdf\" "
+            "download>%s</a><a href=\"/events/%u\">%s</a></nav>",
+            event_id, pid, T(p, "Attestation de présence (PDF)", "Attendance attestation (PDF)"),
+            event_id, T(p, "Retour à l’événement", "Back to the event"));
+    fprintf(f, "<h2>%s</h2>", T(p, "Passages", "Timeline"));
+    if (sqlite3_prepare_v2(db,
+                           "SELECT c.wall_ms, c.outcome, c.kiosk_name, c.clock_trusted,"
+                           " s.code, s.title FROM checkin c LEFT JOIN session s ON s.id ="
+                           " c.session_id WHERE c.event_id = ?1 AND c.participant_id = ?2"
+                           " ORDER BY s.starts, s.id, c.wall_ms",
+                           -1, &st, NULL) != SQLITE_OK) {
+        fclose(p->out);
+        free(p->buf);
+        p->out = NULL;
+        return MHD_NO;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, pid);
+    fprintf(f,
+            "<table class=\"list\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+            "</tr></thead><tbody>",
+            T(p, "Séance", "Session"), T(p, "Heure", "Time"), T(p, "Passage", "Scan"),
+            T(p, "Borne", "Kiosk"));
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char when[40];
+        local_time(ev.timezone, sqlite3_column_int64(st, 0) / 1000, when, sizeof(when));
+        fputs("<tr><td>", f);
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+            fputs("<span class=\"code\">", f);
+            esc(f, (const char *)sqlite3_column_text(st, 4));
+            fputs("</span> ", f);
+            esc(f, (const char *)sqlite3_column_text(st, 5));
+        } else {
+            fputs("—", f);
+        }
+        fprintf(f, "</td><td class=\"time\">%s%s</td><td>%s</td><td>", when,
+                sqlite3_column_int(st, 3) ? ""
+                                          : T(p, " <span class=\"warn\">horloge non fiable</span>",
+                                              " <span class=\"warn\">clock untrusted</span>"),
+                outcome_text(p, sqlite3_column_int(st, 1)));
+        esc(f, (const char *)sqlite3_column_text(st, 2));
+        fputs("</td></tr>", f);
+        rows++;
+    }
+    sqlite3_finalize(st);
+    fputs("</tbody></table>", f);
+    if (!rows) {
+        fprintf(f, "<p>%s</p>", T(p, "Aucun passage.", "No scan."));
+    }
+    foot(p);
+    return send_page(p, 200);
+}
+
+/* ---- audit ---- */
+
+static enum MHD_Result audit_page(page *p)
+{
+    if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
+        return forbidden(p, T(p, "Seul un registraire peut lire le journal.",
+                              "Only a registrar may read the audit log."));
+    }
+    sqlite3 *db = borne_regdb_sqlite(p->db);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT at_ms, who, action, target, before_json, after_json"
+                           " FROM console_audit ORDER BY id DESC LIMIT 500",
+                           -1, &st, NULL) != SQLITE_OK) {
+        return MHD_NO;
+    }
+    open_page(p);
+    if (!p->out) {
+        sqlite3_finalize(st);
+        return MHD_NO;
+    }
+    FILE *f = p->out;
+    head(p, T(p, "Journal", "Audit log"));
+    fprintf(f,
+            "<h1>%s</h1><table class=\"list audit\"><thead><tr><th>%s</th><th>%s</th>"
+            "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+            T(p, "Journal des modifications", "Audit log"), T(p, "Quand (UTC)", "When (UTC)"),
+            T(p, "Qui", "Who"), T(p, "Action", "Action"), T(p, "Objet", "Target"),
+            T(p, "Avant", "Before"), T(p, "Après", "After"));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char when[40];
+        borne_time_format_utc(sqlite3_column_int64(st, 0) / 1000, when, sizeof(when));
+        /* "2026-05-20T13:05:09Z" → "2026-05-20 13:05:09" */
+        fprintf(f, "<tr><td class=\"time\">%.10s %.8s</td>", when,
+                strlen(when) > 11 ? when + 11 : "");
+        for (int c = 1; c <= 5; c++) {
+            fputs(c >= 4 ? "<td class=\"json\">" : "<td>", f);
+            esc(f, (const char *)sqlite3_column_text(st, c));
+            fputs("</td>", f);
+        }
+        fputs("</tr>", f);
+    }
+    sqlite3_finalize(st);
+    fputs("</tbody></table>", f);
+    foot(p);
+    return send_page(p, 200);
+}
+
+/* ---- routing ---- */
+
+static enum MHD_Result asset(page *p, const char *name)
+{
+    const borne_console_asset *a = borne_console_asset_find(name);
+    if (!a) {
+        return not_found(p);
+    }
+    void *copy = malloc(a->len ? a->len : 1);
+    if (!copy) {
+        return MHD_NO;
+    }
+    memcpy(copy, a->data, a->len);
+    return send_bytes(p, 200, copy, a->len, a->type, NULL, true);
+}
+
+/* "/events/42..." → 42 and the rest of the path. */
+static bool path_id(const char *path, const char *prefix, uint32_t *id, const char **rest)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(path, prefix, n) != 0) {
+        return false;
+    }
+    const char *c = path + n;
+    uint64_t v = 0;
+    size_t digits = 0;
+    while (*c >= '0' && *c <= '9' && digits < 10) {
+        v = v * 10 + (uint64_t)(*c - '0');
+        c++;
+        digits++;
+    }
+    if (!digits || v == 0 || v > UINT32_MAX) {
+        return false;
+    }
+    *id = (uint32_t)v;
+    *rest = c;
+    return true;
+}
+
+static enum MHD_Result route(page *p)
+{
+    const char *u = p->url;
+    bool get = strcmp(p->method, "GET") == 0 || strcmp(p->method, "HEAD") == 0;
+    bool post = strcmp(p->method, "POST") == 0;
+    if (!get && !post) {
+        return message_page(p, 405, T(p, "Méthode refusée", "Method not allowed"), p->method);
+    }
+    if (get && strncmp(u, "/assets/", 8) == 0) {
+        return asset(p, u + 8);
+    }
+    if (get && (strcmp(u, "/lang/fr") == 0 || strcmp(u, "/lang/en") == 0)) {
+        const char *next = arg(p, "next");
+        char cookie[96];
+        snprintf(cookie, sizeof(cookie), LANG_COOKIE "=%s; Path=/; SameSite=Strict; Max-Age=%d",
+                 u + 6, 365 * 86400);
+        return redirect(p, next && borne_console_safe_next(next) ? next : "/events", cookie, NULL);
+    }
+    if (strcmp(u, "/signin") == 0) {
+        if (post) {
+            return do_signin(p);
+        }
+        if (p->signed_in) {
+            return redirect(p, "/events", NULL, NULL);
+        }
+        return signin_page(p, 200, NULL, NULL, arg(p, "next"));
+    }
+    if (!p->signed_in) {
+        if (wants_json(p)) {
+            json_t *j = json_object();
+            json_object_set_new(j, "error", json_string("sign in first"));
+            return send_json(p, 401, j);
+        }
+        if (post) {
+            return forbidden(p, T(p, "Session terminée" NBSP ": reconnectez-vous.",
+                                  "Session ended: sign in again."));
+        }
+        char location[600];
+        snprintf(location, sizeof(location), "/signin%s%s",
+                 borne_console_safe_next(u) && strcmp(u, "/") != 0 ? "?next=" : "",
+                 borne_console_safe_next(u) && strcmp(u, "/") != 0 ? u : "");
+        return redirect(p, location, NULL, NULL);
+    }
+    /* Signed in from here. Every state-changing request carries the session's CSRF token. */
+    if (post && !csrf_ok(p)) {
+        return forbidden(p, T(p,
+                              "Jeton de formulaire absent ou périmé" NBSP ": rechargez la "
+                              "page.",
+                              "Form token missing or stale: reload the page."));
+    }
+    if (post && strcmp(u, "/signout") == 0) {
+        return do_signout(p);
+    }
+    if (post) {
+        return not_found(p);
+    }
+    if (strcmp(u, "/") == 0) {
+        return redirect(p, "/events", NULL, NULL);
+    }
+    if (strcmp(u, "/events") == 0) {
+        return events_page(p);
+    }
+    if (strcmp(u, "/audit") == 0) {
+        return audit_page(p);
+    }
+    uint32_t ev, pid;
+    const char *rest;
+    if (path_id(u, "/events/", &ev, &rest)) {
+        if (!*rest) {
+            return event_page(p, ev);
+        }
+        if (strcmp(rest, "/live.json") == 0) {
+            borne_event e;
+            if (borne_regdb_get_event(p->db, ev, &e)) {
+                json_t *j = json_object();
+                json_object_set_new(j, "error", json_string("no such event"));
+                return send_json(p, 404, j);
+            }
+            return send_json(p, 200, live_json(p, ev));
+        }
+        if (strcmp(rest, "/credits.csv") == 0) {
+            return credits_download(p, ev);
+        }
+        if (strcmp(rest, "/participants") == 0) {
+            return search_page(p, ev);
+        }
+        const char *tail;
+        if (path_id(rest, "/participants/", &pid, &tail) && !*tail) {
+            return participant_page(p, ev, pid);
+        }
+        if (path_id(rest, "/attestations/", &pid, &tail) && strcmp(tail, ".pdf") == 0) {
+            return attestation_download(p, ev, pid);
+        }
+    }
+    return not_found(p);
+}
+
+static int handle(void *ctx, struct borne_server *server, struct MHD_Connection *conn,
+                  struct borne_regdb *db, const char *url, const char *method, const char *body,
+                  size_t len)
+{
+    page p = {.cfg = ctx,
+              .server = server,
+              .conn = conn,
+              .db = db,
+              .url = url,
+              .method = method,
+              .body = body,
+              .len = len,
+              .now_ms = real_ms()};
+    const char *cookies = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
+    char lang[8];
+    if (borne_console_cookie(cookies, LANG_COOKIE, lang, sizeof(lang))) {
+        p.en = strcmp(lang, "en") == 0;
+    } else {
+        const char *al = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language");
+        p.en = al && strncmp(al, "en", 2) == 0;
+    }
+    if (borne_console_cookie(cookies, SESSION_COOKIE, p.token, sizeof(p.token)) &&
+        borne_console_session_get(db, p.token, p.now_ms, &p.session) == BORNE_OK) {
+        p.signed_in = true;
+    }
+    enum MHD_Result ret = route(&p);
+    if (p.out) { /* a page abandoned half-way */
+        fclose(p.out);
+        free(p.buf);
+    }
+    sodium_memzero(p.token, sizeof(p.token));
+    return (int)ret;
+}
+
+borne_server_web borne_console_web(const borne_console_config *cfg)
+{
+    return (borne_server_web){.handle = handle, .ctx = (void *)cfg};
+}

@@ -1,0 +1,671 @@
+/* The web console's security, over plain HTTP against the real borne-registry: no page, export
+ * or JSON without a session (redirect to sign-in, 401 for JSON); sign-in refused then accepted,
+ * its cookie's flags, the token stored hashed; failed sign-ins spend the per-address budget
+ * (429); CSRF-less, wrong-token and cross-origin POSTs refused (403); the desk role cannot read
+ * the audit log nor export credits; audit rows written; names from the roster escaped on every
+ * page; the live figures follow a kiosk's pushes; an attestation downloads as a PDF with the
+ * participant's name; the search ignores accents; the API under /v1/ is untouched. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "registry/client.h"
+#include "support/fixture.h"
+
+#define PASSWORD   "correct horse battery"
+#define XSS_SCRIPT "<script>alert(1)</script>"
+#define XSS_IMG    "\"><img src=x onerror=alert(2)>"
+
+/* One request with our own headers; cookie: "borne_session=..." or NULL. */
+static void web(const test_registry *r, const char *method, const char *path, const char *cookie,
+                const char *headers, const char *form, http_resp *out)
+{
+    char req[8192];
+    int n = snprintf(req, sizeof(req),
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n%s%s%s%s",
+                     method, path, (unsigned)r->proc.port, cookie ? "Cookie: " : "",
+                     cookie ? cookie : "", cookie ? "\r\n" : "", headers ? headers : "");
+    if (form) {
+        n += snprintf(req + n, sizeof(req) - (size_t)n,
+                      "Content-Type: application/x-www-form-urlencoded\r\n"
+                      "Content-Length: %zu\r\n\r\n%s",
+                      strlen(form), form);
+    } else {
+        n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
+    }
+    assert_true(n > 0 && (size_t)n < sizeof(req));
+    assert_int_equal(http_raw(r->proc.port, req, (size_t)n, out), 0);
+}
+
+static void add_user(test_registry *r, const char *name, const char *role, const char *password)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof(cmd), "'%s' --db '%s' user add %s --role %s >/dev/null",
+             harness_registry_bin(), r->proc.db, name, role);
+    FILE *p = popen(cmd, "w");
+    assert_non_null(p);
+    fprintf(p, "%s\n", password);
+    assert_int_equal(pclose(p), 0);
+}
+
+/* The header's value (after "Name: ") into out, "" when absent. */
+static void head_value(const http_resp *a, const char *name, char *out, size_t cap)
+{
+    out[0] = '\0';
+    size_t n = strlen(name);
+    for (const char *line = a->head; line && *line; line = strstr(line, "\r\n")) {
+        if (line[0] == '\r') {
+            line += 2;
+        }
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ') {
+                v++;
+            }
+            size_t len = strcspn(v, "\r\n");
+            snprintf(out, cap, "%.*s", (int)(len < cap ? len : cap - 1), v);
+            return;
+        }
+        if (!strstr(line, "\r\n")) {
+            break;
+        }
+    }
+}
+
+/* Signs in; the "borne_session=HEX" cookie into cookie[80]. */
+static void sign_in(test_registry *r, const char *name, const char *password, char *cookie)
+{
+    char form[256];
+    snprintf(form, sizeof(form), "name=%s&password=%s&next=%%2Fevents", name, password);
+    for (char *c = strchr(form, '&') + 1; *c; c++) {
+        if (*c == ' ') {
+            *c = '+';
+        }
+    }
+    http_resp a;
+    web(r, "POST", "/signin", NULL, NULL, form, &a);
+    assert_int_equal(a.status, 303);
+    char set[300], loc[100];
+    head_value(&a, "Set-Cookie", set, sizeof(set));
+    head_value(&a, "Location", loc, sizeof(loc));
+    assert_string_equal(loc, "/events");
+    assert_int_equal(strncmp(set, "borne_session=", 14), 0);
+    snprintf(cookie, 80, "%.78s", set);
+    cookie[strcspn(cookie, ";")] = '\0';
+    assert_int_equal(strlen(cookie), 14 + 64);
+    http_resp_free(&a);
+}
+
+/* The page's CSRF token (hidden field) into csrf[65]. */
+static void page_csrf(test_registry *r, const char *cookie, char *csrf)
+{
+    http_resp a;
+    web(r, "GET", "/events", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    const char *at = strstr(a.body, "name=\"csrf\" value=\"");
+    assert_non_null(at);
+    snprintf(csrf, 65, "%.64s", at + 19);
+    http_resp_free(&a);
+}
+
+static void expect_status(test_registry *r, const char *method, const char *path,
+                          const char *cookie, int status)
+{
+    http_resp a;
+    web(r, method, path, cookie, NULL, NULL, &a);
+    if (a.status != status) {
+        fail_msg("%s %s: %d, expected %d", method, path, a.status, status);
+    }
+    http_resp_free(&a);
+}
+
+static void setup(test_registry *r, const char *extra1, const char *extra2)
+{
+    registry_up(r, extra1, extra2, NULL);
+    registry_fixture_event(r);
+    add_user(r, "alice", "registrar", PASSWORD);
+    add_user(r, "dora", "desk", PASSWORD);
+}
+
+/* Runs one SQL statement on the registry's database (as an operator would, to age a row). */
+static int db_rw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    if (sqlite3_open(path, &db) != SQLITE_OK) {
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+static void test_nothing_without_session(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    static const char *const pages[] = {"/",
+                                        "/events",
+                                        "/events/42",
+                                        "/audit",
+                                        "/events/42/credits.csv",
+                                        "/events/42/participants?q=helene",
+                                        "/events/42/participants/1",
+                                        "/events/42/attestations/1.pdf",
+                                        "/nowhere"};
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        http_resp a;
+        web(&r, "GET", pages[i], NULL, NULL, NULL, &a);
+        if (a.status != 303) {
+            fail_msg("%s: %d without a session", pages[i], a.status);
+        }
+        char loc[200];
+        head_value(&a, "Location", loc, sizeof(loc));
+        assert_int_equal(strncmp(loc, "/signin", 7), 0);
+        assert_null(strstr(a.body ? a.body : "", "Hélène"));
+        http_resp_free(&a);
+    }
+    /* A forged or stale cookie is no session. */
+    expect_status(&r, "GET", "/events",
+                  "borne_session="
+                  "0000000000000000000000000000000000000000000000000000000000000000",
+                  303);
+    /* The script's JSON: 401, not a redirect. */
+    http_resp a;
+    web(&r, "GET", "/events/42/live.json", NULL, NULL, NULL, &a);
+    assert_int_equal(a.status, 401);
+    assert_non_null(strstr(a.head, "application/json"));
+    http_resp_free(&a);
+    /* The sign-in page and the assets are public, with the security headers. */
+    web(&r, "GET", "/signin", NULL, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    char v[400];
+    head_value(&a, "Content-Security-Policy", v, sizeof(v));
+    assert_non_null(strstr(v, "script-src 'self'"));
+    assert_non_null(strstr(v, "frame-ancestors 'none'"));
+    assert_null(strstr(v, "unsafe-inline"));
+    head_value(&a, "X-Frame-Options", v, sizeof(v));
+    assert_string_equal(v, "DENY");
+    head_value(&a, "X-Content-Type-Options", v, sizeof(v));
+    assert_string_equal(v, "nosniff");
+    head_value(&a, "Referrer-Policy", v, sizeof(v));
+    assert_string_equal(v, "same-origin");
+    assert_null(strstr(a.body, "<script>")); /* no inline script */
+    assert_non_null(strstr(a.body, "Mot de passe"));
+    http_resp_free(&a);
+    web(&r, "GET", "/assets/console.js", NULL, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "live.json"));
+    http_resp_free(&a);
+    /* The kiosk API is untouched: its own 401 JSON. */
+    web(&r, "GET", "/v1/roster", NULL, NULL, NULL, &a);
+    assert_int_equal(a.status, 401);
+    assert_non_null(strstr(a.head, "WWW-Authenticate: Bearer"));
+    http_resp_free(&a);
+    registry_cleanup(&r);
+}
+
+static void test_sign_in_and_cookie(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    http_resp a;
+    web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=wrong+password", &a);
+    assert_int_equal(a.status, 401);
+    assert_null(strstr(a.head, "Set-Cookie"));
+    assert_non_null(strstr(a.body, "incorrect"));
+    http_resp_free(&a);
+    /* Unknown user: the same answer. */
+    web(&r, "POST", "/signin", NULL, NULL, "name=mallory&password=whatever123", &a);
+    assert_int_equal(a.status, 401);
+    http_resp_free(&a);
+
+    web(&r, "POST", "/signin", NULL, NULL,
+        "name=alice&password=correct+horse+battery&next=%2Fevents", &a);
+    assert_int_equal(a.status, 303);
+    char set[300];
+    head_value(&a, "Set-Cookie", set, sizeof(set));
+    assert_non_null(strstr(set, "; HttpOnly"));
+    assert_non_null(strstr(set, "; SameSite=Strict"));
+    assert_non_null(strstr(set, "; Path=/"));
+    assert_null(strstr(set, "Secure")); /* plain HTTP here */
+    http_resp_free(&a);
+    char cookie[80];
+    snprintf(cookie, sizeof(cookie), "%.78s", set);
+    cookie[strcspn(cookie, ";")] = '\0';
+
+    web(&r, "GET", "/events", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "Congrès 2026"));
+    assert_non_null(strstr(a.body, "alice"));
+    http_resp_free(&a);
+    /* English on request, the same page. */
+    char both[200];
+    snprintf(both, sizeof(both), "%s; borne_lang=en", cookie);
+    web(&r, "GET", "/events", both, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "Sign out"));
+    http_resp_free(&a);
+
+    /* Stored hashed: the cookie's token is nowhere in the database. */
+    char sql[300];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM console_session WHERE hex(token_hash) = upper('%s')"
+             " OR csrf = '%s'",
+             cookie + 14, cookie + 14);
+    assert_int_equal(registry_query_int(&r, sql), 0);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_session"), 1);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_user WHERE hash LIKE "
+                                            "'$argon2id$%'"),
+                     2);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE who = "
+                                            "'alice' AND action = 'signin'"),
+                     1);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
+                                            "'user.add' AND after_json LIKE '%\"role\":\"desk\"%'"),
+                     1);
+    /* A disabled user's session ends at once. */
+    char out[200];
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "user", "disable", "alice", NULL), 0);
+    expect_status(&r, "GET", "/events", cookie, 303);
+    web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=correct+horse+battery", &a);
+    assert_int_equal(a.status, 401);
+    http_resp_free(&a);
+    registry_cleanup(&r);
+}
+
+static void test_failed_sign_ins_throttled(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, "--auth-failures", "3");
+    http_resp a;
+    int statuses[5];
+    for (int i = 0; i < 5; i++) {
+        web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=guess-number-x", &a);
+        statuses[i] = a.status;
+        if (a.status == 429) {
+            char v[40];
+            head_value(&a, "Retry-After", v, sizeof(v));
+            assert_string_equal(v, "3");
+        }
+        http_resp_free(&a);
+    }
+    assert_int_equal(statuses[0], 401);
+    assert_int_equal(statuses[2], 401);
+    assert_int_equal(statuses[3], 429);
+    assert_int_equal(statuses[4], 429);
+    registry_cleanup(&r);
+}
+
+static void test_csrf(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    char cookie[80], csrf[65], form[200];
+    sign_in(&r, "alice", "correct+horse+battery", cookie);
+    page_csrf(&r, cookie, csrf);
+    http_resp a;
+    /* No token, a wrong token, another site's Origin with the right token: 403, still in. */
+    web(&r, "POST", "/signout", cookie, NULL, "x=1", &a);
+    assert_int_equal(a.status, 403);
+    http_resp_free(&a);
+    web(&r, "POST", "/signout", cookie, NULL,
+        "csrf=1111111111111111111111111111111111111111111111111111111111111111", &a);
+    assert_int_equal(a.status, 403);
+    http_resp_free(&a);
+    snprintf(form, sizeof(form), "csrf=%s", csrf);
+    web(&r, "POST", "/signout", cookie, "Origin: http://evil.example\r\n", form, &a);
+    assert_int_equal(a.status, 403);
+    http_resp_free(&a);
+    web(&r, "POST", "/signout", cookie, "Sec-Fetch-Site: cross-site\r\n", form, &a);
+    assert_int_equal(a.status, 403);
+    http_resp_free(&a);
+    /* Another session's token does not do either. */
+    char cookie2[80], csrf2[65], form2[200];
+    sign_in(&r, "dora", "correct+horse+battery", cookie2);
+    page_csrf(&r, cookie2, csrf2);
+    snprintf(form2, sizeof(form2), "csrf=%s", csrf2);
+    web(&r, "POST", "/signout", cookie, NULL, form2, &a);
+    assert_int_equal(a.status, 403);
+    http_resp_free(&a);
+    expect_status(&r, "GET", "/events", cookie, 200);
+    /* A cross-site sign-in form is refused too. */
+    web(&r, "POST", "/signin", NULL, "Origin: http://evil.example\r\n",
+        "name=alice&password=correct+horse+battery", &a);
+    assert_int_equal(a.status, 403);
+    http_resp_free(&a);
+    /* The right token from this origin: signed out, the session gone. */
+    char origin[80];
+    snprintf(origin, sizeof(origin), "Origin: http://127.0.0.1:%u\r\n", (unsigned)r.proc.port);
+    web(&r, "POST", "/signout", cookie, origin, form, &a);
+    assert_int_equal(a.status, 303);
+    char set[200];
+    head_value(&a, "Set-Cookie", set, sizeof(set));
+    assert_non_null(strstr(set, "Max-Age=0"));
+    http_resp_free(&a);
+    expect_status(&r, "GET", "/events", cookie, 303);
+    expect_status(&r, "GET", "/events", cookie2, 200);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE who = "
+                                            "'alice' AND action = 'signout'"),
+                     1);
+    registry_cleanup(&r);
+}
+
+static void test_roles(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    char desk[80], reg[80];
+    sign_in(&r, "dora", "correct+horse+battery", desk);
+    sign_in(&r, "alice", "correct+horse+battery", reg);
+    expect_status(&r, "GET", "/audit", desk, 403);
+    expect_status(&r, "GET", "/events/42/credits.csv", desk, 403);
+    expect_status(&r, "GET", "/events/42", desk, 200);
+    expect_status(&r, "GET", "/events/42/participants?q=tremblay", desk, 200);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
+                                            "'export.credits'"),
+                     0);
+    http_resp a;
+    web(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.head, "text/csv"));
+    assert_non_null(strstr(a.head, "attachment; filename=\"credits-42.csv\""));
+    http_resp_free(&a);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
+                                            "'export.credits' AND who = 'alice'"),
+                     1);
+    web(&r, "GET", "/audit", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "export.credits"));
+    assert_non_null(strstr(a.body, "dora"));
+    http_resp_free(&a);
+    registry_cleanup(&r);
+}
+
+static void push(test_registry *r, const char *token, const char *uuid, uint32_t participant,
+                 int64_t wall_ms, bool exit)
+{
+    char rec[1024], body[1200];
+    checkin_json(rec, sizeof(rec), uuid, 42, participant, wall_ms, true);
+    if (exit) {
+        char *d = strstr(rec, "\"entry\"");
+        memcpy(d, "\"exit\" ", 7);
+        char *o = strstr(rec, "\"outcome\":0");
+        o[10] = '1';
+    }
+    snprintf(body, sizeof(body), "{\"checkins\":[%s]}", rec);
+    http_resp a;
+    assert_int_equal(http_do(r->proc.port, "POST", "/v1/checkins", token, "application/json", body,
+                             strlen(body), &a),
+                     0);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "\"stored\""));
+    http_resp_free(&a);
+}
+
+static json_t *live(test_registry *r, const char *cookie, json_int_t session, const char *field)
+{
+    http_resp a;
+    web(r, "GET", "/events/42/live.json", cookie, "Accept: application/json\r\n", NULL, &a);
+    assert_int_equal(a.status, 200);
+    json_t *root = json_loadb(a.body, a.len, 0, NULL);
+    assert_non_null(root);
+    http_resp_free(&a);
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(root, "sessions"), i, s)
+    {
+        if (json_integer_value(json_object_get(s, "id")) == session) {
+            json_t *v = json_incref(json_object_get(s, field));
+            json_decref(root);
+            return v;
+        }
+    }
+    json_decref(root);
+    fail_msg("session %lld not in live.json", (long long)session);
+    return NULL;
+}
+
+static json_int_t live_int(test_registry *r, const char *cookie, json_int_t session,
+                           const char *field)
+{
+    json_t *v = live(r, cookie, session, field);
+    json_int_t n = json_integer_value(v);
+    json_decref(v);
+    return n;
+}
+
+static void test_live_and_attestation(void **state)
+{
+    (void)state;
+    test_registry r;
+    registry_up(&r, NULL);
+    registry_fixture_event(&r);
+    registry_down(&r);
+    char key[400];
+    snprintf(key, sizeof(key), "%s/sign.key", r.proc.dir);
+    /* Again with the attestation key (the same database). */
+    char log[400];
+    snprintf(log, sizeof(log), "%s", r.log);
+    assert_int_equal(harness_serve(&r.proc, 0, "--attest-key", key, NULL), 0);
+    add_user(&r, "alice", "registrar", PASSWORD);
+    char cookie[80], token[128];
+    sign_in(&r, "alice", "correct+horse+battery", cookie);
+    registry_kiosk(&r, 42, token, NULL);
+
+    /* Session 101 (A1): Hélène (1), Jean (2), Marie (3) and Luc (4) registered. */
+    assert_int_equal(live_int(&r, cookie, 101, "registered"), 4);
+    assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 0);
+    const int64_t t0 = 1779282000000; /* 2026-05-20 09:00 in Montréal */
+    push(&r, token, "6f1c3b9e-0000-4000-8000-000000000001", 1, t0, false);
+    push(&r, token, "6f1c3b9e-0000-4000-8000-000000000002", 2, t0 + 60000, false);
+    assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 2);
+    assert_int_equal(live_int(&r, cookie, 101, "in_room"), 2);
+    push(&r, token, "6f1c3b9e-0000-4000-8000-000000000003", 2, t0 + 3600000, true);
+    assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 2);
+    assert_int_equal(live_int(&r, cookie, 101, "in_room"), 1);
+
+    /* The kiosk is listed with its last status report and its warnings: an untrusted clock;
+     * not silent (it just spoke). */
+    http_resp a;
+    const char *st = "{\"version\":\"0.1.0\",\"pending\":12,\"checkins\":3,"
+                     "\"last_scan_ms\":1779282060000,\"clock\":\"untrusted\","
+                     "\"wall_ms\":1779282061000}";
+    assert_int_equal(
+        http_do(r.proc.port, "POST", "/v1/status", token, "application/json", st, strlen(st), &a),
+        0);
+    assert_int_equal(a.status, 200);
+    http_resp_free(&a);
+    web(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    json_t *root = json_loadb(a.body, a.len, 0, NULL);
+    json_t *kiosks = json_object_get(root, "kiosks");
+    assert_int_equal(json_array_size(kiosks), 1);
+    json_t *k = json_array_get(kiosks, 0);
+    assert_int_equal(json_integer_value(json_object_get(k, "pending")), 12);
+    assert_string_equal(json_string_value(json_object_get(k, "clock")), "untrusted");
+    json_t *warn = json_object_get(k, "warnings");
+    assert_int_equal(json_array_size(warn), 1);
+    assert_string_equal(json_string_value(json_array_get(warn, 0)), "clock_untrusted");
+    json_decref(root);
+    http_resp_free(&a);
+    /* Silent for more than 10 minutes: flagged. */
+    char sql[200];
+    snprintf(sql, sizeof(sql), "UPDATE kiosk SET last_seen_ms = last_seen_ms - 601000");
+    assert_int_equal(db_rw_exec(r.proc.db, sql), 0);
+    web(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
+    root = json_loadb(a.body, a.len, 0, NULL);
+    warn = json_object_get(json_array_get(json_object_get(root, "kiosks"), 0), "warnings");
+    assert_int_equal(json_array_size(warn), 2);
+    assert_string_equal(json_string_value(json_array_get(warn, 0)), "silent");
+    json_decref(root);
+    http_resp_free(&a);
+    web(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "silencieuse depuis 10\xc2\xa0min"));
+    assert_non_null(strstr(a.body, "horloge non fiable"));
+    http_resp_free(&a);
+    web(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "Gestion documentaire"));
+    assert_non_null(strstr(a.body, "data-session=\"101\""));
+    http_resp_free(&a);
+
+    /* Search without accents finds Hélène; her page lists her entry. */
+    web(&r, "GET", "/events/42/participants?q=HELENE", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "/events/42/participants/1\">Hélène Tremblay"));
+    assert_null(strstr(a.body, "Jean Lévesque"));
+    http_resp_free(&a);
+    web(&r, "GET", "/events/42/participants?q=levesque", cookie, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "Jean Lévesque"));
+    http_resp_free(&a);
+    web(&r, "GET", "/events/42/participants/1", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "2026-05-20 09:00"));
+    assert_non_null(strstr(a.body, "entrée"));
+    http_resp_free(&a);
+
+    /* Her attestation: a PDF with her name. */
+    web(&r, "GET", "/events/42/attestations/1.pdf", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.head, "application/pdf"));
+    assert_true(a.len > 1000 && memcmp(a.body, "%PDF-", 5) == 0);
+    if (access("/usr/bin/pdftotext", X_OK) == 0) {
+        char pdf[500], cmd[1200], text[8192];
+        snprintf(pdf, sizeof(pdf), "%s/attest.pdf", r.proc.dir);
+        FILE *f = fopen(pdf, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(a.body, 1, a.len, f), a.len);
+        fclose(f);
+        snprintf(cmd, sizeof(cmd), "pdftotext '%s' -", pdf);
+        FILE *p = popen(cmd, "r");
+        size_t n = fread(text, 1, sizeof(text) - 1, p);
+        text[n] = '\0';
+        pclose(p);
+        assert_non_null(strstr(text, "Hélène Tremblay"));
+    }
+    http_resp_free(&a);
+    /* Somebody who attended nothing: no attestation. */
+    expect_status(&r, "GET", "/events/42/attestations/5.pdf", cookie, 404);
+    expect_status(&r, "GET", "/events/42/attestations/999.pdf", cookie, 404);
+    expect_status(&r, "GET", "/events/99", cookie, 404);
+    registry_cleanup(&r);
+}
+
+static void test_names_escaped(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    char roster[400], out[300];
+    harness_write(r.proc.dir, "xss.csv",
+                  "id,name,organisation,member,status,sessions\n"
+                  "11,Eve " XSS_SCRIPT ",Org " XSS_IMG ",oui,confirmé,A1\n"
+                  "12,\"Mal \"\"\"\"><img src=x onerror=alert(2)>\",Ville,non,confirmé,A1\n",
+                  roster, sizeof(roster));
+    assert_int_equal(
+        harness_admin(&r.proc, out, sizeof(out), "roster", "import", "42", roster, NULL), 0);
+    char cookie[80];
+    sign_in(&r, "alice", "correct+horse+battery", cookie);
+    static const char *const pages[] = {"/events/42/participants?q=eve",
+                                        "/events/42/participants?q=mal",
+                                        "/events/42/participants/11",
+                                        "/events/42/participants/12",
+                                        "/events/42/participants?q=%3Cscript%3E",
+                                        "/events/42/participants?q=%22%3E%3Cimg"};
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        http_resp a;
+        web(&r, "GET", pages[i], cookie, NULL, NULL, &a);
+        assert_int_equal(a.status, 200);
+        if (strstr(a.body, "<script>alert") || strstr(a.body, "<img src=x")) {
+            fail_msg("%s: a name reached the page unescaped", pages[i]);
+        }
+        http_resp_free(&a);
+    }
+    http_resp a;
+    web(&r, "GET", "/events/42/participants/11", cookie, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "Eve &lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_non_null(strstr(a.body, "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
+    http_resp_free(&a);
+    /* A next= pointing away is not followed. */
+    web(&r, "POST", "/signin", NULL, NULL,
+        "name=alice&password=correct+horse+battery&next=%2F%2Fevil.example%2F", &a);
+    char loc[200];
+    head_value(&a, "Location", loc, sizeof(loc));
+    assert_string_equal(loc, "/events");
+    http_resp_free(&a);
+    registry_cleanup(&r);
+}
+
+/* Served over TLS by the registry itself: the session cookie is also Secure. */
+static void test_secure_cookie_under_tls(void **state)
+{
+    (void)state;
+    if (system("command -v openssl >/dev/null 2>&1 && command -v curl >/dev/null 2>&1") != 0) {
+        skip();
+    }
+    test_registry r;
+    registry_up(&r, NULL); /* for its directory and database */
+    registry_down(&r);
+    char cmd[1600], cert[400], key[400];
+    snprintf(cert, sizeof(cert), "%s/cert.pem", r.proc.dir);
+    snprintf(key, sizeof(key), "%s/key.pem", r.proc.dir);
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2"
+             " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s'"
+             " >/dev/null 2>&1",
+             key, cert);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(harness_serve(&r.proc, 0, "--tls-cert", cert, "--tls-key", key, NULL), 0);
+    add_user(&r, "alice", "registrar", PASSWORD);
+    snprintf(cmd, sizeof(cmd),
+             "curl -s -i --noproxy '*' --cacert '%s' -d 'name=alice&password=correct+horse+battery'"
+             " https://127.0.0.1:%u/signin",
+             cert, (unsigned)r.proc.port);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char out[4096];
+    size_t n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = '\0';
+    pclose(p);
+    const char *set = strstr(out, "Set-Cookie: borne_session=");
+    if (!set) {
+        fail_msg("no session cookie over TLS:\n%s", out);
+    }
+    char line[300];
+    snprintf(line, sizeof(line), "%.*s", (int)strcspn(set, "\r\n"), set);
+    assert_non_null(strstr(line, "; Secure"));
+    assert_non_null(strstr(line, "; HttpOnly"));
+    assert_non_null(strstr(line, "; SameSite=Strict"));
+    registry_cleanup(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nothing_without_session),
+        cmocka_unit_test(test_sign_in_and_cookie),
+        cmocka_unit_test(test_failed_sign_ins_throttled),
+        cmocka_unit_test(test_csrf),
+        cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_live_and_attestation),
+        cmocka_unit_test(test_names_escaped),
+        cmocka_unit_test(test_secure_cookie_under_tls),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
