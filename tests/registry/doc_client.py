@@ -505,8 +505,12 @@ def run(reg, work):
     check("trusted" in lst, "kiosk list does not show the clock the kiosk reported")
 
     # --- Errors before the body ---------------------------------------------------------------
-    for path in ("/v1/nothing", "/", "/v2/roster"):
+    for path in ("/v1/nothing", "/v1/", "/v1/roster/more"):
         expect_error(cli.request("GET", path, token=None), 404, "GET %s without a token" % path)
+    # Paths outside /v1/ are the registrar's web console: a page without a session is sent to
+    # the sign-in page (docs/protocol.md, "Order of checks").
+    a = cli.request("GET", "/", token=None)
+    check(a.status == 303, "GET / without a console session: HTTP %d, expected 303" % a.status)
     expect_error(cli.request("GET", "/v1/nothing"), 404, "GET /v1/nothing with a token")
     for tok, what in ((None, "no Authorization"), ("not-a-token!", "malformed token"),
                       ("A" * 43, "unknown token"), (cli.token[:-1] + "x", "altered token")):
