@@ -66,6 +66,7 @@ struct borne_decoder {
     uint64_t fine_ema_ns; /* running mean cost of the full-resolution finder search */
     unsigned disabled;
     double budget;  /* in FULL passes; <= 0: no budget (borne_decoder_set_budget) */
+    int still;      /* still-image mode (borne_decoder_set_still) */
     unsigned reads; /* codes read since the scanners were made (see renew_scanners) */
     struct borne_decoder_stats stats;
 };
@@ -200,6 +201,13 @@ void borne_decoder_set_budget(struct borne_decoder *dec, double full_passes)
 {
     if (dec) {
         dec->budget = full_passes;
+    }
+}
+
+void borne_decoder_set_still(struct borne_decoder *dec, int on)
+{
+    if (dec) {
+        dec->still = on != 0;
     }
 }
 
@@ -569,14 +577,16 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
      *    plain scan's cost. Successive frames scan the other half of the lines (the image is
      *    shifted by one row and column), so two frames together cover every line. */
     if (enabled(dec, BORNE_PASS_FULL)) {
-        int ph = (int)(fno & 1);
+        int ph = dec->still ? 0 : (int)(fno & 1);
         dec->stats.runs[BORNE_PASS_FULL]++;
         uint64_t t0 = now_ns();
         for (int y = 0; y < h - ph; y++) {
             memcpy(dec->buf + (size_t)y * (w - ph),
                    frame->luma + (size_t)(y + ph) * frame->stride + ph, (size_t)(w - ph));
         }
-        struct hit hit = scan(dec, dec->zs_full, dec->buf, w - ph, h - ph, text, cap, len);
+        /* a still image has no next frame: every line at once */
+        struct hit hit = scan(dec, dec->still ? dec->zs : dec->zs_full, dec->buf, w - ph, h - ph,
+                              text, cap, len);
         uint64_t dt = now_ns() - t0;
         dec->stats.ns[BORNE_PASS_FULL] += dt;
         dec->full_ema_ns = dec->full_ema_ns ? (dec->full_ema_ns * 7 + dt) / 8 : dt;

@@ -78,4 +78,10 @@ void borne_decoder_set_disabled(struct borne_decoder *dec, unsigned pass_mask);
  * (tests use this; a kiosk keeps the default). */
 void borne_decoder_set_budget(struct borne_decoder *dec, double full_passes);
 
+/* Still-image mode (bornectl decode, one photograph per call): on, each call scans every line
+ * at once (no rotation over successive frames) and adds the passes meant for photographs
+ * (adaptive binarisation, finder search at several scales; docs/decoder.md), which a camera's
+ * time budget leaves out. Off (the default) for video. Use with a budget of 0. */
+void borne_decoder_set_still(struct borne_decoder *dec, int on);
+
 #endif
