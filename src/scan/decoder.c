@@ -23,6 +23,7 @@
 #include "scan/decoder.h"
 
 #include <stdbool.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -472,6 +473,148 @@ static void shrink_to(int *x0, int *y0, int *x1, int *y1, long max)
     }
 }
 
+/* ---- still images (borne_decoder_set_still): passes for photographs ----
+ *
+ * A photograph has no next frame and no time budget, and it may hold what the camera never sees:
+ * a code without its quiet zone, at one pixel a module, lit unevenly, on a screen. Each variant
+ * below is drawn into a padded canvas (a light border of STILL_PAD_MODULES-ish pixels: zbar
+ * needs a quiet zone), at a scale that gives small images a few pixels a module, and scanned in
+ * both polarities. */
+#define STILL_MAX_PIXELS (12L * 1024 * 1024) /* canvas cap: larger images are not upscaled */
+
+/* Sauvola threshold of src (w x h packed) into dst (0 or 255): a pixel is dark when below
+ * mean * (1 + k * (sd / 128 - 1)) over a (2r+1)^2 window, from integral images of the sum and
+ * the sum of squares. Returns -1 when out of memory. */
+static int sauvola(const uint8_t *src, int w, int h, int r, double k, uint8_t *dst)
+{
+    size_t iw = (size_t)w + 1;
+    uint64_t *s1 = calloc(iw * (size_t)(h + 1), sizeof(uint64_t));
+    uint64_t *s2 = calloc(iw * (size_t)(h + 1), sizeof(uint64_t));
+    if (!s1 || !s2) {
+        free(s1);
+        free(s2);
+        return -1;
+    }
+    for (int y = 0; y < h; y++) {
+        uint64_t a = 0, b = 0;
+        for (int x = 0; x < w; x++) {
+            uint64_t v = src[(size_t)y * w + x];
+            a += v;
+            b += v * v;
+            s1[(size_t)(y + 1) * iw + x + 1] = s1[(size_t)y * iw + x + 1] + a;
+            s2[(size_t)(y + 1) * iw + x + 1] = s2[(size_t)y * iw + x + 1] + b;
+        }
+    }
+    for (int y = 0; y < h; y++) {
+        int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
+        for (int x = 0; x < w; x++) {
+            int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
+            double n = (double)(x1 - x0) * (y1 - y0);
+            double a = (double)(s1[(size_t)y1 * iw + x1] - s1[(size_t)y0 * iw + x1] -
+                                s1[(size_t)y1 * iw + x0] + s1[(size_t)y0 * iw + x0]);
+            double b = (double)(s2[(size_t)y1 * iw + x1] - s2[(size_t)y0 * iw + x1] -
+                                s2[(size_t)y1 * iw + x0] + s2[(size_t)y0 * iw + x0]);
+            double m = a / n, var = b / n - m * m;
+            double sd = var > 0 ? sqrt(var) : 0;
+            double t = m * (1 + k * (sd / 128 - 1));
+            dst[(size_t)y * w + x] = src[(size_t)y * w + x] < t ? 0 : 255;
+        }
+    }
+    free(s1);
+    free(s2);
+    return 0;
+}
+
+/* 3x3 box blur of src into dst (w x h packed; the border copied). */
+static void blur3(const uint8_t *src, int w, int h, uint8_t *dst)
+{
+    memcpy(dst, src, (size_t)w * h);
+    for (int y = 1; y < h - 1; y++) {
+        for (int x = 1; x < w - 1; x++) {
+            const uint8_t *p = src + (size_t)y * w + x;
+            int s =
+                p[-w - 1] + p[-w] + p[-w + 1] + p[-1] + p[0] + p[1] + p[w - 1] + p[w] + p[w + 1];
+            dst[(size_t)y * w + x] = (uint8_t)((s + 4) / 9);
+        }
+    }
+}
+
+/* Draws src (w x h packed) scaled by `scale` (nearest pixel) into canvas with a light border of
+ * `pad` pixels, inverted if asked; scans it. */
+static int still_scan(struct borne_decoder *dec, const uint8_t *src, int w, int h, int scale,
+                      int pad, int inv, uint8_t *canvas, char *text, size_t cap, size_t *len)
+{
+    int cw = w * scale + 2 * pad, ch = h * scale + 2 * pad;
+    memset(canvas, 255, (size_t)cw * ch);
+    for (int y = 0; y < h * scale; y++) {
+        const uint8_t *s = src + (size_t)(y / scale) * w;
+        uint8_t *d = canvas + (size_t)(y + pad) * cw + pad;
+        for (int x = 0; x < w * scale; x++) {
+            uint8_t v = s[x / scale];
+            d[x] = inv ? (uint8_t)(255 - v) : v;
+        }
+    }
+    dec->stats.runs[BORNE_PASS_STILL]++;
+    struct hit hit = scan(dec, dec->zs, canvas, cw, ch, text, cap, len);
+    if (hit.found) {
+        dec->stats.hits[BORNE_PASS_STILL]++;
+    }
+    return hit.found;
+}
+
+/* The still-image passes, after the camera's passes read nothing. */
+static int still_passes(struct borne_decoder *dec, const borne_frame *frame, char *text, size_t cap,
+                        size_t *len)
+{
+    uint64_t t0 = now_ns();
+    int w = frame->width, h = frame->height, side = w > h ? w : h;
+    int scale = side <= 300 ? 3 : (side <= 800 ? 2 : 1);
+    int pad = (side * scale) / 10 + 8;
+    while (scale > 1 && (long)(w * scale + 2 * pad) * (h * scale + 2 * pad) > STILL_MAX_PIXELS) {
+        scale--;
+        pad = (side * scale) / 10 + 8;
+    }
+    size_t n = (size_t)w * h;
+    uint8_t *grey = malloc(n), *work = malloc(n), *bin = malloc(n);
+    uint8_t *canvas = malloc((size_t)(w * scale + 2 * pad) * (h * scale + 2 * pad));
+    int found = 0;
+    if (!grey || !work || !bin || !canvas) {
+        goto out;
+    }
+    for (int y = 0; y < h; y++) {
+        memcpy(grey + (size_t)y * w, frame->luma + (size_t)y * frame->stride, (size_t)w);
+    }
+    /* 1. as it is, with a quiet zone and a few pixels a module; both polarities */
+    for (int inv = 0; inv < 2 && !found; inv++) {
+        found = still_scan(dec, grey, w, h, scale, pad, inv, canvas, text, cap, len);
+    }
+    /* 2. adaptive binarisation (uneven light, glare, shadows), then the same after a light blur
+     *    (screen moiré, sensor noise), at two window sizes */
+    int radii[2] = {side / 16 + 4, side / 6 + 4};
+    for (int b = 0; b < 2 && !found; b++) {
+        const uint8_t *src = grey;
+        if (b) {
+            blur3(grey, w, h, work);
+            src = work;
+        }
+        for (int ri = 0; ri < 2 && !found; ri++) {
+            if (sauvola(src, w, h, radii[ri], 0.2, bin)) {
+                goto out;
+            }
+            for (int inv = 0; inv < 2 && !found; inv++) {
+                found = still_scan(dec, bin, w, h, scale, pad, inv, canvas, text, cap, len);
+            }
+        }
+    }
+out:
+    free(grey);
+    free(work);
+    free(bin);
+    free(canvas);
+    dec->stats.ns[BORNE_PASS_STILL] += now_ns() - t0;
+    return found;
+}
+
 /* WARP: the normalised crop in dec->buf (w x h, code dark on light, at ox, oy in the frame) is
  * searched for finder patterns at full resolution; grids fitted on them redraw the code flat
  * for zbar (unwarp.h). */
@@ -709,6 +852,9 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
         /* skipped for the budget: let the estimate fade so that a few costly runs do not keep
          * the pass off for good */
         dec->last_ema_ns -= dec->last_ema_ns / 8;
+    }
+    if (dec->still && enabled(dec, BORNE_PASS_STILL) && still_passes(dec, frame, text, cap, len)) {
+        goto found;
     }
     return 0;
 

@@ -30,6 +30,7 @@ enum borne_decoder_pass {
     BORNE_PASS_FULL,     /* full resolution, every other line; the line phase alternates */
     BORNE_PASS_DENSE,    /* full resolution, every line, normalised, around the finders */
     BORNE_PASS_WARP,     /* a grid fitted to a bent or tilted code, redrawn flat (unwarp.h) */
+    BORNE_PASS_STILL,    /* still images only: quiet zone, upscaling, adaptive binarisation */
     BORNE_PASS__COUNT
 };
 
