@@ -562,6 +562,52 @@ static int still_scan(struct borne_decoder *dec, const uint8_t *src, int w, int 
     return hit.found;
 }
 
+/* Runs the camera's passes (still mode off, no budget, no ROI) on src scaled by `scale`
+ * (bilinear); the pass statistics count in STILL. */
+static int still_rerun(struct borne_decoder *dec, const uint8_t *src, int w, int h, int scale,
+                       char *text, size_t cap, size_t *len)
+{
+    int sw = w * scale, sh = h * scale;
+    if (sw > BORNE_DECODER_MAX_SIDE || sh > BORNE_DECODER_MAX_SIDE) {
+        return 0;
+    }
+    uint8_t *img = malloc((size_t)sw * sh);
+    if (!img) {
+        return 0;
+    }
+    for (int y = 0; y < sh; y++) {
+        double fy = (y + 0.5) / scale - 0.5;
+        int y0 = fy < 0 ? 0 : (int)fy, y1 = y0 + 1 < h ? y0 + 1 : h - 1;
+        double ay = fy - y0 < 0 ? 0 : fy - y0;
+        for (int x = 0; x < sw; x++) {
+            double fx = (x + 0.5) / scale - 0.5;
+            int x0 = fx < 0 ? 0 : (int)fx, x1 = x0 + 1 < w ? x0 + 1 : w - 1;
+            double ax = fx - x0 < 0 ? 0 : fx - x0;
+            double v =
+                (src[(size_t)y0 * w + x0] * (1 - ax) + src[(size_t)y0 * w + x1] * ax) * (1 - ay) +
+                (src[(size_t)y1 * w + x0] * (1 - ax) + src[(size_t)y1 * w + x1] * ax) * ay;
+            img[(size_t)y * sw + x] = (uint8_t)(v + 0.5);
+        }
+    }
+    borne_frame f = {.luma = img, .width = sw, .height = sh, .stride = sw};
+    double budget = dec->budget;
+    dec->still = 0;
+    dec->budget = 0;
+    dec->roi.active = 0;
+    dec->stats.runs[BORNE_PASS_STILL]++;
+    int found = borne_decoder_decode(dec, &f, text, cap, len);
+    if (found) {
+        dec->stats.found--; /* counted once, by the outer call */
+        dec->stats.hits[BORNE_PASS_STILL]++;
+    }
+    dec->stats.frames--;
+    dec->still = 1;
+    dec->budget = budget;
+    dec->roi.active = 0;
+    free(img);
+    return found;
+}
+
 /* The still-image passes, after the camera's passes read nothing. */
 static int still_passes(struct borne_decoder *dec, const borne_frame *frame, char *text, size_t cap,
                         size_t *len)
@@ -605,6 +651,15 @@ static int still_passes(struct borne_decoder *dec, const borne_frame *frame, cha
                 found = still_scan(dec, bin, w, h, scale, pad, inv, canvas, text, cap, len);
             }
         }
+    }
+    /* 3. the camera's passes (finders, DENSE, WARP) again on the binarised image, and on a
+     *    small image upscaled 2x (bilinear): the finder search and the grid fit then have
+     *    enough pixels a module */
+    if (!found) {
+        found = still_rerun(dec, bin, w, h, 1, text, cap, len);
+    }
+    if (!found && side <= 600) {
+        found = still_rerun(dec, grey, w, h, 2, text, cap, len);
     }
 out:
     free(grey);
