@@ -15,6 +15,9 @@
  *   5. DENSE: a normalised full-resolution crop around the finders, every line.
  *   6. WARP: a grid fitted to the code around the finders and the code redrawn flat
  *      (unwarp.c), for curled and steeply tilted codes.
+ *   7. STILL (still-image mode only, borne_decoder_set_still: bornectl decode): the photo with
+ *      a quiet zone and upscaled, Sauvola-binarised (also after a blur), and the passes above
+ *      rerun on the binarised photo and on a 2x upscale of a small one.
  * The full-resolution finder search, DENSE and WARP run only while the frame's expected cost
  * stays within a budget counted in FULL passes (running means), which bounds the cost tail.
  * Buffers are sized once for the largest frame seen (capped by BORNE_DECODER_MAX_SIDE). */
