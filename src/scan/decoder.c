@@ -738,9 +738,47 @@ static int run_pass(struct borne_decoder *dec, zbar_image_scanner_t *zs, enum bo
     return hit.found;
 }
 
+/* A still image over BORNE_DECODER_MAX_SIDE (a photo of 50 megapixels) is read at a reduced
+ * size: k x k box averages, k the smallest factor that brings it under the cap. */
+static int decode_reduced(struct borne_decoder *dec, const borne_frame *frame, char *text,
+                          size_t cap, size_t *len)
+{
+    int k = 2;
+    while (frame->width / k > BORNE_DECODER_MAX_SIDE ||
+           frame->height / k > BORNE_DECODER_MAX_SIDE) {
+        k++;
+    }
+    int w = frame->width / k, h = frame->height / k;
+    uint8_t *img = malloc((size_t)w * h);
+    if (!img) {
+        return 0;
+    }
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            unsigned sum = 0;
+            for (int j = 0; j < k; j++) {
+                const uint8_t *row = frame->luma + (size_t)(y * k + j) * frame->stride + x * k;
+                for (int i = 0; i < k; i++) {
+                    sum += row[i];
+                }
+            }
+            img[(size_t)y * w + x] = (uint8_t)(sum / (unsigned)(k * k));
+        }
+    }
+    borne_frame f = {.luma = img, .width = w, .height = h, .stride = w};
+    int found = borne_decoder_decode(dec, &f, text, cap, len);
+    free(img);
+    return found;
+}
+
 int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, char *text,
                          size_t cap, size_t *len)
 {
+    if (dec && dec->still && text && cap && frame && frame->luma && frame->stride >= frame->width &&
+        (frame->width > BORNE_DECODER_MAX_SIDE || frame->height > BORNE_DECODER_MAX_SIDE) &&
+        frame->width <= 4 * BORNE_DECODER_MAX_SIDE && frame->height <= 4 * BORNE_DECODER_MAX_SIDE) {
+        return decode_reduced(dec, frame, text, cap, len);
+    }
     if (!dec || !text || cap == 0 || !frame_ok(frame)) {
         return 0;
     }

@@ -80,9 +80,11 @@ void borne_decoder_set_disabled(struct borne_decoder *dec, unsigned pass_mask);
 void borne_decoder_set_budget(struct borne_decoder *dec, double full_passes);
 
 /* Still-image mode (bornectl decode, one photograph per call): on, each call scans every line
- * at once (no rotation over successive frames) and adds the passes meant for photographs
- * (adaptive binarisation, finder search at several scales; docs/decoder.md), which a camera's
- * time budget leaves out. Off (the default) for video. Use with a budget of 0. */
+ * at once (no rotation over successive frames), reads an image over BORNE_DECODER_MAX_SIDE (up to
+ * four times that) at a reduced size instead of refusing it, and adds the passes meant for
+ * photographs (a quiet zone and upscaling, adaptive binarisation, the camera's passes rerun on
+ * the binarised photo and on a small one upscaled; docs/decoder.md), which a camera's time budget
+ * leaves out. Off (the default) for video. Use with a budget of 0. */
 void borne_decoder_set_still(struct borne_decoder *dec, int on);
 
 #endif

@@ -434,6 +434,37 @@ static void test_still_small_code_in_a_large_photo(void **state)
     assert_int_equal(r & 4, 4);
 }
 
+static void test_still_image_over_the_side_cap_read_reduced(void **state)
+{
+    (void)state;
+    /* a panorama wider than BORNE_DECODER_MAX_SIDE: a video frame that size is refused, a still
+     * image is read at a reduced size */
+    struct scene sc = {.w = BORNE_DECODER_MAX_SIDE + 904,
+                       .h = 600,
+                       .mod = 4,
+                       .quiet = 4,
+                       .ox = 3000,
+                       .oy = 60,
+                       .shade = 1.0,
+                       .bg = 140,
+                       .noise = 2};
+    int qw;
+    uint8_t *pix = render_scene("BO:ABCDEFGHIJKLMNOP", &sc, &qw);
+    borne_frame f = {.luma = pix, .width = sc.w, .height = sc.h, .stride = sc.w};
+    char got[256];
+    size_t len = 0;
+    struct borne_decoder *dec = NULL;
+    assert_int_equal(borne_decoder_new(&dec), BORNE_OK);
+    borne_decoder_set_budget(dec, 0);
+    assert_int_equal(borne_decoder_decode(dec, &f, got, sizeof(got), &len), 0);
+    borne_decoder_set_still(dec, 1);
+    assert_int_equal(borne_decoder_decode(dec, &f, got, sizeof(got), &len), 1);
+    assert_int_equal(len, 19);
+    assert_memory_equal(got, "BO:ABCDEFGHIJKLMNOP", len);
+    borne_decoder_free(dec);
+    free(pix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -447,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_still_code_without_quiet_zone_one_pixel_a_module),
         cmocka_unit_test(test_still_uneven_light),
         cmocka_unit_test(test_still_small_code_in_a_large_photo),
+        cmocka_unit_test(test_still_image_over_the_side_cap_read_reduced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
