@@ -566,23 +566,27 @@ static int still_scan(struct borne_decoder *dec, const uint8_t *src, int w, int 
 }
 
 /* Runs the camera's passes (still mode off, no budget, no ROI) on src scaled by `scale`
- * (bilinear); the pass statistics count in STILL. */
+ * (bilinear) with a light border (finders on the image's edge need one); the pass statistics
+ * count in STILL. */
 static int still_rerun(struct borne_decoder *dec, const uint8_t *src, int w, int h, int scale,
                        char *text, size_t cap, size_t *len)
 {
-    int sw = w * scale, sh = h * scale;
+    int pad = ((w > h ? w : h) * scale) / 10 + 8;
+    int sw = w * scale + 2 * pad, sh = h * scale + 2 * pad;
     if (sw > BORNE_DECODER_MAX_SIDE || sh > BORNE_DECODER_MAX_SIDE) {
         return 0;
     }
-    uint8_t *img = malloc((size_t)sw * sh);
-    if (!img) {
+    uint8_t *canvas = malloc((size_t)sw * sh);
+    if (!canvas) {
         return 0;
     }
-    for (int y = 0; y < sh; y++) {
+    memset(canvas, 255, (size_t)sw * sh);
+    uint8_t *img = canvas + (size_t)pad * sw + pad;
+    for (int y = 0; y < h * scale; y++) {
         double fy = (y + 0.5) / scale - 0.5;
         int y0 = fy < 0 ? 0 : (int)fy, y1 = y0 + 1 < h ? y0 + 1 : h - 1;
         double ay = fy - y0 < 0 ? 0 : fy - y0;
-        for (int x = 0; x < sw; x++) {
+        for (int x = 0; x < w * scale; x++) {
             double fx = (x + 0.5) / scale - 0.5;
             int x0 = fx < 0 ? 0 : (int)fx, x1 = x0 + 1 < w ? x0 + 1 : w - 1;
             double ax = fx - x0 < 0 ? 0 : fx - x0;
@@ -592,7 +596,7 @@ static int still_rerun(struct borne_decoder *dec, const uint8_t *src, int w, int
             img[(size_t)y * sw + x] = (uint8_t)(v + 0.5);
         }
     }
-    borne_frame f = {.luma = img, .width = sw, .height = sh, .stride = sw};
+    borne_frame f = {.luma = canvas, .width = sw, .height = sh, .stride = sw};
     double budget = dec->budget;
     dec->still = 0;
     dec->budget = 0;
@@ -607,7 +611,7 @@ static int still_rerun(struct borne_decoder *dec, const uint8_t *src, int w, int
     dec->still = 1;
     dec->budget = budget;
     dec->roi.active = 0;
-    free(img);
+    free(canvas);
     return found;
 }
 
