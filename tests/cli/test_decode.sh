@@ -56,6 +56,11 @@ check "json: the next file still read" grep -q '"texts": \["BO:ABCDEFGHIJKLMNOP"
 check "json no code (1)" test "$(exit_code "$bornectl" decode --json "$tmp/blank.png")" = 1
 check "json no code: empty texts" grep -q '"texts": \[\]' "$tmp/out"
 
+# a payload that is not UTF-8 (Latin-1 "café"): given in hexadecimal, never as broken text
+"$qr_png" "$tmp/latin1.png" $'caf\xe9'
+check "json latin-1 exit 0" test "$(exit_code "$bornectl" decode --json "$tmp/latin1.png")" = 0
+check "json latin-1 as hex" grep -q '"texts": \[\], "hex": \["636166e9"\]' "$tmp/out"
+
 # -0: PATH NUL TEXT NUL per image
 check "nul exit 0" test "$(exit_code "$bornectl" decode -0 "$tmp/vcard.png" "$tmp/wifi tab	name.png")" = 0
 printf '%s\0%s\0%s\0%s\0' "$tmp/vcard.png" "$vcard" "$tmp/wifi tab	name.png" "$wifi" >"$tmp/want"
