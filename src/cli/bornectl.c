@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -708,19 +709,97 @@ usage:
     return EXIT_USAGE;
 }
 
+/* The bytes as a JSON string when they are UTF-8, else NULL. */
+static json_t *json_text(const char *s, size_t n)
+{
+    return json_stringn(s, n);
+}
+
+/* The bytes in lower-case hexadecimal, as a JSON string (NULL when out of memory). */
+static json_t *json_hex(const char *s, size_t n)
+{
+    char *hex = malloc(2 * n + 1);
+    if (!hex) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", (unsigned char)s[i]);
+    }
+    json_t *v = json_stringn(hex, 2 * n);
+    free(hex);
+    return v;
+}
+
+/* One line of `decode --json`: {"path": ..., "texts": [...]} or {"path": ..., "error": ...}.
+ * JSON holds only text: a path or a payload that is not UTF-8 goes, in hexadecimal, in
+ * "path_hex" or "hex" instead. Returns 0, or -1 when out of memory. */
+static int print_decode_json(const char *path, borne_err err, const char *text, size_t len,
+                             int found)
+{
+    json_t *obj = json_object();
+    if (!obj) {
+        return -1;
+    }
+    json_t *p = json_text(path, strlen(path));
+    json_object_set_new(obj, p ? "path" : "path_hex", p ? p : json_hex(path, strlen(path)));
+    if (err) {
+        json_object_set_new(obj, "error", json_string(borne_strerror(err)));
+    } else {
+        json_t *texts = json_array();
+        json_t *t = found ? json_text(text, len) : NULL;
+        if (t) {
+            json_array_append_new(texts, t);
+        }
+        json_object_set_new(obj, "texts", texts);
+        if (found && !t) {
+            json_t *hex = json_array();
+            json_array_append_new(hex, json_hex(text, len));
+            json_object_set_new(obj, "hex", hex);
+        }
+    }
+    char *line = json_dumps(obj, JSON_PRESERVE_ORDER);
+    json_decref(obj);
+    if (!line) {
+        return -1;
+    }
+    puts(line);
+    free(line);
+    return 0;
+}
+
+enum decode_format { DECODE_TAB, DECODE_JSON, DECODE_NUL };
+
 static int cmd_decode(struct ctl *ctl, int argc, char **argv)
 {
     (void)ctl;
-    if (argc < 2) {
-        fprintf(stderr, "usage: bornectl decode IMAGE...\n");
-        return EXIT_USAGE;
+    enum decode_format fmt = DECODE_TAB;
+    int first = 1;
+    for (; first < argc && argv[first][0] == '-'; first++) {
+        if (strcmp(argv[first], "--json") == 0) {
+            fmt = DECODE_JSON;
+        } else if (strcmp(argv[first], "-0") == 0 || strcmp(argv[first], "--null") == 0) {
+            fmt = DECODE_NUL;
+        } else if (strcmp(argv[first], "--") == 0) {
+            first++;
+            break;
+        } else {
+            fprintf(stderr, "bornectl: decode: unknown option \"%s\"\n", argv[first]);
+            goto usage;
+        }
     }
-    struct borne_decoder *dec;
-    if (borne_decoder_new(&dec)) {
-        return EXIT_SYSTEM;
+    if (first >= argc) {
+        goto usage;
     }
     int rc = EXIT_OK;
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
+        /* Each file is a still image of its own: a fresh decoder (no region of interest or
+         * running cost carried from the previous file), every pass, no time budget. */
+        struct borne_decoder *dec;
+        if (borne_decoder_new(&dec)) {
+            return EXIT_SYSTEM;
+        }
+        borne_decoder_set_budget(dec, 0);
+        borne_decoder_set_still(dec, 1);
         borne_image img;
         borne_err err = borne_image_load(argv[i], &img);
         char text[BORNE_SCAN_MAX_BYTES + 1];
@@ -732,24 +811,41 @@ static int cmd_decode(struct ctl *ctl, int argc, char **argv)
         } else {
             borne_frame frame = {
                 .luma = img.pixels, .width = img.width, .height = img.height, .stride = img.width};
-            borne_decoder_reset(dec);
-            /* A still image gets every pass: the rotation spreads them over a few calls. */
-            for (int pass = 0; pass < 4 && !found; pass++) {
-                found = borne_decoder_decode(dec, &frame, text, sizeof(text), &len);
-            }
+            found = borne_decoder_decode(dec, &frame, text, sizeof(text), &len);
             borne_image_clear(&img);
         }
-        fputs(argv[i], stdout);
-        putchar('\t');
-        if (found) {
-            fwrite(text, 1, len, stdout);
-        } else if (!rc) {
+        borne_decoder_free(dec);
+        if (!found && !err && rc == EXIT_OK) {
             rc = EXIT_REFUSED;
         }
-        putchar('\n');
+        if (fmt == DECODE_JSON) {
+            if (print_decode_json(argv[i], err, text, len, found)) {
+                return EXIT_SYSTEM;
+            }
+        } else if (fmt == DECODE_NUL) {
+            /* PATH NUL TEXT NUL: TEXT empty when nothing was read or the file was refused */
+            fputs(argv[i], stdout);
+            putchar('\0');
+            if (found) {
+                fwrite(text, 1, len, stdout);
+            }
+            putchar('\0');
+        } else {
+            fputs(argv[i], stdout);
+            putchar('\t');
+            if (found) {
+                fwrite(text, 1, len, stdout);
+            }
+            putchar('\n');
+        }
     }
-    borne_decoder_free(dec);
+    if (fflush(stdout) != 0) {
+        return EXIT_SYSTEM;
+    }
     return rc;
+usage:
+    fprintf(stderr, "usage: bornectl decode [--json | -0] IMAGE...\n");
+    return EXIT_USAGE;
 }
 
 /* ---- roster queries, revocation ---- */
@@ -1234,7 +1330,7 @@ static const struct command commands[] = {
     {"token", cmd_token, "issue --key FILE.key [--participant ID]: signed badge codes"},
     {"badges", cmd_badges, "--key FILE.key --out DIR | --pdf FILE.pdf: printable badges"},
     {"scan", cmd_scan, "TEXT [--session ID] [--mode entry|exit]: decide and record"},
-    {"decode", cmd_decode, "IMAGE...: read QR codes from PNG or JPEG files"},
+    {"decode", cmd_decode, "[--json | -0] IMAGE...: read QR codes from PNG or JPEG files"},
     {"search", cmd_search, "WORDS...: find participants by name, accents ignored"},
     {"list", cmd_list, "list the roster"},
     {"revoke", cmd_revoke, "CODE [--reason TEXT]: refuse a badge code from now on"},

@@ -15,6 +15,9 @@
  *   5. DENSE: a normalised full-resolution crop around the finders, every line.
  *   6. WARP: a grid fitted to the code around the finders and the code redrawn flat
  *      (unwarp.c), for curled and steeply tilted codes.
+ *   7. STILL (still-image mode only, borne_decoder_set_still: bornectl decode): the photo with
+ *      a quiet zone and upscaled, Sauvola-binarised (also after a blur), and the passes above
+ *      rerun on the binarised photo and on a 2x upscale of a small one.
  * The full-resolution finder search, DENSE and WARP run only while the frame's expected cost
  * stays within a budget counted in FULL passes (running means), which bounds the cost tail.
  * Buffers are sized once for the largest frame seen (capped by BORNE_DECODER_MAX_SIDE). */
@@ -23,6 +26,7 @@
 #include "scan/decoder.h"
 
 #include <stdbool.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -66,6 +70,7 @@ struct borne_decoder {
     uint64_t fine_ema_ns; /* running mean cost of the full-resolution finder search */
     unsigned disabled;
     double budget;  /* in FULL passes; <= 0: no budget (borne_decoder_set_budget) */
+    int still;      /* still-image mode (borne_decoder_set_still) */
     unsigned reads; /* codes read since the scanners were made (see renew_scanners) */
     struct borne_decoder_stats stats;
 };
@@ -200,6 +205,13 @@ void borne_decoder_set_budget(struct borne_decoder *dec, double full_passes)
 {
     if (dec) {
         dec->budget = full_passes;
+    }
+}
+
+void borne_decoder_set_still(struct borne_decoder *dec, int on)
+{
+    if (dec) {
+        dec->still = on != 0;
     }
 }
 
@@ -464,6 +476,207 @@ static void shrink_to(int *x0, int *y0, int *x1, int *y1, long max)
     }
 }
 
+/* ---- still images (borne_decoder_set_still): passes for photographs ----
+ *
+ * A photograph has no next frame and no time budget, and it may hold what the camera never sees:
+ * a code without its quiet zone, at one pixel a module, lit unevenly, on a screen. Each variant
+ * below is drawn into a padded canvas (a light border of STILL_PAD_MODULES-ish pixels: zbar
+ * needs a quiet zone), at a scale that gives small images a few pixels a module, and scanned in
+ * both polarities. */
+#define STILL_MAX_PIXELS (12L * 1024 * 1024) /* canvas cap: larger images are not upscaled */
+
+/* Sauvola threshold of src (w x h packed) into dst (0 or 255): a pixel is dark when below
+ * mean * (1 + k * (sd / 128 - 1)) over a (2r+1)^2 window, from integral images of the sum and
+ * the sum of squares. Returns -1 when out of memory. */
+static int sauvola(const uint8_t *src, int w, int h, int r, double k, uint8_t *dst)
+{
+    size_t iw = (size_t)w + 1;
+    uint64_t *s1 = calloc(iw * (size_t)(h + 1), sizeof(uint64_t));
+    uint64_t *s2 = calloc(iw * (size_t)(h + 1), sizeof(uint64_t));
+    if (!s1 || !s2) {
+        free(s1);
+        free(s2);
+        return -1;
+    }
+    for (int y = 0; y < h; y++) {
+        uint64_t a = 0, b = 0;
+        for (int x = 0; x < w; x++) {
+            uint64_t v = src[(size_t)y * w + x];
+            a += v;
+            b += v * v;
+            s1[(size_t)(y + 1) * iw + x + 1] = s1[(size_t)y * iw + x + 1] + a;
+            s2[(size_t)(y + 1) * iw + x + 1] = s2[(size_t)y * iw + x + 1] + b;
+        }
+    }
+    for (int y = 0; y < h; y++) {
+        int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
+        for (int x = 0; x < w; x++) {
+            int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
+            double n = (double)(x1 - x0) * (y1 - y0);
+            double a = (double)(s1[(size_t)y1 * iw + x1] - s1[(size_t)y0 * iw + x1] -
+                                s1[(size_t)y1 * iw + x0] + s1[(size_t)y0 * iw + x0]);
+            double b = (double)(s2[(size_t)y1 * iw + x1] - s2[(size_t)y0 * iw + x1] -
+                                s2[(size_t)y1 * iw + x0] + s2[(size_t)y0 * iw + x0]);
+            double m = a / n, var = b / n - m * m;
+            double sd = var > 0 ? sqrt(var) : 0;
+            double t = m * (1 + k * (sd / 128 - 1));
+            dst[(size_t)y * w + x] = src[(size_t)y * w + x] < t ? 0 : 255;
+        }
+    }
+    free(s1);
+    free(s2);
+    return 0;
+}
+
+/* 3x3 box blur of src into dst (w x h packed; the border copied). */
+static void blur3(const uint8_t *src, int w, int h, uint8_t *dst)
+{
+    memcpy(dst, src, (size_t)w * h);
+    for (int y = 1; y < h - 1; y++) {
+        for (int x = 1; x < w - 1; x++) {
+            const uint8_t *p = src + (size_t)y * w + x;
+            int s =
+                p[-w - 1] + p[-w] + p[-w + 1] + p[-1] + p[0] + p[1] + p[w - 1] + p[w] + p[w + 1];
+            dst[(size_t)y * w + x] = (uint8_t)((s + 4) / 9);
+        }
+    }
+}
+
+/* Draws src (w x h packed) scaled by `scale` (nearest pixel) into canvas with a light border of
+ * `pad` pixels, inverted if asked; scans it. */
+static int still_scan(struct borne_decoder *dec, const uint8_t *src, int w, int h, int scale,
+                      int pad, int inv, uint8_t *canvas, char *text, size_t cap, size_t *len)
+{
+    int cw = w * scale + 2 * pad, ch = h * scale + 2 * pad;
+    memset(canvas, 255, (size_t)cw * ch);
+    for (int y = 0; y < h * scale; y++) {
+        const uint8_t *s = src + (size_t)(y / scale) * w;
+        uint8_t *d = canvas + (size_t)(y + pad) * cw + pad;
+        for (int x = 0; x < w * scale; x++) {
+            uint8_t v = s[x / scale];
+            d[x] = inv ? (uint8_t)(255 - v) : v;
+        }
+    }
+    dec->stats.runs[BORNE_PASS_STILL]++;
+    struct hit hit = scan(dec, dec->zs, canvas, cw, ch, text, cap, len);
+    if (hit.found) {
+        dec->stats.hits[BORNE_PASS_STILL]++;
+    }
+    return hit.found;
+}
+
+/* Runs the camera's passes (still mode off, no budget, no ROI) on src scaled by `scale`
+ * (bilinear) with a light border (finders on the image's edge need one); the pass statistics
+ * count in STILL. */
+static int still_rerun(struct borne_decoder *dec, const uint8_t *src, int w, int h, int scale,
+                       char *text, size_t cap, size_t *len)
+{
+    int pad = ((w > h ? w : h) * scale) / 10 + 8;
+    int sw = w * scale + 2 * pad, sh = h * scale + 2 * pad;
+    if (sw > BORNE_DECODER_MAX_SIDE || sh > BORNE_DECODER_MAX_SIDE) {
+        return 0;
+    }
+    uint8_t *canvas = malloc((size_t)sw * sh);
+    if (!canvas) {
+        return 0;
+    }
+    memset(canvas, 255, (size_t)sw * sh);
+    uint8_t *img = canvas + (size_t)pad * sw + pad;
+    for (int y = 0; y < h * scale; y++) {
+        double fy = (y + 0.5) / scale - 0.5;
+        int y0 = fy < 0 ? 0 : (int)fy, y1 = y0 + 1 < h ? y0 + 1 : h - 1;
+        double ay = fy - y0 < 0 ? 0 : fy - y0;
+        for (int x = 0; x < w * scale; x++) {
+            double fx = (x + 0.5) / scale - 0.5;
+            int x0 = fx < 0 ? 0 : (int)fx, x1 = x0 + 1 < w ? x0 + 1 : w - 1;
+            double ax = fx - x0 < 0 ? 0 : fx - x0;
+            double v =
+                (src[(size_t)y0 * w + x0] * (1 - ax) + src[(size_t)y0 * w + x1] * ax) * (1 - ay) +
+                (src[(size_t)y1 * w + x0] * (1 - ax) + src[(size_t)y1 * w + x1] * ax) * ay;
+            img[(size_t)y * sw + x] = (uint8_t)(v + 0.5);
+        }
+    }
+    borne_frame f = {.luma = canvas, .width = sw, .height = sh, .stride = sw};
+    double budget = dec->budget;
+    dec->still = 0;
+    dec->budget = 0;
+    dec->roi.active = 0;
+    dec->stats.runs[BORNE_PASS_STILL]++;
+    int found = borne_decoder_decode(dec, &f, text, cap, len);
+    if (found) {
+        dec->stats.found--; /* counted once, by the outer call */
+        dec->stats.hits[BORNE_PASS_STILL]++;
+    }
+    dec->stats.frames--;
+    dec->still = 1;
+    dec->budget = budget;
+    dec->roi.active = 0;
+    free(canvas);
+    return found;
+}
+
+/* The still-image passes, after the camera's passes read nothing. */
+static int still_passes(struct borne_decoder *dec, const borne_frame *frame, char *text, size_t cap,
+                        size_t *len)
+{
+    uint64_t t0 = now_ns();
+    int w = frame->width, h = frame->height, side = w > h ? w : h;
+    int scale = side <= 300 ? 3 : (side <= 800 ? 2 : 1);
+    int pad = (side * scale) / 10 + 8;
+    while (scale > 1 && (long)(w * scale + 2 * pad) * (h * scale + 2 * pad) > STILL_MAX_PIXELS) {
+        scale--;
+        pad = (side * scale) / 10 + 8;
+    }
+    size_t n = (size_t)w * h;
+    uint8_t *grey = malloc(n), *work = malloc(n), *bin = malloc(n);
+    uint8_t *canvas = malloc((size_t)(w * scale + 2 * pad) * (h * scale + 2 * pad));
+    int found = 0;
+    if (!grey || !work || !bin || !canvas) {
+        goto out;
+    }
+    for (int y = 0; y < h; y++) {
+        memcpy(grey + (size_t)y * w, frame->luma + (size_t)y * frame->stride, (size_t)w);
+    }
+    /* 1. as it is, with a quiet zone and a few pixels a module; both polarities */
+    for (int inv = 0; inv < 2 && !found; inv++) {
+        found = still_scan(dec, grey, w, h, scale, pad, inv, canvas, text, cap, len);
+    }
+    /* 2. adaptive binarisation (uneven light, glare, shadows), then the same after a light blur
+     *    (screen moiré, sensor noise), at two window sizes */
+    int radii[2] = {side / 16 + 4, side / 6 + 4};
+    for (int b = 0; b < 2 && !found; b++) {
+        const uint8_t *src = grey;
+        if (b) {
+            blur3(grey, w, h, work);
+            src = work;
+        }
+        for (int ri = 0; ri < 2 && !found; ri++) {
+            if (sauvola(src, w, h, radii[ri], 0.2, bin)) {
+                goto out;
+            }
+            for (int inv = 0; inv < 2 && !found; inv++) {
+                found = still_scan(dec, bin, w, h, scale, pad, inv, canvas, text, cap, len);
+            }
+        }
+    }
+    /* 3. the camera's passes (finders, DENSE, WARP) again on the binarised image, and on a
+     *    small image upscaled 2x (bilinear): the finder search and the grid fit then have
+     *    enough pixels a module */
+    if (!found) {
+        found = still_rerun(dec, bin, w, h, 1, text, cap, len);
+    }
+    if (!found && side <= 600) {
+        found = still_rerun(dec, grey, w, h, 2, text, cap, len);
+    }
+out:
+    free(grey);
+    free(work);
+    free(bin);
+    free(canvas);
+    dec->stats.ns[BORNE_PASS_STILL] += now_ns() - t0;
+    return found;
+}
+
 /* WARP: the normalised crop in dec->buf (w x h, code dark on light, at ox, oy in the frame) is
  * searched for finder patterns at full resolution; grids fitted on them redraw the code flat
  * for zbar (unwarp.h). */
@@ -529,9 +742,47 @@ static int run_pass(struct borne_decoder *dec, zbar_image_scanner_t *zs, enum bo
     return hit.found;
 }
 
+/* A still image over BORNE_DECODER_MAX_SIDE (a photo of 50 megapixels) is read at a reduced
+ * size: k x k box averages, k the smallest factor that brings it under the cap. */
+static int decode_reduced(struct borne_decoder *dec, const borne_frame *frame, char *text,
+                          size_t cap, size_t *len)
+{
+    int k = 2;
+    while (frame->width / k > BORNE_DECODER_MAX_SIDE ||
+           frame->height / k > BORNE_DECODER_MAX_SIDE) {
+        k++;
+    }
+    int w = frame->width / k, h = frame->height / k;
+    uint8_t *img = malloc((size_t)w * h);
+    if (!img) {
+        return 0;
+    }
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            unsigned sum = 0;
+            for (int j = 0; j < k; j++) {
+                const uint8_t *row = frame->luma + (size_t)(y * k + j) * frame->stride + x * k;
+                for (int i = 0; i < k; i++) {
+                    sum += row[i];
+                }
+            }
+            img[(size_t)y * w + x] = (uint8_t)(sum / (unsigned)(k * k));
+        }
+    }
+    borne_frame f = {.luma = img, .width = w, .height = h, .stride = w};
+    int found = borne_decoder_decode(dec, &f, text, cap, len);
+    free(img);
+    return found;
+}
+
 int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, char *text,
                          size_t cap, size_t *len)
 {
+    if (dec && dec->still && text && cap && frame && frame->luma && frame->stride >= frame->width &&
+        (frame->width > BORNE_DECODER_MAX_SIDE || frame->height > BORNE_DECODER_MAX_SIDE) &&
+        frame->width <= 4 * BORNE_DECODER_MAX_SIDE && frame->height <= 4 * BORNE_DECODER_MAX_SIDE) {
+        return decode_reduced(dec, frame, text, cap, len);
+    }
     if (!dec || !text || cap == 0 || !frame_ok(frame)) {
         return 0;
     }
@@ -569,14 +820,16 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
      *    plain scan's cost. Successive frames scan the other half of the lines (the image is
      *    shifted by one row and column), so two frames together cover every line. */
     if (enabled(dec, BORNE_PASS_FULL)) {
-        int ph = (int)(fno & 1);
+        int ph = dec->still ? 0 : (int)(fno & 1);
         dec->stats.runs[BORNE_PASS_FULL]++;
         uint64_t t0 = now_ns();
         for (int y = 0; y < h - ph; y++) {
             memcpy(dec->buf + (size_t)y * (w - ph),
                    frame->luma + (size_t)(y + ph) * frame->stride + ph, (size_t)(w - ph));
         }
-        struct hit hit = scan(dec, dec->zs_full, dec->buf, w - ph, h - ph, text, cap, len);
+        /* a still image has no next frame: every line at once */
+        struct hit hit = scan(dec, dec->still ? dec->zs : dec->zs_full, dec->buf, w - ph, h - ph,
+                              text, cap, len);
         uint64_t dt = now_ns() - t0;
         dec->stats.ns[BORNE_PASS_FULL] += dt;
         dec->full_ema_ns = dec->full_ema_ns ? (dec->full_ema_ns * 7 + dt) / 8 : dt;
@@ -699,6 +952,9 @@ int borne_decoder_decode(struct borne_decoder *dec, const borne_frame *frame, ch
         /* skipped for the budget: let the estimate fade so that a few costly runs do not keep
          * the pass off for good */
         dec->last_ema_ns -= dec->last_ema_ns / 8;
+    }
+    if (dec->still && enabled(dec, BORNE_PASS_STILL) && still_passes(dec, frame, text, cap, len)) {
+        goto found;
     }
     return 0;
 

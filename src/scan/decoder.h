@@ -30,6 +30,7 @@ enum borne_decoder_pass {
     BORNE_PASS_FULL,     /* full resolution, every other line; the line phase alternates */
     BORNE_PASS_DENSE,    /* full resolution, every line, normalised, around the finders */
     BORNE_PASS_WARP,     /* a grid fitted to a bent or tilted code, redrawn flat (unwarp.h) */
+    BORNE_PASS_STILL,    /* still images only: quiet zone, upscaling, adaptive binarisation */
     BORNE_PASS__COUNT
 };
 
@@ -77,5 +78,13 @@ void borne_decoder_set_disabled(struct borne_decoder *dec, unsigned pass_mask);
  * no budget, every pass runs on every frame, so results do not depend on the machine's speed
  * (tests use this; a kiosk keeps the default). */
 void borne_decoder_set_budget(struct borne_decoder *dec, double full_passes);
+
+/* Still-image mode (bornectl decode, one photograph per call): on, each call scans every line
+ * at once (no rotation over successive frames), reads an image over BORNE_DECODER_MAX_SIDE (up to
+ * four times that) at a reduced size instead of refusing it, and adds the passes meant for
+ * photographs (a quiet zone and upscaling, adaptive binarisation, the camera's passes rerun on
+ * the binarised photo and on a small one upscaled; docs/decoder.md), which a camera's time budget
+ * leaves out. Off (the default) for video. Use with a budget of 0. */
+void borne_decoder_set_still(struct borne_decoder *dec, int on);
 
 #endif

@@ -7,7 +7,9 @@
  *   odd:  a QR code drawn by this file (so that the finder search, the grid fit and the
  *         redrawing get real structure to work on), turned, bowed, keystoned and scaled by
  *         bytes 1-5, with the remaining bytes added to the pixels as noise.
- * Each frame goes through the full strategy and through WARP alone (which has no time gate). */
+ * Each frame goes through the full strategy and through WARP alone (which has no time gate);
+ * when bit 1 of the first byte is set, the full strategy runs in still-image mode (the passes of
+ * bornectl decode: quiet zone, upscaling, binarisation, the camera's passes rerun). */
 #include <math.h>
 #include <qrencode.h>
 #include <stddef.h>
@@ -109,6 +111,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct borne_decoder *dec = NULL;
         if (borne_decoder_new(&dec) != BORNE_OK) {
             break;
+        }
+        if (!alone && (data[0] & 2)) {
+            borne_decoder_set_still(dec, 1);
+            borne_decoder_set_budget(dec, 0);
         }
         if (alone) {
             unsigned all = (1u << BORNE_PASS__COUNT) - 1;

@@ -285,6 +285,186 @@ static void test_corpus_floor(void **state)
     borne_decoder_free(dec);
 }
 
+/* ---- still images (borne_decoder_set_still): photographs the camera's passes miss ---- */
+
+/* A scene for the still-image tests: a QR code of `text`, `mod` pixels a module, `quiet` light
+ * modules around it, at (ox, oy) in a w x h frame of grey `bg`; each pixel's reflectance (0.9
+ * light, 0.08 dark) times an illumination that falls from 1 to `shade` across the frame in x
+ * (a lamp on one side), times `shadow` in a cast shadow over the lower right part, plus
+ * deterministic noise of +-`noise`. */
+struct scene {
+    int w, h, mod, quiet, ox, oy, noise;
+    double shade, shadow; /* shadow: 0 none, else the light left in the cast shadow */
+    uint8_t bg;
+};
+
+static uint8_t *render_scene(const char *text, const struct scene *sc, int *qr_width)
+{
+    QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    assert_non_null(qr);
+    *qr_width = qr->width;
+    uint8_t *pix = malloc((size_t)sc->w * sc->h);
+    assert_non_null(pix);
+    uint32_t rng = 12345;
+    int size = (qr->width + 2 * sc->quiet) * sc->mod;
+    for (int y = 0; y < sc->h; y++) {
+        for (int x = 0; x < sc->w; x++) {
+            double refl = sc->bg / 255.0;
+            int cx = x - sc->ox, cy = y - sc->oy;
+            if (cx >= 0 && cy >= 0 && cx < size && cy < size) {
+                int mx = cx / sc->mod - sc->quiet, my = cy / sc->mod - sc->quiet;
+                int on = mx >= 0 && my >= 0 && mx < qr->width && my < qr->width &&
+                         (qr->data[my * qr->width + mx] & 1);
+                refl = on ? 0.08 : 0.9;
+            }
+            /* a lamp on the left; past the frame's middle, a hard cast shadow */
+            double light = 1.0 - (1.0 - sc->shade) * x / (sc->w - 1);
+            if (sc->shadow && x > sc->w / 2 && y > sc->h / 3) {
+                light *= sc->shadow;
+            }
+            rng = rng * 1103515245u + 12345u;
+            int n = sc->noise ? (int)((rng >> 16) % (2 * sc->noise + 1)) - sc->noise : 0;
+            int v = (int)(255 * refl * light) + n;
+            pix[(size_t)y * sc->w + x] = (uint8_t)(v < 0 ? 0 : (v > 255 ? 255 : v));
+        }
+    }
+    QRcode_free(qr);
+    return pix;
+}
+
+/* Reads the scene with plain zbar, with the camera's strategy (no budget, four frames) and as a
+ * still image; returns a bit set: 1 plain, 2 camera, 4 still, each only for the exact text. */
+static int read_scene(const char *text, const struct scene *sc)
+{
+    int qw;
+    uint8_t *pix = render_scene(text, sc, &qw);
+    borne_frame f = {.luma = pix, .width = sc->w, .height = sc->h, .stride = sc->w};
+    char got[2048];
+    size_t len = 0;
+    int r = 0;
+    struct borne_decoder *dec = NULL;
+    assert_int_equal(borne_decoder_new(&dec), BORNE_OK);
+    if (borne_decoder_plain(dec, &f, got, sizeof(got), &len) && len == strlen(text) &&
+        memcmp(got, text, len) == 0) {
+        r |= 1;
+    }
+    borne_decoder_set_budget(dec, 0);
+    for (int i = 0; i < 4 && !(r & 2); i++) {
+        if (borne_decoder_decode(dec, &f, got, sizeof(got), &len)) {
+            assert_memory_equal(got, text, strlen(text)); /* never a misread */
+            r |= 2;
+        }
+    }
+    borne_decoder_free(dec);
+    assert_int_equal(borne_decoder_new(&dec), BORNE_OK);
+    borne_decoder_set_budget(dec, 0);
+    borne_decoder_set_still(dec, 1);
+    if (borne_decoder_decode(dec, &f, got, sizeof(got), &len)) {
+        assert_int_equal(len, strlen(text));
+        assert_memory_equal(got, text, len);
+        r |= 4;
+    }
+    struct borne_decoder_stats st;
+    borne_decoder_get_stats(dec, &st);
+    if (r & 4) {
+        assert_true(st.hits[BORNE_PASS_STILL] >= 1 || (r & 2));
+    }
+    borne_decoder_free(dec);
+    free(pix);
+    return r;
+}
+
+static const char long_text[] =
+    "BEGIN:VCARD\nVERSION:3.0\nN:Tremblay;Helene\nORG:COMAQ\nTEL:+1-418-555-0100\n"
+    "EMAIL:helene.tremblay@example.org\nADR:;;1 rue des Jardins;Quebec;QC;G1R 4S9;Canada\n"
+    "NOTE:Atelier sur les reglements d'emprunt, salle B, 9 h 30; apporter le cahier.\nEND:VCARD";
+
+static void test_still_code_without_quiet_zone_one_pixel_a_module(void **state)
+{
+    (void)state;
+    /* the image is the code, edge to edge, one pixel a module (a screenshot, a generated file) */
+    int qw;
+    uint8_t *probe = render_scene(long_text, &(struct scene){.w = 30, .h = 30, .mod = 1}, &qw);
+    free(probe);
+    struct scene sc = {.w = qw, .h = qw, .mod = 1, .quiet = 0, .shade = 1.0, .bg = 230};
+    int r = read_scene(long_text, &sc);
+    assert_int_equal(r & 1, 0); /* plain zbar cannot */
+    assert_int_equal(r & 4, 4); /* the still passes can */
+}
+
+static void test_still_uneven_light(void **state)
+{
+    (void)state;
+    /* a print lit from the left, a hard cast shadow over the lower right part of the code: the
+     * light modules in the shadow are darker than the dark modules outside it. Neither plain
+     * zbar nor the camera's passes read it; the still passes' adaptive binarisation does. */
+    struct scene sc = {.w = 640,
+                       .h = 480,
+                       .mod = 5,
+                       .quiet = 4,
+                       .ox = 160,
+                       .oy = 40,
+                       .shade = 0.8,
+                       .shadow = 0.18,
+                       .bg = 120,
+                       .noise = 3};
+    int r = read_scene(long_text, &sc);
+    assert_int_equal(r & 1, 0);
+    assert_int_equal(r & 2, 0);
+    assert_int_equal(r & 4, 4);
+}
+
+static void test_still_small_code_in_a_large_photo(void **state)
+{
+    (void)state;
+    /* a photo: a code of one pixel a module, with its quiet zone, in a 1600x1200 frame lit
+     * unevenly. Plain zbar cannot read it; still mode reads it (with the camera's passes run
+     * without a budget: the full-resolution finder search and DENSE). */
+    struct scene sc = {.w = 1600,
+                       .h = 1200,
+                       .mod = 1,
+                       .quiet = 4,
+                       .ox = 1100,
+                       .oy = 700,
+                       .shade = 0.6,
+                       .bg = 140,
+                       .noise = 4};
+    int r = read_scene(long_text, &sc);
+    assert_int_equal(r & 1, 0);
+    assert_int_equal(r & 4, 4);
+}
+
+static void test_still_image_over_the_side_cap_read_reduced(void **state)
+{
+    (void)state;
+    /* a panorama wider than BORNE_DECODER_MAX_SIDE: a video frame that size is refused, a still
+     * image is read at a reduced size */
+    struct scene sc = {.w = BORNE_DECODER_MAX_SIDE + 904,
+                       .h = 600,
+                       .mod = 4,
+                       .quiet = 4,
+                       .ox = 3000,
+                       .oy = 60,
+                       .shade = 1.0,
+                       .bg = 140,
+                       .noise = 2};
+    int qw;
+    uint8_t *pix = render_scene("BO:ABCDEFGHIJKLMNOP", &sc, &qw);
+    borne_frame f = {.luma = pix, .width = sc.w, .height = sc.h, .stride = sc.w};
+    char got[256];
+    size_t len = 0;
+    struct borne_decoder *dec = NULL;
+    assert_int_equal(borne_decoder_new(&dec), BORNE_OK);
+    borne_decoder_set_budget(dec, 0);
+    assert_int_equal(borne_decoder_decode(dec, &f, got, sizeof(got), &len), 0);
+    borne_decoder_set_still(dec, 1);
+    assert_int_equal(borne_decoder_decode(dec, &f, got, sizeof(got), &len), 1);
+    assert_int_equal(len, 19);
+    assert_memory_equal(got, "BO:ABCDEFGHIJKLMNOP", len);
+    borne_decoder_free(dec);
+    free(pix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +475,10 @@ int main(void)
         cmocka_unit_test(test_region_of_interest_reads_next_frame),
         cmocka_unit_test(test_memory_flat_over_many_reads),
         cmocka_unit_test(test_corpus_floor),
+        cmocka_unit_test(test_still_code_without_quiet_zone_one_pixel_a_module),
+        cmocka_unit_test(test_still_uneven_light),
+        cmocka_unit_test(test_still_small_code_in_a_large_photo),
+        cmocka_unit_test(test_still_image_over_the_side_cap_read_reduced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

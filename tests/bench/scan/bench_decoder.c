@@ -291,8 +291,8 @@ stats:
     printf("\nPass statistics of the full strategy (runs / reads):\n");
     struct borne_decoder_stats st;
     borne_decoder_get_stats(dec[0], &st);
-    static const char *const pass_names[BORNE_PASS__COUNT] = {"ROI",  "HALF",  "HALF_INV",
-                                                              "FULL", "DENSE", "WARP"};
+    static const char *const pass_names[BORNE_PASS__COUNT] = {"ROI",   "HALF", "HALF_INV", "FULL",
+                                                              "DENSE", "WARP", "STILL"};
     for (int p = 0; p < BORNE_PASS__COUNT; p++) {
         printf("  %-9s %8" PRIu64 " / %-6" PRIu64 " mean %.2f ms per run\n", pass_names[p],
                st.runs[p], st.hits[p],
