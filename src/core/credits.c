@@ -204,7 +204,7 @@ void borne_anomaly_words(uint32_t anomalies, bool french, const char *sep, char 
     }
 }
 
-const char *borne_decision_name(borne_review_decision d)
+const char *borne_review_decision_name(borne_review_decision d)
 {
     switch (d) {
     case BORNE_REVIEW_ACCEPT:

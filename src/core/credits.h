@@ -106,7 +106,7 @@ typedef enum borne_review_decision {
     BORNE_REVIEW_EDIT = 3,   /* presence is [entry, exit), as the registrar wrote it */
 } borne_review_decision;
 
-const char *borne_decision_name(borne_review_decision d); /* "", "accept", "reject", "edit" */
+const char *borne_review_decision_name(borne_review_decision d); /* "", "accept", "reject", "edit" */
 
 typedef struct borne_credit_session {
     int64_t start, end;                   /* scheduled, Unix seconds */
