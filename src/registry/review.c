@@ -404,13 +404,18 @@ borne_err borne_credits_load(struct borne_regdb *db, uint32_t event_id, int64_t 
     struct decision *dec = NULL;
     size_t ndec = 0;
     /* One read transaction: the scans and the decisions agree. */
-    sqlite3_exec(c, "BEGIN", NULL, NULL, NULL);
+    bool own = sqlite3_get_autocommit(c) != 0; /* not inside a caller's transaction */
+    if (own) {
+        sqlite3_exec(c, "BEGIN", NULL, NULL, NULL);
+    }
     err = load_people(c, event_id, &people, &npeople);
     err = err ? err
               : load_scans(c, event_id, out->sessions, out->nsessions, people, npeople,
                            &out->skips);
     err = err ? err : load_decisions(c, event_id, &dec, &ndec);
-    sqlite3_exec(c, "COMMIT", NULL, NULL, NULL);
+    if (own) {
+        sqlite3_exec(c, "COMMIT", NULL, NULL, NULL);
+    }
     borne_credit_session *cs = calloc(out->nsessions + 1, sizeof(*cs));
     borne_session_credit *res = calloc(out->nsessions + 1, sizeof(*res));
     const struct decision **applied = calloc(out->nsessions + 1, sizeof(*applied));
