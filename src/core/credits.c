@@ -34,9 +34,9 @@ struct interval {
 /* What pairing found in one session's scans. */
 struct pairing {
     int32_t unmatched_exits;
-    bool open;            /* an entry still open at the last scan */
-    int64_t open_in;      /* its time */
-    bool blind_close;     /* an exit recorded by a kiosk that had not seen the entry closed one */
+    bool open;        /* an entry still open at the last scan */
+    int64_t open_in;  /* its time */
+    bool blind_close; /* an exit recorded by a kiosk that had not seen the entry closed one */
     int64_t first_entry, last_exit;
 };
 
@@ -175,8 +175,8 @@ borne_err borne_missing_exit_parse(const char *text, borne_missing_exit *out)
 static const char *const anomaly_names[BORNE_ANOMALY_KINDS] = {
     "missing-exit", "exit-without-entry", "overlap", "clock", "walk-in", "outside-window"};
 static const char *const anomaly_fr[BORNE_ANOMALY_KINDS] = {
-    "sortie non scannée",   "sortie sans entrée",          "sessions simultanées",
-    "horloge non fiable",   "inscription à la porte",      "scan hors des heures d’ouverture"};
+    "sortie non scannée", "sortie sans entrée",     "sessions simultanées",
+    "horloge non fiable", "inscription à la porte", "scan hors des heures d’ouverture"};
 
 const char *borne_anomaly_name(int i)
 {
@@ -347,8 +347,7 @@ borne_err borne_credits_participant(const borne_credit_session *sessions, size_t
         if (p.open) {
             o->anomalies |= BORNE_ANOMALY_MISSING_EXIT;
             bool counts = ss->decision == BORNE_REVIEW_ACCEPT ||
-                          (ss->decision == BORNE_REVIEW_NONE &&
-                           policy == BORNE_MISSING_EXIT_FULL);
+                          (ss->decision == BORNE_REVIEW_NONE && policy == BORNE_MISSING_EXIT_FULL);
             if (counts) {
                 ivs[n++] = (struct interval){si, p.open_in, ss->end, p.open_in};
             } else if (ss->decision == BORNE_REVIEW_NONE && policy == BORNE_MISSING_EXIT_REVIEW) {

@@ -106,7 +106,8 @@ typedef enum borne_review_decision {
     BORNE_REVIEW_EDIT = 3,   /* presence is [entry, exit), as the registrar wrote it */
 } borne_review_decision;
 
-const char *borne_review_decision_name(borne_review_decision d); /* "", "accept", "reject", "edit" */
+const char *
+borne_review_decision_name(borne_review_decision d); /* "", "accept", "reject", "edit" */
 
 typedef struct borne_credit_session {
     int64_t start, end;                   /* scheduled, Unix seconds */
@@ -125,17 +126,17 @@ typedef struct borne_credit_scan {
 } borne_credit_scan;
 
 typedef struct borne_session_credit {
-    bool scanned;            /* at least one scan, or a decision */
-    uint32_t anomalies;      /* BORNE_ANOMALY_* */
-    int64_t attended_s;      /* counted, after clipping and the overlap split */
-    int64_t overlap_lost_s;  /* time given to another session attended at the same time */
-    int32_t share_permille;  /* attended / scheduled */
-    int32_t credit_minutes;  /* under the rule, the policy and the decision */
-    int32_t intervals;       /* presence intervals counted */
-    int64_t first_entry;     /* first scan of an entry (0: none) */
-    int64_t last_exit;       /* last scan of an exit (0: none) */
-    bool withheld;           /* missing exit, policy review, no decision yet: 0 for now */
-    bool running;            /* `now` is before the session's end: not final */
+    bool scanned;           /* at least one scan, or a decision */
+    uint32_t anomalies;     /* BORNE_ANOMALY_* */
+    int64_t attended_s;     /* counted, after clipping and the overlap split */
+    int64_t overlap_lost_s; /* time given to another session attended at the same time */
+    int32_t share_permille; /* attended / scheduled */
+    int32_t credit_minutes; /* under the rule, the policy and the decision */
+    int32_t intervals;      /* presence intervals counted */
+    int64_t first_entry;    /* first scan of an entry (0: none) */
+    int64_t last_exit;      /* last scan of an exit (0: none) */
+    bool withheld;          /* missing exit, policy review, no decision yet: 0 for now */
+    bool running;           /* `now` is before the session's end: not final */
 } borne_session_credit;
 
 /* Computes one participant's credit in every session. `out` has `nsessions` elements. Scans

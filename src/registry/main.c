@@ -218,24 +218,6 @@ static int cmd_serve(reg *r, int argc, char **argv)
 
 /* ---- event and roster ---- */
 
-/* The event file's "missing_exit" (docs/formats.md), read apart from the kiosk's importer:
- * kiosks do not keep it. Absent: *set false. BORNE_ERR_PARSE for a bad value. */
-static borne_err event_missing_exit(const char *json, size_t len, bool *set,
-                                    borne_missing_exit *out)
-{
-    *set = false;
-    json_t *root = json_loadb(json, len, 0, NULL);
-    json_t *v = json_is_object(root) ? json_object_get(root, "missing_exit") : NULL;
-    borne_err err = BORNE_OK;
-    if (v) {
-        err = json_is_string(v) ? borne_missing_exit_parse(json_string_value(v), out)
-                                : BORNE_ERR_PARSE;
-        *set = !err;
-    }
-    json_decref(root);
-    return err;
-}
-
 static int cmd_event_set(reg *r, int argc, char **argv)
 {
     uint32_t ev;
@@ -278,7 +260,7 @@ static int cmd_event(reg *r, int argc, char **argv)
     }
     bool policy_set = false;
     borne_missing_exit policy = BORNE_MISSING_EXIT_REVIEW;
-    if (event_missing_exit(json, len, &policy_set, &policy)) {
+    if (borne_review_event_policy(json, len, &policy_set, &policy)) {
         free(json);
         fprintf(stderr, "borne-registry: event import: \"missing_exit\" must be \"review\", "
                         "\"full\" or \"none\"\n");
@@ -782,8 +764,8 @@ static void session_timezone(struct borne_regdb *db, uint32_t session_id, char *
 {
     snprintf(tz, cap, "UTC");
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(borne_regdb_sqlite(db), "SELECT event_id FROM session WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(borne_regdb_sqlite(db), "SELECT event_id FROM session WHERE id = ?1", -1,
+                           &st, NULL) != SQLITE_OK) {
         return;
     }
     sqlite3_bind_int64(st, 1, session_id);

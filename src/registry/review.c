@@ -73,6 +73,22 @@ borne_err borne_review_set_policy(struct borne_regdb *db, uint32_t event_id,
     return sqlite3_changes(c) ? BORNE_OK : BORNE_ERR_NOT_FOUND;
 }
 
+borne_err borne_review_event_policy(const char *json, size_t len, bool *set,
+                                    borne_missing_exit *out)
+{
+    *set = false;
+    json_t *root = json_loadb(json, len, 0, NULL);
+    json_t *v = json_is_object(root) ? json_object_get(root, "missing_exit") : NULL;
+    borne_err err = BORNE_OK;
+    if (v) {
+        err = json_is_string(v) ? borne_missing_exit_parse(json_string_value(v), out)
+                                : BORNE_ERR_PARSE;
+        *set = !err;
+    }
+    json_decref(root);
+    return err;
+}
+
 /* ---- computing the table ---- */
 
 struct person {
@@ -130,7 +146,7 @@ struct decision {
 
 static borne_review_decision decision_kind(const char *t)
 {
-    return !t                          ? BORNE_REVIEW_NONE
+    return !t                         ? BORNE_REVIEW_NONE
            : strcmp(t, "accept") == 0 ? BORNE_REVIEW_ACCEPT
            : strcmp(t, "reject") == 0 ? BORNE_REVIEW_REJECT
            : strcmp(t, "edit") == 0   ? BORNE_REVIEW_EDIT
@@ -195,13 +211,13 @@ static borne_err load_scans(sqlite3 *c, uint32_t event_id, const borne_session *
                             borne_report_skips *skips)
 {
     sqlite3_stmt *st;
-    borne_err err = prepare(
-        c,
-        "SELECT participant_id, session_id, wall_ms, direction, outcome, clock_trusted,"
-        " wall_ms <> wall_recorded_ms, wall_ms > received_ms + ?2,"
-        " direction IN (0, 1) AND length(uuid) = 36"
-        " FROM checkin WHERE event_id = ?1 AND outcome IN (0, 1, 2)",
-        &st);
+    borne_err err =
+        prepare(c,
+                "SELECT participant_id, session_id, wall_ms, direction, outcome, clock_trusted,"
+                " wall_ms <> wall_recorded_ms, wall_ms > received_ms + ?2,"
+                " direction IN (0, 1) AND length(uuid) = 36"
+                " FROM checkin WHERE event_id = ?1 AND outcome IN (0, 1, 2)",
+                &st);
     if (err) {
         return err;
     }
@@ -213,10 +229,10 @@ static borne_err load_scans(sqlite3 *c, uint32_t event_id, const borne_session *
             skips->unreadable++;
             continue;
         }
-        struct person *p = sqlite3_column_type(st, 0) == SQLITE_NULL
-                               ? NULL
-                               : find_person(people, npeople,
-                                             (uint32_t)sqlite3_column_int64(st, 0));
+        struct person *p =
+            sqlite3_column_type(st, 0) == SQLITE_NULL
+                ? NULL
+                : find_person(people, npeople, (uint32_t)sqlite3_column_int64(st, 0));
         if (!p) {
             skips->unknown_participant++;
             continue;
@@ -310,9 +326,9 @@ void borne_credits_table_free(borne_credits_table *t)
 }
 
 static borne_err compute_person(borne_credits_table *t, const struct person *p,
-                                const struct decision *dec, size_t ndec,
-                                borne_credit_session *cs, borne_session_credit *res,
-                                const struct decision **applied, size_t *rows_cap)
+                                const struct decision *dec, size_t ndec, borne_credit_session *cs,
+                                borne_session_credit *res, const struct decision **applied,
+                                size_t *rows_cap)
 {
     for (size_t i = 0; i < t->nsessions; i++) {
         const borne_session *s = &t->sessions[i];
@@ -409,9 +425,9 @@ borne_err borne_credits_load(struct borne_regdb *db, uint32_t event_id, int64_t 
         sqlite3_exec(c, "BEGIN", NULL, NULL, NULL);
     }
     err = load_people(c, event_id, &people, &npeople);
-    err = err ? err
-              : load_scans(c, event_id, out->sessions, out->nsessions, people, npeople,
-                           &out->skips);
+    err =
+        err ? err
+            : load_scans(c, event_id, out->sessions, out->nsessions, people, npeople, &out->skips);
     err = err ? err : load_decisions(c, event_id, &dec, &ndec);
     if (own) {
         sqlite3_exec(c, "COMMIT", NULL, NULL, NULL);
@@ -548,9 +564,8 @@ static borne_err write_csv(const borne_credits_table *t, FILE *f)
         return err;
     }
     static const char *const header[] = {
-        "participant_id", "name",         "session_id", "session_code", "session",
-        "minutes_attended", "credit_hours", "note",     "credit_minutes", "anomalies",
-        "review"};
+        "participant_id", "name", "session_id",     "session_code", "session", "minutes_attended",
+        "credit_hours",   "note", "credit_minutes", "anomalies",    "review"};
     for (size_t i = 0; i < sizeof(header) / sizeof(header[0]); i++) {
         put(&o, header[i]);
     }
@@ -558,12 +573,10 @@ static borne_err write_csv(const borne_credits_table *t, FILE *f)
     for (size_t i = 0; i < t->count; i++) {
         const borne_credit_row *r = &t->rows[i];
         char note[160], words[160];
-        const char *missing = r->credit.anomalies & BORNE_ANOMALY_MISSING_EXIT
-                                  ? "exit not scanned"
-                                  : "";
-        const char *unmatched = r->credit.anomalies & BORNE_ANOMALY_EXIT_WITHOUT_ENTRY
-                                    ? "exit without entry"
-                                    : "";
+        const char *missing =
+            r->credit.anomalies & BORNE_ANOMALY_MISSING_EXIT ? "exit not scanned" : "";
+        const char *unmatched =
+            r->credit.anomalies & BORNE_ANOMALY_EXIT_WITHOUT_ENTRY ? "exit without entry" : "";
         snprintf(note, sizeof(note), "%s%s%s", missing, *missing && *unmatched ? "; " : "",
                  unmatched);
         borne_anomaly_words(r->credit.anomalies, false, " ", words, sizeof(words));
@@ -594,8 +607,8 @@ static borne_err write_excel(const borne_credits_table *t, FILE *f)
         return err;
     }
     static const char *const header[] = {
-        "N° participant", "Nom",          "N° séance",        "Code",   "Séance",
-        "Minutes de présence", "Heures créditées", "Remarques", "Révision"};
+        "N° participant",   "Nom",       "N° séance", "Code", "Séance", "Minutes de présence",
+        "Heures créditées", "Remarques", "Révision"};
     for (size_t i = 0; i < sizeof(header) / sizeof(header[0]); i++) {
         put(&o, header[i]);
     }
@@ -674,15 +687,14 @@ static json_t *time_json(int64_t t)
 
 static json_t *row_json(const borne_credit_row *r)
 {
-    json_t *j = json_pack("{s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:s, s:b}", "session_id",
-                          (json_int_t)r->session->id, "session_code", r->session->code, "session",
-                          r->session->title, "starts", time_json(r->session->starts), "ends",
-                          time_json(r->session->ends), "minutes_attended",
-                          (json_int_t)(r->credit.attended_s / 60), "credit_minutes",
-                          (json_int_t)r->credit.credit_minutes, "credit_hours",
-                          hours_json(r->credit.credit_minutes), "anomalies",
-                          anomalies_json(r->credit.anomalies), "review", row_status(r), "final",
-                          !r->credit.running);
+    json_t *j = json_pack(
+        "{s:I, s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:s, s:b}", "session_id",
+        (json_int_t)r->session->id, "session_code", r->session->code, "session", r->session->title,
+        "starts", time_json(r->session->starts), "ends", time_json(r->session->ends),
+        "minutes_attended", (json_int_t)(r->credit.attended_s / 60), "credit_minutes",
+        (json_int_t)r->credit.credit_minutes, "credit_hours", hours_json(r->credit.credit_minutes),
+        "anomalies", anomalies_json(r->credit.anomalies), "review", row_status(r), "final",
+        !r->credit.running);
     return j;
 }
 
@@ -697,24 +709,22 @@ static json_t *table_json(const borne_credits_table *t)
         for (size_t i = tot->first_row; i < tot->first_row + tot->rows; i++) {
             json_array_append_new(sessions, row_json(&t->rows[i]));
         }
-        json_array_append_new(
-            people, json_pack("{s:I, s:s, s:I, s:o, s:i, s:o}", "participant_id",
-                              (json_int_t)tot->participant_id, "name",
-                              t->rows[tot->first_row].name, "credit_minutes",
-                              (json_int_t)tot->credit_minutes, "credit_hours",
-                              hours_json(tot->credit_minutes), "pending", (int)tot->pending,
-                              "sessions", sessions));
+        json_array_append_new(people, json_pack("{s:I, s:s, s:I, s:o, s:i, s:o}", "participant_id",
+                                                (json_int_t)tot->participant_id, "name",
+                                                t->rows[tot->first_row].name, "credit_minutes",
+                                                (json_int_t)tot->credit_minutes, "credit_hours",
+                                                hours_json(tot->credit_minutes), "pending",
+                                                (int)tot->pending, "sessions", sessions));
     }
     return json_pack("{s:i, s:{s:I, s:s, s:s}, s:s, s:s, s:I, s:o, s:o}", "format", 1, "event",
                      "id", (json_int_t)t->event.id, "name", t->event.name, "timezone",
                      t->event.timezone, "computed", now, "missing_exit",
                      borne_missing_exit_name(t->policy), "credit_minutes",
-                     (json_int_t)t->credit_minutes, "credit_hours",
-                     hours_json(t->credit_minutes), "participants", people);
+                     (json_int_t)t->credit_minutes, "credit_hours", hours_json(t->credit_minutes),
+                     "participants", people);
 }
 
-borne_err borne_credits_write(const borne_credits_table *t, borne_credits_format format,
-                              FILE *out)
+borne_err borne_credits_write(const borne_credits_table *t, borne_credits_format format, FILE *out)
 {
     if (format == BORNE_CREDITS_CSV) {
         return write_csv(t, out);
@@ -739,8 +749,8 @@ borne_err borne_credits_write(const borne_credits_table *t, borne_credits_format
 static const char *const outcome_names[] = {"accepted-entry", "accepted-exit",
                                             "exit-without-entry"};
 
-borne_err borne_review_timeline(struct borne_regdb *db, uint32_t event_id,
-                                uint32_t participant_id, json_t **out)
+borne_err borne_review_timeline(struct borne_regdb *db, uint32_t event_id, uint32_t participant_id,
+                                json_t **out)
 {
     *out = NULL;
     sqlite3 *c = borne_regdb_sqlite(db);
@@ -762,19 +772,18 @@ borne_err borne_review_timeline(struct borne_regdb *db, uint32_t event_id,
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int outcome = sqlite3_column_int(st, 4);
-        json_t *e = json_pack(
-            "{s:o, s:I, s:s, s:s, s:s, s:s, s:b, s:b}", "time",
-            time_json(sqlite3_column_int64(st, 0) / 1000), "session_id",
-            (json_int_t)sqlite3_column_int64(st, 1), "session_code",
-            (const char *)sqlite3_column_text(st, 2), "direction",
-            sqlite3_column_int(st, 3) == BORNE_ENTRY ? "entry" : "exit", "outcome",
-            outcome >= 0 && outcome < 3 ? outcome_names[outcome] : "?", "kiosk",
-            sqlite3_column_text(st, 5) ? (const char *)sqlite3_column_text(st, 5) : "",
-            "clock_trusted", sqlite3_column_int(st, 6) != 0, "corrected",
-            sqlite3_column_int(st, 7) != 0);
+        json_t *e =
+            json_pack("{s:o, s:I, s:s, s:s, s:s, s:s, s:b, s:b}", "time",
+                      time_json(sqlite3_column_int64(st, 0) / 1000), "session_id",
+                      (json_int_t)sqlite3_column_int64(st, 1), "session_code",
+                      (const char *)sqlite3_column_text(st, 2), "direction",
+                      sqlite3_column_int(st, 3) == BORNE_ENTRY ? "entry" : "exit", "outcome",
+                      outcome >= 0 && outcome < 3 ? outcome_names[outcome] : "?", "kiosk",
+                      sqlite3_column_text(st, 5) ? (const char *)sqlite3_column_text(st, 5) : "",
+                      "clock_trusted", sqlite3_column_int(st, 6) != 0, "corrected",
+                      sqlite3_column_int(st, 7) != 0);
         if (e && sqlite3_column_int(st, 7)) {
-            json_object_set_new(e, "time_recorded",
-                                time_json(sqlite3_column_int64(st, 8) / 1000));
+            json_object_set_new(e, "time_recorded", time_json(sqlite3_column_int64(st, 8) / 1000));
         }
         json_array_append_new(arr, e);
     }
@@ -818,9 +827,8 @@ borne_err borne_review_write(struct borne_regdb *db, uint32_t event_id, int64_t 
             json_object_set_new(item, "name", json_string(r->name));
             if (r->decision != BORNE_REVIEW_NONE) {
                 json_t *d = json_pack("{s:s, s:s, s:s, s:I}", "decision",
-                                      borne_review_decision_name(r->decision), "by",
-                                      r->decided_by, "reason", r->reason, "decided_ms",
-                                      (json_int_t)r->decided_ms);
+                                      borne_review_decision_name(r->decision), "by", r->decided_by,
+                                      "reason", r->reason, "decided_ms", (json_int_t)r->decided_ms);
                 if (r->decision == BORNE_REVIEW_EDIT) {
                     json_object_set_new(d, "entry", time_json(r->edit_entry));
                     json_object_set_new(d, "exit", time_json(r->edit_exit));
@@ -852,19 +860,17 @@ borne_err borne_review_write(struct borne_regdb *db, uint32_t event_id, int64_t 
                     json_string_value(json_object_get(e, "direction")),
                     json_string_value(json_object_get(e, "outcome")),
                     json_string_value(json_object_get(e, "kiosk")),
-                    json_is_true(json_object_get(e, "clock_trusted")) ? ""
-                                                                       : " (clock untrusted)");
+                    json_is_true(json_object_get(e, "clock_trusted")) ? "" : " (clock untrusted)");
         }
         json_decref(timeline);
     }
     if (!err && json) {
         char nowtxt[40];
         borne_time_format_utc(now, nowtxt, sizeof(nowtxt));
-        json_t *root = json_pack("{s:I, s:s, s:s, s:I, s:I, s:o}", "event_id",
-                                 (json_int_t)event_id, "missing_exit",
-                                 borne_missing_exit_name(t.policy), "computed", nowtxt, "listed",
-                                 (json_int_t)listed, "pending", (json_int_t)pending, "items",
-                                 json_incref(items));
+        json_t *root = json_pack("{s:I, s:s, s:s, s:I, s:I, s:o}", "event_id", (json_int_t)event_id,
+                                 "missing_exit", borne_missing_exit_name(t.policy), "computed",
+                                 nowtxt, "listed", (json_int_t)listed, "pending",
+                                 (json_int_t)pending, "items", json_incref(items));
         if (!root || json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
             fputc('\n', out) == EOF) {
             err = BORNE_ERR_IO;
@@ -911,8 +917,8 @@ static char *credit_text(const borne_credit_row *r)
     return s;
 }
 
-borne_err borne_review_decide(struct borne_regdb *db, const borne_review_request *req,
-                              int64_t now, int64_t *decision_id, const char **why)
+borne_err borne_review_decide(struct borne_regdb *db, const borne_review_request *req, int64_t now,
+                              int64_t *decision_id, const char **why)
 {
     *why = "";
     *decision_id = 0;
@@ -956,8 +962,8 @@ borne_err borne_review_decide(struct borne_regdb *db, const borne_review_request
     }
     borne_credits_table t;
     err = borne_credits_load(db, event_id, now, &t);
-    char *before = err ? NULL : credit_text(borne_credits_find(&t, req->participant_id,
-                                                                req->session_id));
+    char *before =
+        err ? NULL : credit_text(borne_credits_find(&t, req->participant_id, req->session_id));
     borne_credits_table_free(&t);
     if (!err) {
         err = prepare(c,
@@ -986,8 +992,8 @@ borne_err borne_review_decide(struct borne_regdb *db, const borne_review_request
     char *after = NULL;
     if (!err) {
         err = borne_credits_load(db, event_id, now, &t);
-        after = err ? NULL
-                    : credit_text(borne_credits_find(&t, req->participant_id, req->session_id));
+        after =
+            err ? NULL : credit_text(borne_credits_find(&t, req->participant_id, req->session_id));
         borne_credits_table_free(&t);
     }
     if (!err) {

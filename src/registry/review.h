@@ -11,6 +11,7 @@
 #define BORNE_REGISTRY_REVIEW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -55,7 +56,7 @@ typedef struct borne_credits_table {
     size_t count;
     borne_credit_total *totals; /* one per participant with a row, same order */
     size_t ntotals;
-    int64_t credit_minutes; /* the event's total */
+    int64_t credit_minutes;   /* the event's total */
     borne_report_skips skips; /* accepted check-ins left out (as the credits CSV counts them) */
 } borne_credits_table;
 
@@ -77,8 +78,7 @@ typedef enum borne_credits_format {
 /* "csv", "excel", "json"; BORNE_ERR_PARSE otherwise. */
 borne_err borne_credits_format_parse(const char *text, borne_credits_format *out);
 
-borne_err borne_credits_write(const borne_credits_table *t, borne_credits_format format,
-                              FILE *out);
+borne_err borne_credits_write(const borne_credits_table *t, borne_credits_format format, FILE *out);
 
 /* ---- the review queue ---- */
 
@@ -88,8 +88,8 @@ bool borne_credit_row_in_review(const borne_credit_row *r);
 /* The participant's timeline in the event, as a JSON array of her scans in time order
  * ({"time", "session_id", "session_code", "direction", "outcome", "kiosk", "clock_trusted",
  * "corrected"}), new reference in *out. */
-borne_err borne_review_timeline(struct borne_regdb *db, uint32_t event_id,
-                                uint32_t participant_id, struct json_t **out);
+borne_err borne_review_timeline(struct borne_regdb *db, uint32_t event_id, uint32_t participant_id,
+                                struct json_t **out);
 
 /* Writes the review queue of an event at `now`: text for people, or JSON (docs/credits.md). */
 borne_err borne_review_write(struct borne_regdb *db, uint32_t event_id, int64_t now, bool json,
@@ -110,12 +110,17 @@ borne_err borne_review_id_parse(const char *text, uint32_t *session_id, uint32_t
 /* Records a decision at `now` (Unix seconds), with the credit before and after, and returns
  * its row id. BORNE_ERR_NOT_FOUND: no such session, or the participant is not in its event;
  * BORNE_ERR_INVALID: a reason or name missing, or edit times out of order (*why in words). */
-borne_err borne_review_decide(struct borne_regdb *db, const borne_review_request *req,
-                              int64_t now, int64_t *decision_id, const char **why);
+borne_err borne_review_decide(struct borne_regdb *db, const borne_review_request *req, int64_t now,
+                              int64_t *decision_id, const char **why);
 
 /* The event's missing-exit policy. */
 borne_err borne_review_get_policy(struct borne_regdb *db, uint32_t event_id,
                                   borne_missing_exit *out);
+/* The event file's optional "missing_exit" (docs/formats.md), read apart from the kiosk's
+ * importer (kiosks do not keep it). Absent, or not a JSON object: *set false and BORNE_OK (the
+ * importer judges the rest of the file). BORNE_ERR_PARSE for a value other than the three. */
+borne_err borne_review_event_policy(const char *json, size_t len, bool *set,
+                                    borne_missing_exit *out);
 borne_err borne_review_set_policy(struct borne_regdb *db, uint32_t event_id,
                                   borne_missing_exit policy);
 

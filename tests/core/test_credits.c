@@ -163,8 +163,11 @@ static borne_credit_session sess[3];
 static void setup_sessions(void)
 {
     for (int i = 0; i < 3; i++) {
-        sess[i] = (borne_credit_session){.start = S, .end = E, .open_before_s = 1800,
-                                         .close_after_s = 1800, .rule = threshold80};
+        sess[i] = (borne_credit_session){.start = S,
+                                         .end = E,
+                                         .open_before_s = 1800,
+                                         .close_after_s = 1800,
+                                         .rule = threshold80};
     }
     sess[2].start = MIN(120);
     sess[2].end = MIN(170);
@@ -176,8 +179,8 @@ static void setup_sessions(void)
         .session = (i), .time = MIN(m), .direction = (d)                                           \
     }
 
-static void whole(const borne_credit_scan *scans, size_t n, borne_missing_exit policy,
-                  int64_t now, borne_session_credit out[3])
+static void whole(const borne_credit_scan *scans, size_t n, borne_missing_exit policy, int64_t now,
+                  borne_session_credit out[3])
 {
     assert_int_equal(borne_credits_participant(sess, 3, scans, n, policy, false, now, out),
                      BORNE_OK);
@@ -292,10 +295,9 @@ static void test_clock_and_window(void **state)
 {
     (void)state;
     setup_sessions();
-    borne_credit_scan scans[] = {{.session = 0, .time = 60, .direction = BORNE_ENTRY,
-                                  .clock_doubt = true},
-                                 {.session = 0, .time = 5460, .direction = BORNE_EXIT,
-                                  .clock_doubt = true}};
+    borne_credit_scan scans[] = {
+        {.session = 0, .time = 60, .direction = BORNE_ENTRY, .clock_doubt = true},
+        {.session = 0, .time = 5460, .direction = BORNE_EXIT, .clock_doubt = true}};
     borne_session_credit out[3];
     whole(scans, 2, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
     assert_int_equal(out[0].credit_minutes, 0);
@@ -308,9 +310,9 @@ static void test_clock_and_window(void **state)
     borne_credit_scan fine[] = {SC(0, -29, BORNE_ENTRY), SC(0, 90, BORNE_EXIT)};
     whole(fine, 2, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
     assert_int_equal(out[0].anomalies, 0);
-    assert_int_equal(borne_credits_participant(sess, 3, fine, 2, BORNE_MISSING_EXIT_REVIEW, true,
-                                               FINAL, out),
-                     BORNE_OK);
+    assert_int_equal(
+        borne_credits_participant(sess, 3, fine, 2, BORNE_MISSING_EXIT_REVIEW, true, FINAL, out),
+        BORNE_OK);
     assert_int_equal(out[0].anomalies, BORNE_ANOMALY_WALKIN);
 }
 

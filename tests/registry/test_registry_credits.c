@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "registry/client.h"
+#include "sync/harness.h"
 #include "support/fixture.h"
 
 #define JSON "application/json"
@@ -19,6 +20,7 @@
 #define AT(h, m) (1779282000000LL + (((h)-9) * 60LL + (m)) * 60000LL)
 
 static int seq;
+static bool trusted_clock = true;
 
 static void rec(char *out, size_t cap, uint32_t participant, uint32_t session, bool entry,
                 int outcome, int64_t wall_ms)
@@ -28,9 +30,9 @@ static void rec(char *out, size_t cap, uint32_t participant, uint32_t session, b
              "\"session_id\":%u,\"direction\":\"%s\",\"method\":1,\"outcome\":%d,"
              "\"staff_id\":\"\",\"code_hash\":\"00112233445566778899aabbccddeeff\","
              "\"wall_ms\":%lld,\"wall_recorded_ms\":%lld,\"mono_ms\":5000,"
-             "\"boot_id\":\"0f0e0d0c-0b0a-4908-8706-050403020100\",\"clock_trusted\":true}",
+             "\"boot_id\":\"0f0e0d0c-0b0a-4908-8706-050403020100\",\"clock_trusted\":%s}",
              ++seq, participant, session, entry ? "entry" : "exit", outcome, (long long)wall_ms,
-             (long long)wall_ms);
+             (long long)wall_ms, trusted_clock ? "true" : "false");
 }
 
 static void push(test_registry *r, const char *token, const char *records)
@@ -92,7 +94,8 @@ static void test_credits_review_and_exports(void **state)
     rec(a, sizeof(a), 5, 102, false, 1, AT(15, 0));
     push(&r, token, a);
 
-    /* Excel: BOM (an empty last field is written "" by the CSV writer, as before), ';', decimal comma, CRLF, totals rounded once. */
+    /* Excel: BOM (an empty last field is written "" by the CSV writer, as before), ';', decimal
+     * comma, CRLF, totals rounded once. */
     size_t len;
     char *x = report(&r, "excel", NULL, &len);
     assert_memory_equal(x, "\xEF\xBB\xBF", 3);
@@ -109,14 +112,15 @@ static void test_credits_review_and_exports(void **state)
     /* The review queue lists Hélène's missing exit with her timeline. */
     char out[8192];
     assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "review", "42", NULL), 0);
-    assert_non_null(strstr(out, "101-1  Hélène Tremblay (1), A1: missing-exit, exit-without-entry"));
+    assert_non_null(
+        strstr(out, "101-1  Hélène Tremblay (1), A1: missing-exit, exit-without-entry"));
     assert_non_null(strstr(out, "withheld"));
     assert_non_null(strstr(out, "1 to review, 1 pending (missing exit: review)"));
     /* A decision needs a name; accepted, the missing exit counts until 10:30. */
     assert_int_equal(
         harness_admin(&r.proc, out, sizeof(out), "review", "decide", "101-1", "accept", NULL), 3);
-    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "review", "decide", "101-1",
-                                   "accept", "--reason", "vue en salle", "--by", "Nadia", NULL),
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "review", "decide", "101-1", "accept",
+                                   "--reason", "vue en salle", "--by", "Nadia", NULL),
                      0);
     x = report(&r, "excel", NULL, &len);
     assert_non_null(strstr(x, "1;Hélène Tremblay;101;A1;Gestion documentaire;90;1,50;"));
@@ -144,8 +148,8 @@ static void test_credits_review_and_exports(void **state)
     assert_null(strstr(x, "\r"));
     free(x);
     /* Rejected: nothing. */
-    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "review", "decide", "101-1",
-                                   "reject", "--reason", "absente", "--by", "Nadia", NULL),
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "review", "decide", "101-1", "reject",
+                                   "--reason", "absente", "--by", "Nadia", NULL),
                      0);
 
     /* At 13:45 nothing after 13:45 is credited: Sophie has 45 minutes of B2 (0.75 h). */
@@ -167,18 +171,66 @@ static void test_credits_review_and_exports(void **state)
     /* The policy: a bad value refused, "full" counts Hélène's open entry without a decision
      * (a fresh participant: Luc, 4). */
     assert_int_equal(
-        harness_admin(&r.proc, out, sizeof(out), "event", "set", "42", "missing-exit", "all",
-                      NULL),
+        harness_admin(&r.proc, out, sizeof(out), "event", "set", "42", "missing-exit", "all", NULL),
         2);
-    assert_int_equal(
-        harness_admin(&r.proc, out, sizeof(out), "event", "set", "42", "missing-exit", "full",
-                      NULL),
-        0);
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "event", "set", "42", "missing-exit",
+                                   "full", NULL),
+                     0);
     rec(a, sizeof(a), 4, 101, true, 0, AT(9, 10));
     push(&r, token, a);
     x = report(&r, "csv", NULL, &len);
     assert_non_null(strstr(x, "4,Luc Gagnon,101,A1,Gestion documentaire,80,1.50,"
                               "exit not scanned,90,missing-exit,pending\n"));
+    free(x);
+
+    /* A kiosk whose clock rebooted to 1970 before syncing: flagged, not a silent 0.00 h. */
+    trusted_clock = false;
+    rec(a, sizeof(a), 5, 101, true, 0, 60000);
+    rec(b, sizeof(b), 5, 101, false, 1, 5460000);
+    trusted_clock = true;
+    snprintf(all, sizeof(all), "%s,%s", a, b);
+    push(&r, token, all);
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "review", "42", "--json", NULL), 0);
+    json_t *q = json_loads(out, 0, &jerr);
+    assert_non_null(q);
+    bool found = false;
+    json_t *item;
+    size_t i;
+    json_array_foreach(json_object_get(q, "items"), i, item)
+    {
+        if (strcmp(json_string_value(json_object_get(item, "id")), "101-5") == 0) {
+            found = true;
+            char *flags = json_dumps(json_object_get(item, "anomalies"), JSON_COMPACT);
+            assert_string_equal(flags, "[\"clock\",\"outside-window\"]");
+            free(flags);
+            assert_int_equal(json_array_size(json_object_get(item, "timeline")), 4);
+        }
+    }
+    assert_true(found);
+    json_decref(q);
+
+    /* The event file's missing_exit: a bad value refused with nothing changed, a good one set. */
+    char path[400], text[2048];
+    snprintf(text, sizeof(text), "%.*s, \"missing_exit\": \"tout\"}",
+             (int)strlen(fixture_event_json) - 1, fixture_event_json);
+    harness_write(r.proc.dir, "bad.json", text, path, sizeof(path));
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "event", "import", path, NULL), 3);
+    assert_int_equal(
+        registry_query_int(&r, "SELECT count(*) FROM event WHERE missing_exit = 'full'"), 1);
+    snprintf(text, sizeof(text), "%.*s, \"missing_exit\": \"none\"}",
+             (int)strlen(fixture_event_json) - 1, fixture_event_json);
+    harness_write(r.proc.dir, "none.json", text, path, sizeof(path));
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "event", "import", path, NULL), 0);
+    assert_int_equal(
+        registry_query_int(&r, "SELECT count(*) FROM event WHERE missing_exit = 'none'"), 1);
+    /* Re-imported without the field, the setting stays. */
+    harness_write(r.proc.dir, "plain.json", fixture_event_json, path, sizeof(path));
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "event", "import", path, NULL), 0);
+    assert_int_equal(
+        registry_query_int(&r, "SELECT count(*) FROM event WHERE missing_exit = 'none'"), 1);
+    x = report(&r, "csv", NULL, &len);
+    assert_non_null(strstr(x, "4,Luc Gagnon,101,A1,Gestion documentaire,0,0.00,"
+                              "exit not scanned,0,missing-exit,pending\n"));
     free(x);
     registry_cleanup(&r);
 }
