@@ -337,14 +337,24 @@ borne_err borne_credits_participant(const borne_credit_session *sessions, size_t
             }
         }
         size_t from = n;
+        /* Scans dated after now have not happened yet (a report --now in the past, a clock
+         * ahead): flagged above, not paired. */
+        size_t upto = first;
+        while (upto < at && sorted[upto].time <= now) {
+            upto++;
+        }
         struct pairing p;
-        pair_scans(sorted + first, at - first, ivs, &n, &p);
+        pair_scans(sorted + first, upto - first, ivs, &n, &p);
         o->first_entry = p.first_entry;
         o->last_exit = p.last_exit;
         if (p.unmatched_exits || p.blind_close) {
             o->anomalies |= BORNE_ANOMALY_EXIT_WITHOUT_ENTRY;
         }
-        if (p.open) {
+        if (p.open && now < ss->end + ss->close_after_s && ss->decision == BORNE_REVIEW_NONE) {
+            /* Still in the room while the door is open: not missing yet, counted until now. */
+            ivs[n++] = (struct interval){si, p.open_in, ss->end, p.open_in};
+            o->in_room = true;
+        } else if (p.open) {
             o->anomalies |= BORNE_ANOMALY_MISSING_EXIT;
             bool counts = ss->decision == BORNE_REVIEW_ACCEPT ||
                           (ss->decision == BORNE_REVIEW_NONE && policy == BORNE_MISSING_EXIT_FULL);

@@ -137,6 +137,7 @@ typedef struct borne_session_credit {
     int64_t last_exit;      /* last scan of an exit (0: none) */
     bool withheld;          /* missing exit, policy review, no decision yet: 0 for now */
     bool running;           /* `now` is before the session's end: not final */
+    bool in_room;           /* an entry open while the door is still open: counted until now */
 } borne_session_credit;
 
 /* Computes one participant's credit in every session. `out` has `nsessions` elements. Scans

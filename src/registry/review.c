@@ -153,19 +153,22 @@ static borne_review_decision decision_kind(const char *t)
                                       : BORNE_REVIEW_NONE;
 }
 
-static borne_err load_people(sqlite3 *c, uint32_t event_id, struct person **out, size_t *n)
+static borne_err load_people(sqlite3 *c, uint32_t event_id, int64_t only, struct person **out,
+                             size_t *n)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    borne_err err = prepare(c,
-                            "SELECT id, name, walkin_kiosk IS NOT NULL FROM participant"
-                            " WHERE event_id = ?1 AND deleted = 0 ORDER BY id",
-                            &st);
+    borne_err err =
+        prepare(c,
+                "SELECT id, name, walkin_kiosk IS NOT NULL FROM participant"
+                " WHERE event_id = ?1 AND deleted = 0 AND (?2 < 0 OR id = ?2) ORDER BY id",
+                &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, only);
     size_t cap = 0;
     int rc;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -206,9 +209,9 @@ static borne_err add_scan(struct person *p, const borne_credit_scan *s)
     return BORNE_OK;
 }
 
-static borne_err load_scans(sqlite3 *c, uint32_t event_id, const borne_session *sessions,
-                            size_t nsessions, struct person *people, size_t npeople,
-                            borne_report_skips *skips)
+static borne_err load_scans(sqlite3 *c, uint32_t event_id, int64_t only,
+                            const borne_session *sessions, size_t nsessions, struct person *people,
+                            size_t npeople, borne_report_skips *skips)
 {
     sqlite3_stmt *st;
     borne_err err =
@@ -216,13 +219,15 @@ static borne_err load_scans(sqlite3 *c, uint32_t event_id, const borne_session *
                 "SELECT participant_id, session_id, wall_ms, direction, outcome, clock_trusted,"
                 " wall_ms <> wall_recorded_ms, wall_ms > received_ms + ?2,"
                 " direction IN (0, 1) AND length(uuid) = 36"
-                " FROM checkin WHERE event_id = ?1 AND outcome IN (0, 1, 2)",
+                " FROM checkin WHERE event_id = ?1 AND outcome IN (0, 1, 2)"
+                " AND (?3 < 0 OR participant_id = ?3)",
                 &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int64(st, 2, BORNE_PUSH_FUTURE_SKEW_MS);
+    sqlite3_bind_int64(st, 3, only);
     int rc;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!sqlite3_column_int(st, 8)) {
@@ -399,8 +404,8 @@ static borne_err compute_person(borne_credits_table *t, const struct person *p,
     return BORNE_OK;
 }
 
-borne_err borne_credits_load(struct borne_regdb *db, uint32_t event_id, int64_t now,
-                             borne_credits_table *out)
+static borne_err load(struct borne_regdb *db, uint32_t event_id, int64_t only, int64_t now,
+                      borne_credits_table *out)
 {
     memset(out, 0, sizeof(*out));
     out->now = now;
@@ -424,10 +429,10 @@ borne_err borne_credits_load(struct borne_regdb *db, uint32_t event_id, int64_t 
     if (own) {
         sqlite3_exec(c, "BEGIN", NULL, NULL, NULL);
     }
-    err = load_people(c, event_id, &people, &npeople);
-    err =
-        err ? err
-            : load_scans(c, event_id, out->sessions, out->nsessions, people, npeople, &out->skips);
+    err = load_people(c, event_id, only, &people, &npeople);
+    err = err ? err
+              : load_scans(c, event_id, only, out->sessions, out->nsessions, people, npeople,
+                           &out->skips);
     err = err ? err : load_decisions(c, event_id, &dec, &ndec);
     if (own) {
         sqlite3_exec(c, "COMMIT", NULL, NULL, NULL);
@@ -458,6 +463,19 @@ borne_err borne_credits_load(struct borne_regdb *db, uint32_t event_id, int64_t 
         borne_credits_table_free(out);
     }
     return err;
+}
+
+borne_err borne_credits_load(struct borne_regdb *db, uint32_t event_id, int64_t now,
+                             borne_credits_table *out)
+{
+    return load(db, event_id, -1, now, out);
+}
+
+borne_err borne_credits_load_participant(struct borne_regdb *db, uint32_t event_id,
+                                         uint32_t participant_id, int64_t now,
+                                         borne_credits_table *out)
+{
+    return load(db, event_id, participant_id, now, out);
 }
 
 const borne_credit_row *borne_credits_find(const borne_credits_table *t, uint32_t participant_id,

@@ -63,6 +63,12 @@ typedef struct borne_credits_table {
 /* Computes the credits of an event at `now` (Unix seconds). BORNE_ERR_NOT_FOUND: no event. */
 borne_err borne_credits_load(struct borne_regdb *db, uint32_t event_id, int64_t now,
                              borne_credits_table *out);
+/* The same for one participant only (her rows and total; the event's total is hers). Her
+ * decisions apply; the overlap split only ever involves her own sessions, so her rows are the
+ * ones of the whole table. */
+borne_err borne_credits_load_participant(struct borne_regdb *db, uint32_t event_id,
+                                         uint32_t participant_id, int64_t now,
+                                         borne_credits_table *out);
 void borne_credits_table_free(borne_credits_table *t);
 
 /* The rows of one participant and session (NULL when she has none). */

@@ -268,6 +268,20 @@ static void test_clipped_at_now(void **state)
     assert_int_equal(out[0].attended_s, 45 * 60);
     whole(open, 1, BORNE_MISSING_EXIT_FULL, MIN(-10), out);
     assert_int_equal(out[0].attended_s, 0);
+    /* While the door is open the exit is not missing yet, whatever the policy: in the room. */
+    whole(open, 1, BORNE_MISSING_EXIT_REVIEW, MIN(45), out);
+    assert_int_equal(out[0].attended_s, 45 * 60);
+    assert_true(out[0].in_room);
+    assert_false(out[0].withheld);
+    assert_int_equal(out[0].anomalies, 0);
+    /* Past the door's closing (end + 30 min), it is. */
+    whole(open, 1, BORNE_MISSING_EXIT_REVIEW, MIN(121), out);
+    assert_true(out[0].withheld);
+    assert_int_equal(out[0].anomalies, BORNE_ANOMALY_MISSING_EXIT);
+    /* An exit dated after now has not happened yet. */
+    whole(scans, 2, BORNE_MISSING_EXIT_REVIEW, MIN(45), out);
+    assert_true(out[0].in_room);
+    assert_int_equal(out[0].last_exit, 0);
 }
 
 /* A stray exit before the entry, at a second kiosk, keeps the missing exit; an exit recorded by
