@@ -326,6 +326,8 @@ void borne_credits_table_free(borne_credits_table *t)
     }
     free(t->sessions);
     free(t->rows);
+    free(t->people);
+    free(t->decisions);
     free(t->totals);
     memset(t, 0, sizeof(*t));
 }
@@ -379,7 +381,9 @@ static borne_err compute_person(borne_credits_table *t, const struct person *p,
         borne_credit_row *r = &t->rows[t->count++];
         memset(r, 0, sizeof(*r));
         r->participant_id = p->id;
-        snprintf(r->name, sizeof(r->name), "%s", p->name);
+        r->name = p->name;
+        r->decided_by = "";
+        r->reason = "";
         r->walkin = p->walkin;
         r->session = &t->sessions[i];
         r->credit = res[i];
@@ -389,8 +393,8 @@ static borne_err compute_person(borne_credits_table *t, const struct person *p,
             r->decided_ms = applied[i]->when_ms;
             r->edit_entry = applied[i]->entry;
             r->edit_exit = applied[i]->exit;
-            snprintf(r->decided_by, sizeof(r->decided_by), "%s", applied[i]->by);
-            snprintf(r->reason, sizeof(r->reason), "%s", applied[i]->reason);
+            r->decided_by = applied[i]->by;
+            r->reason = applied[i]->reason;
         }
         tot.credit_minutes += res[i].credit_minutes;
         tot.attended_s += res[i].attended_s;
@@ -453,9 +457,10 @@ static borne_err load(struct borne_regdb *db, uint32_t event_id, int64_t only, i
     }
     for (size_t i = 0; i < npeople; i++) {
         free(people[i].scans);
+        people[i].scans = NULL;
     }
-    free(people);
-    free(dec);
+    out->people = people;
+    out->decisions = dec;
     free(cs);
     free(res);
     free(applied);

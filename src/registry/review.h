@@ -26,15 +26,15 @@ struct json_t;
 /* One participant in one session she scanned at (or that a registrar decided on). */
 typedef struct borne_credit_row {
     uint32_t participant_id;
-    char name[BORNE_NAME_MAX];
+    const char *name; /* owned by the table */
     bool walkin;
     const borne_session *session; /* in the table's sessions */
     borne_session_credit credit;
     /* The latest decision (decision NONE: none). */
     borne_review_decision decision;
     int64_t decision_id, decided_ms, edit_entry, edit_exit;
-    char decided_by[128];
-    char reason[512];
+    const char *decided_by; /* owned by the table; "" without a decision */
+    const char *reason;
 } borne_credit_row;
 
 /* A participant's total: credited minutes summed, rounded once (core/hours.h). */
@@ -58,6 +58,7 @@ typedef struct borne_credits_table {
     size_t ntotals;
     int64_t credit_minutes;   /* the event's total */
     borne_report_skips skips; /* accepted check-ins left out (as the credits CSV counts them) */
+    void *people, *decisions; /* what the rows' names and reasons point into */
 } borne_credits_table;
 
 /* Computes the credits of an event at `now` (Unix seconds). BORNE_ERR_NOT_FOUND: no event. */
