@@ -232,6 +232,13 @@ static void test_credits_review_and_exports(void **state)
     assert_non_null(strstr(x, "4,Luc Gagnon,101,A1,Gestion documentaire,0,0.00,"
                               "exit not scanned,0,missing-exit,pending\n"));
     free(x);
+
+    /* The retention purge (after this complete export) deletes the decisions: they name a
+     * participant and give a reason in words. */
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM review_decision"), 3);
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "purge", "42", "--days", "30", NULL),
+                     0);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM review_decision"), 0);
     registry_cleanup(&r);
 }
 
