@@ -1,8 +1,8 @@
 /* Attendance of one participant at one event, read from the registry database (see attest.h).
  *
  * Read-only queries of our own on the registry's tables (event, session, participant, checkin),
- * kept out of regdb.c. The pairing of scans into presence and credit is core/credits.h, the
- * same as the credits report's, per session. */
+ * kept out of regdb.c. Presence and credit come from the registry's official table
+ * (registry/review.h, borne_credits_load_participant), the same as the credits export's. */
 #define LOG_MODULE "attest"
 
 #include <sqlite3.h>
@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/rules.h"
 #include "registry/regdb.h"
+#include "registry/review.h"
 #include "store/sqlutil.h"
 
 void borne_attest_clear(borne_attest *a)
@@ -67,45 +68,13 @@ static borne_err get_participant(sqlite3 *db, uint32_t event_id, uint32_t id, bo
     return rc == SQLITE_ROW ? BORNE_OK : rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : BORNE_ERR_DB;
 }
 
-/* Scans of one session, in time order. */
-struct scans {
-    borne_scan_event *v;
-    size_t n, cap;
-};
-
-static borne_err add_scan(struct scans *s, int64_t t, borne_direction d)
+/* One session of the official table (registry/review.h) as the attestation shows it; false
+ * when nothing was attended. */
+static bool session_attendance(const borne_credit_row *r, int64_t now, borne_attest_session *out)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        borne_scan_event *grown = realloc(s->v, cap * sizeof(*grown));
-        if (!grown) {
-            return BORNE_ERR_NOMEM;
-        }
-        s->v = grown;
-        s->cap = cap;
-    }
-    s->v[s->n].time = t;
-    s->v[s->n].direction = d;
-    s->n++;
-    return BORNE_OK;
-}
-
-/* Fills the attendance of `sess` from its scans; false when nothing was attended. */
-static borne_err session_attendance(const borne_session *sess, const struct scans *s, int64_t now,
-                                    borne_attest_session *out, bool *attended)
-{
-    *attended = false;
-    if (s->n == 0 || now <= sess->starts) {
-        return BORNE_OK;
-    }
-    borne_attendance a;
-    borne_err err =
-        borne_credits_compute(sess->starts, sess->ends, &sess->rule, s->v, s->n, now, &a);
-    if (err) {
-        return err;
-    }
-    if (a.intervals == 0 || a.attended_s <= 0) {
-        return BORNE_OK;
+    const borne_session *sess = r->session;
+    if (r->credit.attended_s <= 0) {
+        return false;
     }
     memset(out, 0, sizeof(*out));
     out->id = sess->id;
@@ -114,31 +83,23 @@ static borne_err session_attendance(const borne_session *sess, const struct scan
     snprintf(out->room, sizeof(out->room), "%s", sess->room);
     out->starts = sess->starts;
     out->ends = sess->ends;
-    out->attended_s = a.attended_s;
-    out->credit_minutes = a.credit_minutes;
-    out->intervals = a.intervals;
-    bool open = false;
-    for (size_t i = 0; i < s->n; i++) { /* sorted by time */
-        if (s->v[i].direction == BORNE_ENTRY) {
-            open = true;
-            if (!out->first_entry) {
-                out->first_entry = s->v[i].time;
-            }
-        } else {
-            open = false;
-            if (out->first_entry) {
-                out->last_exit = s->v[i].time;
-            }
-        }
-    }
-    /* Still in at the end (closed by the schedule) or at `now` (the session was running). */
-    if (open) {
+    out->attended_s = r->credit.attended_s;
+    out->credit_minutes = r->credit.credit_minutes;
+    out->intervals = r->credit.intervals;
+    out->first_entry = r->credit.first_entry;
+    out->last_exit = r->credit.last_exit;
+    if (r->decision == BORNE_REVIEW_EDIT) {
+        /* The registrar's times stand for the scans. */
+        out->first_entry = r->edit_entry;
+        out->last_exit = r->edit_exit;
+        out->intervals = 1;
+    } else if ((r->credit.anomalies & BORNE_ANOMALY_MISSING_EXIT) || r->credit.in_room) {
+        /* Still in at the end (counted by the policy or a decision) or at `now`. */
         out->exit_missing = true;
         out->last_exit = 0;
         out->open_until = now < sess->ends ? now : sess->ends;
     }
-    *attended = true;
-    return BORNE_OK;
+    return true;
 }
 
 borne_err borne_attest_collect(struct borne_regdb *rdb, uint32_t event_id, uint32_t participant_id,
@@ -151,61 +112,27 @@ borne_err borne_attest_collect(struct borne_regdb *rdb, uint32_t event_id, uint3
     if (err) {
         return err;
     }
-    borne_session *sessions = NULL;
-    size_t nsessions = 0;
-    err = borne_regdb_sessions(rdb, event_id, &sessions, &nsessions);
+    /* The credits of the event's official table: the same computation as the credits export
+     * and the review queue (missing-exit policy, decisions, overlapping sessions, now). */
+    borne_credits_table t;
+    err = borne_credits_load_participant(rdb, event_id, participant_id, now, &t);
     if (err) {
         return err;
     }
-    sqlite3_stmt *st = NULL;
-    err = prepare(db,
-                  "SELECT session_id, wall_ms, direction FROM checkin"
-                  " WHERE event_id = ?1 AND participant_id = ?2 AND session_id = ?3"
-                  " AND outcome IN (?4, ?5, ?6, ?7) ORDER BY wall_ms, direction",
-                  &st);
-    if (!err && nsessions) {
-        out->sessions = calloc(nsessions, sizeof(*out->sessions));
-        err = out->sessions ? BORNE_OK : BORNE_ERR_NOMEM;
+    out->sessions = calloc(t.count + 1, sizeof(*out->sessions));
+    if (!out->sessions) {
+        borne_credits_table_free(&t);
+        return BORNE_ERR_NOMEM;
     }
-    struct scans s = {0};
-    for (size_t i = 0; !err && i < nsessions; i++) {
-        s.n = 0;
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, event_id);
-        sqlite3_bind_int64(st, 2, participant_id);
-        sqlite3_bind_int64(st, 3, sessions[i].id);
-        sqlite3_bind_int(st, 4, BORNE_OUTCOME_ACCEPTED_ENTRY);
-        sqlite3_bind_int(st, 5, BORNE_OUTCOME_ACCEPTED_EXIT);
-        sqlite3_bind_int(st, 6, BORNE_OUTCOME_EXIT_WITHOUT_ENTRY);
-        sqlite3_bind_int(st, 7, BORNE_OUTCOME_ADMITTED_BY_STAFF);
-        int rc;
-        while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t t = sqlite3_column_int64(st, 1) / 1000;
-            if (t > now) {
-                continue; /* a scan dated in the future of the issue time: not yet */
-            }
-            err = add_scan(&s, t, (borne_direction)sqlite3_column_int(st, 2));
-        }
-        if (!err && rc != SQLITE_DONE) {
-            LOG_ERR("attendance query: %s", sqlite3_errmsg(db));
-            err = BORNE_ERR_DB;
-        }
-        bool attended = false;
-        err =
-            err ? err
-                : session_attendance(&sessions[i], &s, now, &out->sessions[out->count], &attended);
-        if (!err && attended) {
-            out->total_minutes += out->sessions[out->count].credit_minutes;
+    for (size_t i = 0; i < t.count; i++) { /* by session start */
+        if (session_attendance(&t.rows[i], now, &out->sessions[out->count])) {
             out->count++;
         }
     }
-    free(s.v);
-    sqlite3_finalize(st);
-    free(sessions);
-    if (err) {
-        borne_attest_clear(out);
-    }
-    return err;
+    /* Rows with no time attended credit nothing: the total is the table's. */
+    out->total_minutes = t.credit_minutes;
+    borne_credits_table_free(&t);
+    return BORNE_OK;
 }
 
 struct named {
@@ -231,7 +158,7 @@ borne_err borne_attest_participants(struct borne_regdb *rdb, uint32_t event_id, 
                             "SELECT p.id, p.name FROM participant p WHERE p.event_id = ?1"
                             " AND p.deleted = 0 AND EXISTS (SELECT 1 FROM checkin c"
                             "  WHERE c.event_id = p.event_id AND c.participant_id = p.id"
-                            "  AND c.session_id IS NOT NULL AND c.outcome IN (?2, ?3, ?4))",
+                            "  AND c.session_id IS NOT NULL AND c.outcome IN (?2, ?3))",
                             &st);
     if (err) {
         return err;
@@ -239,7 +166,6 @@ borne_err borne_attest_participants(struct borne_regdb *rdb, uint32_t event_id, 
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int(st, 2, BORNE_OUTCOME_ACCEPTED_ENTRY);
     sqlite3_bind_int(st, 3, BORNE_OUTCOME_ACCEPTED_EXIT);
-    sqlite3_bind_int(st, 4, BORNE_OUTCOME_ADMITTED_BY_STAFF);
     struct named *v = NULL;
     size_t n = 0, cap = 0;
     int rc;

@@ -60,4 +60,93 @@ borne_err borne_credit_rule_parse(const char *text, int32_t credit_minutes, born
 /* Writes the rule back in the same text form. */
 void borne_credit_rule_format(const borne_credit_rule *rule, char *out, size_t cap);
 
+/* ---- The registry's computation: a participant's whole event ----
+ *
+ * docs/credits.md ("Missing exit", "Overlapping sessions", "Anomalies"). One participant, every
+ * session of the event at once, so that minutes spent in two rooms at the same time are counted
+ * once, under a policy for an entry never closed and a registrar's decisions. */
+
+/* What an entry never closed earns (the event's `missing_exit` setting). */
+typedef enum borne_missing_exit {
+    BORNE_MISSING_EXIT_REVIEW = 0, /* nothing until a registrar decides (the default) */
+    BORNE_MISSING_EXIT_FULL = 1,   /* counted until the session's end (the rule before v5) */
+    BORNE_MISSING_EXIT_NONE = 2,   /* nothing */
+} borne_missing_exit;
+
+/* "review", "full", "none"; NULL for an unknown value. */
+const char *borne_missing_exit_name(borne_missing_exit policy);
+/* BORNE_ERR_PARSE for anything but the three names. */
+borne_err borne_missing_exit_parse(const char *text, borne_missing_exit *out);
+
+/* Why a credit rests on an assumption: bits of borne_session_credit.anomalies. */
+enum {
+    BORNE_ANOMALY_MISSING_EXIT = 1 << 0,       /* an entry never closed by an exit */
+    BORNE_ANOMALY_EXIT_WITHOUT_ENTRY = 1 << 1, /* an exit no entry explains, or recorded by a
+                                                  kiosk that had not seen the entry */
+    BORNE_ANOMALY_OVERLAP = 1 << 2,            /* present in another session at the same time */
+    BORNE_ANOMALY_CLOCK = 1 << 3,              /* a scan dated by an untrusted or corrected clock */
+    BORNE_ANOMALY_WALKIN = 1 << 4,             /* a walk-in registered at the door, not matched */
+    BORNE_ANOMALY_OUTSIDE_WINDOW = 1 << 5,     /* a scan before the door opens or after it closes */
+};
+#define BORNE_ANOMALY_KINDS 6
+
+/* The machine name of anomaly bit `i` (0..BORNE_ANOMALY_KINDS-1): "missing-exit",
+ * "exit-without-entry", "overlap", "clock", "walk-in", "outside-window". */
+const char *borne_anomaly_name(int i);
+/* Its French label, for people: « sortie non scannée »... */
+const char *borne_anomaly_label_fr(int i);
+/* Writes the names of the bits set, separated by `sep` ("" when none). */
+void borne_anomaly_words(uint32_t anomalies, bool french, const char *sep, char *out, size_t cap);
+
+/* A registrar's decision on one participant's session (docs/credits.md, "Decisions"). */
+typedef enum borne_review_decision {
+    BORNE_REVIEW_NONE = 0,
+    BORNE_REVIEW_ACCEPT = 1, /* the assumption holds: a missing exit counts until the end */
+    BORNE_REVIEW_REJECT = 2, /* no credit for this session */
+    BORNE_REVIEW_EDIT = 3,   /* presence is [entry, exit), as the registrar wrote it */
+} borne_review_decision;
+
+const char *
+borne_review_decision_name(borne_review_decision d); /* "", "accept", "reject", "edit" */
+
+typedef struct borne_credit_session {
+    int64_t start, end;                   /* scheduled, Unix seconds */
+    int32_t open_before_s, close_after_s; /* the door's window around [start, end) */
+    borne_credit_rule rule;
+    borne_review_decision decision;
+    int64_t edit_entry, edit_exit; /* BORNE_REVIEW_EDIT */
+} borne_credit_session;
+
+typedef struct borne_credit_scan {
+    size_t session; /* index in the sessions array */
+    int64_t time;   /* Unix seconds */
+    borne_direction direction;
+    bool clock_doubt;     /* the kiosk's clock was untrusted, or the time was corrected */
+    bool kiosk_saw_no_in; /* recorded as exit-without-entry by its kiosk */
+} borne_credit_scan;
+
+typedef struct borne_session_credit {
+    bool scanned;           /* at least one scan, or a decision */
+    uint32_t anomalies;     /* BORNE_ANOMALY_* */
+    int64_t attended_s;     /* counted, after clipping and the overlap split */
+    int64_t overlap_lost_s; /* time given to another session attended at the same time */
+    int32_t share_permille; /* attended / scheduled */
+    int32_t credit_minutes; /* under the rule, the policy and the decision */
+    int32_t intervals;      /* presence intervals counted */
+    int64_t first_entry;    /* first scan of an entry (0: none) */
+    int64_t last_exit;      /* last scan of an exit (0: none) */
+    bool withheld;          /* missing exit, policy review, no decision yet: 0 for now */
+    bool running;           /* `now` is before the session's end: not final */
+    bool in_room;           /* an entry open while the door is still open: counted until now */
+} borne_session_credit;
+
+/* Computes one participant's credit in every session. `out` has `nsessions` elements. Scans
+ * need not be sorted. `walkin`: the participant was registered at the door. `now` clips every
+ * interval (no minute after now is credited): pass the report's time. BORNE_ERR_INVALID for a
+ * session with end <= start, a bad rule or a scan naming no session. */
+borne_err borne_credits_participant(const borne_credit_session *sessions, size_t nsessions,
+                                    const borne_credit_scan *scans, size_t nscans,
+                                    borne_missing_exit policy, bool walkin, int64_t now,
+                                    borne_session_credit *out);
+
 #endif

@@ -6,6 +6,7 @@
 #include <cairo.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
@@ -29,6 +30,7 @@
 #include "core/timefmt.h"
 #include "core/token.h"
 #include "registry/regdb.h"
+#include "registry/review.h"
 #include "registry/server.h"
 #include "store/import.h"
 #include "store/sqlutil.h"
@@ -248,10 +250,37 @@ static int cmd_serve(reg *r, int argc, char **argv)
 
 /* ---- event and roster ---- */
 
+static int cmd_event_set(reg *r, int argc, char **argv)
+{
+    uint32_t ev;
+    borne_missing_exit policy;
+    if (argc != 5 || !parse_u32(argv[2], &ev) || strcmp(argv[3], "missing-exit") != 0 ||
+        borne_missing_exit_parse(argv[4], &policy)) {
+        fprintf(stderr, "usage: borne-registry event set EVENT missing-exit review|full|none\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    borne_err err = borne_review_set_policy(r->db, ev, policy);
+    if (err) {
+        fprintf(stderr, "borne-registry: event set: %s\n",
+                err == BORNE_ERR_NOT_FOUND ? "no such event" : borne_strerror(err));
+        return exit_for(err);
+    }
+    printf("event %u: missing exit: %s\n", ev, argv[4]);
+    return EXIT_OK;
+}
+
 static int cmd_event(reg *r, int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "set") == 0) {
+        return cmd_event_set(r, argc, argv);
+    }
     if (argc != 3 || strcmp(argv[1], "import") != 0) {
-        fprintf(stderr, "usage: borne-registry event import FILE.json\n");
+        fprintf(stderr, "usage: borne-registry event import FILE.json\n"
+                        "       borne-registry event set EVENT missing-exit review|full|none\n");
         return EXIT_USAGE;
     }
     char *json;
@@ -260,6 +289,14 @@ static int cmd_event(reg *r, int argc, char **argv)
     if (err) {
         fprintf(stderr, "borne-registry: %s: %s\n", argv[2], borne_strerror(err));
         return exit_for(err);
+    }
+    bool policy_set = false;
+    borne_missing_exit policy = BORNE_MISSING_EXIT_REVIEW;
+    if (borne_review_event_policy(json, len, &policy_set, &policy)) {
+        free(json);
+        fprintf(stderr, "borne-registry: event import: \"missing_exit\" must be \"review\", "
+                        "\"full\" or \"none\"\n");
+        return EXIT_DATA;
     }
     /* The kiosk's importer checks the file (docs/formats.md); an in-memory kiosk store holds
      * the result, copied into the registry. */
@@ -302,6 +339,7 @@ static int cmd_event(reg *r, int argc, char **argv)
     }
     if (!err && !rc) {
         err = borne_regdb_put_event(r->db, &ev, sessions, n);
+        err = err || !policy_set ? err : borne_review_set_policy(r->db, ev.id, policy);
         rc = exit_for(err);
     }
     free(sessions);
@@ -831,14 +869,154 @@ static int cmd_revoke(reg *r, int argc, char **argv)
 
 /* ---- reports ---- */
 
+/* Options of the credits report and the review queue: --format F, --now TIME, --json. Removes
+ * them from argv; false on a bad value (after a message). */
+static bool credit_options(int *argc, char **argv, borne_credits_format *format, int64_t *now,
+                           bool *json)
+{
+    int kept = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], "--format") == 0 && format && i + 1 < *argc) {
+            if (borne_credits_format_parse(argv[++i], format)) {
+                fprintf(stderr, "borne-registry: --format is excel, csv or json\n");
+                return false;
+            }
+        } else if (strcmp(argv[i], "--now") == 0 && i + 1 < *argc) {
+            if (borne_time_parse(argv[++i], "UTC", now)) {
+                fprintf(stderr, "borne-registry: --now takes a time such as "
+                                "2026-05-20T13:45:00-04:00\n");
+                return false;
+            }
+        } else if (strcmp(argv[i], "--json") == 0 && json) {
+            *json = true;
+        } else {
+            argv[kept++] = argv[i];
+        }
+    }
+    *argc = kept;
+    return true;
+}
+
+/* The official credits (registry/review.h): every format reads the same table. */
+static borne_err report_credits(struct borne_regdb *db, uint32_t ev, int64_t now,
+                                borne_credits_format format, FILE *out, borne_report_skips *skips)
+{
+    borne_credits_table t;
+    borne_err err = borne_credits_load(db, ev, now, &t);
+    if (err) {
+        return err;
+    }
+    *skips = t.skips;
+    err = borne_credits_write(&t, format, out);
+    borne_credits_table_free(&t);
+    return err;
+}
+
+/* The event of a session, for its time zone ("UTC" when unknown). */
+static void session_timezone(struct borne_regdb *db, uint32_t session_id, char *tz, size_t cap)
+{
+    snprintf(tz, cap, "UTC");
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(borne_regdb_sqlite(db), "SELECT event_id FROM session WHERE id = ?1", -1,
+                           &st, NULL) != SQLITE_OK) {
+        return;
+    }
+    sqlite3_bind_int64(st, 1, session_id);
+    borne_event evt;
+    if (sqlite3_step(st) == SQLITE_ROW &&
+        !borne_regdb_get_event(db, (uint32_t)sqlite3_column_int64(st, 0), &evt)) {
+        snprintf(tz, cap, "%s", evt.timezone);
+    }
+    sqlite3_finalize(st);
+}
+
+static int cmd_review(reg *r, int argc, char **argv)
+{
+    int64_t at = now_ms() / 1000;
+    bool json = false;
+    if (!credit_options(&argc, argv, NULL, &at, &json)) {
+        return EXIT_USAGE;
+    }
+    uint32_t ev;
+    if (argc == 2 && parse_u32(argv[1], &ev)) {
+        int rc = open_db(r);
+        if (rc) {
+            return rc;
+        }
+        borne_err err = borne_review_write(r->db, ev, at, json, stdout);
+        if (err) {
+            fprintf(stderr, "borne-registry: review: %s\n",
+                    err == BORNE_ERR_NOT_FOUND ? "no such event" : borne_strerror(err));
+        }
+        return exit_for(err);
+    }
+    borne_review_request req = {0};
+    const char *entry = NULL, *exit_t = NULL;
+    bool ok = argc >= 4 && strcmp(argv[1], "decide") == 0 &&
+              !borne_review_id_parse(argv[2], &req.session_id, &req.participant_id);
+    if (ok) {
+        req.decision = strcmp(argv[3], "accept") == 0   ? BORNE_REVIEW_ACCEPT
+                       : strcmp(argv[3], "reject") == 0 ? BORNE_REVIEW_REJECT
+                       : strcmp(argv[3], "edit") == 0   ? BORNE_REVIEW_EDIT
+                                                        : BORNE_REVIEW_NONE;
+        ok = req.decision != BORNE_REVIEW_NONE;
+    }
+    for (int i = 4; ok && i < argc; i += 2) {
+        const char **slot = strcmp(argv[i], "--entry") == 0    ? &entry
+                            : strcmp(argv[i], "--exit") == 0   ? &exit_t
+                            : strcmp(argv[i], "--reason") == 0 ? &req.reason
+                            : strcmp(argv[i], "--by") == 0     ? &req.by
+                                                               : NULL;
+        ok = slot && i + 1 < argc;
+        if (ok) {
+            *slot = argv[i + 1];
+        }
+    }
+    ok = ok && (req.decision == BORNE_REVIEW_EDIT) == (entry && exit_t);
+    if (!ok) {
+        fprintf(stderr, "usage: borne-registry review EVENT [--json] [--now TIME]\n"
+                        "       borne-registry review decide ID accept|reject|edit"
+                        " [--entry TIME --exit TIME] --reason TEXT --by NAME\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    if (entry) {
+        /* Times in the event's time zone unless they say their offset. */
+        char tz[64];
+        session_timezone(r->db, req.session_id, tz, sizeof(tz));
+        if (borne_time_parse(entry, tz, &req.entry) || borne_time_parse(exit_t, tz, &req.exit)) {
+            fprintf(stderr, "borne-registry: review: --entry and --exit take times such as "
+                            "2026-05-20T09:05 (the event's time zone)\n");
+            return EXIT_DATA;
+        }
+    }
+    int64_t id = 0;
+    const char *why = "";
+    borne_err err = borne_review_decide(r->db, &req, at, &id, &why);
+    if (err) {
+        fprintf(stderr, "borne-registry: review decide: %s\n", *why ? why : borne_strerror(err));
+        return err == BORNE_ERR_INVALID ? EXIT_DATA : exit_for(err);
+    }
+    printf("decision %lld recorded: %s %s\n", (long long)id, argv[2], argv[3]);
+    return EXIT_OK;
+}
+
 static int cmd_report(reg *r, int argc, char **argv)
 {
     uint32_t ev;
+    borne_credits_format format = BORNE_CREDITS_CSV;
+    int64_t at = now_ms() / 1000;
+    if (!credit_options(&argc, argv, &format, &at, NULL)) {
+        return EXIT_USAGE;
+    }
     if (argc < 3 || argc > 4 || !parse_u32(argv[2], &ev) ||
         (strcmp(argv[1], "credits") && strcmp(argv[1], "attendance") &&
          strcmp(argv[1], "checkins"))) {
         fprintf(stderr, "usage: borne-registry report credits|attendance|checkins EVENT "
-                        "[FILE.csv|-]\n");
+                        "[FILE|-] [--format excel|csv|json] [--now TIME]\n");
         return EXIT_USAGE;
     }
     int rc = open_db(r);
@@ -852,7 +1030,7 @@ static int cmd_report(reg *r, int argc, char **argv)
     bool credits = strcmp(argv[1], "credits") == 0;
     int64_t started = now_ms();
     borne_report_skips skips = {0};
-    borne_err err = credits ? borne_regdb_credits_csv(r->db, ev, out, &skips)
+    borne_err err = credits ? report_credits(r->db, ev, at, format, out, &skips)
                     : strcmp(argv[1], "attendance") == 0
                         ? borne_regdb_attendance_csv(r->db, ev, out, &skips)
                         : borne_regdb_checkins_csv(r->db, ev, out, &skips);
@@ -1250,7 +1428,8 @@ static const struct command commands[] = {
      "               [--issuer TEXT]: the sync API and the web console"},
     {"user", cmd_user,
      "add NAME --role registrar|desk | list | disable NAME: the console's staff accounts"},
-    {"event", cmd_event, "import FILE.json: an event and its sessions (docs/formats.md)"},
+    {"event", cmd_event,
+     "import FILE.json: an event and its sessions (docs/formats.md); set EVENT missing-exit P"},
     {"roster", cmd_roster,
      "import EVENT FILE.csv|json [--replace] [--dry-run] [--ignore-columns]: participants"},
     {"participant", cmd_participant, "delete EVENT ID"},
@@ -1259,7 +1438,10 @@ static const struct command commands[] = {
      "issue --key FILE.key --event ID [--participant ID]: badge codes (kept for kiosks)"},
     {"kiosk", cmd_kiosk, "add --event ID --url URL [--pin P] [--png F] | list | revoke ID"},
     {"revoke", cmd_revoke, "--event ID CODE [--lift]: refuse a badge code on every kiosk"},
-    {"report", cmd_report, "credits|attendance|checkins EVENT [FILE.csv]"},
+    {"report", cmd_report,
+     "credits|attendance|checkins EVENT [FILE] [--format excel|csv|json] [--now TIME]"},
+    {"review", cmd_review,
+     "EVENT [--json] | decide ID accept|reject|edit [--entry T --exit T] --reason R --by NAME"},
     {"attest", cmd_attest,
      "EVENT --key FILE.key [--participant ID] [DIR] [--zip FILE] [--lang en] [--paper a4]:"
      " attestations of attendance (PDF)"},

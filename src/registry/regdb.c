@@ -88,6 +88,17 @@ static const char *const migrations[] = {
      * registry"): random, new in every backup copy. */
     "ALTER TABLE counter ADD COLUMN epoch TEXT;"
     "UPDATE counter SET epoch = lower(hex(randomblob(8)));",
+    /* 4 -> 5: the credits of the registrar's review (docs/credits.md): what an entry never
+     * closed earns, and the registrar's decisions, each row kept (the latest for a participant
+     * and session stands), with who, when, and the credit before and after. */
+    "ALTER TABLE event ADD COLUMN missing_exit TEXT NOT NULL DEFAULT 'review';"
+    "CREATE TABLE review_decision ("
+    "  id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, participant_id INTEGER NOT NULL,"
+    "  session_id INTEGER NOT NULL,"
+    "  decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'edit')),"
+    "  entry INTEGER, exit INTEGER, reason TEXT NOT NULL, decided_by TEXT NOT NULL,"
+    "  decided_ms INTEGER NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL);"
+    "CREATE INDEX review_decision_of ON review_decision(event_id, participant_id, session_id);",
 };
 
 static int64_t now_ms(void)
@@ -1802,6 +1813,9 @@ borne_err borne_regdb_purge(struct borne_regdb *db, uint32_t event_id, int64_t m
                            event_id, &out->kiosks);
     err =
         err ? err : purge_step(db, "DELETE FROM revoked_code WHERE event_id = ?1", event_id, NULL);
+    /* The registrar's decisions name a participant and carry a reason in words. */
+    err = err ? err
+              : purge_step(db, "DELETE FROM review_decision WHERE event_id = ?1", event_id, NULL);
     if (!err && delete_event) {
         err = purge_step(db, "DELETE FROM checkin WHERE event_id = ?1", event_id, &out->checkins);
         err = err ? err

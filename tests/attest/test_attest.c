@@ -14,6 +14,7 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "core/attest_token.h"
 #include "core/credits.h"
 #include "registry/regdb.h"
+#include "registry/review.h"
 #include "support/fixture.h"
 
 #define EVENT    42u
@@ -129,6 +131,9 @@ static int setup(void **state)
     add_session(&s[3], 204, "B1", "Élections : le rôle du président", T0 + 240 * MIN, 120, 120,
                 "proportional:15");
     assert_int_equal(borne_regdb_put_event(w->db, &ev, s, 4), 0);
+    /* The rule these attestations were written for: an exit never scanned counts until the
+     * end (the default, review, is tested in test_collect). */
+    assert_int_equal(borne_review_set_policy(w->db, EVENT, BORNE_MISSING_EXIT_FULL), 0);
     person(w, P_EMILIE, "Émilie Côté", "Ville de Québec");
     person(w, P_JF, "Jean-François Bélanger", "Municipalité de Saint-Élzéar");
     person(w, P_LUC, "Luc Ouellet", "Ville de Rimouski");
@@ -315,6 +320,41 @@ static void test_collect(void **state)
     assert_int_equal(a.sessions[1].credit_minutes, 90);
     assert_int_equal(a.total_minutes, 140);
     borne_attest_clear(&a);
+
+    /* Under the default policy (review) the missing exit earns nothing until a registrar
+     * decides: A1 is left out; accepted, it is back. The attestation and the export agree. */
+    assert_int_equal(borne_review_set_policy(w->db, EVENT, BORNE_MISSING_EXIT_REVIEW), 0);
+    assert_int_equal(borne_attest_collect(w->db, EVENT, P_JF, INT64_MAX, &a), 0);
+    assert_int_equal(a.count, 1);
+    assert_int_equal(a.sessions[0].id, 204);
+    assert_int_equal(a.total_minutes, 90);
+    borne_attest_clear(&a);
+    const char *why;
+    int64_t did;
+    borne_review_request req = {
+        .session_id = 201, .participant_id = P_JF, .decision = BORNE_REVIEW_ACCEPT, .by = "Nadia"};
+    assert_int_equal(borne_review_decide(w->db, &req, T0 + 600 * MIN, &did, &why), 0);
+    assert_int_equal(borne_attest_collect(w->db, EVENT, P_JF, INT64_MAX, &a), 0);
+    assert_int_equal(a.count, 2);
+    assert_int_equal(a.total_minutes, 140);
+    borne_attest_clear(&a);
+    borne_credits_table t;
+    assert_int_equal(borne_credits_load(w->db, EVENT, INT64_MAX, &t), 0);
+    const borne_credit_row *row = borne_credits_find(&t, P_JF, 201);
+    assert_non_null(row);
+    assert_int_equal(row->credit.credit_minutes, 50);
+    borne_credits_table_free(&t);
+    req.decision = BORNE_REVIEW_REJECT;
+    req.reason = "test";
+    assert_int_equal(borne_review_decide(w->db, &req, T0 + 601 * MIN, &did, &why), 0);
+    assert_int_equal(borne_attest_collect(w->db, EVENT, P_JF, INT64_MAX, &a), 0);
+    assert_int_equal(a.total_minutes, 90);
+    borne_attest_clear(&a);
+    /* Back as the other tests expect (a decision stands: undone by deleting it here). */
+    assert_int_equal(borne_review_set_policy(w->db, EVENT, BORNE_MISSING_EXIT_FULL), 0);
+    assert_int_equal(
+        sqlite3_exec(borne_regdb_sqlite(w->db), "DELETE FROM review_decision", NULL, NULL, NULL),
+        SQLITE_OK);
 
     /* Issued at 09:20 on the day: A1 counts 15 minutes, not to its end (no future minutes). */
     assert_int_equal(borne_attest_collect(w->db, EVENT, P_JF, T0 + 20 * MIN, &a), 0);

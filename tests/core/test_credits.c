@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "core/credits.h"
+#include "core/hours.h"
 
 #define S      1779285600    /* session start */
 #define E      (S + 90 * 60) /* a 90-minute session */
@@ -153,6 +154,213 @@ static void test_rule_parse(void **state)
                      BORNE_ERR_INVALID);
 }
 
+/* ---- the registry's computation: a participant's whole event ---- */
+
+/* Two parallel sessions 09:00-10:30 (A, B) worth 90 min under threshold:800, and a third
+ * 50-minute session C at 11:00 worth 50 min. */
+static borne_credit_session sess[3];
+
+static void setup_sessions(void)
+{
+    for (int i = 0; i < 3; i++) {
+        sess[i] = (borne_credit_session){.start = S,
+                                         .end = E,
+                                         .open_before_s = 1800,
+                                         .close_after_s = 1800,
+                                         .rule = threshold80};
+    }
+    sess[2].start = MIN(120);
+    sess[2].end = MIN(170);
+    sess[2].rule.credit_minutes = 50;
+}
+
+#define SC(i, m, d)                                                                                \
+    {                                                                                              \
+        .session = (i), .time = MIN(m), .direction = (d)                                           \
+    }
+
+static void whole(const borne_credit_scan *scans, size_t n, borne_missing_exit policy, int64_t now,
+                  borne_session_credit out[3])
+{
+    assert_int_equal(borne_credits_participant(sess, 3, scans, n, policy, false, now, out),
+                     BORNE_OK);
+}
+
+static void test_missing_exit_policies(void **state)
+{
+    (void)state;
+    setup_sessions();
+    borne_credit_scan scans[] = {SC(0, 5, BORNE_ENTRY)};
+    borne_session_credit out[3];
+    whole(scans, 1, BORNE_MISSING_EXIT_FULL, FINAL, out);
+    assert_int_equal(out[0].attended_s, 85 * 60);
+    assert_int_equal(out[0].credit_minutes, 90);
+    assert_true(out[0].anomalies & BORNE_ANOMALY_MISSING_EXIT);
+    assert_false(out[0].withheld);
+    whole(scans, 1, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
+    assert_int_equal(out[0].credit_minutes, 0);
+    assert_true(out[0].withheld);
+    assert_true(out[0].anomalies & BORNE_ANOMALY_MISSING_EXIT);
+    whole(scans, 1, BORNE_MISSING_EXIT_NONE, FINAL, out);
+    assert_int_equal(out[0].credit_minutes, 0);
+    assert_false(out[0].withheld);
+    /* Decisions: accept counts until the end whatever the policy; edit; reject. */
+    sess[0].decision = BORNE_REVIEW_ACCEPT;
+    whole(scans, 1, BORNE_MISSING_EXIT_NONE, FINAL, out);
+    assert_int_equal(out[0].credit_minutes, 90);
+    sess[0].decision = BORNE_REVIEW_EDIT;
+    sess[0].edit_entry = MIN(5);
+    sess[0].edit_exit = MIN(60);
+    whole(scans, 1, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
+    assert_int_equal(out[0].attended_s, 55 * 60);
+    assert_int_equal(out[0].credit_minutes, 0); /* 611 per mille < 800 */
+    sess[0].decision = BORNE_REVIEW_REJECT;
+    borne_credit_scan full[] = {SC(0, 0, BORNE_ENTRY), SC(0, 90, BORNE_EXIT)};
+    whole(full, 2, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
+    assert_int_equal(out[0].credit_minutes, 0);
+    assert_int_equal(out[0].attended_s, 0);
+}
+
+/* Entered A then B at once, never left: 90 minutes of wall clock, not 3.00 h. */
+static void test_overlap_back_to_back(void **state)
+{
+    (void)state;
+    setup_sessions();
+    borne_credit_scan scans[] = {SC(0, 0, BORNE_ENTRY), SC(1, 1, BORNE_ENTRY)};
+    borne_session_credit out[3];
+    whole(scans, 2, BORNE_MISSING_EXIT_FULL, FINAL, out);
+    assert_int_equal(out[0].attended_s + out[1].attended_s, 90 * 60);
+    assert_int_equal(out[0].attended_s, 60);      /* A until B's entry */
+    assert_int_equal(out[1].attended_s, 89 * 60); /* the latest entry wins */
+    assert_int_equal(out[0].credit_minutes + out[1].credit_minutes, 90);
+    assert_true(out[0].anomalies & BORNE_ANOMALY_OVERLAP);
+    assert_true(out[1].anomalies & BORNE_ANOMALY_OVERLAP);
+    assert_int_equal(out[0].overlap_lost_s, 89 * 60);
+}
+
+/* In A 09:00-10:30, in B 09:30-10:00 (back to A after): B gets 30 min, A 60. */
+static void test_overlap_nested(void **state)
+{
+    (void)state;
+    setup_sessions();
+    borne_credit_scan scans[] = {SC(0, 0, BORNE_ENTRY), SC(0, 90, BORNE_EXIT),
+                                 SC(1, 30, BORNE_ENTRY), SC(1, 60, BORNE_EXIT)};
+    borne_session_credit out[3];
+    whole(scans, 4, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
+    assert_int_equal(out[0].attended_s, 60 * 60);
+    assert_int_equal(out[1].attended_s, 30 * 60);
+    assert_false(out[2].scanned);
+}
+
+/* A report at 13:45 does not credit the minutes until 15:00. */
+static void test_clipped_at_now(void **state)
+{
+    (void)state;
+    setup_sessions();
+    borne_credit_scan scans[] = {SC(0, 0, BORNE_ENTRY), SC(0, 90, BORNE_EXIT)};
+    borne_session_credit out[3];
+    whole(scans, 2, BORNE_MISSING_EXIT_FULL, MIN(45), out);
+    assert_int_equal(out[0].attended_s, 45 * 60);
+    assert_int_equal(out[0].credit_minutes, 0);
+    assert_true(out[0].running);
+    borne_credit_scan open[] = {SC(0, 0, BORNE_ENTRY)};
+    whole(open, 1, BORNE_MISSING_EXIT_FULL, MIN(45), out);
+    assert_int_equal(out[0].attended_s, 45 * 60);
+    whole(open, 1, BORNE_MISSING_EXIT_FULL, MIN(-10), out);
+    assert_int_equal(out[0].attended_s, 0);
+    /* While the door is open the exit is not missing yet, whatever the policy: in the room. */
+    whole(open, 1, BORNE_MISSING_EXIT_REVIEW, MIN(45), out);
+    assert_int_equal(out[0].attended_s, 45 * 60);
+    assert_true(out[0].in_room);
+    assert_false(out[0].withheld);
+    assert_int_equal(out[0].anomalies, 0);
+    /* Past the door's closing (end + 30 min), it is. */
+    whole(open, 1, BORNE_MISSING_EXIT_REVIEW, MIN(121), out);
+    assert_true(out[0].withheld);
+    assert_int_equal(out[0].anomalies, BORNE_ANOMALY_MISSING_EXIT);
+    /* An exit dated after now has not happened yet. */
+    whole(scans, 2, BORNE_MISSING_EXIT_REVIEW, MIN(45), out);
+    assert_true(out[0].in_room);
+    assert_int_equal(out[0].last_exit, 0);
+}
+
+/* A stray exit before the entry, at a second kiosk, keeps the missing exit; an exit recorded by
+ * a kiosk that never saw the entry is flagged. */
+static void test_stray_exit_keeps_note(void **state)
+{
+    (void)state;
+    setup_sessions();
+    borne_credit_scan scans[] = {SC(0, -2, BORNE_EXIT), SC(0, 5, BORNE_ENTRY)};
+    scans[0].kiosk_saw_no_in = true;
+    borne_session_credit out[3];
+    whole(scans, 2, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
+    assert_true(out[0].anomalies & BORNE_ANOMALY_MISSING_EXIT);
+    assert_true(out[0].anomalies & BORNE_ANOMALY_EXIT_WITHOUT_ENTRY);
+    assert_true(out[0].withheld);
+    borne_credit_scan blind[] = {SC(0, 5, BORNE_ENTRY), SC(0, 6, BORNE_EXIT)};
+    blind[1].kiosk_saw_no_in = true;
+    whole(blind, 2, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
+    assert_true(out[0].anomalies & BORNE_ANOMALY_EXIT_WITHOUT_ENTRY);
+}
+
+/* Scans of an untrusted clock that rebooted (dated 1970) are out of the door's window and
+ * flagged, not a silent 0.00 h. */
+static void test_clock_and_window(void **state)
+{
+    (void)state;
+    setup_sessions();
+    borne_credit_scan scans[] = {
+        {.session = 0, .time = 60, .direction = BORNE_ENTRY, .clock_doubt = true},
+        {.session = 0, .time = 5460, .direction = BORNE_EXIT, .clock_doubt = true}};
+    borne_session_credit out[3];
+    whole(scans, 2, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
+    assert_int_equal(out[0].credit_minutes, 0);
+    assert_true(out[0].anomalies & BORNE_ANOMALY_CLOCK);
+    assert_true(out[0].anomalies & BORNE_ANOMALY_OUTSIDE_WINDOW);
+    borne_credit_scan early[] = {SC(0, -31, BORNE_ENTRY), SC(0, 90, BORNE_EXIT)};
+    whole(early, 2, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
+    assert_true(out[0].anomalies & BORNE_ANOMALY_OUTSIDE_WINDOW);
+    assert_int_equal(out[0].credit_minutes, 90);
+    borne_credit_scan fine[] = {SC(0, -29, BORNE_ENTRY), SC(0, 90, BORNE_EXIT)};
+    whole(fine, 2, BORNE_MISSING_EXIT_REVIEW, FINAL, out);
+    assert_int_equal(out[0].anomalies, 0);
+    assert_int_equal(
+        borne_credits_participant(sess, 3, fine, 2, BORNE_MISSING_EXIT_REVIEW, true, FINAL, out),
+        BORNE_OK);
+    assert_int_equal(out[0].anomalies, BORNE_ANOMALY_WALKIN);
+}
+
+static void test_anomaly_words(void **state)
+{
+    (void)state;
+    char buf[200];
+    borne_anomaly_words(BORNE_ANOMALY_MISSING_EXIT | BORNE_ANOMALY_CLOCK, false, " ", buf,
+                        sizeof(buf));
+    assert_string_equal(buf, "missing-exit clock");
+    borne_anomaly_words(BORNE_ANOMALY_MISSING_EXIT, true, ", ", buf, sizeof(buf));
+    assert_string_equal(buf, "sortie non scannée");
+    borne_missing_exit p;
+    assert_int_equal(borne_missing_exit_parse("full", &p), BORNE_OK);
+    assert_int_equal(p, BORNE_MISSING_EXIT_FULL);
+    assert_int_equal(borne_missing_exit_parse("Full", &p), BORNE_ERR_PARSE);
+    assert_int_equal(borne_missing_exit_parse(NULL, &p), BORNE_ERR_PARSE);
+}
+
+/* Three 50-minute sessions: rows read 0.83, the total 150 min reads 2.50. */
+static void test_rounding_once(void **state)
+{
+    (void)state;
+    char buf[32];
+    int64_t total = 0;
+    for (int i = 0; i < 3; i++) {
+        borne_hours_format(50, ',', buf, sizeof(buf));
+        assert_string_equal(buf, "0,83");
+        total += 50;
+    }
+    borne_hours_format(total, ',', buf, sizeof(buf));
+    assert_string_equal(buf, "2,50");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +373,14 @@ int main(void)
         cmocka_unit_test(test_exit_without_entry_counts_nothing),
         cmocka_unit_test(test_same_second_entry_exit),
         cmocka_unit_test(test_rule_parse),
+        cmocka_unit_test(test_missing_exit_policies),
+        cmocka_unit_test(test_overlap_back_to_back),
+        cmocka_unit_test(test_overlap_nested),
+        cmocka_unit_test(test_clipped_at_now),
+        cmocka_unit_test(test_stray_exit_keeps_note),
+        cmocka_unit_test(test_clock_and_window),
+        cmocka_unit_test(test_anomaly_words),
+        cmocka_unit_test(test_rounding_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fuzz_store.h"
+#include "registry/review.h"
 #include "store/import.h"
 #include "store/store.h"
 
@@ -22,6 +23,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     borne_err err =
         borne_import_event_json(store, (const char *)data, size, &res, msg, sizeof(msg));
     CHECK(sqlite3_get_autocommit(borne_store_db(store)));
+    /* The registry's own field, read apart: set only to one of the three policies. */
+    bool set = true;
+    borne_missing_exit policy = (borne_missing_exit)7;
+    borne_err perr = borne_review_event_policy((const char *)data, size, &set, &policy);
+    CHECK(perr == BORNE_OK || perr == BORNE_ERR_PARSE);
+    CHECK(!set || (perr == BORNE_OK && borne_missing_exit_name(policy) != NULL));
     if (err) {
         CHECK(msg[0] != '\0');
         CHECK(res.sessions == 0);

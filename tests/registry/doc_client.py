@@ -834,7 +834,8 @@ def run(reg, work):
     rep = reg.run("report", "credits", str(EVENT), "-")
     rows = list(csv.DictReader(io.StringIO(rep.stdout, newline="")))
     check(rep.stdout.startswith("participant_id,name,session_id,session_code,session,"
-                                "minutes_attended,credit_hours,note\r\n"),
+                                "minutes_attended,credit_hours,note,credit_minutes,anomalies,"
+                                "review\r\n"),
           "credits report header %r" % rep.stdout.splitlines()[:1])
     credited = {int(r["participant_id"]) for r in rows}
     # 3 was deleted; walk-ins count like anyone else.

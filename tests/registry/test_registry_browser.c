@@ -504,6 +504,9 @@ static void test_console_in_browser(void **state)
     (void)state;
     registry_up(&reg, NULL);
     registry_fixture_event(&reg);
+    /* Entries left open earn nothing under the default policy (review): "full" for downloads. */
+    assert_int_equal(
+        harness_admin(&reg.proc, NULL, 0, "event", "set", "42", "missing-exit", "full", NULL), 0);
     registry_down(&reg);
     char key[400];
     snprintf(key, sizeof(key), "%s/sign.key", reg.proc.dir);

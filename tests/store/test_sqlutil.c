@@ -857,7 +857,7 @@ static void test_registry_open(void **state)
 static void test_registry_schema_from_old_version(void **state)
 {
     sql_fx *fx = *state;
-    /* Back to version 1 by hand: drop what migrations 2, 3 and 4 add. */
+    /* Back to version 1 by hand: drop what migrations 2, 3, 4 and 5 add. */
     borne_regdb_close(fx->reg);
     fx->reg = NULL;
     sqlite3 *raw = NULL;
@@ -869,6 +869,8 @@ static void test_registry_schema_from_old_version(void **state)
                                   "ALTER TABLE event DROP COLUMN purged_ms;"
                                   "ALTER TABLE kiosk DROP COLUMN label;"
                                   "ALTER TABLE counter DROP COLUMN epoch;"
+                                  "ALTER TABLE event DROP COLUMN missing_exit;"
+                                  "DROP TABLE review_decision;"
                                   "PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -885,6 +887,9 @@ static void test_registry_schema_from_old_version(void **state)
     assert_int_equal(pragma_int(db, "SELECT count(*) FROM pragma_table_info('kiosk')"
                                     " WHERE name = 'label'"),
                      1);
+    /* Version 5: the missing-exit policy (review for an event made before) and the decisions. */
+    assert_int_equal(pragma_int(db, "SELECT count(*) FROM event WHERE missing_exit = 'review'"), 1);
+    assert_int_equal(pragma_int(db, "SELECT count(*) FROM review_decision"), 0);
 }
 
 /* A test on a fresh database (setup) or a fresh registry (setup_registry). */
