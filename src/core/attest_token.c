@@ -9,40 +9,17 @@
 #include <string.h>
 
 #include "core/base45.h"
+#include "core/bytes.h"
 
 static const char domain[] = "borne-attestation-v1";
 
-static void put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint16_t get_u16(const uint8_t *p)
-{
-    return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
 static void pack_payload(const borne_attest_token *tok, uint8_t p[BORNE_ATTEST_TOKEN_PAYLOAD_LEN])
 {
-    put_u16(p, tok->key_id);
-    put_u32(p + 2, tok->event_id);
-    put_u32(p + 6, tok->participant_id);
-    put_u16(p + 10, tok->total_minutes);
-    put_u16(p + 12, tok->issued_day);
+    borne_put_u16(p, tok->key_id);
+    borne_put_u32(p + 2, tok->event_id);
+    borne_put_u32(p + 6, tok->participant_id);
+    borne_put_u16(p + 10, tok->total_minutes);
+    borne_put_u16(p + 12, tok->issued_day);
 }
 
 #define MSG_LEN (sizeof(domain) - 1 + BORNE_ATTEST_TOKEN_PAYLOAD_LEN)
@@ -82,11 +59,11 @@ borne_token_status borne_attest_token_parse(const uint8_t *text, size_t len,
         return BORNE_TOKEN_BAD_LENGTH;
     }
     if (out) {
-        out->key_id = get_u16(raw);
-        out->event_id = get_u32(raw + 2);
-        out->participant_id = get_u32(raw + 6);
-        out->total_minutes = get_u16(raw + 10);
-        out->issued_day = get_u16(raw + 12);
+        out->key_id = borne_get_u16(raw);
+        out->event_id = borne_get_u32(raw + 2);
+        out->participant_id = borne_get_u32(raw + 6);
+        out->total_minutes = borne_get_u16(raw + 10);
+        out->issued_day = borne_get_u16(raw + 12);
     }
     if (sig) {
         memcpy(sig, raw + BORNE_ATTEST_TOKEN_PAYLOAD_LEN, BORNE_TOKEN_SIG_LEN);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/base45.h"
+#include "core/bytes.h"
 
 static const char domain[] = "borne-token-v1";
 
@@ -40,39 +41,15 @@ const char *borne_token_status_name(borne_token_status status)
     return "unknown";
 }
 
-static void put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint16_t get_u16(const uint8_t *p)
-{
-    return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
 static void pack_payload(const borne_token *tok, uint8_t p[BORNE_TOKEN_PAYLOAD_LEN])
 {
     p[0] = BORNE_TOKEN_VERSION;
     p[1] = tok->flags;
-    put_u16(p + 2, tok->key_id);
-    put_u32(p + 4, tok->event_id);
-    put_u32(p + 8, tok->participant_id);
-    put_u32(p + 12, tok->valid_from);
-    put_u32(p + 16, tok->valid_until);
+    borne_put_u16(p + 2, tok->key_id);
+    borne_put_u32(p + 4, tok->event_id);
+    borne_put_u32(p + 8, tok->participant_id);
+    borne_put_u32(p + 12, tok->valid_from);
+    borne_put_u32(p + 16, tok->valid_until);
 }
 
 /* The signed message: domain string (without NUL) then payload. */
@@ -125,11 +102,11 @@ borne_token_status borne_token_parse(const uint8_t *text, size_t len, borne_toke
     borne_token tok = {
         .version = raw[0],
         .flags = raw[1],
-        .key_id = get_u16(raw + 2),
-        .event_id = get_u32(raw + 4),
-        .participant_id = get_u32(raw + 8),
-        .valid_from = get_u32(raw + 12),
-        .valid_until = get_u32(raw + 16),
+        .key_id = borne_get_u16(raw + 2),
+        .event_id = borne_get_u32(raw + 4),
+        .participant_id = borne_get_u32(raw + 8),
+        .valid_from = borne_get_u32(raw + 12),
+        .valid_until = borne_get_u32(raw + 16),
     };
     if (tok.version != BORNE_TOKEN_VERSION || (tok.flags & ~BORNE_TOKEN_FLAGS_KNOWN)) {
         return BORNE_TOKEN_BAD_VERSION;

@@ -26,8 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *body = hlen < size ? copy + hlen + 1 : "";
     size_t blen = hlen < size ? size - hlen - 1 : 0;
 
-    static const char *const names[] = {"borne_session", "borne_lang", "a", "csrf", "name",
-                                        "password", "next", ""};
+    static const char *const names[] = {"borne_session", "borne_lang", "a",    "csrf",
+                                        "name",          "password",   "next", ""};
     size_t caps[] = {1, 2, 8, 65, 300};
     for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
         for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
