@@ -232,23 +232,10 @@ static int cmd_event(struct ctl *ctl, int argc, char **argv)
 
 static int cmd_roster(struct ctl *ctl, int argc, char **argv)
 {
-    borne_import_options opts = {0};
+    borne_import_options opts;
     const char *path = NULL;
-    bool usage = argc < 3 || strcmp(argv[1], "import") != 0;
-    for (int i = 2; i < argc && !usage; i++) {
-        if (strcmp(argv[i], "--replace") == 0) {
-            opts.replace = true;
-        } else if (strcmp(argv[i], "--dry-run") == 0) {
-            opts.dry_run = true;
-        } else if (strcmp(argv[i], "--ignore-columns") == 0) {
-            opts.ignore_columns = true;
-        } else if (!path && argv[i][0] != '-') {
-            path = argv[i];
-        } else {
-            usage = true;
-        }
-    }
-    if (usage || !path) {
+    if (argc < 3 || strcmp(argv[1], "import") != 0 ||
+        !borne_import_parse_args(argc, argv, 2, &opts, &path)) {
         fprintf(stderr, "usage: bornectl roster import FILE.csv|FILE.json [--replace] "
                         "[--dry-run] [--ignore-columns]\n");
         return EXIT_USAGE;

@@ -436,24 +436,11 @@ static borne_err seed_staging(reg *r, struct borne_store *mem, uint32_t event_id
 
 static int cmd_roster(reg *r, int argc, char **argv)
 {
-    borne_import_options opts = {0};
+    borne_import_options opts;
     const char *path = NULL;
     uint32_t event_id = 0;
-    bool usage = argc < 4 || strcmp(argv[1], "import") != 0 || !parse_u32(argv[2], &event_id);
-    for (int i = 3; i < argc && !usage; i++) {
-        if (strcmp(argv[i], "--replace") == 0) {
-            opts.replace = true;
-        } else if (strcmp(argv[i], "--dry-run") == 0) {
-            opts.dry_run = true;
-        } else if (strcmp(argv[i], "--ignore-columns") == 0) {
-            opts.ignore_columns = true;
-        } else if (!path && argv[i][0] != '-') {
-            path = argv[i];
-        } else {
-            usage = true;
-        }
-    }
-    if (usage || !path) {
+    if (argc < 4 || strcmp(argv[1], "import") != 0 || !parse_u32(argv[2], &event_id) ||
+        !borne_import_parse_args(argc, argv, 3, &opts, &path)) {
         fprintf(stderr, "usage: borne-registry roster import EVENT FILE.csv|FILE.json "
                         "[--replace] [--dry-run] [--ignore-columns]\n");
         return EXIT_USAGE;

@@ -984,6 +984,27 @@ static borne_err end_roster(struct roster_ctx *ctx, borne_err err, char *msg, si
     return err;
 }
 
+bool borne_import_parse_args(int argc, char **argv, int first, borne_import_options *opts,
+                             const char **path)
+{
+    memset(opts, 0, sizeof(*opts));
+    *path = NULL;
+    for (int i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--replace") == 0) {
+            opts->replace = true;
+        } else if (strcmp(argv[i], "--dry-run") == 0) {
+            opts->dry_run = true;
+        } else if (strcmp(argv[i], "--ignore-columns") == 0) {
+            opts->ignore_columns = true;
+        } else if (!*path && argv[i][0] != '-') {
+            *path = argv[i];
+        } else {
+            return false;
+        }
+    }
+    return *path != NULL;
+}
+
 void borne_import_diff_format(const borne_import_diff *d, char *out, size_t cap)
 {
     snprintf(out, cap,

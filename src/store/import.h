@@ -72,6 +72,12 @@ borne_err borne_import_roster_csv(struct borne_store *store, uint32_t event_id, 
 borne_err borne_import_roster_json(struct borne_store *store, uint32_t event_id, const char *json,
                                    size_t len, borne_import_result *res, char *msg, size_t msg_cap);
 
+/* The roster import's options from the command line (bornectl and borne-registry alike):
+ * argv[first..argc) holds the flags (--replace, --dry-run, --ignore-columns) and one FILE, in
+ * any order. False on an unknown flag, a second file or no file. */
+bool borne_import_parse_args(int argc, char **argv, int first, borne_import_options *opts,
+                             const char **path);
+
 /* "people: 2 added, 1 changed, 0 removed; session registrations: 3 added, 1 removed". */
 void borne_import_diff_format(const borne_import_diff *d, char *out, size_t cap);
 
