@@ -24,6 +24,7 @@
 #include "core/timefmt.h"
 #include "core/utf8.h"
 #include "registry/regdb.h"
+#include "registry/review.h"
 
 #define NBSP                        "\xc2\xa0"     /* no-break space: before « » and : */
 #define NNBSP                       "\xe2\x80\xaf" /* narrow no-break space: before ; ! ? */
@@ -658,8 +659,13 @@ static enum MHD_Result event_page(page *p, uint32_t event_id)
             event_id, T(p, "Nom du participant", "Participant's name"),
             T(p, "Chercher un participant", "Search a participant"), T(p, "Chercher", "Search"));
     if (p->session.user.role == BORNE_ROLE_REGISTRAR) {
-        fprintf(f, "<a class=\"button\" href=\"/events/%u/credits.csv\" download>%s</a>", event_id,
-                T(p, "Exporter les crédits (CSV)", "Export credits (CSV)"));
+        /* Excel-FR first: the one people open. */
+        fprintf(f,
+                "<a class=\"button\" href=\"/events/%u/credits-excel.csv\" download>%s</a>"
+                "<a href=\"/events/%u/credits.csv\" download>%s</a>"
+                "<a href=\"/events/%u/credits.json\" download>%s</a>",
+                event_id, T(p, "Exporter les crédits (Excel)", "Export credits (Excel)"), event_id,
+                T(p, "CSV (machines)", "CSV (machines)"), event_id, "JSON");
     }
     fprintf(f,
             "</nav><section id=\"live\" data-event=\"%u\" data-lang=\"%s\"><h2>%s "
@@ -711,14 +717,35 @@ static enum MHD_Result event_page(page *p, uint32_t event_id)
 
 /* ---- exports ---- */
 
-/* The credits export of an event: the one function to change when other formats come. */
-static borne_err credits_export(struct borne_regdb *db, uint32_t event_id, FILE *out,
-                                borne_report_skips *skips)
+/* The credits export of an event (registry/review.h): every format reads the same table, at
+ * the time of the request. */
+static borne_err credits_export(struct borne_regdb *db, uint32_t event_id, int64_t now,
+                                borne_credits_format format, FILE *out, borne_report_skips *skips)
 {
-    return borne_regdb_credits_csv(db, event_id, out, skips);
+    borne_credits_table t;
+    borne_err err = borne_credits_load(db, event_id, now, &t);
+    if (err) {
+        return err;
+    }
+    *skips = t.skips;
+    err = borne_credits_write(&t, format, out);
+    borne_credits_table_free(&t);
+    return err;
 }
 
-static enum MHD_Result credits_download(page *p, uint32_t event_id)
+/* The three downloads: Excel-FR for people, the machine CSV, the portal's JSON. */
+static const struct {
+    borne_credits_format format;
+    const char *suffix; /* of the path and of the file name, after "credits" / "credits-N" */
+    const char *type;
+    const char *after; /* in the audit log */
+} credits_files[] = {
+    {BORNE_CREDITS_EXCEL, "-excel.csv", "text/csv; charset=utf-8", "{\"format\":\"excel\"}"},
+    {BORNE_CREDITS_CSV, ".csv", "text/csv; charset=utf-8", "{\"format\":\"csv\"}"},
+    {BORNE_CREDITS_JSON, ".json", "application/json; charset=utf-8", "{\"format\":\"json\"}"},
+};
+
+static enum MHD_Result credits_download(page *p, uint32_t event_id, size_t which)
 {
     if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
         return forbidden(p, T(p, "Seul un registraire peut exporter les crédits.",
@@ -735,7 +762,8 @@ static enum MHD_Result credits_download(page *p, uint32_t event_id)
         return MHD_NO;
     }
     borne_report_skips skips;
-    borne_err err = credits_export(p->db, event_id, f, &skips);
+    borne_err err =
+        credits_export(p->db, event_id, p->now_ms / 1000, credits_files[which].format, f, &skips);
     fclose(f);
     if (err) {
         free(buf);
@@ -746,10 +774,11 @@ static enum MHD_Result credits_download(page *p, uint32_t event_id)
     char target[32];
     snprintf(target, sizeof(target), "event %u", event_id);
     (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "export.credits", target,
-                              NULL, NULL);
+                              NULL, credits_files[which].after);
     char disp[96];
-    snprintf(disp, sizeof(disp), "attachment; filename=\"credits-%u.csv\"", event_id);
-    return send_bytes(p, 200, buf, len, "text/csv; charset=utf-8", disp, false);
+    snprintf(disp, sizeof(disp), "attachment; filename=\"credits-%u%s\"", event_id,
+             credits_files[which].suffix);
+    return send_bytes(p, 200, buf, len, credits_files[which].type, disp, false);
 }
 
 static enum MHD_Result attestation_download(page *p, uint32_t event_id, uint32_t pid)
@@ -1205,8 +1234,11 @@ static enum MHD_Result route(page *p)
             }
             return send_json(p, 200, live_json(p, ev));
         }
-        if (strcmp(rest, "/credits.csv") == 0) {
-            return credits_download(p, ev);
+        for (size_t i = 0; i < sizeof(credits_files) / sizeof(credits_files[0]); i++) {
+            if (strncmp(rest, "/credits", 8) == 0 &&
+                strcmp(rest + 8, credits_files[i].suffix) == 0) {
+                return credits_download(p, ev, i);
+            }
         }
         if (strcmp(rest, "/participants") == 0) {
             return search_page(p, ev);

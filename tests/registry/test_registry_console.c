@@ -450,6 +450,76 @@ static json_int_t live_int(test_registry *r, const char *cookie, json_int_t sess
     return n;
 }
 
+/* The three credits downloads: Excel-FR (BOM, ';', CRLF), the machine CSV (',' and LF), the
+ * portal's JSON; each named and typed, each recorded with its format; the desk gets none. */
+static void test_credits_formats(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    char desk[80], reg[80];
+    sign_in(&r, "dora", "correct+horse+battery", desk);
+    sign_in(&r, "alice", "correct+horse+battery", reg);
+    expect_status(&r, "GET", "/events/42/credits-excel.csv", desk, 403);
+    expect_status(&r, "GET", "/events/42/credits.json", desk, 403);
+    expect_status(&r, "GET", "/events/42/credits.xlsx", reg, 404);
+    expect_status(&r, "GET", "/events/99/credits-excel.csv", reg, 404);
+    http_resp a;
+    char v[200];
+    /* The event page offers Excel first. */
+    web(&r, "GET", "/events/42", reg, NULL, NULL, &a);
+    const char *excel = strstr(a.body, "/events/42/credits-excel.csv");
+    const char *csv = strstr(a.body, "/events/42/credits.csv");
+    assert_non_null(excel);
+    assert_non_null(csv);
+    assert_true(excel < csv);
+    assert_non_null(strstr(a.body, "/events/42/credits.json"));
+    http_resp_free(&a);
+    web(&r, "GET", "/events/42", desk, NULL, NULL, &a);
+    assert_null(strstr(a.body, "/credits"));
+    http_resp_free(&a);
+
+    web(&r, "GET", "/events/42/credits-excel.csv", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    head_value(&a, "Content-Type", v, sizeof(v));
+    assert_string_equal(v, "text/csv; charset=utf-8");
+    head_value(&a, "Content-Disposition", v, sizeof(v));
+    assert_string_equal(v, "attachment; filename=\"credits-42-excel.csv\"");
+    assert_true(a.len > 3);
+    assert_memory_equal(a.body, "\xef\xbb\xbfN° participant;Nom;", 22);
+    assert_non_null(strstr(a.body, "\r\n"));
+    assert_non_null(strstr(a.body, "Total de l’événement"));
+    http_resp_free(&a);
+
+    web(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    head_value(&a, "Content-Disposition", v, sizeof(v));
+    assert_string_equal(v, "attachment; filename=\"credits-42.csv\"");
+    assert_int_equal((unsigned char)a.body[0] == 0xef, 0); /* no BOM */
+    assert_true(strchr(a.body, ',') < strchr(a.body, '\n'));
+    assert_null(memchr(a.body, ';', (size_t)(strchr(a.body, '\n') - a.body)));
+    http_resp_free(&a);
+
+    web(&r, "GET", "/events/42/credits.json", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    head_value(&a, "Content-Type", v, sizeof(v));
+    assert_string_equal(v, "application/json; charset=utf-8");
+    head_value(&a, "Content-Disposition", v, sizeof(v));
+    assert_string_equal(v, "attachment; filename=\"credits-42.json\"");
+    json_t *j = json_loadb(a.body, a.len, 0, NULL);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "event"), "id")), 42);
+    assert_non_null(json_object_get(j, "participants"));
+    json_decref(j);
+    http_resp_free(&a);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action ="
+                                            " 'export.credits' AND who = 'alice' AND after_json"
+                                            " IN ('{\"format\":\"excel\"}', '{\"format\":\"csv\"}',"
+                                            " '{\"format\":\"json\"}')"),
+                     3);
+    registry_cleanup(&r);
+}
+
 static void test_live_and_attestation(void **state)
 {
     (void)state;
@@ -667,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_failed_sign_ins_throttled),
         cmocka_unit_test(test_csrf),
         cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_credits_formats),
         cmocka_unit_test(test_live_and_attestation),
         cmocka_unit_test(test_names_escaped),
         cmocka_unit_test(test_secure_cookie_under_tls),
