@@ -24,6 +24,7 @@
 #include "core/timefmt.h"
 #include "core/utf8.h"
 #include "registry/regdb.h"
+#include "registry/review.h"
 
 #define NBSP                        "\xc2\xa0"     /* no-break space: before « » and : */
 #define NNBSP                       "\xe2\x80\xaf" /* narrow no-break space: before ; ! ? */
@@ -658,9 +659,16 @@ static enum MHD_Result event_page(page *p, uint32_t event_id)
             event_id, T(p, "Nom du participant", "Participant's name"),
             T(p, "Chercher un participant", "Search a participant"), T(p, "Chercher", "Search"));
     if (p->session.user.role == BORNE_ROLE_REGISTRAR) {
-        fprintf(f, "<a class=\"button\" href=\"/events/%u/credits.csv\" download>%s</a>", event_id,
-                T(p, "Exporter les crédits (CSV)", "Export credits (CSV)"));
+        /* Excel-FR first: the one people open. */
+        fprintf(f,
+                "<a class=\"button\" href=\"/events/%u/credits-excel.csv\" download>%s</a>"
+                "<a href=\"/events/%u/credits.csv\" download>%s</a>"
+                "<a href=\"/events/%u/credits.json\" download>%s</a>",
+                event_id, T(p, "Exporter les crédits (Excel)", "Export credits (Excel)"), event_id,
+                T(p, "CSV (machines)", "CSV (machines)"), event_id, "JSON");
     }
+    fprintf(f, "<a href=\"/events/%u/review\">%s</a>", event_id,
+            T(p, "File de révision", "Review queue"));
     fprintf(f,
             "</nav><section id=\"live\" data-event=\"%u\" data-lang=\"%s\"><h2>%s "
             "<small class=\"updated\" id=\"updated\"></small></h2>"
@@ -711,14 +719,35 @@ static enum MHD_Result event_page(page *p, uint32_t event_id)
 
 /* ---- exports ---- */
 
-/* The credits export of an event: the one function to change when other formats come. */
-static borne_err credits_export(struct borne_regdb *db, uint32_t event_id, FILE *out,
-                                borne_report_skips *skips)
+/* The credits export of an event (registry/review.h): every format reads the same table, at
+ * the time of the request. */
+static borne_err credits_export(struct borne_regdb *db, uint32_t event_id, int64_t now,
+                                borne_credits_format format, FILE *out, borne_report_skips *skips)
 {
-    return borne_regdb_credits_csv(db, event_id, out, skips);
+    borne_credits_table t;
+    borne_err err = borne_credits_load(db, event_id, now, &t);
+    if (err) {
+        return err;
+    }
+    *skips = t.skips;
+    err = borne_credits_write(&t, format, out);
+    borne_credits_table_free(&t);
+    return err;
 }
 
-static enum MHD_Result credits_download(page *p, uint32_t event_id)
+/* The three downloads: Excel-FR for people, the machine CSV, the portal's JSON. */
+static const struct {
+    borne_credits_format format;
+    const char *suffix; /* of the path and of the file name, after "credits" / "credits-N" */
+    const char *type;
+    const char *after; /* in the audit log */
+} credits_files[] = {
+    {BORNE_CREDITS_EXCEL, "-excel.csv", "text/csv; charset=utf-8", "{\"format\":\"excel\"}"},
+    {BORNE_CREDITS_CSV, ".csv", "text/csv; charset=utf-8", "{\"format\":\"csv\"}"},
+    {BORNE_CREDITS_JSON, ".json", "application/json; charset=utf-8", "{\"format\":\"json\"}"},
+};
+
+static enum MHD_Result credits_download(page *p, uint32_t event_id, size_t which)
 {
     if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
         return forbidden(p, T(p, "Seul un registraire peut exporter les crédits.",
@@ -735,7 +764,8 @@ static enum MHD_Result credits_download(page *p, uint32_t event_id)
         return MHD_NO;
     }
     borne_report_skips skips;
-    borne_err err = credits_export(p->db, event_id, f, &skips);
+    borne_err err =
+        credits_export(p->db, event_id, p->now_ms / 1000, credits_files[which].format, f, &skips);
     fclose(f);
     if (err) {
         free(buf);
@@ -746,10 +776,11 @@ static enum MHD_Result credits_download(page *p, uint32_t event_id)
     char target[32];
     snprintf(target, sizeof(target), "event %u", event_id);
     (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "export.credits", target,
-                              NULL, NULL);
+                              NULL, credits_files[which].after);
     char disp[96];
-    snprintf(disp, sizeof(disp), "attachment; filename=\"credits-%u.csv\"", event_id);
-    return send_bytes(p, 200, buf, len, "text/csv; charset=utf-8", disp, false);
+    snprintf(disp, sizeof(disp), "attachment; filename=\"credits-%u%s\"", event_id,
+             credits_files[which].suffix);
+    return send_bytes(p, 200, buf, len, credits_files[which].type, disp, false);
 }
 
 static enum MHD_Result attestation_download(page *p, uint32_t event_id, uint32_t pid)
@@ -1038,6 +1069,340 @@ static enum MHD_Result participant_page(page *p, uint32_t event_id, uint32_t pid
     return send_page(p, 200);
 }
 
+/* ---- the review queue ---- */
+
+static const char *decision_text(const page *p, borne_review_decision d)
+{
+    switch (d) {
+    case BORNE_REVIEW_ACCEPT:
+        return T(p, "acceptée", "accepted");
+    case BORNE_REVIEW_REJECT:
+        return T(p, "refusée", "rejected");
+    case BORNE_REVIEW_EDIT:
+        return T(p, "corrigée", "edited");
+    case BORNE_REVIEW_NONE:
+        break;
+    }
+    return "";
+}
+
+/* A UTC ISO time from the timeline ("2026-05-20T13:00:00Z") in the event's zone. */
+static void timeline_time(const char *tz, const char *iso, char *out, size_t cap)
+{
+    int64_t t;
+    if (iso && borne_time_parse(iso, "UTC", &t) == BORNE_OK) {
+        local_time(tz, t, out, cap);
+    } else {
+        snprintf(out, cap, "—");
+    }
+}
+
+static void review_hidden(page *p, const borne_credit_row *r, const char *decision)
+{
+    fputs("<input type=\"hidden\" name=\"csrf\" value=\"", p->out);
+    esc(p->out, p->session.csrf);
+    fprintf(p->out,
+            "\"><input type=\"hidden\" name=\"case\" value=\"%u-%u\">"
+            "<input type=\"hidden\" name=\"decision\" value=\"%s\">",
+            (unsigned)r->session->id, (unsigned)r->participant_id, decision);
+}
+
+/* One case: who, which session, why, the credit, the decision, the timeline, the actions. */
+static borne_err review_case(page *p, const borne_credits_table *t, const borne_credit_row *r)
+{
+    FILE *f = p->out;
+    char words[256], hours[32], from[40], to[40];
+    borne_anomaly_words(r->credit.anomalies, !p->en, ", ", words, sizeof(words));
+    borne_hours_format(r->credit.credit_minutes, p->en ? '.' : ',', hours, sizeof(hours));
+    fprintf(f,
+            "<section class=\"case\" id=\"case-%u-%u\"><h2><a href=\"/events/%u/participants/%u\">",
+            (unsigned)r->session->id, (unsigned)r->participant_id, t->event.id,
+            (unsigned)r->participant_id);
+    esc(f, r->name);
+    fputs("</a> · <span class=\"code\">", f);
+    esc(f, r->session->code);
+    fputs("</span> ", f);
+    esc(f, r->session->title);
+    local_time(t->event.timezone, r->session->starts, from, sizeof(from));
+    local_time(t->event.timezone, r->session->ends, to, sizeof(to));
+    fprintf(f, " <small class=\"time\">%s–%s</small></h2><p>", from, to + 11);
+    if (words[0]) {
+        fputs("<span class=\"warn anomalies\">", f);
+        esc(f, words);
+        fputs("</span> ", f);
+    }
+    fprintf(f, "%s" NBSP ": %lld" NBSP "min · %s" NBSP ": %s" NBSP "h · ",
+            T(p, "Présence", "Attended"), (long long)(r->credit.attended_s / 60),
+            T(p, "Crédit", "Credit"), hours);
+    if (r->decision != BORNE_REVIEW_NONE) {
+        fprintf(f, "<strong class=\"decided\">%s</strong> %s ", decision_text(p, r->decision),
+                T(p, "par", "by"));
+        esc(f, r->decided_by);
+        if (r->decision == BORNE_REVIEW_EDIT) {
+            local_time(t->event.timezone, r->edit_entry, from, sizeof(from));
+            local_time(t->event.timezone, r->edit_exit, to, sizeof(to));
+            fprintf(f, " (%s–%s)", from, to);
+        }
+        if (r->reason && r->reason[0]) {
+            fputs(T(p, " — motif" NBSP ": ", " — reason: "), f);
+            esc(f, r->reason);
+        }
+    } else {
+        fprintf(f, "<strong class=\"pending\">%s</strong>",
+                r->credit.withheld ? T(p, "en attente (aucun crédit avant décision)",
+                                       "pending (no credit until decided)")
+                                   : T(p, "à vérifier", "to check"));
+    }
+    fputs("</p>", f);
+    json_t *timeline = NULL;
+    borne_err err = borne_review_timeline(p->db, t->event.id, r->participant_id, &timeline);
+    if (err) {
+        return err;
+    }
+    fprintf(f,
+            "<table class=\"list timeline\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+            "<th>%s</th><th>%s</th></tr></thead><tbody>",
+            T(p, "Heure", "Time"), T(p, "Séance", "Session"), T(p, "Passage", "Scan"),
+            T(p, "Résultat", "Outcome"), T(p, "Borne", "Kiosk"));
+    size_t i;
+    json_t *e;
+    json_array_foreach(timeline, i, e)
+    {
+        char when[40];
+        timeline_time(t->event.timezone, json_string_value(json_object_get(e, "time")), when,
+                      sizeof(when));
+        fprintf(f, "<tr><td class=\"time\">%s%s%s</td><td class=\"code\">", when,
+                json_is_true(json_object_get(e, "clock_trusted"))
+                    ? ""
+                    : T(p, " <span class=\"warn\">horloge non fiable</span>",
+                        " <span class=\"warn\">clock untrusted</span>"),
+                json_is_true(json_object_get(e, "corrected"))
+                    ? T(p, " <span class=\"warn\">heure corrigée</span>",
+                        " <span class=\"warn\">time corrected</span>")
+                    : "");
+        esc(f, json_string_value(json_object_get(e, "session_code")));
+        const char *dir = json_string_value(json_object_get(e, "direction"));
+        fprintf(f, "</td><td>%s</td><td>",
+                dir && strcmp(dir, "entry") == 0 ? T(p, "entrée", "entry")
+                                                 : T(p, "sortie", "exit"));
+        esc(f, json_string_value(json_object_get(e, "outcome")));
+        fputs("</td><td>", f);
+        esc(f, json_string_value(json_object_get(e, "kiosk")));
+        fputs("</td></tr>", f);
+    }
+    fputs("</tbody></table>", f);
+    json_decref(timeline);
+    if (p->session.user.role == BORNE_ROLE_REGISTRAR) {
+        fprintf(f, "<div class=\"decide\"><form method=\"post\" action=\"/events/%u/review\">",
+                t->event.id);
+        review_hidden(p, r, "accept");
+        fprintf(f, "<button type=\"submit\" class=\"accept\">%s</button></form>",
+                T(p, "Accepter", "Accept"));
+        fprintf(f, "<form method=\"post\" action=\"/events/%u/review\">", t->event.id);
+        review_hidden(p, r, "reject");
+        fprintf(f,
+                "<input name=\"reason\" required maxlength=\"500\" aria-label=\"%s\" "
+                "placeholder=\"%s\"><button type=\"submit\" class=\"reject\">%s</button></form>",
+                T(p, "Motif du refus", "Reason for rejecting"), T(p, "Motif", "Reason"),
+                T(p, "Refuser", "Reject"));
+        fprintf(f, "<form method=\"post\" action=\"/events/%u/review\">", t->event.id);
+        review_hidden(p, r, "edit");
+        local_time(t->event.timezone,
+                   r->credit.first_entry ? r->credit.first_entry : r->session->starts, from,
+                   sizeof(from));
+        local_time(t->event.timezone, r->credit.last_exit ? r->credit.last_exit : r->session->ends,
+                   to, sizeof(to));
+        from[10] = 'T';
+        to[10] = 'T';
+        fprintf(f,
+                "<label>%s <input type=\"datetime-local\" name=\"entry\" required value=\"%s\">"
+                "</label><label>%s <input type=\"datetime-local\" name=\"exit\" required "
+                "value=\"%s\"></label><input name=\"reason\" required maxlength=\"500\" "
+                "aria-label=\"%s\" placeholder=\"%s\"><button type=\"submit\" class=\"edit\">%s"
+                "</button></form></div>",
+                T(p, "Entrée", "Entry"), from, T(p, "Sortie", "Exit"), to,
+                T(p, "Motif de la correction", "Reason for the edit"), T(p, "Motif", "Reason"),
+                T(p, "Corriger", "Edit"));
+    }
+    fputs("</section>", f);
+    return BORNE_OK;
+}
+
+static enum MHD_Result review_page(page *p, uint32_t event_id)
+{
+    borne_credits_table t;
+    borne_err err = borne_credits_load(p->db, event_id, p->now_ms / 1000, &t);
+    if (err == BORNE_ERR_NOT_FOUND) {
+        return not_found(p);
+    }
+    if (err) {
+        return message_page(p, 500, T(p, "Registre indisponible", "Registry unavailable"),
+                            borne_strerror(err));
+    }
+    open_page(p);
+    if (!p->out) {
+        borne_credits_table_free(&t);
+        return MHD_NO;
+    }
+    FILE *f = p->out;
+    head(p, T(p, "File de révision", "Review queue"));
+    fputs("<h1>", f);
+    esc(f, t.event.name);
+    size_t listed = 0, pending = 0;
+    for (size_t i = 0; i < t.count; i++) {
+        if (borne_credit_row_in_review(&t.rows[i])) {
+            listed++;
+            pending += t.rows[i].decision == BORNE_REVIEW_NONE;
+        }
+    }
+    fprintf(
+        f,
+        "</h1><nav class=\"actions\"><a href=\"/events/%u\">%s</a></nav><p class=\"sub\">%s" NBSP
+        ": %zu · %s" NBSP ": %zu · %s" NBSP ": %s</p>",
+        event_id, T(p, "Retour à l’événement", "Back to the event"), T(p, "Cas", "Cases"), listed,
+        T(p, "à décider", "to decide"), pending,
+        T(p, "règle pour une sortie non scannée", "missing-exit policy"),
+        borne_missing_exit_name(t.policy));
+    if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
+        fprintf(f, "<p>%s</p>",
+                T(p, "Lecture seule" NBSP ": seul un registraire peut décider.",
+                  "Read only: only a registrar may decide."));
+    }
+    for (size_t i = 0; !err && i < t.count; i++) {
+        if (borne_credit_row_in_review(&t.rows[i])) {
+            err = review_case(p, &t, &t.rows[i]);
+        }
+    }
+    if (!listed) {
+        fprintf(f, "<p>%s</p>", T(p, "Aucun cas à vérifier.", "Nothing to review."));
+    }
+    borne_credits_table_free(&t);
+    if (err) {
+        return MHD_NO; /* the half-written page is freed by handle() */
+    }
+    foot(p);
+    return send_page(p, 200);
+}
+
+/* The credit of one case as JSON text for the audit log (caller frees). */
+static char *case_json(const borne_credit_row *r)
+{
+    json_t *j = json_pack("{s:s, s:I, s:I}", "decision", borne_review_decision_name(r->decision),
+                          "credit_minutes", (json_int_t)r->credit.credit_minutes, "attended_min",
+                          (json_int_t)(r->credit.attended_s / 60));
+    if (!j) {
+        return NULL;
+    }
+    if (r->decision != BORNE_REVIEW_NONE) {
+        json_object_set_new(j, "by", json_string(r->decided_by));
+        json_object_set_new(j, "reason", json_string(r->reason ? r->reason : ""));
+    }
+    if (r->decision == BORNE_REVIEW_EDIT) {
+        json_object_set_new(j, "entry", json_integer(r->edit_entry));
+        json_object_set_new(j, "exit", json_integer(r->edit_exit));
+    }
+    char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(j);
+    return text;
+}
+
+static enum MHD_Result bad_decision(page *p, const char *why)
+{
+    return message_page(p, 400, T(p, "Décision refusée", "Decision refused"), why);
+}
+
+/* POST /events/N/review: case=S-P, decision=accept|reject|edit, reason, entry, exit. */
+static enum MHD_Result review_decide(page *p, uint32_t event_id)
+{
+    if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
+        return forbidden(p, T(p, "Seul un registraire peut décider d’un crédit.",
+                              "Only a registrar may decide on a credit."));
+    }
+    char id[32], decision[16], reason[600] = "", entry[40] = "", exit_t[40] = "";
+    borne_review_request req = {.by = p->session.user.name};
+    if (!borne_console_form(p->body, p->len, "case", id, sizeof(id)) ||
+        borne_review_id_parse(id, &req.session_id, &req.participant_id) ||
+        !borne_console_form(p->body, p->len, "decision", decision, sizeof(decision))) {
+        return bad_decision(p, T(p, "Formulaire incomplet" NBSP ": rechargez la page.",
+                                 "Incomplete form: reload the page."));
+    }
+    req.decision = strcmp(decision, "accept") == 0   ? BORNE_REVIEW_ACCEPT
+                   : strcmp(decision, "reject") == 0 ? BORNE_REVIEW_REJECT
+                   : strcmp(decision, "edit") == 0   ? BORNE_REVIEW_EDIT
+                                                     : BORNE_REVIEW_NONE;
+    if (req.decision == BORNE_REVIEW_NONE) {
+        return bad_decision(p, T(p, "Décision inconnue.", "Unknown decision."));
+    }
+    (void)borne_console_form(p->body, p->len, "reason", reason, sizeof(reason));
+    if (req.decision != BORNE_REVIEW_ACCEPT) {
+        /* A reason of blanks is no reason. */
+        if (!reason[strspn(reason, " \t\r\n")]) {
+            return bad_decision(p, T(p, "Un motif est requis pour refuser ou corriger.",
+                                     "A reason is required to reject or edit."));
+        }
+        req.reason = reason;
+    } else {
+        req.reason = reason[0] ? reason : NULL;
+    }
+    borne_credits_table t;
+    borne_err err =
+        borne_credits_load_participant(p->db, event_id, req.participant_id, p->now_ms / 1000, &t);
+    if (err == BORNE_ERR_NOT_FOUND) {
+        return not_found(p);
+    }
+    if (err) {
+        return message_page(p, 500, T(p, "Registre indisponible", "Registry unavailable"),
+                            borne_strerror(err));
+    }
+    const borne_credit_row *row = borne_credits_find(&t, req.participant_id, req.session_id);
+    if (!row || !borne_credit_row_in_review(row)) {
+        borne_credits_table_free(&t);
+        return not_found(p);
+    }
+    if (req.decision == BORNE_REVIEW_EDIT &&
+        (!borne_console_form(p->body, p->len, "entry", entry, sizeof(entry)) ||
+         !borne_console_form(p->body, p->len, "exit", exit_t, sizeof(exit_t)) ||
+         borne_time_parse(entry, t.event.timezone, &req.entry) ||
+         borne_time_parse(exit_t, t.event.timezone, &req.exit))) {
+        borne_credits_table_free(&t);
+        return bad_decision(p, T(p,
+                                 "Heures d’entrée et de sortie requises, par exemple "
+                                 "2026-05-20T09:05 (fuseau de l’événement).",
+                                 "Entry and exit times required, such as 2026-05-20T09:05 (the "
+                                 "event's time zone)."));
+    }
+    char *before = case_json(row);
+    borne_credits_table_free(&t);
+    int64_t decision_id = 0;
+    const char *why = "";
+    err = borne_review_decide(p->db, &req, p->now_ms / 1000, &decision_id, &why);
+    if (err) {
+        free(before);
+        if (err == BORNE_ERR_NOT_FOUND) {
+            return not_found(p);
+        }
+        return bad_decision(p, err == BORNE_ERR_INVALID && why && *why ? why : borne_strerror(err));
+    }
+    char *after = NULL;
+    if (borne_credits_load_participant(p->db, event_id, req.participant_id, p->now_ms / 1000, &t) ==
+        BORNE_OK) {
+        row = borne_credits_find(&t, req.participant_id, req.session_id);
+        after = row ? case_json(row) : NULL;
+        borne_credits_table_free(&t);
+    }
+    char target[64];
+    snprintf(target, sizeof(target), "event %u review %u-%u", event_id, (unsigned)req.session_id,
+             (unsigned)req.participant_id);
+    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "review.decide", target,
+                              before, after);
+    free(before);
+    free(after);
+    char location[80];
+    snprintf(location, sizeof(location), "/events/%u/review#case-%u-%u", event_id,
+             (unsigned)req.session_id, (unsigned)req.participant_id);
+    return redirect(p, location, NULL, NULL);
+}
+
 /* ---- audit ---- */
 
 static enum MHD_Result audit_page(page *p)
@@ -1178,6 +1543,11 @@ static enum MHD_Result route(page *p)
     if (post && strcmp(u, "/signout") == 0) {
         return do_signout(p);
     }
+    uint32_t ev, pid;
+    const char *rest;
+    if (post && path_id(u, "/events/", &ev, &rest) && strcmp(rest, "/review") == 0) {
+        return review_decide(p, ev);
+    }
     if (post) {
         return not_found(p);
     }
@@ -1190,11 +1560,12 @@ static enum MHD_Result route(page *p)
     if (strcmp(u, "/audit") == 0) {
         return audit_page(p);
     }
-    uint32_t ev, pid;
-    const char *rest;
     if (path_id(u, "/events/", &ev, &rest)) {
         if (!*rest) {
             return event_page(p, ev);
+        }
+        if (strcmp(rest, "/review") == 0) {
+            return review_page(p, ev);
         }
         if (strcmp(rest, "/live.json") == 0) {
             borne_event e;
@@ -1205,8 +1576,11 @@ static enum MHD_Result route(page *p)
             }
             return send_json(p, 200, live_json(p, ev));
         }
-        if (strcmp(rest, "/credits.csv") == 0) {
-            return credits_download(p, ev);
+        for (size_t i = 0; i < sizeof(credits_files) / sizeof(credits_files[0]); i++) {
+            if (strncmp(rest, "/credits", 8) == 0 &&
+                strcmp(rest + 8, credits_files[i].suffix) == 0) {
+                return credits_download(p, ev, i);
+            }
         }
         if (strcmp(rest, "/participants") == 0) {
             return search_page(p, ev);

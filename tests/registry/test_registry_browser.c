@@ -442,6 +442,19 @@ static void run_at(const char *size, int width, int height, int round)
     assert_true(page_has("horloge non fiable"));
     screenshot(size, "4-live");
 
+    if (round == 0) {
+        /* The review queue (1366x768): Hélène's entry was never closed; the registrar accepts
+         * it and the page shows the case decided. */
+        go("/events/42/review");
+        assert_true(page_has("id=\"case-101-1\""));
+        assert_true(page_has("sortie non scannée"));
+        screenshot(size, "9-review");
+        click("#case-101-1 button.accept");
+        expect_path("/events/42/review#case-101-1");
+        assert_true(page_has("acceptée</strong> par alice"));
+        screenshot(size, "10-review-accepted");
+    }
+
     go("/events");
     assert_true(page_has("Congrès 2026"));
     screenshot(size, "3-events");

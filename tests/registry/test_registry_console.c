@@ -160,6 +160,8 @@ static void test_nothing_without_session(void **state)
                                         "/events/42",
                                         "/audit",
                                         "/events/42/credits.csv",
+                                        "/events/42/credits-excel.csv",
+                                        "/events/42/review",
                                         "/events/42/participants?q=helene",
                                         "/events/42/participants/1",
                                         "/events/42/attestations/1.pdf",
@@ -186,6 +188,10 @@ static void test_nothing_without_session(void **state)
     web(&r, "GET", "/events/42/live.json", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 401);
     assert_non_null(strstr(a.head, "application/json"));
+    http_resp_free(&a);
+    web(&r, "GET", "/events/42/credits.json", NULL, NULL, NULL, &a);
+    assert_int_equal(a.status, 401);
+    assert_null(strstr(a.body, "Hélène"));
     http_resp_free(&a);
     /* The sign-in page and the assets are public, with the security headers. */
     web(&r, "GET", "/signin", NULL, NULL, NULL, &a);
@@ -450,6 +456,76 @@ static json_int_t live_int(test_registry *r, const char *cookie, json_int_t sess
     return n;
 }
 
+/* The three credits downloads: Excel-FR (BOM, ';', CRLF), the machine CSV (',' and LF), the
+ * portal's JSON; each named and typed, each recorded with its format; the desk gets none. */
+static void test_credits_formats(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    char desk[80], reg[80];
+    sign_in(&r, "dora", "correct+horse+battery", desk);
+    sign_in(&r, "alice", "correct+horse+battery", reg);
+    expect_status(&r, "GET", "/events/42/credits-excel.csv", desk, 403);
+    expect_status(&r, "GET", "/events/42/credits.json", desk, 403);
+    expect_status(&r, "GET", "/events/42/credits.xlsx", reg, 404);
+    expect_status(&r, "GET", "/events/99/credits-excel.csv", reg, 404);
+    http_resp a;
+    char v[200];
+    /* The event page offers Excel first. */
+    web(&r, "GET", "/events/42", reg, NULL, NULL, &a);
+    const char *excel = strstr(a.body, "/events/42/credits-excel.csv");
+    const char *csv = strstr(a.body, "/events/42/credits.csv");
+    assert_non_null(excel);
+    assert_non_null(csv);
+    assert_true(excel < csv);
+    assert_non_null(strstr(a.body, "/events/42/credits.json"));
+    http_resp_free(&a);
+    web(&r, "GET", "/events/42", desk, NULL, NULL, &a);
+    assert_null(strstr(a.body, "/credits"));
+    http_resp_free(&a);
+
+    web(&r, "GET", "/events/42/credits-excel.csv", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    head_value(&a, "Content-Type", v, sizeof(v));
+    assert_string_equal(v, "text/csv; charset=utf-8");
+    head_value(&a, "Content-Disposition", v, sizeof(v));
+    assert_string_equal(v, "attachment; filename=\"credits-42-excel.csv\"");
+    assert_true(a.len > 3);
+    assert_memory_equal(a.body, "\xef\xbb\xbfN° participant;Nom;", 22);
+    assert_non_null(strstr(a.body, "\r\n"));
+    assert_non_null(strstr(a.body, "Total de l’événement"));
+    http_resp_free(&a);
+
+    web(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    head_value(&a, "Content-Disposition", v, sizeof(v));
+    assert_string_equal(v, "attachment; filename=\"credits-42.csv\"");
+    assert_int_equal((unsigned char)a.body[0] == 0xef, 0); /* no BOM */
+    assert_true(strchr(a.body, ',') < strchr(a.body, '\n'));
+    assert_null(memchr(a.body, ';', (size_t)(strchr(a.body, '\n') - a.body)));
+    http_resp_free(&a);
+
+    web(&r, "GET", "/events/42/credits.json", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    head_value(&a, "Content-Type", v, sizeof(v));
+    assert_string_equal(v, "application/json; charset=utf-8");
+    head_value(&a, "Content-Disposition", v, sizeof(v));
+    assert_string_equal(v, "attachment; filename=\"credits-42.json\"");
+    json_t *j = json_loadb(a.body, a.len, 0, NULL);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "event"), "id")), 42);
+    assert_non_null(json_object_get(j, "participants"));
+    json_decref(j);
+    http_resp_free(&a);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action ="
+                                            " 'export.credits' AND who = 'alice' AND after_json"
+                                            " IN ('{\"format\":\"excel\"}', '{\"format\":\"csv\"}',"
+                                            " '{\"format\":\"json\"}')"),
+                     3);
+    registry_cleanup(&r);
+}
+
 static void test_live_and_attestation(void **state)
 {
     (void)state;
@@ -571,6 +647,205 @@ static void test_live_and_attestation(void **state)
     registry_cleanup(&r);
 }
 
+/* The credit of participant `pid` in session 101 from the console's JSON export: credit and
+ * attended minutes, and the row's review status. */
+static void credit_101(test_registry *r, const char *cookie, json_int_t pid, json_int_t *credit,
+                       json_int_t *attended, char *status, size_t cap)
+{
+    http_resp a;
+    web(r, "GET", "/events/42/credits.json", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    json_t *root = json_loadb(a.body, a.len, 0, NULL);
+    assert_non_null(root);
+    http_resp_free(&a);
+    size_t i, k;
+    json_t *person, *row;
+    json_array_foreach(json_object_get(root, "participants"), i, person)
+    {
+        if (json_integer_value(json_object_get(person, "participant_id")) != pid) {
+            continue;
+        }
+        json_array_foreach(json_object_get(person, "sessions"), k, row)
+        {
+            if (json_integer_value(json_object_get(row, "session_id")) == 101) {
+                *credit = json_integer_value(json_object_get(row, "credit_minutes"));
+                *attended = json_integer_value(json_object_get(row, "minutes_attended"));
+                snprintf(status, cap, "%s", json_string_value(json_object_get(row, "review")));
+                json_decref(root);
+                return;
+            }
+        }
+    }
+    json_decref(root);
+    fail_msg("participant %lld has no row in session 101", (long long)pid);
+}
+
+/* POSTs a decision form from the console's origin; the answer's status. */
+static int decide(test_registry *r, const char *cookie, const char *form)
+{
+    char origin[80];
+    snprintf(origin, sizeof(origin), "Origin: http://127.0.0.1:%u\r\n", (unsigned)r->proc.port);
+    http_resp a;
+    web(r, "POST", "/events/42/review", cookie, origin, form, &a);
+    int status = a.status;
+    if (status == 303) {
+        char loc[200];
+        head_value(&a, "Location", loc, sizeof(loc));
+        assert_int_equal(strncmp(loc, "/events/42/review#case-101-", 27), 0);
+    }
+    http_resp_free(&a);
+    return status;
+}
+
+/* The review queue over HTTP: a missing exit and an untrusted clock listed with their words and
+ * timelines; accept, edit and reject each change the credits export; a reason is required; the
+ * CSRF token is required; the desk reads but may not decide; each decision is in the audit log
+ * with the credit before and after. */
+static void test_review_queue(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    char token[128], reg[80], desk[80], csrf[65], dcsrf[65], form[600];
+    registry_kiosk(&r, 42, token, NULL);
+    const int64_t t0 = 1779282000000; /* 2026-05-20 09:00 in Montréal, session A1 (101) */
+    /* Hélène and Jean: an entry never closed. Luc: in and out, by an untrusted clock. */
+    push(&r, token, "6f1c3b9e-0000-4000-8000-000000000011", 1, t0, false);
+    push(&r, token, "6f1c3b9e-0000-4000-8000-000000000012", 2, t0, false);
+    char rec[1024], body[2400];
+    char rec2[1024];
+    checkin_json(rec, sizeof(rec), "6f1c3b9e-0000-4000-8000-000000000013", 42, 4, t0, false);
+    checkin_json(rec2, sizeof(rec2), "6f1c3b9e-0000-4000-8000-000000000014", 42, 4, t0 + 90 * 60000,
+                 false);
+    char *d = strstr(rec2, "\"entry\"");
+    memcpy(d, "\"exit\" ", 7);
+    strstr(rec2, "\"outcome\":0")[10] = '1';
+    snprintf(body, sizeof(body), "{\"checkins\":[%s,%s]}", rec, rec2);
+    http_resp a;
+    assert_int_equal(http_do(r.proc.port, "POST", "/v1/checkins", token, "application/json", body,
+                             strlen(body), &a),
+                     0);
+    assert_int_equal(a.status, 200);
+    http_resp_free(&a);
+
+    sign_in(&r, "alice", "correct+horse+battery", reg);
+    sign_in(&r, "dora", "correct+horse+battery", desk);
+    page_csrf(&r, reg, csrf);
+    page_csrf(&r, desk, dcsrf);
+    expect_status(&r, "GET", "/events/99/review", reg, 404);
+    expect_status(&r, "GET", "/events/42/review", NULL, 303);
+
+    /* The queue: French words first, the timeline, three forms with the token. */
+    web(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    const char *helene = strstr(a.body, "id=\"case-101-1\"");
+    assert_non_null(helene);
+    assert_non_null(strstr(a.body, "id=\"case-101-2\""));
+    assert_non_null(strstr(a.body, "id=\"case-101-4\""));
+    assert_null(strstr(a.body, "id=\"case-101-3\""));
+    assert_non_null(strstr(helene, "Hélène Tremblay"));
+    assert_non_null(strstr(helene, "sortie non scannée"));
+    assert_non_null(strstr(helene, "aucun crédit avant décision"));
+    assert_non_null(strstr(helene, "2026-05-20 09:00")); /* her entry in the timeline */
+    assert_non_null(strstr(a.body, "horloge non fiable"));
+    assert_non_null(strstr(a.body, "name=\"decision\" value=\"accept\""));
+    assert_non_null(strstr(a.body, "name=\"decision\" value=\"reject\""));
+    assert_non_null(strstr(a.body, "name=\"decision\" value=\"edit\""));
+    char field[100];
+    snprintf(field, sizeof(field), "name=\"csrf\" value=\"%s\"", csrf);
+    assert_non_null(strstr(helene, field));
+    http_resp_free(&a);
+    /* The desk reads it without the forms. */
+    web(&r, "GET", "/events/42/review", desk, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "id=\"case-101-1\""));
+    assert_null(strstr(a.body, "name=\"decision\""));
+    http_resp_free(&a);
+
+    json_int_t credit, attended;
+    char status[40];
+    credit_101(&r, reg, 1, &credit, &attended, status, sizeof(status));
+    assert_int_equal(credit, 0);
+    assert_string_equal(status, "withheld");
+
+    /* Refused: no token, the desk, a reject without reason, an edit without times, a case of
+     * another event or nobody's. Nothing decided, nothing in the log. */
+    assert_int_equal(decide(&r, reg, "case=101-1&decision=accept"), 403);
+    snprintf(form, sizeof(form), "csrf=%s&case=101-1&decision=accept", dcsrf);
+    assert_int_equal(decide(&r, desk, form), 403);
+    snprintf(form, sizeof(form), "csrf=%s&case=101-4&decision=reject&reason=++", csrf);
+    assert_int_equal(decide(&r, reg, form), 400);
+    snprintf(form, sizeof(form), "csrf=%s&case=101-2&decision=edit&reason=x", csrf);
+    assert_int_equal(decide(&r, reg, form), 400);
+    snprintf(form, sizeof(form), "csrf=%s&case=101-3&decision=accept", csrf);
+    assert_int_equal(decide(&r, reg, form), 404);
+    snprintf(form, sizeof(form), "csrf=%s&case=101-1&decision=maybe", csrf);
+    assert_int_equal(decide(&r, reg, form), 400);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM review_decision"), 0);
+    assert_int_equal(
+        registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action LIKE 'review%'"),
+        0);
+
+    /* Accept: Hélène's open entry counts to the end, 90 minutes, 1.5 h. */
+    snprintf(form, sizeof(form), "csrf=%s&case=101-1&decision=accept", csrf);
+    assert_int_equal(decide(&r, reg, form), 303);
+    credit_101(&r, reg, 1, &credit, &attended, status, sizeof(status));
+    assert_int_equal(credit, 90);
+    assert_int_equal(attended, 90);
+    assert_string_equal(status, "accept");
+    /* Edit: Jean was there 09:05 to 10:20 (75 min, 83 % >= 80 %: the full 1.5 h). */
+    snprintf(form, sizeof(form),
+             "csrf=%s&case=101-2&decision=edit&entry=2026-05-20T09%%3A05&exit=2026-05-20T10%%3A20"
+             "&reason=Vu+%%C3%%A0+la+pause+%%3Cb%%3E",
+             csrf);
+    assert_int_equal(decide(&r, reg, form), 303);
+    credit_101(&r, reg, 2, &credit, &attended, status, sizeof(status));
+    assert_int_equal(attended, 75);
+    assert_int_equal(credit, 90);
+    assert_string_equal(status, "edit");
+    /* Reject: Luc's 1.5 h by an untrusted clock become nothing. */
+    credit_101(&r, reg, 4, &credit, &attended, status, sizeof(status));
+    assert_int_equal(credit, 90);
+    snprintf(form, sizeof(form), "csrf=%s&case=101-4&decision=reject&reason=Horloge+douteuse",
+             csrf);
+    assert_int_equal(decide(&r, reg, form), 303);
+    credit_101(&r, reg, 4, &credit, &attended, status, sizeof(status));
+    assert_int_equal(credit, 0);
+    assert_string_equal(status, "reject");
+
+    /* The page shows them decided, the reason escaped. */
+    web(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    const char *jean = strstr(a.body, "id=\"case-101-2\"");
+    assert_non_null(jean);
+    assert_non_null(strstr(strstr(a.body, "id=\"case-101-1\""), "acceptée</strong> par alice"));
+    assert_non_null(
+        strstr(jean, "corrigée</strong> par alice (2026-05-20 09:05–2026-05-20 10:20)"));
+    assert_non_null(strstr(jean, "Vu à la pause &lt;b&gt;"));
+    assert_null(strstr(a.body, "pause <b>"));
+    assert_non_null(strstr(strstr(a.body, "id=\"case-101-4\""), "refusée</strong> par alice"));
+    http_resp_free(&a);
+
+    /* The registry's own records: three decisions by alice; three audit rows with before and
+     * after. */
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM review_decision"), 3);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action ="
+                                            " 'review.decide' AND who = 'alice'"),
+                     3);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE target ="
+                                            " 'event 42 review 101-1' AND before_json LIKE"
+                                            " '%\"credit_minutes\":0%' AND after_json LIKE"
+                                            " '%\"credit_minutes\":90%' AND after_json LIKE"
+                                            " '%\"decision\":\"accept\"%'"),
+                     1);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE target ="
+                                            " 'event 42 review 101-4' AND before_json LIKE"
+                                            " '%\"credit_minutes\":90%' AND after_json LIKE"
+                                            " '%\"reason\":\"Horloge douteuse\"%'"),
+                     1);
+    registry_cleanup(&r);
+}
+
 static void test_names_escaped(void **state)
 {
     (void)state;
@@ -667,7 +942,9 @@ int main(void)
         cmocka_unit_test(test_failed_sign_ins_throttled),
         cmocka_unit_test(test_csrf),
         cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_credits_formats),
         cmocka_unit_test(test_live_and_attestation),
+        cmocka_unit_test(test_review_queue),
         cmocka_unit_test(test_names_escaped),
         cmocka_unit_test(test_secure_cookie_under_tls),
     };
