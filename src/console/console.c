@@ -489,8 +489,9 @@ static json_t *live_json(page *p, uint32_t event_id)
     /* Three passes, none per session (2,000 participants and 20 sessions: docs/console.md,
      * "Performance"): the sessions; registrations counted in C from each participant's list;
      * the check-ins of the event read once from the console's covering index, grouped by
-     * session and participant (checked in: an accepted entry; in the room: the last accepted
-     * scan, by time, is an entry — max(wall_ms * 4 + outcome) picks it, an exit winning a tie). */
+     * session and participant (checked in: an accepted entry, or one admitted by staff (17); in
+     * the room: the last accepted scan, by time, is an entry — max(wall_ms * 4 + is_exit) picks
+     * it, an exit winning a tie). */
     typedef struct live_row {
         int64_t id, registered, checked_in, in_room;
     } live_row;
@@ -532,10 +533,10 @@ static json_t *live_json(page *p, uint32_t event_id)
     if (sqlite3_prepare_v2(
             db,
             "SELECT session_id, count(*) FILTER (WHERE entered), count(*) FILTER (WHERE last % 4"
-            " = 0) FROM (SELECT session_id, max(outcome = 0) AS entered,"
-            "  max(wall_ms * 4 + outcome) AS last FROM checkin"
+            " = 0) FROM (SELECT session_id, max(outcome IN (0, 17)) AS entered,"
+            "  max(wall_ms * 4 + (outcome NOT IN (0, 17))) AS last FROM checkin"
             "  WHERE event_id = ?1 AND session_id IS NOT NULL AND participant_id IS NOT NULL"
-            "  AND outcome IN (0, 1, 2) GROUP BY session_id, participant_id)"
+            "  AND outcome IN (0, 1, 2, 17) GROUP BY session_id, participant_id)"
             " GROUP BY session_id",
             -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, event_id);
@@ -591,6 +592,43 @@ static json_t *live_json(page *p, uint32_t event_id)
     return root;
 }
 
+/* Words for the machine names the registry stores (kiosk clock, check-in outcome); an unknown
+ * name is shown as it is. */
+static const char *clock_words(const page *p, const char *clock)
+{
+    if (!clock) {
+        return "—";
+    }
+    if (strcmp(clock, "trusted") == 0) {
+        return T(p, "fiable", "trusted");
+    }
+    if (strcmp(clock, "untrusted") == 0) {
+        return T(p, "non fiable", "untrusted");
+    }
+    if (strcmp(clock, "corrected") == 0) {
+        return T(p, "corrigée", "corrected");
+    }
+    return clock;
+}
+
+static const char *outcome_words(const page *p, const char *name)
+{
+    static const struct {
+        const char *name, *fr, *en;
+    } words[] = {
+        {"accepted-entry", "entrée", "entry"},
+        {"accepted-exit", "sortie", "exit"},
+        {"exit-without-entry", "sortie sans entrée", "exit without entry"},
+        {"admitted-by-staff", "entrée admise par le personnel", "entry admitted by staff"},
+    };
+    for (size_t i = 0; name && i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strcmp(name, words[i].name) == 0) {
+            return T(p, words[i].fr, words[i].en);
+        }
+    }
+    return name ? name : "—";
+}
+
 static void kiosk_rows(page *p, json_t *kiosks)
 {
     FILE *f = p->out;
@@ -614,7 +652,7 @@ static void kiosk_rows(page *p, json_t *kiosks)
         }
         const char *clock = json_string_value(json_object_get(k, "clock"));
         fputs("<td class=\"k-clock\">", f);
-        esc(f, clock ? clock : "—");
+        esc(f, clock_words(p, clock));
         fputs("</td><td class=\"k-warn\">", f);
         size_t j;
         json_t *w;
@@ -974,6 +1012,8 @@ static const char *outcome_text(const page *p, int outcome)
         return T(p, "sortie", "exit");
     case 2:
         return T(p, "sortie sans entrée", "exit without entry");
+    case 17:
+        return T(p, "entrée admise par le personnel", "entry admitted by staff");
     default:
         return T(p, "refusé", "refused");
     }
@@ -1185,7 +1225,7 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
         fprintf(f, "</td><td>%s</td><td>",
                 dir && strcmp(dir, "entry") == 0 ? T(p, "entrée", "entry")
                                                  : T(p, "sortie", "exit"));
-        esc(f, json_string_value(json_object_get(e, "outcome")));
+        esc(f, outcome_words(p, json_string_value(json_object_get(e, "outcome"))));
         fputs("</td><td>", f);
         esc(f, json_string_value(json_object_get(e, "kiosk")));
         fputs("</td></tr>", f);

@@ -559,6 +559,25 @@ static void test_live_and_attestation(void **state)
     push(&r, token, "6f1c3b9e-0000-4000-8000-000000000003", 2, t0 + 3600000, true);
     assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 2);
     assert_int_equal(live_int(&r, cookie, 101, "in_room"), 1);
+    /* Luc (4) admitted by staff at the desk (outcome 17, an entry): checked in and in the room. */
+    {
+        char rec[1024], body[1200];
+        checkin_json(rec, sizeof(rec), "6f1c3b9e-0000-4000-8000-000000000004", 42, 4, t0 + 120000,
+                     true);
+        char *o = strstr(rec, "\"outcome\":0");
+        assert_non_null(o);
+        memmove(o + 12, o + 11, strlen(o + 11) + 1);
+        memcpy(o + 10, "17", 2);
+        snprintf(body, sizeof(body), "{\"checkins\":[%s]}", rec);
+        http_resp a;
+        assert_int_equal(http_do(r.proc.port, "POST", "/v1/checkins", token, "application/json",
+                                 body, strlen(body), &a),
+                         0);
+        assert_non_null(strstr(a.body, "\"stored\""));
+        http_resp_free(&a);
+    }
+    assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 3);
+    assert_int_equal(live_int(&r, cookie, 101, "in_room"), 2);
 
     /* The kiosk is listed with its last status report and its warnings: an untrusted clock;
      * not silent (it just spoke). */
