@@ -1275,12 +1275,9 @@ static int cmd_verify(struct ctl *ctl, int argc, char **argv)
         return EXIT_SYSTEM;
     }
     borne_attest_token tok;
-    borne_token_status st =
-        borne_attest_token_verify((const uint8_t *)text, len, keys, nkeys, &tok);
+    bool genuine = borne_attest_token_check("bornectl", text, len, keys, nkeys, &tok);
     free(keys);
-    if (st != BORNE_TOKEN_OK) {
-        fprintf(stderr, "bornectl: verify: REFUSED (%s): %s\n", borne_token_status_name(st),
-                borne_attest_token_explain(st));
+    if (!genuine) {
         return EXIT_REFUSED;
     }
     int y, m, d;
@@ -1292,7 +1289,7 @@ static int cmd_verify(struct ctl *ctl, int argc, char **argv)
     borne_participant p;
     bool known_person = known_event && borne_store_get_participant(ctl->store, tok.event_id,
                                                                    tok.participant_id, &p) == 0;
-    printf("valid\t%s\n", borne_attest_token_explain(st));
+    printf("valid\t%s\n", borne_attest_token_explain(BORNE_TOKEN_OK));
     printf("key\t%u\n", tok.key_id);
     printf("event\t%u\t%s\n", tok.event_id, known_event ? ev.name : "(not in this store)");
     printf("participant\t%u\t%s\n", tok.participant_id,

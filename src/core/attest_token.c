@@ -6,6 +6,7 @@
 #include "core/attest_token.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/base45.h"
@@ -171,4 +172,16 @@ void borne_civil_from_days(int64_t days, int *year, int *month, int *day)
     *year = (int)(yoe + era * 400 + (m <= 2));
     *month = (int)m;
     *day = (int)d;
+}
+
+bool borne_attest_token_check(const char *prog, const char *text, size_t len,
+                              const borne_pubkey *keys, size_t n, borne_attest_token *out)
+{
+    borne_token_status st = borne_attest_token_verify((const uint8_t *)text, len, keys, n, out);
+    if (st != BORNE_TOKEN_OK) {
+        fprintf(stderr, "%s: verify: REFUSED (%s): %s\n", prog, borne_token_status_name(st),
+                borne_attest_token_explain(st));
+        return false;
+    }
+    return true;
 }

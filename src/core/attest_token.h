@@ -63,6 +63,12 @@ borne_err borne_attest_token_sign(const borne_attest_token *tok, const uint8_t s
  * NULL. */
 const char *borne_attest_token_explain(borne_token_status status);
 
+/* What `bornectl verify` and `borne-registry verify` both do with a code: verifies it against
+ * keys[n] (text[len]); on a refusal, writes "PROG: verify: REFUSED (NAME): WORDS" to standard
+ * error. True when the code is genuine (*out filled). */
+bool borne_attest_token_check(const char *prog, const char *text, size_t len,
+                              const borne_pubkey *keys, size_t n, borne_attest_token *out);
+
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian), and back. */
 int64_t borne_days_from_civil(int year, int month, int day);
 void borne_civil_from_days(int64_t days, int *year, int *month, int *day);

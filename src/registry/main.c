@@ -1179,19 +1179,17 @@ static int cmd_verify(reg *r, int argc, char **argv)
         return exit_for(err);
     }
     borne_attest_token tok;
-    borne_token_status st =
-        borne_attest_token_verify((const uint8_t *)argv[1], strlen(argv[1]), keys, nkeys, &tok);
+    bool genuine =
+        borne_attest_token_check("borne-registry", argv[1], strlen(argv[1]), keys, nkeys, &tok);
     free(keys);
-    if (st != BORNE_TOKEN_OK) {
-        fprintf(stderr, "borne-registry: verify: REFUSED (%s): %s\n", borne_token_status_name(st),
-                borne_attest_token_explain(st));
+    if (!genuine) {
         return EXIT_REFUSED;
     }
     int y, m, d;
     borne_civil_from_days(tok.issued_day, &y, &m, &d);
     char hours[32];
     borne_hours_format(tok.total_minutes, '.', hours, sizeof(hours));
-    printf("valid\t%s\n", borne_attest_token_explain(st));
+    printf("valid\t%s\n", borne_attest_token_explain(BORNE_TOKEN_OK));
     printf("key\t%u\n", tok.key_id);
     borne_event event;
     bool known_event = borne_regdb_get_event(r->db, tok.event_id, &event) == BORNE_OK;
