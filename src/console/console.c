@@ -10,9 +10,11 @@
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "attest/attest.h"
 #include "cli/keyfile.h"
@@ -25,6 +27,7 @@
 #include "core/utf8.h"
 #include "registry/regdb.h"
 #include "registry/review.h"
+#include "store/import.h"
 
 #define NBSP                        "\xc2\xa0"     /* no-break space: before « » and : */
 #define NNBSP                       "\xe2\x80\xaf" /* narrow no-break space: before ; ! ? */
@@ -696,15 +699,8 @@ static enum MHD_Result event_page(page *p, uint32_t event_id)
             "aria-label=\"%s\"><button type=\"submit\">%s</button></form>",
             event_id, T(p, "Nom du participant", "Participant's name"),
             T(p, "Chercher un participant", "Search a participant"), T(p, "Chercher", "Search"));
-    if (p->session.user.role == BORNE_ROLE_REGISTRAR) {
-        /* Excel-FR first: the one people open. */
-        fprintf(f,
-                "<a class=\"button\" href=\"/events/%u/credits-excel.csv\" download>%s</a>"
-                "<a href=\"/events/%u/credits.csv\" download>%s</a>"
-                "<a href=\"/events/%u/credits.json\" download>%s</a>",
-                event_id, T(p, "Exporter les crédits (Excel)", "Export credits (Excel)"), event_id,
-                T(p, "CSV (machines)", "CSV (machines)"), event_id, "JSON");
-    }
+    fprintf(f, "<a class=\"button\" href=\"/events/%u/credits\">%s</a>", event_id,
+            T(p, "Crédits et attestations", "Credits and attestations"));
     fprintf(f, "<a href=\"/events/%u/review\">%s</a>", event_id,
             T(p, "File de révision", "Review queue"));
     fprintf(f,
@@ -821,15 +817,299 @@ static enum MHD_Result credits_download(page *p, uint32_t event_id, size_t which
     return send_bytes(p, 200, buf, len, credits_files[which].type, disp, false);
 }
 
+/* ---- the credits page and the event's settings ---- */
+
+/* The missing-exit policy in words. */
+static const char *policy_words(const page *p, borne_missing_exit policy)
+{
+    switch (policy) {
+    case BORNE_MISSING_EXIT_FULL:
+        return T(p, "créditée jusqu’à la fin de la séance", "credited until the session's end");
+    case BORNE_MISSING_EXIT_NONE:
+        return T(p, "aucun crédit", "no credit");
+    case BORNE_MISSING_EXIT_REVIEW:
+    default:
+        return T(p, "aucun crédit avant la décision d’un registraire",
+                 "no credit until a registrar decides");
+    }
+}
+
+static void settings_form(page *p, uint32_t event_id, borne_missing_exit policy,
+                          const char *issuer)
+{
+    FILE *f = p->out;
+    fprintf(f,
+            "<form method=\"post\" action=\"/events/%u/settings\" class=\"settings\">"
+            "<input type=\"hidden\" name=\"csrf\" value=\"",
+            event_id);
+    esc(f, p->session.csrf);
+    fprintf(f, "\"><label>%s <select name=\"missing_exit\">",
+            T(p, "Sortie non scannée" NBSP ":", "Exit not scanned:"));
+    static const borne_missing_exit all[] = {BORNE_MISSING_EXIT_REVIEW, BORNE_MISSING_EXIT_FULL,
+                                             BORNE_MISSING_EXIT_NONE};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        fprintf(f, "<option value=\"%s\"%s>%s</option>", borne_missing_exit_name(all[i]),
+                all[i] == policy ? " selected" : "", policy_words(p, all[i]));
+    }
+    fprintf(f,
+            "</select></label><label>%s <input name=\"issuer\" maxlength=\"%d\" value=\"",
+            T(p, "Émetteur des attestations" NBSP ":", "Attestations issued by:"),
+            BORNE_ISSUER_MAX);
+    esc(f, issuer);
+    fprintf(f, "\" placeholder=\"%s\"></label><button type=\"submit\">%s</button></form>",
+            p->cfg->issuer ? p->cfg->issuer : BORNE_ATTEST_DEFAULT_ISSUER,
+            T(p, "Enregistrer", "Save"));
+}
+
+/* GET /events/N/credits: every participant's total (rounded once), the event's, the downloads. */
+static enum MHD_Result credits_page(page *p, uint32_t event_id)
+{
+    borne_credits_table t;
+    borne_err err = borne_credits_load(p->db, event_id, p->now_ms / 1000, &t);
+    if (err == BORNE_ERR_NOT_FOUND) {
+        return not_found(p);
+    }
+    if (err) {
+        return message_page(p, 500, T(p, "Registre indisponible", "Registry unavailable"),
+                            borne_strerror(err));
+    }
+    char issuer[BORNE_ISSUER_MAX + 1] = "";
+    (void)borne_review_get_issuer(p->db, event_id, issuer, sizeof(issuer));
+    open_page(p);
+    if (!p->out) {
+        borne_credits_table_free(&t);
+        return MHD_NO;
+    }
+    FILE *f = p->out;
+    bool registrar = p->session.user.role == BORNE_ROLE_REGISTRAR;
+    char total[32];
+    borne_hours_format(t.credit_minutes, p->en ? '.' : ',', total, sizeof(total));
+    int64_t pending = 0;
+    for (size_t i = 0; i < t.ntotals; i++) {
+        pending += t.totals[i].pending;
+    }
+    head(p, T(p, "Crédits", "Credits"));
+    fputs("<h1>", f);
+    esc(f, t.event.name);
+    fprintf(f, " · %s</h1><nav class=\"actions\"><a href=\"/events/%u\">%s</a>",
+            T(p, "Crédits", "Credits"), event_id, T(p, "Retour à l’événement", "Back to the event"));
+    if (registrar) {
+        fprintf(f,
+                "<a class=\"button\" id=\"export-excel\" href=\"/events/%u/credits-excel.csv\" "
+                "download>%s</a><a href=\"/events/%u/credits.csv\" download>%s</a>"
+                "<a href=\"/events/%u/credits.json\" download>JSON</a>",
+                event_id, T(p, "Exporter pour Excel", "Export for Excel"), event_id,
+                T(p, "CSV (machines)", "CSV (machines)"), event_id);
+        if (p->cfg->attest_key) {
+            fprintf(f, "<a id=\"attest-zip\" href=\"/events/%u/attestations.zip\" download>%s</a>",
+                    event_id, T(p, "Toutes les attestations (zip)", "All attestations (zip)"));
+        }
+    }
+    fprintf(f,
+            "</nav><p class=\"sub\" id=\"credits-total\">%s" NBSP ": <strong>%s" NBSP
+            "h</strong> · %s" NBSP ": %zu · %s" NBSP ": %s</p>",
+            T(p, "Total de l’événement", "Event total"), total, T(p, "Participants", "Participants"),
+            t.ntotals, T(p, "Sortie non scannée", "Exit not scanned"),
+            policy_words(p, t.policy));
+    if (pending) {
+        fprintf(f, "<p class=\"warn\"><a href=\"/events/%u/review\">%lld %s</a></p>", event_id,
+                (long long)pending,
+                T(p, "crédit(s) en attente de révision", "credit(s) awaiting review"));
+    }
+    if (registrar) {
+        settings_form(p, event_id, t.policy, issuer);
+    }
+    fprintf(f,
+            "<table class=\"list\" id=\"credits\"><thead><tr><th>%s</th><th class=\"num\">%s</th>"
+            "<th class=\"num\">%s</th><th class=\"num\">%s</th><th>%s</th></tr></thead><tbody>",
+            T(p, "Participant", "Participant"), T(p, "Séances", "Sessions"),
+            T(p, "Présence (min)", "Attended (min)"), T(p, "Heures", "Hours"),
+            T(p, "Attestation", "Attestation"));
+    for (size_t i = 0; i < t.ntotals; i++) {
+        const borne_credit_total *c = &t.totals[i];
+        const borne_credit_row *r = &t.rows[c->first_row];
+        char hours[32];
+        borne_hours_format(c->credit_minutes, p->en ? '.' : ',', hours, sizeof(hours));
+        fprintf(f, "<tr data-participant=\"%u\"><td><a href=\"/events/%u/participants/%u\">",
+                (unsigned)c->participant_id, event_id, (unsigned)c->participant_id);
+        esc(f, r->name);
+        fprintf(f, "</a>");
+        if (c->pending) {
+            fprintf(f, " <span class=\"warn\">%s</span>", T(p, "à réviser", "to review"));
+        }
+        fprintf(f,
+                "</td><td class=\"num\">%zu</td><td class=\"num\">%lld</td>"
+                "<td class=\"num hours\">%s</td><td>",
+                c->rows, (long long)(c->attended_s / 60), hours);
+        if (p->cfg->attest_key && c->credit_minutes > 0) {
+            fprintf(f, "<a href=\"/events/%u/attestations/%u.pdf\" download>PDF</a>", event_id,
+                    (unsigned)c->participant_id);
+        }
+        fputs("</td></tr>", f);
+    }
+    fputs("</tbody></table>", f);
+    borne_credits_table_free(&t);
+    foot(p);
+    return send_page(p, 200);
+}
+
+/* POST /events/N/settings: missing_exit, issuer (registrar only, audited). */
+static enum MHD_Result settings_save(page *p, uint32_t event_id)
+{
+    if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
+        return forbidden(p, T(p, "Seul un registraire peut changer les réglages de l’événement.",
+                              "Only a registrar may change the event's settings."));
+    }
+    char policy_text[16], issuer[BORNE_ISSUER_MAX * 2] = "";
+    borne_missing_exit policy;
+    if (!borne_console_form(p->body, p->len, "missing_exit", policy_text, sizeof(policy_text)) ||
+        borne_missing_exit_parse(policy_text, &policy) ||
+        !borne_console_form(p->body, p->len, "issuer", issuer, sizeof(issuer))) {
+        return message_page(p, 400, T(p, "Réglages refusés", "Settings refused"),
+                            T(p, "Formulaire incomplet" NBSP ": rechargez la page.",
+                              "Incomplete form: reload the page."));
+    }
+    borne_missing_exit old_policy;
+    char old_issuer[BORNE_ISSUER_MAX + 1] = "";
+    if (borne_review_get_policy(p->db, event_id, &old_policy) ||
+        borne_review_get_issuer(p->db, event_id, old_issuer, sizeof(old_issuer))) {
+        return not_found(p);
+    }
+    /* Both or neither: one transaction. */
+    borne_err err = borne_regdb_begin(p->db);
+    err = err ? err : borne_review_set_issuer(p->db, event_id, issuer);
+    err = err ? err : borne_review_set_policy(p->db, event_id, policy);
+    if (err) {
+        sqlite3_exec(borne_regdb_sqlite(p->db), "ROLLBACK", NULL, NULL, NULL);
+        return message_page(p, 400, T(p, "Réglages refusés", "Settings refused"),
+                            err == BORNE_ERR_INVALID
+                                ? T(p,
+                                    "L’émetteur tient sur une ligne de 200" NBSP "octets au plus, "
+                                    "sans caractère de contrôle.",
+                                    "The issuer is one line of at most 200 bytes, without "
+                                    "control characters.")
+                                : borne_strerror(err));
+    }
+    err = borne_regdb_commit(p->db);
+    if (err) {
+        return message_page(p, 500, T(p, "Registre indisponible", "Registry unavailable"),
+                            borne_strerror(err));
+    }
+    json_t *before = json_pack("{s:s,s:s}", "missing_exit", borne_missing_exit_name(old_policy),
+                               "issuer", old_issuer);
+    json_t *after = json_pack("{s:s,s:s}", "missing_exit", borne_missing_exit_name(policy),
+                              "issuer", issuer);
+    char *b = json_dumps(before, JSON_COMPACT), *a = json_dumps(after, JSON_COMPACT);
+    char target[32];
+    snprintf(target, sizeof(target), "event %u", event_id);
+    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "event.settings", target, b,
+                              a);
+    free(b);
+    free(a);
+    json_decref(before);
+    json_decref(after);
+    char location[64];
+    snprintf(location, sizeof(location), "/events/%u/credits", event_id);
+    return redirect(p, location, NULL, NULL);
+}
+
+/* The attestation options of an event as the console makes them: its issuer (else serve
+ * --issuer, else the default), the page's language, Letter paper, now. *issuer is the buffer
+ * the options point into. */
+static borne_err attest_options(page *p, uint32_t event_id, char issuer[BORNE_ISSUER_MAX + 1],
+                                borne_keyfile *kf, borne_attest_options *o)
+{
+    issuer[0] = '\0';
+    if ((borne_review_get_issuer(p->db, event_id, issuer, BORNE_ISSUER_MAX + 1) || !issuer[0]) &&
+        p->cfg->issuer) {
+        snprintf(issuer, BORNE_ISSUER_MAX + 1, "%s", p->cfg->issuer);
+    }
+    borne_err err = borne_keyfile_read(p->cfg->attest_key, kf);
+    if (err) {
+        return err;
+    }
+    *o = (borne_attest_options){.lang = p->en ? BORNE_ATTEST_EN : BORNE_ATTEST_FR,
+                                .paper = BORNE_PAPER_LETTER,
+                                .issuer = issuer,
+                                .issued_at = p->now_ms / 1000,
+                                .key_id = kf->key_id,
+                                .secret = kf->secret};
+    return BORNE_OK;
+}
+
+static enum MHD_Result no_attest_key(page *p)
+{
+    return message_page(p, 503, T(p, "Attestations indisponibles", "Attestations unavailable"),
+                        T(p,
+                          "Le registre a été lancé sans clé de signature" NBSP ": "
+                          "relancez «" NBSP "serve" NBSP "» avec --attest-key.",
+                          "The registry was started without a signing key: run “serve” "
+                          "again with --attest-key."));
+}
+
+/* GET /events/N/attestations.zip: every attestation of the event, made in a private temporary
+ * folder removed before the answer leaves. */
+static enum MHD_Result attestations_zip(page *p, uint32_t event_id)
+{
+    if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
+        return forbidden(p, T(p, "Seul un registraire peut télécharger toutes les attestations.",
+                              "Only a registrar may download every attestation."));
+    }
+    if (!p->cfg->attest_key) {
+        return no_attest_key(p);
+    }
+    borne_event ev;
+    if (borne_regdb_get_event(p->db, event_id, &ev)) {
+        return not_found(p);
+    }
+    const char *tmp = getenv("TMPDIR");
+    char dir[512], zip[600];
+    snprintf(dir, sizeof(dir), "%s/borne-attest-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        return message_page(p, 500, T(p, "Attestations impossibles", "Attestations failed"),
+                            borne_strerror(BORNE_ERR_IO));
+    }
+    snprintf(zip, sizeof(zip), "%s/attestations.zip", dir);
+    char issuer[BORNE_ISSUER_MAX + 1];
+    borne_keyfile kf;
+    borne_attest_options o;
+    size_t written = 0;
+    borne_err err = attest_options(p, event_id, issuer, &kf, &o);
+    err = err ? err
+              : borne_attest_write_event(p->db, event_id, 0, p->now_ms / 1000, &o, NULL, zip, NULL,
+                                         NULL, &written);
+    sodium_memzero(&kf, sizeof(kf));
+    char *data = NULL;
+    size_t len = 0;
+    if (!err && !written) {
+        remove(zip);
+        rmdir(dir);
+        return message_page(p, 404, T(p, "Aucune présence", "No attendance"),
+                            T(p, "Personne n’a encore assisté à une séance de cet événement.",
+                              "No one has attended a session of this event yet."));
+    }
+    err = err ? err : borne_read_file(zip, SIZE_MAX / 2, &data, &len);
+    remove(zip);
+    rmdir(dir);
+    if (err) {
+        free(data);
+        return message_page(p, 500, T(p, "Attestations impossibles", "Attestations failed"),
+                            borne_strerror(err));
+    }
+    char target[32], after[48];
+    snprintf(target, sizeof(target), "event %u", event_id);
+    snprintf(after, sizeof(after), "{\"attestations\":%zu}", written);
+    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "attestation.zip", target,
+                              NULL, after);
+    char disp[96];
+    snprintf(disp, sizeof(disp), "attachment; filename=\"attestations-%u.zip\"", event_id);
+    return send_bytes(p, 200, data, len, "application/zip", disp, false);
+}
+
 static enum MHD_Result attestation_download(page *p, uint32_t event_id, uint32_t pid)
 {
     if (!p->cfg->attest_key) {
-        return message_page(p, 503, T(p, "Attestations indisponibles", "Attestations unavailable"),
-                            T(p,
-                              "Le registre a été lancé sans clé de signature" NBSP ": "
-                              "relancez «" NBSP "serve" NBSP "» avec --attest-key.",
-                              "The registry was started without a signing key: run “serve” "
-                              "again with --attest-key."));
+        return no_attest_key(p);
     }
     borne_attest a;
     memset(&a, 0, sizeof(a));
@@ -843,20 +1123,14 @@ static enum MHD_Result attestation_download(page *p, uint32_t event_id, uint32_t
                             T(p, "Ce participant n’a assisté à aucune séance.",
                               "This participant attended no session."));
     }
+    char issuer[BORNE_ISSUER_MAX + 1];
     borne_keyfile kf;
-    err = err ? err : borne_keyfile_read(p->cfg->attest_key, &kf);
+    borne_attest_options o;
     unsigned char *pdf = NULL;
     size_t len = 0;
-    if (!err) {
-        borne_attest_options o = {.lang = p->en ? BORNE_ATTEST_EN : BORNE_ATTEST_FR,
-                                  .paper = BORNE_PAPER_LETTER,
-                                  .issuer = p->cfg->issuer,
-                                  .issued_at = p->now_ms / 1000,
-                                  .key_id = kf.key_id,
-                                  .secret = kf.secret};
-        err = borne_attest_pdf(&a, &o, &pdf, &len, NULL);
-        sodium_memzero(&kf, sizeof(kf));
-    }
+    err = err ? err : attest_options(p, event_id, issuer, &kf, &o);
+    err = err ? err : borne_attest_pdf(&a, &o, &pdf, &len, NULL);
+    sodium_memzero(&kf, sizeof(kf));
     char name[300];
     if (!err) {
         borne_attest_file_name(&a, name, sizeof(name));
@@ -1301,8 +1575,7 @@ static enum MHD_Result review_page(page *p, uint32_t event_id)
         ": %zu · %s" NBSP ": %zu · %s" NBSP ": %s</p>",
         event_id, T(p, "Retour à l’événement", "Back to the event"), T(p, "Cas", "Cases"), listed,
         T(p, "à décider", "to decide"), pending,
-        T(p, "règle pour une sortie non scannée", "missing-exit policy"),
-        borne_missing_exit_name(t.policy));
+        T(p, "sortie non scannée", "exit not scanned"), policy_words(p, t.policy));
     if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
         fprintf(f, "<p>%s</p>",
                 T(p, "Lecture seule" NBSP ": seul un registraire peut décider.",
@@ -1588,6 +1861,9 @@ static enum MHD_Result route(page *p)
     if (post && path_id(u, "/events/", &ev, &rest) && strcmp(rest, "/review") == 0) {
         return review_decide(p, ev);
     }
+    if (post && path_id(u, "/events/", &ev, &rest) && strcmp(rest, "/settings") == 0) {
+        return settings_save(p, ev);
+    }
     if (post) {
         return not_found(p);
     }
@@ -1624,6 +1900,12 @@ static enum MHD_Result route(page *p)
         }
         if (strcmp(rest, "/participants") == 0) {
             return search_page(p, ev);
+        }
+        if (strcmp(rest, "/credits") == 0) {
+            return credits_page(p, ev);
+        }
+        if (strcmp(rest, "/attestations.zip") == 0) {
+            return attestations_zip(p, ev);
         }
         const char *tail;
         if (path_id(rest, "/participants/", &pid, &tail) && !*tail) {

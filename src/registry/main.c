@@ -250,26 +250,41 @@ static int cmd_serve(reg *r, int argc, char **argv)
 
 /* ---- event and roster ---- */
 
+#define EVENT_SET_USAGE                                                                            \
+    "usage: borne-registry event set EVENT missing-exit review|full|none\n"                         \
+    "       borne-registry event set EVENT issuer TEXT   (\"\": back to the default)\n"
+
 static int cmd_event_set(reg *r, int argc, char **argv)
 {
     uint32_t ev;
-    borne_missing_exit policy;
-    if (argc != 5 || !parse_u32(argv[2], &ev) || strcmp(argv[3], "missing-exit") != 0 ||
-        borne_missing_exit_parse(argv[4], &policy)) {
-        fprintf(stderr, "usage: borne-registry event set EVENT missing-exit review|full|none\n");
+    borne_missing_exit policy = BORNE_MISSING_EXIT_REVIEW;
+    bool is_policy = argc == 5 && strcmp(argv[3], "missing-exit") == 0;
+    bool is_issuer = argc == 5 && strcmp(argv[3], "issuer") == 0;
+    if (argc != 5 || !parse_u32(argv[2], &ev) || (!is_policy && !is_issuer) ||
+        (is_policy && borne_missing_exit_parse(argv[4], &policy))) {
+        fprintf(stderr, EVENT_SET_USAGE);
         return EXIT_USAGE;
     }
     int rc = open_db(r);
     if (rc) {
         return rc;
     }
-    borne_err err = borne_review_set_policy(r->db, ev, policy);
+    borne_err err = is_policy ? borne_review_set_policy(r->db, ev, policy)
+                              : borne_review_set_issuer(r->db, ev, argv[4]);
     if (err) {
         fprintf(stderr, "borne-registry: event set: %s\n",
-                err == BORNE_ERR_NOT_FOUND ? "no such event" : borne_strerror(err));
+                err == BORNE_ERR_NOT_FOUND ? "no such event"
+                : err == BORNE_ERR_INVALID
+                    ? "the issuer is one line of text of at most 200 bytes (UTF-8, no control "
+                      "character)"
+                    : borne_strerror(err));
         return exit_for(err);
     }
-    printf("event %u: missing exit: %s\n", ev, argv[4]);
+    if (is_policy) {
+        printf("event %u: missing exit: %s\n", ev, argv[4]);
+    } else {
+        printf("event %u: issuer: %s\n", ev, argv[4][0] ? argv[4] : "(default)");
+    }
     return EXIT_OK;
 }
 
@@ -279,8 +294,7 @@ static int cmd_event(reg *r, int argc, char **argv)
         return cmd_event_set(r, argc, argv);
     }
     if (argc != 3 || strcmp(argv[1], "import") != 0) {
-        fprintf(stderr, "usage: borne-registry event import FILE.json\n"
-                        "       borne-registry event set EVENT missing-exit review|full|none\n");
+        fprintf(stderr, "usage: borne-registry event import FILE.json\n" EVENT_SET_USAGE);
         return EXIT_USAGE;
     }
     char *json;
@@ -296,6 +310,14 @@ static int cmd_event(reg *r, int argc, char **argv)
         free(json);
         fprintf(stderr, "borne-registry: event import: \"missing_exit\" must be \"review\", "
                         "\"full\" or \"none\"\n");
+        return EXIT_DATA;
+    }
+    bool issuer_set = false;
+    char issuer[BORNE_ISSUER_MAX + 1] = "";
+    if (borne_review_event_issuer(json, len, &issuer_set, issuer, sizeof(issuer))) {
+        free(json);
+        fprintf(stderr, "borne-registry: event import: \"issuer\" must be one line of text of at "
+                        "most 200 bytes\n");
         return EXIT_DATA;
     }
     /* The kiosk's importer checks the file (docs/formats.md); an in-memory kiosk store holds
@@ -340,6 +362,7 @@ static int cmd_event(reg *r, int argc, char **argv)
     if (!err && !rc) {
         err = borne_regdb_put_event(r->db, &ev, sessions, n);
         err = err || !policy_set ? err : borne_review_set_policy(r->db, ev.id, policy);
+        err = err || !issuer_set ? err : borne_review_set_issuer(r->db, ev.id, issuer);
         rc = exit_for(err);
     }
     free(sessions);
@@ -1119,6 +1142,13 @@ static int cmd_attest(reg *r, int argc, char **argv)
     if (borne_regdb_get_event(r->db, ev, &event)) {
         fprintf(stderr, "borne-registry: attest: no event %u\n", ev);
         return EXIT_REFUSED;
+    }
+    /* --issuer, else the event's own (event set EVENT issuer), else the default. */
+    char event_issuer[BORNE_ISSUER_MAX + 1] = "";
+    if (!o.issuer && borne_review_get_issuer(r->db, ev, event_issuer, sizeof(event_issuer)) ==
+                         BORNE_OK &&
+        event_issuer[0]) {
+        o.issuer = event_issuer;
     }
     int64_t now = now_ms() / 1000;
     o.issued_at = now;

@@ -99,6 +99,8 @@ static const char *const migrations[] = {
     "  entry INTEGER, exit INTEGER, reason TEXT NOT NULL, decided_by TEXT NOT NULL,"
     "  decided_ms INTEGER NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL);"
     "CREATE INDEX review_decision_of ON review_decision(event_id, participant_id, session_id);",
+    /* 5 -> 6: the body that issues the event's attestations (NULL: the default, the COMAQ). */
+    "ALTER TABLE event ADD COLUMN issuer TEXT;",
 };
 
 static int64_t now_ms(void)

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/rules.h"
 #include "core/timefmt.h"
+#include "core/utf8.h"
 #include "registry/regdb.h"
 #include "store/sqlutil.h"
 #include "sync/protocol.h"
@@ -85,6 +86,86 @@ borne_err borne_review_event_policy(const char *json, size_t len, bool *set,
         err = json_is_string(v) ? borne_missing_exit_parse(json_string_value(v), out)
                                 : BORNE_ERR_PARSE;
         *set = !err;
+    }
+    json_decref(root);
+    return err;
+}
+
+/* An issuer is one line of text people read: UTF-8, no control or bidirectional character. */
+static bool issuer_ok(const char *text)
+{
+    size_t len = strlen(text);
+    if (len > BORNE_ISSUER_MAX || !borne_utf8_valid(text, len, NULL)) {
+        return false;
+    }
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        i += borne_utf8_decode(text + i, len - i, &cp);
+        if (borne_utf8_is_unsafe(cp)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+borne_err borne_review_get_issuer(struct borne_regdb *db, uint32_t event_id, char *out,
+                                  size_t cap)
+{
+    sqlite3 *c = borne_regdb_sqlite(db);
+    sqlite3_stmt *st;
+    borne_err err = prepare(c, "SELECT issuer FROM event WHERE id = ?1", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        copy_col(out, cap, st, 0);
+    } else {
+        err = rc == SQLITE_DONE ? BORNE_ERR_NOT_FOUND : BORNE_ERR_DB;
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
+borne_err borne_review_set_issuer(struct borne_regdb *db, uint32_t event_id, const char *issuer)
+{
+    if (issuer && !issuer_ok(issuer)) {
+        return BORNE_ERR_INVALID;
+    }
+    sqlite3 *c = borne_regdb_sqlite(db);
+    sqlite3_stmt *st;
+    borne_err err = prepare(c, "UPDATE event SET issuer = ?2 WHERE id = ?1", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    if (issuer && issuer[0]) {
+        sqlite3_bind_text(st, 2, issuer, -1, SQLITE_STATIC);
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        LOG_ERR("set issuer: %s", sqlite3_errmsg(c));
+        return BORNE_ERR_DB;
+    }
+    return sqlite3_changes(c) ? BORNE_OK : BORNE_ERR_NOT_FOUND;
+}
+
+borne_err borne_review_event_issuer(const char *json, size_t len, bool *set, char *out,
+                                    size_t cap)
+{
+    *set = false;
+    json_t *root = json_loadb(json, len, 0, NULL);
+    json_t *v = json_is_object(root) ? json_object_get(root, "issuer") : NULL;
+    borne_err err = BORNE_OK;
+    if (v) {
+        const char *text = json_string_value(v);
+        err = text && issuer_ok(text) && strlen(text) < cap ? BORNE_OK : BORNE_ERR_PARSE;
+        if (!err) {
+            snprintf(out, cap, "%s", text);
+            *set = true;
+        }
     }
     json_decref(root);
     return err;

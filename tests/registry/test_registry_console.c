@@ -5,6 +5,7 @@
  * the audit log nor export credits; audit rows written; names from the roster escaped on every
  * page; the live figures follow a kiosk's pushes; an attestation downloads as a PDF with the
  * participant's name; the search ignores accents; the API under /v1/ is untouched. */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -128,6 +129,17 @@ static void expect_status(test_registry *r, const char *method, const char *path
     http_resp_free(&a);
 }
 
+static void expect_status_form(test_registry *r, const char *path, const char *cookie,
+                               const char *form, int status)
+{
+    http_resp a;
+    web(r, "POST", path, cookie, NULL, form, &a);
+    if (a.status != status) {
+        fail_msg("POST %s (%s): %d, expected %d", path, form, a.status, status);
+    }
+    http_resp_free(&a);
+}
+
 static void setup(test_registry *r, const char *extra1, const char *extra2)
 {
     registry_up(r, extra1, extra2, NULL);
@@ -165,6 +177,8 @@ static void test_nothing_without_session(void **state)
                                         "/events/42/participants?q=helene",
                                         "/events/42/participants/1",
                                         "/events/42/attestations/1.pdf",
+                                        "/events/42/credits",
+                                        "/events/42/attestations.zip",
                                         "/nowhere"};
     for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
         http_resp a;
@@ -472,8 +486,8 @@ static void test_credits_formats(void **state)
     expect_status(&r, "GET", "/events/99/credits-excel.csv", reg, 404);
     http_resp a;
     char v[200];
-    /* The event page offers Excel first. */
-    web(&r, "GET", "/events/42", reg, NULL, NULL, &a);
+    /* The credits page offers Excel first. */
+    web(&r, "GET", "/events/42/credits", reg, NULL, NULL, &a);
     const char *excel = strstr(a.body, "/events/42/credits-excel.csv");
     const char *csv = strstr(a.body, "/events/42/credits.csv");
     assert_non_null(excel);
@@ -481,8 +495,13 @@ static void test_credits_formats(void **state)
     assert_true(excel < csv);
     assert_non_null(strstr(a.body, "/events/42/credits.json"));
     http_resp_free(&a);
-    web(&r, "GET", "/events/42", desk, NULL, NULL, &a);
-    assert_null(strstr(a.body, "/credits"));
+    /* The desk reads the totals but has no export, no zip and no settings. */
+    web(&r, "GET", "/events/42/credits", desk, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "id=\"credits\""));
+    assert_null(strstr(a.body, "credits-excel.csv"));
+    assert_null(strstr(a.body, "attestations.zip"));
+    assert_null(strstr(a.body, "name=\"missing_exit\""));
     http_resp_free(&a);
 
     web(&r, "GET", "/events/42/credits-excel.csv", reg, NULL, NULL, &a);
@@ -639,7 +658,39 @@ static void test_live_and_attestation(void **state)
     assert_non_null(strstr(a.body, "entrée"));
     http_resp_free(&a);
 
-    /* Her attestation: a PDF with her name. */
+    /* The event's settings from the credits page: the issuer of its attestations and the
+     * missing-exit policy, in words; a bad issuer is refused and changes nothing; audited. */
+    char csrf[65], form[600];
+    page_csrf(&r, cookie, csrf);
+    web(&r, "GET", "/events/42/credits", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "<option value=\"full\" selected>créditée jusqu’à la fin"));
+    assert_non_null(strstr(a.body, "Total de l’événement"));
+    http_resp_free(&a);
+    snprintf(form, sizeof(form),
+             "csrf=%s&missing_exit=review&issuer=Ordre+des+%%C3%%A9valuateurs%%0Aagr%%C3%%A9%%C3%%A9s",
+             csrf);
+    expect_status_form(&r, "/events/42/settings", cookie, form, 400); /* a line break */
+    snprintf(form, sizeof(form), "missing_exit=none&issuer=X");
+    expect_status_form(&r, "/events/42/settings", cookie, form, 403); /* no CSRF token */
+    snprintf(form, sizeof(form), "csrf=%s&missing_exit=sometimes&issuer=X", csrf);
+    expect_status_form(&r, "/events/42/settings", cookie, form, 400);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM event WHERE id = 42 AND "
+                                            "missing_exit = 'full' AND issuer IS NULL"),
+                     1);
+    snprintf(form, sizeof(form),
+             "csrf=%s&missing_exit=full&issuer=Association+des+greffiers+%%C2%%AB+%%3Cscript%%3E+%%C2%%BB",
+             csrf);
+    expect_status_form(&r, "/events/42/settings", cookie, form, 303);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
+                                            "'event.settings' AND who = 'alice'"),
+                     1);
+    web(&r, "GET", "/events/42/credits", cookie, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "value=\"Association des greffiers « &lt;script&gt; »\""));
+    assert_null(strstr(a.body, "<script>"));
+    http_resp_free(&a);
+
+    /* Her attestation: a PDF with her name and the event's issuer. */
     web(&r, "GET", "/events/42/attestations/1.pdf", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.head, "application/pdf"));
@@ -657,8 +708,20 @@ static void test_live_and_attestation(void **state)
         text[n] = '\0';
         pclose(p);
         assert_non_null(strstr(text, "Hélène Tremblay"));
+        assert_non_null(strstr(text, "Association des greffiers"));
     }
     http_resp_free(&a);
+    /* All of the event's attestations, zipped: one PDF (only Hélène attended). */
+    web(&r, "GET", "/events/42/attestations.zip", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.head, "application/zip"));
+    assert_non_null(strstr(a.head, "attestations-42.zip"));
+    assert_true(a.len > 1000 && memcmp(a.body, "PK\x03\x04", 4) == 0);
+    assert_non_null(memmem(a.body, a.len, "Helene-Tremblay", 15)); /* her file's name */
+    http_resp_free(&a);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
+                                            "'attestation.zip'"),
+                     1);
     /* Somebody who attended nothing: no attestation. */
     expect_status(&r, "GET", "/events/42/attestations/5.pdf", cookie, 404);
     expect_status(&r, "GET", "/events/42/attestations/999.pdf", cookie, 404);
