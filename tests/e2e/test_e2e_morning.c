@@ -624,6 +624,8 @@ static void attestations(world *w)
     char dir[400], key[400];
     snprintf(dir, sizeof(dir), "%s/attestations", w->reg.dir);
     snprintf(key, sizeof(key), "%s/sign.key", w->reg.dir);
+    /* A folder not made yet is said so (it read "participant 0 is not in event 42"). */
+    assert_int_equal(harness_admin(&w->reg, NULL, 0, "attest", "42", "--key", key, dir, NULL), 2);
     assert_int_equal(mkdir(dir, 0700), 0);
     char *out = malloc(1 << 14);
     assert_non_null(out);
