@@ -1160,6 +1160,12 @@ static int cmd_attest(reg *r, int argc, char **argv)
         }
         now = o.issued_at;
     }
+    /* A folder that is not there would fail on the first file, and read as "nobody found". */
+    struct stat sb;
+    if (dir && (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+        fprintf(stderr, "borne-registry: attest: %s: no such folder (create it first)\n", dir);
+        return EXIT_USAGE;
+    }
     borne_keyfile kf;
     borne_err err = borne_keyfile_read(key, &kf);
     if (err) {

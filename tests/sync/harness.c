@@ -88,13 +88,8 @@ static pid_t spawn_piped(char *const argv[], int *out)
     return pid;
 }
 
-int harness_admin(const registry_proc *r, char *out, size_t cap, ...)
+int harness_run(char *out, size_t cap, char *const argv[])
 {
-    char *argv[32];
-    va_list ap;
-    va_start(ap, cap);
-    collect_args(r, argv, 32, ap);
-    va_end(ap);
     int fd;
     pid_t pid = spawn_piped(argv, &fd);
     if (pid < 0) {
@@ -120,6 +115,16 @@ int harness_admin(const registry_proc *r, char *out, size_t cap, ...)
     int status = 0;
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int harness_admin(const registry_proc *r, char *out, size_t cap, ...)
+{
+    char *argv[32];
+    va_list ap;
+    va_start(ap, cap);
+    collect_args(r, argv, 32, ap);
+    va_end(ap);
+    return harness_run(out, cap, argv);
 }
 
 int harness_serve(registry_proc *r, unsigned port, ...)
@@ -208,8 +213,14 @@ int harness_setup_event(registry_proc *r, uint16_t port, char *setup, size_t cap
 int harness_setup_event_roster(registry_proc *r, uint16_t port, const char *roster_csv, char *setup,
                                size_t cap)
 {
+    return harness_setup_event_files(r, port, fixture_event_json, roster_csv, setup, cap);
+}
+
+int harness_setup_event_files(registry_proc *r, uint16_t port, const char *event_json,
+                              const char *roster_csv, char *setup, size_t cap)
+{
     char ev[400], roster[400], key[400];
-    harness_write(r->dir, "event.json", fixture_event_json, ev, sizeof(ev));
+    harness_write(r->dir, "event.json", event_json, ev, sizeof(ev));
     harness_write(r->dir, "roster.csv", roster_csv, roster, sizeof(roster));
     snprintf(key, sizeof(key), "%s/sign.key", r->dir);
     if (harness_admin(r, NULL, 0, "event", "import", ev, NULL) ||

@@ -17,6 +17,11 @@ typedef struct registry_proc {
 /* The borne-registry binary ($BORNE_BUILD_DIR/src/registry/borne-registry). */
 const char *harness_registry_bin(void);
 
+/* Runs a program (argv[0] a path, argv NULL-terminated), its stdout into out[cap] (may be
+ * NULL; cut at cap - 1 bytes, the rest read and dropped). Returns the exit status; -1 when it
+ * could not be started or did not exit. */
+int harness_run(char *out, size_t cap, char *const argv[]);
+
 /* Runs `borne-registry --db DB ARGS...` (NULL-terminated), its stdout into out[cap] (may be
  * NULL). Returns the exit status. */
 int harness_admin(const registry_proc *r, char *out, size_t cap, ...);
@@ -36,6 +41,9 @@ int harness_setup_event(registry_proc *r, uint16_t port, char *setup, size_t cap
 /* The same with another roster (CSV text) for the event. */
 int harness_setup_event_roster(registry_proc *r, uint16_t port, const char *roster_csv, char *setup,
                                size_t cap);
+/* The same with another event file (JSON text, event id 42) and roster. */
+int harness_setup_event_files(registry_proc *r, uint16_t port, const char *event_json,
+                              const char *roster_csv, char *setup, size_t cap);
 /* Another setup code for the same event. */
 int harness_add_kiosk(registry_proc *r, uint16_t port, char *setup, size_t cap);
 

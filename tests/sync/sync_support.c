@@ -13,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checkin/checkin.h"
 #include "store/store.h"
 #include "support/db_ro.h"
+#include "sync/protocol.h"
 #include "sync/sync.h"
 
 void registry_start(registry_proc *r)
@@ -63,20 +65,60 @@ void registry_token(const registry_proc *r, uint32_t participant, char *out, siz
     out[strcspn(out, "\n")] = '\0';
 }
 
+static void sync_new(kiosk *k)
+{
+    borne_sync_options o = {.db_path = k->fx.path,
+                            .data_dir = k->fx.dir,
+                            .kiosk_id = "borne-test",
+                            .clock = &k->fx.clock,
+                            .timeout_ms = k->timeout_ms,
+                            .connect_timeout_ms = 1000,
+                            .low_speed_s = 2,
+                            .batch = k->batch};
+    assert_int_equal(borne_sync_new(&o, &k->sync), BORNE_OK);
+}
+
 void kiosk_open(kiosk *k, int timeout_ms, size_t batch)
 {
     memset(k, 0, sizeof(*k));
     assert_int_equal(fixture_open_empty(&k->fx), 0);
     fixture_set_time(&k->fx, FIX_A_START - 600, true);
-    borne_sync_options o = {.db_path = k->fx.path,
-                            .data_dir = k->fx.dir,
-                            .kiosk_id = "borne-test",
-                            .clock = &k->fx.clock,
-                            .timeout_ms = timeout_ms,
-                            .connect_timeout_ms = 1000,
-                            .low_speed_s = 2,
-                            .batch = batch};
-    assert_int_equal(borne_sync_new(&o, &k->sync), BORNE_OK);
+    k->timeout_ms = timeout_ms;
+    k->batch = batch;
+    sync_new(k);
+}
+
+void kiosk_reboot(kiosk *k, const char *boot_id, int64_t wall_ms)
+{
+    borne_sync_free(k->sync);
+    memset(&k->fx.fake.now, 0, sizeof(k->fx.fake.now));
+    k->fx.fake.now.wall_ms = wall_ms;
+    k->fx.fake.now.mono_ms = 9000;
+    snprintf(k->fx.fake.now.boot_id, sizeof(k->fx.fake.now.boot_id), "%s", boot_id);
+    k->fx.fake.now.trusted = false;
+    sync_new(k);
+}
+
+uint32_t kiosk_add_walkin(kiosk *k, int64_t number, uint32_t seq, uint32_t session,
+                          const char *name, const char *org)
+{
+    uint32_t id = borne_walkin_id(number, seq);
+    assert_true(id != 0);
+    borne_participant p = {.id = id, .event_id = FIX_EVENT, .status = BORNE_REG_CONFIRMED};
+    snprintf(p.display_name, sizeof(p.display_name), "%s", name);
+    snprintf(p.organisation, sizeof(p.organisation), "%s", org);
+    assert_int_equal(borne_store_put_participant(k->fx.store, &p, NULL), BORNE_OK);
+    assert_int_equal(borne_store_set_registrations(k->fx.store, FIX_EVENT, id, &session, 1),
+                     BORNE_OK);
+    borne_checkin_options o = {.kiosk_id = "borne-test", .session_id = session};
+    struct borne_checkin *ck;
+    assert_int_equal(borne_checkin_new(&ck, k->fx.store, &k->fx.clock, &o), BORNE_OK);
+    borne_scan_result res;
+    assert_int_equal(borne_checkin_manual(ck, id, BORNE_ENTRY, BORNE_METHOD_WALK_IN, "staff", &res),
+                     BORNE_OK);
+    assert_int_equal(res.outcome, BORNE_OUTCOME_ACCEPTED_ENTRY);
+    borne_checkin_free(ck);
+    return id;
 }
 
 void kiosk_close(kiosk *k)

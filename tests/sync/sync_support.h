@@ -18,6 +18,8 @@ struct borne_sync;
 typedef struct kiosk {
     fixture fx;
     struct borne_sync *sync;
+    int timeout_ms; /* the sync's, as kiosk_open was given them */
+    size_t batch;
 } kiosk;
 
 /* A registry in a fresh temporary folder, serving on a free port. */
@@ -39,6 +41,14 @@ void registry_token(const registry_proc *r, uint32_t participant, char *out, siz
  * the given request timeout and batch size; 0: the defaults). */
 void kiosk_open(kiosk *k, int timeout_ms, size_t batch);
 void kiosk_close(kiosk *k);
+/* A power cut: the sync stops, the Pi boots again (a new boot `boot_id`, monotonic time from 9 s,
+ * the wall clock at `wall_ms` and untrusted: no NTP, no registry yet), the sync starts anew. */
+void kiosk_reboot(kiosk *k, const char *boot_id, int64_t wall_ms);
+/* A walk-in registered on the kiosk store as the kiosk does it (kiosk number `number`, sequence
+ * `seq`, registered for `session` of event 42), and checked in there by hand at the fake
+ * clock's time. Returns the walk-in's id. */
+uint32_t kiosk_add_walkin(kiosk *k, int64_t number, uint32_t seq, uint32_t session,
+                          const char *name, const char *org);
 /* borne_sync_provision with a setup text; fails the test with the registry's words. */
 void provision(kiosk *k, const char *setup);
 /* A registry with the fixture's event (registry_start_event) and one kiosk provisioned on it

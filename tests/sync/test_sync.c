@@ -302,30 +302,6 @@ static void test_two_kiosks(void **state)
     registry_stop(&r);
 }
 
-/* A walk-in registered on the kiosk store as the kiosk does it, and checked in by hand. */
-static uint32_t add_walkin(kiosk *k, int64_t number, uint32_t seq, const char *name,
-                           const char *org)
-{
-    uint32_t id = borne_walkin_id(number, seq);
-    assert_true(id != 0);
-    borne_participant p = {.id = id, .event_id = FIX_EVENT, .status = BORNE_REG_CONFIRMED};
-    snprintf(p.display_name, sizeof(p.display_name), "%s", name);
-    snprintf(p.organisation, sizeof(p.organisation), "%s", org);
-    uint32_t session = FIX_SESSION_A;
-    assert_int_equal(borne_store_put_participant(k->fx.store, &p, NULL), BORNE_OK);
-    assert_int_equal(borne_store_set_registrations(k->fx.store, FIX_EVENT, id, &session, 1),
-                     BORNE_OK);
-    borne_checkin_options o = {.kiosk_id = "borne-test", .session_id = session};
-    struct borne_checkin *ck;
-    assert_int_equal(borne_checkin_new(&ck, k->fx.store, &k->fx.clock, &o), BORNE_OK);
-    borne_scan_result res;
-    assert_int_equal(borne_checkin_manual(ck, id, BORNE_ENTRY, BORNE_METHOD_WALK_IN, "staff", &res),
-                     BORNE_OK);
-    assert_int_equal(res.outcome, BORNE_OUTCOME_ACCEPTED_ENTRY);
-    borne_checkin_free(ck);
-    return id;
-}
-
 static void test_walkin_ids(void **state)
 {
     (void)state;
@@ -368,8 +344,9 @@ static void test_walkin_reaches_registry_once(void **state)
     /* The same sequence number on both kiosks gives two participants, not one. */
     fixture_set_time(&a.fx, FIX_A_START + 120, true);
     fixture_set_time(&b.fx, FIX_A_START + 180, true);
-    uint32_t va = add_walkin(&a, sa.kiosk_number, 1, "Véronique Saint-Amand", "Ville de Rimouski");
-    uint32_t vb = add_walkin(&b, sb.kiosk_number, 1, "Émile Bérubé", "");
+    uint32_t va = kiosk_add_walkin(&a, sa.kiosk_number, 1, FIX_SESSION_A, "Véronique Saint-Amand",
+                                   "Ville de Rimouski");
+    uint32_t vb = kiosk_add_walkin(&b, sb.kiosk_number, 1, FIX_SESSION_A, "Émile Bérubé", "");
     assert_true(va != vb);
     assert_int_equal(borne_sync_run_once(a.sync), BORNE_OK);
     assert_int_equal(borne_sync_run_once(b.sync), BORNE_OK);
@@ -413,7 +390,7 @@ static void test_walkin_reaches_registry_once(void **state)
     assert_int_equal(registry_int(&r, sql), 2);
 
     /* A kiosk may not create a participant in another kiosk's range. */
-    uint32_t forged = add_walkin(&b, sa.kiosk_number, 2, "Quelqu’un", "");
+    uint32_t forged = kiosk_add_walkin(&b, sa.kiosk_number, 2, FIX_SESSION_A, "Quelqu’un", "");
     assert_int_equal(borne_sync_run_once(b.sync), BORNE_OK);
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM participant WHERE id = %u", forged);
     assert_int_equal(registry_int(&r, sql), 0);
@@ -482,26 +459,14 @@ static void test_clock_from_1970(void **state)
     registry_start_with_kiosk(&r, &k, 5000, 0);
     char tok[256];
     registry_token(&r, FIX_P_HELENE, tok, sizeof(tok));
-    borne_sync_free(k.sync);
 
     /* Power cut; the Pi boots without network: a new boot, its clock in 1970, untrusted. */
-    memset(&k.fx.fake.now, 0, sizeof(k.fx.fake.now));
-    k.fx.fake.now.wall_ms = 42000;
-    k.fx.fake.now.mono_ms = 9000;
-    snprintf(k.fx.fake.now.boot_id, sizeof(k.fx.fake.now.boot_id),
-             "b0070000-0000-4000-8000-000000000002");
-    k.fx.fake.now.trusted = false;
+    kiosk_reboot(&k, "b0070000-0000-4000-8000-000000000002", 42000);
     scan(&k, FIX_SESSION_A, BORNE_ENTRY, tok, BORNE_OUTCOME_ACCEPTED_ENTRY);
     assert_int_equal(
         fixture_query_int(k.fx.store, "SELECT count(*) FROM checkin WHERE clock_trusted = 0"), 1);
     borne_fake_clock_advance(&k.fx.fake, 10 * 60 * 1000);
 
-    borne_sync_options o = {.db_path = k.fx.path,
-                            .data_dir = k.fx.dir,
-                            .kiosk_id = "borne-test",
-                            .clock = &k.fx.clock,
-                            .timeout_ms = 5000};
-    assert_int_equal(borne_sync_new(&o, &k.sync), BORNE_OK);
     assert_int_equal(borne_sync_run_once(k.sync), BORNE_OK);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
