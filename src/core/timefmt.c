@@ -241,29 +241,91 @@ void borne_time_format_utc(int64_t t, char *out, size_t cap)
     strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void borne_time_format_local(int64_t t, const char *tz, char *out, size_t cap)
+/* The UTC offsets met in local-time formatting, per zone and hour of UTC. Setting TZ makes the C
+ * library read the zone's file again (and restoring it, again), and checking the name costs an
+ * access(2): a page listing thousands of times in one zone spent most of its time there
+ * (docs/console.md, "Performance"). An hour is kept only when its first and last second have the
+ * same offset, so an hour holding a change of offset is always computed. Under tz_lock. */
+#define TZ_CACHE 64
+static struct tz_hour {
+    char tz[65];
+    int64_t hour; /* t / 3600, floored */
+    long off;
+} tz_cache[TZ_CACHE];
+static size_t tz_cache_next;
+
+static int64_t hour_of(int64_t t)
 {
-    if (!borne_timezone_valid(tz)) {
-        borne_time_format_utc(t, out, cap);
+    return t >= 0 ? t / 3600 : -((-t + 3599) / 3600);
+}
+
+/* The offset of `tz` at t from the cache; false when it is not there. */
+static bool tz_cached(const char *tz, int64_t t, long *off)
+{
+    int64_t h = hour_of(t);
+    for (size_t i = 0; i < TZ_CACHE; i++) {
+        if (tz_cache[i].tz[0] && tz_cache[i].hour == h && strcmp(tz_cache[i].tz, tz) == 0) {
+            *off = tz_cache[i].off;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* With TZ set to tz: keeps the hour of t when its offset does not change within it. */
+static void tz_remember(const char *tz, int64_t t, long off)
+{
+    int64_t h = hour_of(t);
+    time_t first = (time_t)(h * 3600), last = (time_t)(h * 3600 + 3599);
+    struct tm a, b;
+    if (strlen(tz) >= sizeof(tz_cache[0].tz) || !localtime_r(&first, &a) ||
+        !localtime_r(&last, &b) || a.tm_gmtoff != off || b.tm_gmtoff != off) {
         return;
     }
-    char saved[128];
-    bool had;
-    with_tz_begin(tz, saved, sizeof(saved), &had);
-    time_t tt = (time_t)t;
+    struct tz_hour *e = &tz_cache[tz_cache_next];
+    tz_cache_next = (tz_cache_next + 1) % TZ_CACHE;
+    snprintf(e->tz, sizeof(e->tz), "%s", tz);
+    e->hour = h;
+    e->off = off;
+}
+
+void borne_time_format_local(int64_t t, const char *tz, char *out, size_t cap)
+{
+    long off = 0;
+    pthread_mutex_lock(&tz_lock);
+    bool known = tz && tz_cached(tz, t, &off);
+    pthread_mutex_unlock(&tz_lock);
+    if (!known) {
+        if (!borne_timezone_valid(tz)) {
+            borne_time_format_utc(t, out, cap);
+            return;
+        }
+        char saved[128];
+        bool had;
+        with_tz_begin(tz, saved, sizeof(saved), &had);
+        time_t tt = (time_t)t;
+        struct tm tm;
+        bool ok = localtime_r(&tt, &tm) != NULL;
+        if (ok) {
+            off = tm.tm_gmtoff;
+            tz_remember(tz, t, off);
+        }
+        with_tz_end(saved, had);
+        if (!ok) {
+            snprintf(out, cap, "?");
+            return;
+        }
+    }
+    /* The local wall clock is UTC shifted by the offset. */
+    time_t shifted = (time_t)(t + off);
     struct tm tm;
-    bool ok = localtime_r(&tt, &tm) != NULL;
-    with_tz_end(saved, had);
-    if (!ok) {
+    if (!gmtime_r(&shifted, &tm)) {
         snprintf(out, cap, "?");
         return;
     }
-    long off = tm.tm_gmtoff;
     char sign = off < 0 ? '-' : '+';
-    if (off < 0) {
-        off = -off;
-    }
+    long a = off < 0 ? -off : off;
     char base[32];
     strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, cap, "%s%c%02ld:%02ld", base, sign, off / 3600, (off % 3600) / 60);
+    snprintf(out, cap, "%s%c%02ld:%02ld", base, sign, a / 3600, (a % 3600) / 60);
 }

@@ -105,12 +105,41 @@ static void test_format(void **state)
     assert_string_equal(buf, "2026-01-15T09:00:00-05:00");
 }
 
+/* Offsets are remembered per hour (timefmt.c): asked again, around the night the clocks go back
+ * (2026-11-01 06:00Z, 02:00 EDT -> 01:00 EST) and in another zone between, the answers stay
+ * those of the zone database. */
+static void test_format_remembered(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t t;
+        const char *tz, *want;
+    } cases[] = {
+        {1793512800 - 1800, TZ_MTL, "2026-11-01T01:30:00-04:00"},
+        {1793512800 - 1, TZ_MTL, "2026-11-01T01:59:59-04:00"},
+        {1793512800, TZ_MTL, "2026-11-01T01:00:00-05:00"},
+        {1793512800 + 1800, TZ_MTL, "2026-11-01T01:30:00-05:00"},
+        {1793512800 + 1800, "Europe/Paris", "2026-11-01T07:30:00+01:00"},
+        {1793512800 + 1801, TZ_MTL, "2026-11-01T01:30:01-05:00"},
+        {1779282000, "UTC", "2026-05-20T13:00:00+00:00"},
+        {1779282000 + 59, TZ_MTL, "2026-05-20T09:00:59-04:00"},
+    };
+    char buf[64];
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            borne_time_format_local(cases[i].t, cases[i].tz, buf, sizeof(buf));
+            assert_string_equal(buf, cases[i].want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_forms),
         cmocka_unit_test(test_parse_rejects),
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format_remembered),
         cmocka_unit_test(test_dst_ambiguous_and_skipped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,4 +69,17 @@ void checkin_json(char *out, size_t cap, const char *uuid, uint32_t event, uint3
  * `sql` as an integer. */
 int64_t registry_query_int(const test_registry *r, const char *sql);
 
+/* ---- the web console (docs/console.md) ---- */
+
+/* One request with "Connection: close" and our own headers (each ending in "\r\n", or NULL);
+ * cookie: "borne_session=..." or NULL; form: an urlencoded body (POST) or NULL. */
+void web_request(const test_registry *r, const char *method, const char *path, const char *cookie,
+                 const char *headers, const char *form, http_resp *out);
+/* `borne-registry user add NAME --role ROLE`, the password on standard input. */
+void web_add_user(test_registry *r, const char *name, const char *role, const char *password);
+/* The header's value (after "Name: ") into out[cap], "" when absent. */
+void web_head_value(const http_resp *a, const char *name, char *out, size_t cap);
+/* Signs in (303 to /events expected); the "borne_session=HEX" cookie into cookie[80]. */
+void web_sign_in(test_registry *r, const char *name, const char *password, char *cookie);
+
 #endif

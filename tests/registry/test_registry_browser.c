@@ -329,17 +329,6 @@ static void wait_text(const char *css, const char *want)
     fail_msg("%s reads \"%s\", expected \"%s\" (the live view did not update)", css, got, want);
 }
 
-static void add_user(const char *name, const char *role, const char *password)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof(cmd), "'%s' --db '%s' user add %s --role %s >/dev/null",
-             harness_registry_bin(), reg.proc.db, name, role);
-    FILE *p = popen(cmd, "w");
-    assert_non_null(p);
-    fprintf(p, "%s\n", password);
-    assert_int_equal(pclose(p), 0);
-}
-
 static void start_driver(void)
 {
     wd_proc.port = free_port();
@@ -524,7 +513,7 @@ static void test_console_in_browser(void **state)
     char key[400];
     snprintf(key, sizeof(key), "%s/sign.key", reg.proc.dir);
     assert_int_equal(harness_serve(&reg.proc, 0, "--attest-key", key, NULL), 0);
-    add_user("alice", "registrar", "correct horse battery");
+    web_add_user(&reg, "alice", "registrar", "correct horse battery");
     registry_kiosk(&reg, 42, kiosk_token, NULL);
     /* The kiosk's status report, shown in the live view (its clock not yet trusted). */
     const char *st = "{\"version\":\"0.1.0\",\"pending\":3,\"checkins\":0,"

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "registry/client.h"
@@ -26,91 +25,11 @@
 #define XSS_SCRIPT "<script>alert(1)</script>"
 #define XSS_IMG    "\"><img src=x onerror=alert(2)>"
 
-/* One request with our own headers; cookie: "borne_session=..." or NULL. */
-static void web(const test_registry *r, const char *method, const char *path, const char *cookie,
-                const char *headers, const char *form, http_resp *out)
-{
-    char req[8192];
-    int n = snprintf(req, sizeof(req),
-                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n%s%s%s%s",
-                     method, path, (unsigned)r->proc.port, cookie ? "Cookie: " : "",
-                     cookie ? cookie : "", cookie ? "\r\n" : "", headers ? headers : "");
-    if (form) {
-        n += snprintf(req + n, sizeof(req) - (size_t)n,
-                      "Content-Type: application/x-www-form-urlencoded\r\n"
-                      "Content-Length: %zu\r\n\r\n%s",
-                      strlen(form), form);
-    } else {
-        n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
-    }
-    assert_true(n > 0 && (size_t)n < sizeof(req));
-    assert_int_equal(http_raw(r->proc.port, req, (size_t)n, out), 0);
-}
-
-static void add_user(test_registry *r, const char *name, const char *role, const char *password)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof(cmd), "'%s' --db '%s' user add %s --role %s >/dev/null",
-             harness_registry_bin(), r->proc.db, name, role);
-    FILE *p = popen(cmd, "w");
-    assert_non_null(p);
-    fprintf(p, "%s\n", password);
-    assert_int_equal(pclose(p), 0);
-}
-
-/* The header's value (after "Name: ") into out, "" when absent. */
-static void head_value(const http_resp *a, const char *name, char *out, size_t cap)
-{
-    out[0] = '\0';
-    size_t n = strlen(name);
-    for (const char *line = a->head; line && *line; line = strstr(line, "\r\n")) {
-        if (line[0] == '\r') {
-            line += 2;
-        }
-        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
-            const char *v = line + n + 1;
-            while (*v == ' ') {
-                v++;
-            }
-            size_t len = strcspn(v, "\r\n");
-            snprintf(out, cap, "%.*s", (int)(len < cap ? len : cap - 1), v);
-            return;
-        }
-        if (!strstr(line, "\r\n")) {
-            break;
-        }
-    }
-}
-
-/* Signs in; the "borne_session=HEX" cookie into cookie[80]. */
-static void sign_in(test_registry *r, const char *name, const char *password, char *cookie)
-{
-    char form[256];
-    snprintf(form, sizeof(form), "name=%s&password=%s&next=%%2Fevents", name, password);
-    for (char *c = strchr(form, '&') + 1; *c; c++) {
-        if (*c == ' ') {
-            *c = '+';
-        }
-    }
-    http_resp a;
-    web(r, "POST", "/signin", NULL, NULL, form, &a);
-    assert_int_equal(a.status, 303);
-    char set[300], loc[100];
-    head_value(&a, "Set-Cookie", set, sizeof(set));
-    head_value(&a, "Location", loc, sizeof(loc));
-    assert_string_equal(loc, "/events");
-    assert_int_equal(strncmp(set, "borne_session=", 14), 0);
-    snprintf(cookie, 80, "%.78s", set);
-    cookie[strcspn(cookie, ";")] = '\0';
-    assert_int_equal(strlen(cookie), 14 + 64);
-    http_resp_free(&a);
-}
-
 /* The page's CSRF token (hidden field) into csrf[65]. */
 static void page_csrf(test_registry *r, const char *cookie, char *csrf)
 {
     http_resp a;
-    web(r, "GET", "/events", cookie, NULL, NULL, &a);
+    web_request(r, "GET", "/events", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     const char *at = strstr(a.body, "name=\"csrf\" value=\"");
     assert_non_null(at);
@@ -122,7 +41,7 @@ static void expect_status(test_registry *r, const char *method, const char *path
                           const char *cookie, int status)
 {
     http_resp a;
-    web(r, method, path, cookie, NULL, NULL, &a);
+    web_request(r, method, path, cookie, NULL, NULL, &a);
     if (a.status != status) {
         fail_msg("%s %s: %d, expected %d", method, path, a.status, status);
     }
@@ -133,7 +52,7 @@ static void expect_status_form(test_registry *r, const char *path, const char *c
                                const char *form, int status)
 {
     http_resp a;
-    web(r, "POST", path, cookie, NULL, form, &a);
+    web_request(r, "POST", path, cookie, NULL, form, &a);
     if (a.status != status) {
         fail_msg("POST %s (%s): %d, expected %d", path, form, a.status, status);
     }
@@ -144,8 +63,8 @@ static void setup(test_registry *r, const char *extra1, const char *extra2)
 {
     registry_up(r, extra1, extra2, NULL);
     registry_fixture_event(r);
-    add_user(r, "alice", "registrar", PASSWORD);
-    add_user(r, "dora", "desk", PASSWORD);
+    web_add_user(r, "alice", "registrar", PASSWORD);
+    web_add_user(r, "dora", "desk", PASSWORD);
 }
 
 /* Runs one SQL statement on the registry's database (as an operator would, to age a row). */
@@ -182,12 +101,12 @@ static void test_nothing_without_session(void **state)
                                         "/nowhere"};
     for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
         http_resp a;
-        web(&r, "GET", pages[i], NULL, NULL, NULL, &a);
+        web_request(&r, "GET", pages[i], NULL, NULL, NULL, &a);
         if (a.status != 303) {
             fail_msg("%s: %d without a session", pages[i], a.status);
         }
         char loc[200];
-        head_value(&a, "Location", loc, sizeof(loc));
+        web_head_value(&a, "Location", loc, sizeof(loc));
         assert_int_equal(strncmp(loc, "/signin", 7), 0);
         assert_null(strstr(a.body ? a.body : "", "Hélène"));
         http_resp_free(&a);
@@ -199,37 +118,37 @@ static void test_nothing_without_session(void **state)
                   303);
     /* The script's JSON: 401, not a redirect. */
     http_resp a;
-    web(&r, "GET", "/events/42/live.json", NULL, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/live.json", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 401);
     assert_non_null(strstr(a.head, "application/json"));
     http_resp_free(&a);
-    web(&r, "GET", "/events/42/credits.json", NULL, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/credits.json", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 401);
     assert_null(strstr(a.body, "Hélène"));
     http_resp_free(&a);
     /* The sign-in page and the assets are public, with the security headers. */
-    web(&r, "GET", "/signin", NULL, NULL, NULL, &a);
+    web_request(&r, "GET", "/signin", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     char v[400];
-    head_value(&a, "Content-Security-Policy", v, sizeof(v));
+    web_head_value(&a, "Content-Security-Policy", v, sizeof(v));
     assert_non_null(strstr(v, "script-src 'self'"));
     assert_non_null(strstr(v, "frame-ancestors 'none'"));
     assert_null(strstr(v, "unsafe-inline"));
-    head_value(&a, "X-Frame-Options", v, sizeof(v));
+    web_head_value(&a, "X-Frame-Options", v, sizeof(v));
     assert_string_equal(v, "DENY");
-    head_value(&a, "X-Content-Type-Options", v, sizeof(v));
+    web_head_value(&a, "X-Content-Type-Options", v, sizeof(v));
     assert_string_equal(v, "nosniff");
-    head_value(&a, "Referrer-Policy", v, sizeof(v));
+    web_head_value(&a, "Referrer-Policy", v, sizeof(v));
     assert_string_equal(v, "same-origin");
     assert_null(strstr(a.body, "<script>")); /* no inline script */
     assert_non_null(strstr(a.body, "Mot de passe"));
     http_resp_free(&a);
-    web(&r, "GET", "/assets/console.js", NULL, NULL, NULL, &a);
+    web_request(&r, "GET", "/assets/console.js", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "live.json"));
     http_resp_free(&a);
     /* The kiosk API is untouched: its own 401 JSON. */
-    web(&r, "GET", "/v1/roster", NULL, NULL, NULL, &a);
+    web_request(&r, "GET", "/v1/roster", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 401);
     assert_non_null(strstr(a.head, "WWW-Authenticate: Bearer"));
     http_resp_free(&a);
@@ -242,21 +161,21 @@ static void test_sign_in_and_cookie(void **state)
     test_registry r;
     setup(&r, NULL, NULL);
     http_resp a;
-    web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=wrong+password", &a);
+    web_request(&r, "POST", "/signin", NULL, NULL, "name=alice&password=wrong+password", &a);
     assert_int_equal(a.status, 401);
     assert_null(strstr(a.head, "Set-Cookie"));
     assert_non_null(strstr(a.body, "incorrect"));
     http_resp_free(&a);
     /* Unknown user: the same answer. */
-    web(&r, "POST", "/signin", NULL, NULL, "name=mallory&password=whatever123", &a);
+    web_request(&r, "POST", "/signin", NULL, NULL, "name=mallory&password=whatever123", &a);
     assert_int_equal(a.status, 401);
     http_resp_free(&a);
 
-    web(&r, "POST", "/signin", NULL, NULL,
-        "name=alice&password=correct+horse+battery&next=%2Fevents", &a);
+    web_request(&r, "POST", "/signin", NULL, NULL,
+                "name=alice&password=correct+horse+battery&next=%2Fevents", &a);
     assert_int_equal(a.status, 303);
     char set[300];
-    head_value(&a, "Set-Cookie", set, sizeof(set));
+    web_head_value(&a, "Set-Cookie", set, sizeof(set));
     assert_non_null(strstr(set, "; HttpOnly"));
     assert_non_null(strstr(set, "; SameSite=Strict"));
     assert_non_null(strstr(set, "; Path=/"));
@@ -266,7 +185,7 @@ static void test_sign_in_and_cookie(void **state)
     snprintf(cookie, sizeof(cookie), "%.78s", set);
     cookie[strcspn(cookie, ";")] = '\0';
 
-    web(&r, "GET", "/events", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "Congrès 2026"));
     assert_non_null(strstr(a.body, "alice"));
@@ -274,7 +193,7 @@ static void test_sign_in_and_cookie(void **state)
     /* English on request, the same page. */
     char both[200];
     snprintf(both, sizeof(both), "%s; borne_lang=en", cookie);
-    web(&r, "GET", "/events", both, NULL, NULL, &a);
+    web_request(&r, "GET", "/events", both, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "Sign out"));
     http_resp_free(&a);
@@ -300,7 +219,7 @@ static void test_sign_in_and_cookie(void **state)
     char out[200];
     assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "user", "disable", "alice", NULL), 0);
     expect_status(&r, "GET", "/events", cookie, 303);
-    web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=correct+horse+battery", &a);
+    web_request(&r, "POST", "/signin", NULL, NULL, "name=alice&password=correct+horse+battery", &a);
     assert_int_equal(a.status, 401);
     http_resp_free(&a);
     registry_cleanup(&r);
@@ -314,11 +233,11 @@ static void test_failed_sign_ins_throttled(void **state)
     http_resp a;
     int statuses[5];
     for (int i = 0; i < 5; i++) {
-        web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=guess-number-x", &a);
+        web_request(&r, "POST", "/signin", NULL, NULL, "name=alice&password=guess-number-x", &a);
         statuses[i] = a.status;
         if (a.status == 429) {
             char v[40];
-            head_value(&a, "Retry-After", v, sizeof(v));
+            web_head_value(&a, "Retry-After", v, sizeof(v));
             assert_string_equal(v, "3");
         }
         http_resp_free(&a);
@@ -336,45 +255,45 @@ static void test_csrf(void **state)
     test_registry r;
     setup(&r, NULL, NULL);
     char cookie[80], csrf[65], form[200];
-    sign_in(&r, "alice", "correct+horse+battery", cookie);
+    web_sign_in(&r, "alice", "correct+horse+battery", cookie);
     page_csrf(&r, cookie, csrf);
     http_resp a;
     /* No token, a wrong token, another site's Origin with the right token: 403, still in. */
-    web(&r, "POST", "/signout", cookie, NULL, "x=1", &a);
+    web_request(&r, "POST", "/signout", cookie, NULL, "x=1", &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
-    web(&r, "POST", "/signout", cookie, NULL,
-        "csrf=1111111111111111111111111111111111111111111111111111111111111111", &a);
+    web_request(&r, "POST", "/signout", cookie, NULL,
+                "csrf=1111111111111111111111111111111111111111111111111111111111111111", &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
     snprintf(form, sizeof(form), "csrf=%s", csrf);
-    web(&r, "POST", "/signout", cookie, "Origin: http://evil.example\r\n", form, &a);
+    web_request(&r, "POST", "/signout", cookie, "Origin: http://evil.example\r\n", form, &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
-    web(&r, "POST", "/signout", cookie, "Sec-Fetch-Site: cross-site\r\n", form, &a);
+    web_request(&r, "POST", "/signout", cookie, "Sec-Fetch-Site: cross-site\r\n", form, &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
     /* Another session's token does not do either. */
     char cookie2[80], csrf2[65], form2[200];
-    sign_in(&r, "dora", "correct+horse+battery", cookie2);
+    web_sign_in(&r, "dora", "correct+horse+battery", cookie2);
     page_csrf(&r, cookie2, csrf2);
     snprintf(form2, sizeof(form2), "csrf=%s", csrf2);
-    web(&r, "POST", "/signout", cookie, NULL, form2, &a);
+    web_request(&r, "POST", "/signout", cookie, NULL, form2, &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
     expect_status(&r, "GET", "/events", cookie, 200);
     /* A cross-site sign-in form is refused too. */
-    web(&r, "POST", "/signin", NULL, "Origin: http://evil.example\r\n",
-        "name=alice&password=correct+horse+battery", &a);
+    web_request(&r, "POST", "/signin", NULL, "Origin: http://evil.example\r\n",
+                "name=alice&password=correct+horse+battery", &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
     /* The right token from this origin: signed out, the session gone. */
     char origin[80];
     snprintf(origin, sizeof(origin), "Origin: http://127.0.0.1:%u\r\n", (unsigned)r.proc.port);
-    web(&r, "POST", "/signout", cookie, origin, form, &a);
+    web_request(&r, "POST", "/signout", cookie, origin, form, &a);
     assert_int_equal(a.status, 303);
     char set[200];
-    head_value(&a, "Set-Cookie", set, sizeof(set));
+    web_head_value(&a, "Set-Cookie", set, sizeof(set));
     assert_non_null(strstr(set, "Max-Age=0"));
     http_resp_free(&a);
     expect_status(&r, "GET", "/events", cookie, 303);
@@ -391,8 +310,8 @@ static void test_roles(void **state)
     test_registry r;
     setup(&r, NULL, NULL);
     char desk[80], reg[80];
-    sign_in(&r, "dora", "correct+horse+battery", desk);
-    sign_in(&r, "alice", "correct+horse+battery", reg);
+    web_sign_in(&r, "dora", "correct+horse+battery", desk);
+    web_sign_in(&r, "alice", "correct+horse+battery", reg);
     expect_status(&r, "GET", "/audit", desk, 403);
     expect_status(&r, "GET", "/events/42/credits.csv", desk, 403);
     expect_status(&r, "GET", "/events/42", desk, 200);
@@ -401,7 +320,7 @@ static void test_roles(void **state)
                                             "'export.credits'"),
                      0);
     http_resp a;
-    web(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.head, "text/csv"));
     assert_non_null(strstr(a.head, "attachment; filename=\"credits-42.csv\""));
@@ -409,7 +328,7 @@ static void test_roles(void **state)
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
                                             "'export.credits' AND who = 'alice'"),
                      1);
-    web(&r, "GET", "/audit", reg, NULL, NULL, &a);
+    web_request(&r, "GET", "/audit", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "export.credits"));
     assert_non_null(strstr(a.body, "dora"));
@@ -441,7 +360,7 @@ static void push(test_registry *r, const char *token, const char *uuid, uint32_t
 static json_t *live(test_registry *r, const char *cookie, json_int_t session, const char *field)
 {
     http_resp a;
-    web(r, "GET", "/events/42/live.json", cookie, "Accept: application/json\r\n", NULL, &a);
+    web_request(r, "GET", "/events/42/live.json", cookie, "Accept: application/json\r\n", NULL, &a);
     assert_int_equal(a.status, 200);
     json_t *root = json_loadb(a.body, a.len, 0, NULL);
     assert_non_null(root);
@@ -478,8 +397,8 @@ static void test_credits_formats(void **state)
     test_registry r;
     setup(&r, NULL, NULL);
     char desk[80], reg[80];
-    sign_in(&r, "dora", "correct+horse+battery", desk);
-    sign_in(&r, "alice", "correct+horse+battery", reg);
+    web_sign_in(&r, "dora", "correct+horse+battery", desk);
+    web_sign_in(&r, "alice", "correct+horse+battery", reg);
     expect_status(&r, "GET", "/events/42/credits-excel.csv", desk, 403);
     expect_status(&r, "GET", "/events/42/credits.json", desk, 403);
     expect_status(&r, "GET", "/events/42/credits.xlsx", reg, 404);
@@ -487,7 +406,7 @@ static void test_credits_formats(void **state)
     http_resp a;
     char v[200];
     /* The credits page offers Excel first. */
-    web(&r, "GET", "/events/42/credits", reg, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/credits", reg, NULL, NULL, &a);
     const char *excel = strstr(a.body, "/events/42/credits-excel.csv");
     const char *csv = strstr(a.body, "/events/42/credits.csv");
     assert_non_null(excel);
@@ -496,7 +415,7 @@ static void test_credits_formats(void **state)
     assert_non_null(strstr(a.body, "/events/42/credits.json"));
     http_resp_free(&a);
     /* The desk reads the totals but has no export, no zip and no settings. */
-    web(&r, "GET", "/events/42/credits", desk, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/credits", desk, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "id=\"credits\""));
     assert_null(strstr(a.body, "credits-excel.csv"));
@@ -504,11 +423,11 @@ static void test_credits_formats(void **state)
     assert_null(strstr(a.body, "name=\"missing_exit\""));
     http_resp_free(&a);
 
-    web(&r, "GET", "/events/42/credits-excel.csv", reg, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/credits-excel.csv", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
-    head_value(&a, "Content-Type", v, sizeof(v));
+    web_head_value(&a, "Content-Type", v, sizeof(v));
     assert_string_equal(v, "text/csv; charset=utf-8");
-    head_value(&a, "Content-Disposition", v, sizeof(v));
+    web_head_value(&a, "Content-Disposition", v, sizeof(v));
     assert_string_equal(v, "attachment; filename=\"credits-42-excel.csv\"");
     assert_true(a.len > 3);
     assert_memory_equal(a.body, "\xef\xbb\xbfN° participant;Nom;", 22);
@@ -516,20 +435,20 @@ static void test_credits_formats(void **state)
     assert_non_null(strstr(a.body, "Total de l’événement"));
     http_resp_free(&a);
 
-    web(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
-    head_value(&a, "Content-Disposition", v, sizeof(v));
+    web_head_value(&a, "Content-Disposition", v, sizeof(v));
     assert_string_equal(v, "attachment; filename=\"credits-42.csv\"");
     assert_int_equal((unsigned char)a.body[0] == 0xef, 0); /* no BOM */
     assert_true(strchr(a.body, ',') < strchr(a.body, '\n'));
     assert_null(memchr(a.body, ';', (size_t)(strchr(a.body, '\n') - a.body)));
     http_resp_free(&a);
 
-    web(&r, "GET", "/events/42/credits.json", reg, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/credits.json", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
-    head_value(&a, "Content-Type", v, sizeof(v));
+    web_head_value(&a, "Content-Type", v, sizeof(v));
     assert_string_equal(v, "application/json; charset=utf-8");
-    head_value(&a, "Content-Disposition", v, sizeof(v));
+    web_head_value(&a, "Content-Disposition", v, sizeof(v));
     assert_string_equal(v, "attachment; filename=\"credits-42.json\"");
     json_t *j = json_loadb(a.body, a.len, 0, NULL);
     assert_non_null(j);
@@ -562,9 +481,9 @@ static void test_live_and_attestation(void **state)
     char log[400];
     snprintf(log, sizeof(log), "%s", r.log);
     assert_int_equal(harness_serve(&r.proc, 0, "--attest-key", key, NULL), 0);
-    add_user(&r, "alice", "registrar", PASSWORD);
+    web_add_user(&r, "alice", "registrar", PASSWORD);
     char cookie[80], token[128];
-    sign_in(&r, "alice", "correct+horse+battery", cookie);
+    web_sign_in(&r, "alice", "correct+horse+battery", cookie);
     registry_kiosk(&r, 42, token, NULL);
 
     /* Session 101 (A1): Hélène (1), Jean (2), Marie (3) and Luc (4) registered. */
@@ -609,7 +528,7 @@ static void test_live_and_attestation(void **state)
         0);
     assert_int_equal(a.status, 200);
     http_resp_free(&a);
-    web(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     json_t *root = json_loadb(a.body, a.len, 0, NULL);
     json_t *kiosks = json_object_get(root, "kiosks");
@@ -626,33 +545,33 @@ static void test_live_and_attestation(void **state)
     char sql[200];
     snprintf(sql, sizeof(sql), "UPDATE kiosk SET last_seen_ms = last_seen_ms - 601000");
     assert_int_equal(db_rw_exec(r.proc.db, sql), 0);
-    web(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
     root = json_loadb(a.body, a.len, 0, NULL);
     warn = json_object_get(json_array_get(json_object_get(root, "kiosks"), 0), "warnings");
     assert_int_equal(json_array_size(warn), 2);
     assert_string_equal(json_string_value(json_array_get(warn, 0)), "silent");
     json_decref(root);
     http_resp_free(&a);
-    web(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
     assert_non_null(strstr(a.body, "silencieuse depuis 10\xc2\xa0min"));
     assert_non_null(strstr(a.body, "horloge non fiable"));
     http_resp_free(&a);
-    web(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "Gestion documentaire"));
     assert_non_null(strstr(a.body, "data-session=\"101\""));
     http_resp_free(&a);
 
     /* Search without accents finds Hélène; her page lists her entry. */
-    web(&r, "GET", "/events/42/participants?q=HELENE", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/participants?q=HELENE", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "/events/42/participants/1\">Hélène Tremblay"));
     assert_null(strstr(a.body, "Jean Lévesque"));
     http_resp_free(&a);
-    web(&r, "GET", "/events/42/participants?q=levesque", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/participants?q=levesque", cookie, NULL, NULL, &a);
     assert_non_null(strstr(a.body, "Jean Lévesque"));
     http_resp_free(&a);
-    web(&r, "GET", "/events/42/participants/1", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/participants/1", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "2026-05-20 09:00"));
     assert_non_null(strstr(a.body, "entrée"));
@@ -662,7 +581,7 @@ static void test_live_and_attestation(void **state)
      * missing-exit policy, in words; a bad issuer is refused and changes nothing; audited. */
     char csrf[65], form[600];
     page_csrf(&r, cookie, csrf);
-    web(&r, "GET", "/events/42/credits", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/credits", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "<option value=\"full\" selected>créditée jusqu’à la fin"));
     assert_non_null(strstr(a.body, "Total de l’événement"));
@@ -685,13 +604,13 @@ static void test_live_and_attestation(void **state)
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
                                             "'event.settings' AND who = 'alice'"),
                      1);
-    web(&r, "GET", "/events/42/credits", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/credits", cookie, NULL, NULL, &a);
     assert_non_null(strstr(a.body, "value=\"Association des greffiers « &lt;script&gt; »\""));
     assert_null(strstr(a.body, "<script>"));
     http_resp_free(&a);
 
     /* Her attestation: a PDF with her name and the event's issuer. */
-    web(&r, "GET", "/events/42/attestations/1.pdf", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/attestations/1.pdf", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.head, "application/pdf"));
     assert_true(a.len > 1000 && memcmp(a.body, "%PDF-", 5) == 0);
@@ -712,7 +631,7 @@ static void test_live_and_attestation(void **state)
     }
     http_resp_free(&a);
     /* All of the event's attestations, zipped: one PDF (only Hélène attended). */
-    web(&r, "GET", "/events/42/attestations.zip", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/attestations.zip", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.head, "application/zip"));
     assert_non_null(strstr(a.head, "attestations-42.zip"));
@@ -735,7 +654,7 @@ static void credit_101(test_registry *r, const char *cookie, json_int_t pid, jso
                        json_int_t *attended, char *status, size_t cap)
 {
     http_resp a;
-    web(r, "GET", "/events/42/credits.json", cookie, NULL, NULL, &a);
+    web_request(r, "GET", "/events/42/credits.json", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     json_t *root = json_loadb(a.body, a.len, 0, NULL);
     assert_non_null(root);
@@ -768,11 +687,11 @@ static int decide(test_registry *r, const char *cookie, const char *form)
     char origin[80];
     snprintf(origin, sizeof(origin), "Origin: http://127.0.0.1:%u\r\n", (unsigned)r->proc.port);
     http_resp a;
-    web(r, "POST", "/events/42/review", cookie, origin, form, &a);
+    web_request(r, "POST", "/events/42/review", cookie, origin, form, &a);
     int status = a.status;
     if (status == 303) {
         char loc[200];
-        head_value(&a, "Location", loc, sizeof(loc));
+        web_head_value(&a, "Location", loc, sizeof(loc));
         assert_int_equal(strncmp(loc, "/events/42/review#case-101-", 27), 0);
     }
     http_resp_free(&a);
@@ -810,15 +729,15 @@ static void test_review_queue(void **state)
     assert_int_equal(a.status, 200);
     http_resp_free(&a);
 
-    sign_in(&r, "alice", "correct+horse+battery", reg);
-    sign_in(&r, "dora", "correct+horse+battery", desk);
+    web_sign_in(&r, "alice", "correct+horse+battery", reg);
+    web_sign_in(&r, "dora", "correct+horse+battery", desk);
     page_csrf(&r, reg, csrf);
     page_csrf(&r, desk, dcsrf);
     expect_status(&r, "GET", "/events/99/review", reg, 404);
     expect_status(&r, "GET", "/events/42/review", NULL, 303);
 
     /* The queue: French words first, the timeline, three forms with the token. */
-    web(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     const char *helene = strstr(a.body, "id=\"case-101-1\"");
     assert_non_null(helene);
@@ -838,7 +757,7 @@ static void test_review_queue(void **state)
     assert_non_null(strstr(helene, field));
     http_resp_free(&a);
     /* The desk reads it without the forms. */
-    web(&r, "GET", "/events/42/review", desk, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/review", desk, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "id=\"case-101-1\""));
     assert_null(strstr(a.body, "name=\"decision\""));
@@ -896,7 +815,7 @@ static void test_review_queue(void **state)
     assert_string_equal(status, "reject");
 
     /* The page shows them decided, the reason escaped. */
-    web(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     const char *jean = strstr(a.body, "id=\"case-101-2\"");
     assert_non_null(jean);
@@ -942,7 +861,7 @@ static void test_names_escaped(void **state)
     assert_int_equal(
         harness_admin(&r.proc, out, sizeof(out), "roster", "import", "42", roster, NULL), 0);
     char cookie[80];
-    sign_in(&r, "alice", "correct+horse+battery", cookie);
+    web_sign_in(&r, "alice", "correct+horse+battery", cookie);
     static const char *const pages[] = {"/events/42/participants?q=eve",
                                         "/events/42/participants?q=mal",
                                         "/events/42/participants/11",
@@ -951,7 +870,7 @@ static void test_names_escaped(void **state)
                                         "/events/42/participants?q=%22%3E%3Cimg"};
     for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
         http_resp a;
-        web(&r, "GET", pages[i], cookie, NULL, NULL, &a);
+        web_request(&r, "GET", pages[i], cookie, NULL, NULL, &a);
         assert_int_equal(a.status, 200);
         if (strstr(a.body, "<script>alert") || strstr(a.body, "<img src=x")) {
             fail_msg("%s: a name reached the page unescaped", pages[i]);
@@ -959,15 +878,15 @@ static void test_names_escaped(void **state)
         http_resp_free(&a);
     }
     http_resp a;
-    web(&r, "GET", "/events/42/participants/11", cookie, NULL, NULL, &a);
+    web_request(&r, "GET", "/events/42/participants/11", cookie, NULL, NULL, &a);
     assert_non_null(strstr(a.body, "Eve &lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_non_null(strstr(a.body, "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
     http_resp_free(&a);
     /* A next= pointing away is not followed. */
-    web(&r, "POST", "/signin", NULL, NULL,
-        "name=alice&password=correct+horse+battery&next=%2F%2Fevil.example%2F", &a);
+    web_request(&r, "POST", "/signin", NULL, NULL,
+                "name=alice&password=correct+horse+battery&next=%2F%2Fevil.example%2F", &a);
     char loc[200];
-    head_value(&a, "Location", loc, sizeof(loc));
+    web_head_value(&a, "Location", loc, sizeof(loc));
     assert_string_equal(loc, "/events");
     http_resp_free(&a);
     registry_cleanup(&r);
@@ -993,7 +912,7 @@ static void test_secure_cookie_under_tls(void **state)
              key, cert);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(harness_serve(&r.proc, 0, "--tls-cert", cert, "--tls-key", key, NULL), 0);
-    add_user(&r, "alice", "registrar", PASSWORD);
+    web_add_user(&r, "alice", "registrar", PASSWORD);
     snprintf(cmd, sizeof(cmd),
              "curl -s -i --noproxy '*' --cacert '%s' -d 'name=alice&password=correct+horse+battery'"
              " https://127.0.0.1:%u/signin",
