@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -315,4 +316,109 @@ void checkin_json(char *out, size_t cap, const char *uuid, uint32_t event, uint3
 int64_t registry_query_int(const test_registry *r, const char *sql)
 {
     return db_ro_int(r->proc.db, sql);
+}
+
+/* ---- the web console ---- */
+
+/* One request with our own headers; cookie: "borne_session=..." or NULL. */
+void console_web(const test_registry *r, const char *method, const char *path, const char *cookie,
+                 const char *headers, const char *form, http_resp *out)
+{
+    char req[8192];
+    int n = snprintf(req, sizeof(req),
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n%s%s%s%s",
+                     method, path, (unsigned)r->proc.port, cookie ? "Cookie: " : "",
+                     cookie ? cookie : "", cookie ? "\r\n" : "", headers ? headers : "");
+    if (form) {
+        n += snprintf(req + n, sizeof(req) - (size_t)n,
+                      "Content-Type: application/x-www-form-urlencoded\r\n"
+                      "Content-Length: %zu\r\n\r\n%s",
+                      strlen(form), form);
+    } else {
+        n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
+    }
+    assert_true(n > 0 && (size_t)n < sizeof(req));
+    assert_int_equal(http_raw(r->proc.port, req, (size_t)n, out), 0);
+}
+
+void console_add_user(test_registry *r, const char *name, const char *role, const char *password)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof(cmd), "'%s' --db '%s' user add %s --role %s >/dev/null",
+             harness_registry_bin(), r->proc.db, name, role);
+    FILE *p = popen(cmd, "w");
+    assert_non_null(p);
+    fprintf(p, "%s\n", password);
+    assert_int_equal(pclose(p), 0);
+}
+
+/* The header's value (after "Name: ") into out, "" when absent. */
+void console_head_value(const http_resp *a, const char *name, char *out, size_t cap)
+{
+    out[0] = '\0';
+    size_t n = strlen(name);
+    for (const char *line = a->head; line && *line; line = strstr(line, "\r\n")) {
+        if (line[0] == '\r') {
+            line += 2;
+        }
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ') {
+                v++;
+            }
+            size_t len = strcspn(v, "\r\n");
+            snprintf(out, cap, "%.*s", (int)(len < cap ? len : cap - 1), v);
+            return;
+        }
+        if (!strstr(line, "\r\n")) {
+            break;
+        }
+    }
+}
+
+/* Signs in; the "borne_session=HEX" cookie into cookie[80]. */
+void console_sign_in(test_registry *r, const char *name, const char *password, char *cookie)
+{
+    char form[256];
+    snprintf(form, sizeof(form), "name=%s&password=%s&next=%%2Fevents", name, password);
+    for (char *c = strchr(form, '&') + 1; *c; c++) {
+        if (*c == ' ') {
+            *c = '+';
+        }
+    }
+    http_resp a;
+    console_web(r, "POST", "/signin", NULL, NULL, form, &a);
+    assert_int_equal(a.status, 303);
+    char set[300], loc[100];
+    console_head_value(&a, "Set-Cookie", set, sizeof(set));
+    console_head_value(&a, "Location", loc, sizeof(loc));
+    assert_string_equal(loc, "/events");
+    assert_int_equal(strncmp(set, "borne_session=", 14), 0);
+    snprintf(cookie, 80, "%.78s", set);
+    cookie[strcspn(cookie, ";")] = '\0';
+    assert_int_equal(strlen(cookie), 14 + 64);
+    http_resp_free(&a);
+}
+
+/* The page's CSRF token (hidden field) into csrf[65]. */
+void console_page_csrf(test_registry *r, const char *cookie, char *csrf)
+{
+    http_resp a;
+    console_web(r, "GET", "/events", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    const char *at = strstr(a.body, "name=\"csrf\" value=\"");
+    assert_non_null(at);
+    snprintf(csrf, 65, "%.64s", at + 19);
+    http_resp_free(&a);
+}
+
+void console_expect_status(test_registry *r, const char *method, const char *path,
+                           const char *cookie, int status)
+{
+    http_resp a;
+    console_web(r, method, path, cookie, NULL, NULL, &a);
+    if (a.status != status) {
+        fail_msg("%s %s: %d, expected %d", method, path, a.status, status);
+    }
+    http_resp_free(&a);
 }

@@ -69,4 +69,22 @@ void checkin_json(char *out, size_t cap, const char *uuid, uint32_t event, uint3
  * `sql` as an integer. */
 int64_t registry_query_int(const test_registry *r, const char *sql);
 
+/* The web console (tests/registry/test_registry_console.c, test_registry_desk.c). */
+
+/* One request with our own headers (each ending "\r\n"); cookie: "borne_session=..." or NULL;
+ * form: an x-www-form-urlencoded body or NULL. */
+void console_web(const test_registry *r, const char *method, const char *path, const char *cookie,
+                 const char *headers, const char *form, http_resp *out);
+/* `borne-registry user add NAME --role ROLE`, the password on standard input. */
+void console_add_user(test_registry *r, const char *name, const char *role, const char *password);
+/* The header's value (after "Name: ") into out, "" when absent. */
+void console_head_value(const http_resp *a, const char *name, char *out, size_t cap);
+/* Signs in (the password form-encoded); the "borne_session=HEX" cookie into cookie[80]. */
+void console_sign_in(test_registry *r, const char *name, const char *password, char *cookie);
+/* The CSRF token of the session's pages into csrf[65]. */
+void console_page_csrf(test_registry *r, const char *cookie, char *csrf);
+/* Fails unless METHOD PATH answers `status`. */
+void console_expect_status(test_registry *r, const char *method, const char *path,
+                           const char *cookie, int status);
+
 #endif

@@ -25,115 +25,12 @@
 #define XSS_SCRIPT "<script>alert(1)</script>"
 #define XSS_IMG    "\"><img src=x onerror=alert(2)>"
 
-/* One request with our own headers; cookie: "borne_session=..." or NULL. */
-static void web(const test_registry *r, const char *method, const char *path, const char *cookie,
-                const char *headers, const char *form, http_resp *out)
-{
-    char req[8192];
-    int n = snprintf(req, sizeof(req),
-                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n%s%s%s%s",
-                     method, path, (unsigned)r->proc.port, cookie ? "Cookie: " : "",
-                     cookie ? cookie : "", cookie ? "\r\n" : "", headers ? headers : "");
-    if (form) {
-        n += snprintf(req + n, sizeof(req) - (size_t)n,
-                      "Content-Type: application/x-www-form-urlencoded\r\n"
-                      "Content-Length: %zu\r\n\r\n%s",
-                      strlen(form), form);
-    } else {
-        n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
-    }
-    assert_true(n > 0 && (size_t)n < sizeof(req));
-    assert_int_equal(http_raw(r->proc.port, req, (size_t)n, out), 0);
-}
-
-static void add_user(test_registry *r, const char *name, const char *role, const char *password)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof(cmd), "'%s' --db '%s' user add %s --role %s >/dev/null",
-             harness_registry_bin(), r->proc.db, name, role);
-    FILE *p = popen(cmd, "w");
-    assert_non_null(p);
-    fprintf(p, "%s\n", password);
-    assert_int_equal(pclose(p), 0);
-}
-
-/* The header's value (after "Name: ") into out, "" when absent. */
-static void head_value(const http_resp *a, const char *name, char *out, size_t cap)
-{
-    out[0] = '\0';
-    size_t n = strlen(name);
-    for (const char *line = a->head; line && *line; line = strstr(line, "\r\n")) {
-        if (line[0] == '\r') {
-            line += 2;
-        }
-        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
-            const char *v = line + n + 1;
-            while (*v == ' ') {
-                v++;
-            }
-            size_t len = strcspn(v, "\r\n");
-            snprintf(out, cap, "%.*s", (int)(len < cap ? len : cap - 1), v);
-            return;
-        }
-        if (!strstr(line, "\r\n")) {
-            break;
-        }
-    }
-}
-
-/* Signs in; the "borne_session=HEX" cookie into cookie[80]. */
-static void sign_in(test_registry *r, const char *name, const char *password, char *cookie)
-{
-    char form[256];
-    snprintf(form, sizeof(form), "name=%s&password=%s&next=%%2Fevents", name, password);
-    for (char *c = strchr(form, '&') + 1; *c; c++) {
-        if (*c == ' ') {
-            *c = '+';
-        }
-    }
-    http_resp a;
-    web(r, "POST", "/signin", NULL, NULL, form, &a);
-    assert_int_equal(a.status, 303);
-    char set[300], loc[100];
-    head_value(&a, "Set-Cookie", set, sizeof(set));
-    head_value(&a, "Location", loc, sizeof(loc));
-    assert_string_equal(loc, "/events");
-    assert_int_equal(strncmp(set, "borne_session=", 14), 0);
-    snprintf(cookie, 80, "%.78s", set);
-    cookie[strcspn(cookie, ";")] = '\0';
-    assert_int_equal(strlen(cookie), 14 + 64);
-    http_resp_free(&a);
-}
-
-/* The page's CSRF token (hidden field) into csrf[65]. */
-static void page_csrf(test_registry *r, const char *cookie, char *csrf)
-{
-    http_resp a;
-    web(r, "GET", "/events", cookie, NULL, NULL, &a);
-    assert_int_equal(a.status, 200);
-    const char *at = strstr(a.body, "name=\"csrf\" value=\"");
-    assert_non_null(at);
-    snprintf(csrf, 65, "%.64s", at + 19);
-    http_resp_free(&a);
-}
-
-static void expect_status(test_registry *r, const char *method, const char *path,
-                          const char *cookie, int status)
-{
-    http_resp a;
-    web(r, method, path, cookie, NULL, NULL, &a);
-    if (a.status != status) {
-        fail_msg("%s %s: %d, expected %d", method, path, a.status, status);
-    }
-    http_resp_free(&a);
-}
-
 static void setup(test_registry *r, const char *extra1, const char *extra2)
 {
     registry_up(r, extra1, extra2, NULL);
     registry_fixture_event(r);
-    add_user(r, "alice", "registrar", PASSWORD);
-    add_user(r, "dora", "desk", PASSWORD);
+    console_add_user(r, "alice", "registrar", PASSWORD);
+    console_add_user(r, "dora", "desk", PASSWORD);
 }
 
 /* Runs one SQL statement on the registry's database (as an operator would, to age a row). */
@@ -168,54 +65,54 @@ static void test_nothing_without_session(void **state)
                                         "/nowhere"};
     for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
         http_resp a;
-        web(&r, "GET", pages[i], NULL, NULL, NULL, &a);
+        console_web(&r, "GET", pages[i], NULL, NULL, NULL, &a);
         if (a.status != 303) {
             fail_msg("%s: %d without a session", pages[i], a.status);
         }
         char loc[200];
-        head_value(&a, "Location", loc, sizeof(loc));
+        console_head_value(&a, "Location", loc, sizeof(loc));
         assert_int_equal(strncmp(loc, "/signin", 7), 0);
         assert_null(strstr(a.body ? a.body : "", "Hélène"));
         http_resp_free(&a);
     }
     /* A forged or stale cookie is no session. */
-    expect_status(&r, "GET", "/events",
-                  "borne_session="
-                  "0000000000000000000000000000000000000000000000000000000000000000",
-                  303);
+    console_expect_status(&r, "GET", "/events",
+                          "borne_session="
+                          "0000000000000000000000000000000000000000000000000000000000000000",
+                          303);
     /* The script's JSON: 401, not a redirect. */
     http_resp a;
-    web(&r, "GET", "/events/42/live.json", NULL, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/live.json", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 401);
     assert_non_null(strstr(a.head, "application/json"));
     http_resp_free(&a);
-    web(&r, "GET", "/events/42/credits.json", NULL, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/credits.json", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 401);
     assert_null(strstr(a.body, "Hélène"));
     http_resp_free(&a);
     /* The sign-in page and the assets are public, with the security headers. */
-    web(&r, "GET", "/signin", NULL, NULL, NULL, &a);
+    console_web(&r, "GET", "/signin", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     char v[400];
-    head_value(&a, "Content-Security-Policy", v, sizeof(v));
+    console_head_value(&a, "Content-Security-Policy", v, sizeof(v));
     assert_non_null(strstr(v, "script-src 'self'"));
     assert_non_null(strstr(v, "frame-ancestors 'none'"));
     assert_null(strstr(v, "unsafe-inline"));
-    head_value(&a, "X-Frame-Options", v, sizeof(v));
+    console_head_value(&a, "X-Frame-Options", v, sizeof(v));
     assert_string_equal(v, "DENY");
-    head_value(&a, "X-Content-Type-Options", v, sizeof(v));
+    console_head_value(&a, "X-Content-Type-Options", v, sizeof(v));
     assert_string_equal(v, "nosniff");
-    head_value(&a, "Referrer-Policy", v, sizeof(v));
+    console_head_value(&a, "Referrer-Policy", v, sizeof(v));
     assert_string_equal(v, "same-origin");
     assert_null(strstr(a.body, "<script>")); /* no inline script */
     assert_non_null(strstr(a.body, "Mot de passe"));
     http_resp_free(&a);
-    web(&r, "GET", "/assets/console.js", NULL, NULL, NULL, &a);
+    console_web(&r, "GET", "/assets/console.js", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "live.json"));
     http_resp_free(&a);
     /* The kiosk API is untouched: its own 401 JSON. */
-    web(&r, "GET", "/v1/roster", NULL, NULL, NULL, &a);
+    console_web(&r, "GET", "/v1/roster", NULL, NULL, NULL, &a);
     assert_int_equal(a.status, 401);
     assert_non_null(strstr(a.head, "WWW-Authenticate: Bearer"));
     http_resp_free(&a);
@@ -228,21 +125,21 @@ static void test_sign_in_and_cookie(void **state)
     test_registry r;
     setup(&r, NULL, NULL);
     http_resp a;
-    web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=wrong+password", &a);
+    console_web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=wrong+password", &a);
     assert_int_equal(a.status, 401);
     assert_null(strstr(a.head, "Set-Cookie"));
     assert_non_null(strstr(a.body, "incorrect"));
     http_resp_free(&a);
     /* Unknown user: the same answer. */
-    web(&r, "POST", "/signin", NULL, NULL, "name=mallory&password=whatever123", &a);
+    console_web(&r, "POST", "/signin", NULL, NULL, "name=mallory&password=whatever123", &a);
     assert_int_equal(a.status, 401);
     http_resp_free(&a);
 
-    web(&r, "POST", "/signin", NULL, NULL,
-        "name=alice&password=correct+horse+battery&next=%2Fevents", &a);
+    console_web(&r, "POST", "/signin", NULL, NULL,
+                "name=alice&password=correct+horse+battery&next=%2Fevents", &a);
     assert_int_equal(a.status, 303);
     char set[300];
-    head_value(&a, "Set-Cookie", set, sizeof(set));
+    console_head_value(&a, "Set-Cookie", set, sizeof(set));
     assert_non_null(strstr(set, "; HttpOnly"));
     assert_non_null(strstr(set, "; SameSite=Strict"));
     assert_non_null(strstr(set, "; Path=/"));
@@ -252,7 +149,7 @@ static void test_sign_in_and_cookie(void **state)
     snprintf(cookie, sizeof(cookie), "%.78s", set);
     cookie[strcspn(cookie, ";")] = '\0';
 
-    web(&r, "GET", "/events", cookie, NULL, NULL, &a);
+    console_web(&r, "GET", "/events", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "Congrès 2026"));
     assert_non_null(strstr(a.body, "alice"));
@@ -260,7 +157,7 @@ static void test_sign_in_and_cookie(void **state)
     /* English on request, the same page. */
     char both[200];
     snprintf(both, sizeof(both), "%s; borne_lang=en", cookie);
-    web(&r, "GET", "/events", both, NULL, NULL, &a);
+    console_web(&r, "GET", "/events", both, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "Sign out"));
     http_resp_free(&a);
@@ -285,8 +182,8 @@ static void test_sign_in_and_cookie(void **state)
     /* A disabled user's session ends at once. */
     char out[200];
     assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "user", "disable", "alice", NULL), 0);
-    expect_status(&r, "GET", "/events", cookie, 303);
-    web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=correct+horse+battery", &a);
+    console_expect_status(&r, "GET", "/events", cookie, 303);
+    console_web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=correct+horse+battery", &a);
     assert_int_equal(a.status, 401);
     http_resp_free(&a);
     registry_cleanup(&r);
@@ -300,11 +197,11 @@ static void test_failed_sign_ins_throttled(void **state)
     http_resp a;
     int statuses[5];
     for (int i = 0; i < 5; i++) {
-        web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=guess-number-x", &a);
+        console_web(&r, "POST", "/signin", NULL, NULL, "name=alice&password=guess-number-x", &a);
         statuses[i] = a.status;
         if (a.status == 429) {
             char v[40];
-            head_value(&a, "Retry-After", v, sizeof(v));
+            console_head_value(&a, "Retry-After", v, sizeof(v));
             assert_string_equal(v, "3");
         }
         http_resp_free(&a);
@@ -322,49 +219,49 @@ static void test_csrf(void **state)
     test_registry r;
     setup(&r, NULL, NULL);
     char cookie[80], csrf[65], form[200];
-    sign_in(&r, "alice", "correct+horse+battery", cookie);
-    page_csrf(&r, cookie, csrf);
+    console_sign_in(&r, "alice", "correct+horse+battery", cookie);
+    console_page_csrf(&r, cookie, csrf);
     http_resp a;
     /* No token, a wrong token, another site's Origin with the right token: 403, still in. */
-    web(&r, "POST", "/signout", cookie, NULL, "x=1", &a);
+    console_web(&r, "POST", "/signout", cookie, NULL, "x=1", &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
-    web(&r, "POST", "/signout", cookie, NULL,
-        "csrf=1111111111111111111111111111111111111111111111111111111111111111", &a);
+    console_web(&r, "POST", "/signout", cookie, NULL,
+                "csrf=1111111111111111111111111111111111111111111111111111111111111111", &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
     snprintf(form, sizeof(form), "csrf=%s", csrf);
-    web(&r, "POST", "/signout", cookie, "Origin: http://evil.example\r\n", form, &a);
+    console_web(&r, "POST", "/signout", cookie, "Origin: http://evil.example\r\n", form, &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
-    web(&r, "POST", "/signout", cookie, "Sec-Fetch-Site: cross-site\r\n", form, &a);
+    console_web(&r, "POST", "/signout", cookie, "Sec-Fetch-Site: cross-site\r\n", form, &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
     /* Another session's token does not do either. */
     char cookie2[80], csrf2[65], form2[200];
-    sign_in(&r, "dora", "correct+horse+battery", cookie2);
-    page_csrf(&r, cookie2, csrf2);
+    console_sign_in(&r, "dora", "correct+horse+battery", cookie2);
+    console_page_csrf(&r, cookie2, csrf2);
     snprintf(form2, sizeof(form2), "csrf=%s", csrf2);
-    web(&r, "POST", "/signout", cookie, NULL, form2, &a);
+    console_web(&r, "POST", "/signout", cookie, NULL, form2, &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
-    expect_status(&r, "GET", "/events", cookie, 200);
+    console_expect_status(&r, "GET", "/events", cookie, 200);
     /* A cross-site sign-in form is refused too. */
-    web(&r, "POST", "/signin", NULL, "Origin: http://evil.example\r\n",
-        "name=alice&password=correct+horse+battery", &a);
+    console_web(&r, "POST", "/signin", NULL, "Origin: http://evil.example\r\n",
+                "name=alice&password=correct+horse+battery", &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
     /* The right token from this origin: signed out, the session gone. */
     char origin[80];
     snprintf(origin, sizeof(origin), "Origin: http://127.0.0.1:%u\r\n", (unsigned)r.proc.port);
-    web(&r, "POST", "/signout", cookie, origin, form, &a);
+    console_web(&r, "POST", "/signout", cookie, origin, form, &a);
     assert_int_equal(a.status, 303);
     char set[200];
-    head_value(&a, "Set-Cookie", set, sizeof(set));
+    console_head_value(&a, "Set-Cookie", set, sizeof(set));
     assert_non_null(strstr(set, "Max-Age=0"));
     http_resp_free(&a);
-    expect_status(&r, "GET", "/events", cookie, 303);
-    expect_status(&r, "GET", "/events", cookie2, 200);
+    console_expect_status(&r, "GET", "/events", cookie, 303);
+    console_expect_status(&r, "GET", "/events", cookie2, 200);
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE who = "
                                             "'alice' AND action = 'signout'"),
                      1);
@@ -377,17 +274,17 @@ static void test_roles(void **state)
     test_registry r;
     setup(&r, NULL, NULL);
     char desk[80], reg[80];
-    sign_in(&r, "dora", "correct+horse+battery", desk);
-    sign_in(&r, "alice", "correct+horse+battery", reg);
-    expect_status(&r, "GET", "/audit", desk, 403);
-    expect_status(&r, "GET", "/events/42/credits.csv", desk, 403);
-    expect_status(&r, "GET", "/events/42", desk, 200);
-    expect_status(&r, "GET", "/events/42/participants?q=tremblay", desk, 200);
+    console_sign_in(&r, "dora", "correct+horse+battery", desk);
+    console_sign_in(&r, "alice", "correct+horse+battery", reg);
+    console_expect_status(&r, "GET", "/audit", desk, 403);
+    console_expect_status(&r, "GET", "/events/42/credits.csv", desk, 403);
+    console_expect_status(&r, "GET", "/events/42", desk, 200);
+    console_expect_status(&r, "GET", "/events/42/participants?q=tremblay", desk, 200);
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
                                             "'export.credits'"),
                      0);
     http_resp a;
-    web(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.head, "text/csv"));
     assert_non_null(strstr(a.head, "attachment; filename=\"credits-42.csv\""));
@@ -395,7 +292,7 @@ static void test_roles(void **state)
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
                                             "'export.credits' AND who = 'alice'"),
                      1);
-    web(&r, "GET", "/audit", reg, NULL, NULL, &a);
+    console_web(&r, "GET", "/audit", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "export.credits"));
     assert_non_null(strstr(a.body, "dora"));
@@ -427,7 +324,7 @@ static void push(test_registry *r, const char *token, const char *uuid, uint32_t
 static json_t *live(test_registry *r, const char *cookie, json_int_t session, const char *field)
 {
     http_resp a;
-    web(r, "GET", "/events/42/live.json", cookie, "Accept: application/json\r\n", NULL, &a);
+    console_web(r, "GET", "/events/42/live.json", cookie, "Accept: application/json\r\n", NULL, &a);
     assert_int_equal(a.status, 200);
     json_t *root = json_loadb(a.body, a.len, 0, NULL);
     assert_non_null(root);
@@ -464,16 +361,16 @@ static void test_credits_formats(void **state)
     test_registry r;
     setup(&r, NULL, NULL);
     char desk[80], reg[80];
-    sign_in(&r, "dora", "correct+horse+battery", desk);
-    sign_in(&r, "alice", "correct+horse+battery", reg);
-    expect_status(&r, "GET", "/events/42/credits-excel.csv", desk, 403);
-    expect_status(&r, "GET", "/events/42/credits.json", desk, 403);
-    expect_status(&r, "GET", "/events/42/credits.xlsx", reg, 404);
-    expect_status(&r, "GET", "/events/99/credits-excel.csv", reg, 404);
+    console_sign_in(&r, "dora", "correct+horse+battery", desk);
+    console_sign_in(&r, "alice", "correct+horse+battery", reg);
+    console_expect_status(&r, "GET", "/events/42/credits-excel.csv", desk, 403);
+    console_expect_status(&r, "GET", "/events/42/credits.json", desk, 403);
+    console_expect_status(&r, "GET", "/events/42/credits.xlsx", reg, 404);
+    console_expect_status(&r, "GET", "/events/99/credits-excel.csv", reg, 404);
     http_resp a;
     char v[200];
     /* The event page offers Excel first. */
-    web(&r, "GET", "/events/42", reg, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42", reg, NULL, NULL, &a);
     const char *excel = strstr(a.body, "/events/42/credits-excel.csv");
     const char *csv = strstr(a.body, "/events/42/credits.csv");
     assert_non_null(excel);
@@ -481,15 +378,15 @@ static void test_credits_formats(void **state)
     assert_true(excel < csv);
     assert_non_null(strstr(a.body, "/events/42/credits.json"));
     http_resp_free(&a);
-    web(&r, "GET", "/events/42", desk, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42", desk, NULL, NULL, &a);
     assert_null(strstr(a.body, "/credits"));
     http_resp_free(&a);
 
-    web(&r, "GET", "/events/42/credits-excel.csv", reg, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/credits-excel.csv", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
-    head_value(&a, "Content-Type", v, sizeof(v));
+    console_head_value(&a, "Content-Type", v, sizeof(v));
     assert_string_equal(v, "text/csv; charset=utf-8");
-    head_value(&a, "Content-Disposition", v, sizeof(v));
+    console_head_value(&a, "Content-Disposition", v, sizeof(v));
     assert_string_equal(v, "attachment; filename=\"credits-42-excel.csv\"");
     assert_true(a.len > 3);
     assert_memory_equal(a.body, "\xef\xbb\xbfN° participant;Nom;", 22);
@@ -497,20 +394,20 @@ static void test_credits_formats(void **state)
     assert_non_null(strstr(a.body, "Total de l’événement"));
     http_resp_free(&a);
 
-    web(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/credits.csv", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
-    head_value(&a, "Content-Disposition", v, sizeof(v));
+    console_head_value(&a, "Content-Disposition", v, sizeof(v));
     assert_string_equal(v, "attachment; filename=\"credits-42.csv\"");
     assert_int_equal((unsigned char)a.body[0] == 0xef, 0); /* no BOM */
     assert_true(strchr(a.body, ',') < strchr(a.body, '\n'));
     assert_null(memchr(a.body, ';', (size_t)(strchr(a.body, '\n') - a.body)));
     http_resp_free(&a);
 
-    web(&r, "GET", "/events/42/credits.json", reg, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/credits.json", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
-    head_value(&a, "Content-Type", v, sizeof(v));
+    console_head_value(&a, "Content-Type", v, sizeof(v));
     assert_string_equal(v, "application/json; charset=utf-8");
-    head_value(&a, "Content-Disposition", v, sizeof(v));
+    console_head_value(&a, "Content-Disposition", v, sizeof(v));
     assert_string_equal(v, "attachment; filename=\"credits-42.json\"");
     json_t *j = json_loadb(a.body, a.len, 0, NULL);
     assert_non_null(j);
@@ -543,9 +440,9 @@ static void test_live_and_attestation(void **state)
     char log[400];
     snprintf(log, sizeof(log), "%s", r.log);
     assert_int_equal(harness_serve(&r.proc, 0, "--attest-key", key, NULL), 0);
-    add_user(&r, "alice", "registrar", PASSWORD);
+    console_add_user(&r, "alice", "registrar", PASSWORD);
     char cookie[80], token[128];
-    sign_in(&r, "alice", "correct+horse+battery", cookie);
+    console_sign_in(&r, "alice", "correct+horse+battery", cookie);
     registry_kiosk(&r, 42, token, NULL);
 
     /* Session 101 (A1): Hélène (1), Jean (2), Marie (3) and Luc (4) registered. */
@@ -590,7 +487,7 @@ static void test_live_and_attestation(void **state)
         0);
     assert_int_equal(a.status, 200);
     http_resp_free(&a);
-    web(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     json_t *root = json_loadb(a.body, a.len, 0, NULL);
     json_t *kiosks = json_object_get(root, "kiosks");
@@ -607,40 +504,40 @@ static void test_live_and_attestation(void **state)
     char sql[200];
     snprintf(sql, sizeof(sql), "UPDATE kiosk SET last_seen_ms = last_seen_ms - 601000");
     assert_int_equal(db_rw_exec(r.proc.db, sql), 0);
-    web(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/live.json", cookie, NULL, NULL, &a);
     root = json_loadb(a.body, a.len, 0, NULL);
     warn = json_object_get(json_array_get(json_object_get(root, "kiosks"), 0), "warnings");
     assert_int_equal(json_array_size(warn), 2);
     assert_string_equal(json_string_value(json_array_get(warn, 0)), "silent");
     json_decref(root);
     http_resp_free(&a);
-    web(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
     assert_non_null(strstr(a.body, "silencieuse depuis 10\xc2\xa0min"));
     assert_non_null(strstr(a.body, "horloge non fiable"));
     http_resp_free(&a);
-    web(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "Gestion documentaire"));
     assert_non_null(strstr(a.body, "data-session=\"101\""));
     http_resp_free(&a);
 
     /* Search without accents finds Hélène; her page lists her entry. */
-    web(&r, "GET", "/events/42/participants?q=HELENE", cookie, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/participants?q=HELENE", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "/events/42/participants/1\">Hélène Tremblay"));
     assert_null(strstr(a.body, "Jean Lévesque"));
     http_resp_free(&a);
-    web(&r, "GET", "/events/42/participants?q=levesque", cookie, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/participants?q=levesque", cookie, NULL, NULL, &a);
     assert_non_null(strstr(a.body, "Jean Lévesque"));
     http_resp_free(&a);
-    web(&r, "GET", "/events/42/participants/1", cookie, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/participants/1", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "2026-05-20 09:00"));
     assert_non_null(strstr(a.body, "entrée"));
     http_resp_free(&a);
 
     /* Her attestation: a PDF with her name. */
-    web(&r, "GET", "/events/42/attestations/1.pdf", cookie, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/attestations/1.pdf", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.head, "application/pdf"));
     assert_true(a.len > 1000 && memcmp(a.body, "%PDF-", 5) == 0);
@@ -660,9 +557,9 @@ static void test_live_and_attestation(void **state)
     }
     http_resp_free(&a);
     /* Somebody who attended nothing: no attestation. */
-    expect_status(&r, "GET", "/events/42/attestations/5.pdf", cookie, 404);
-    expect_status(&r, "GET", "/events/42/attestations/999.pdf", cookie, 404);
-    expect_status(&r, "GET", "/events/99", cookie, 404);
+    console_expect_status(&r, "GET", "/events/42/attestations/5.pdf", cookie, 404);
+    console_expect_status(&r, "GET", "/events/42/attestations/999.pdf", cookie, 404);
+    console_expect_status(&r, "GET", "/events/99", cookie, 404);
     registry_cleanup(&r);
 }
 
@@ -672,7 +569,7 @@ static void credit_101(test_registry *r, const char *cookie, json_int_t pid, jso
                        json_int_t *attended, char *status, size_t cap)
 {
     http_resp a;
-    web(r, "GET", "/events/42/credits.json", cookie, NULL, NULL, &a);
+    console_web(r, "GET", "/events/42/credits.json", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     json_t *root = json_loadb(a.body, a.len, 0, NULL);
     assert_non_null(root);
@@ -705,11 +602,11 @@ static int decide(test_registry *r, const char *cookie, const char *form)
     char origin[80];
     snprintf(origin, sizeof(origin), "Origin: http://127.0.0.1:%u\r\n", (unsigned)r->proc.port);
     http_resp a;
-    web(r, "POST", "/events/42/review", cookie, origin, form, &a);
+    console_web(r, "POST", "/events/42/review", cookie, origin, form, &a);
     int status = a.status;
     if (status == 303) {
         char loc[200];
-        head_value(&a, "Location", loc, sizeof(loc));
+        console_head_value(&a, "Location", loc, sizeof(loc));
         assert_int_equal(strncmp(loc, "/events/42/review#case-101-", 27), 0);
     }
     http_resp_free(&a);
@@ -747,15 +644,15 @@ static void test_review_queue(void **state)
     assert_int_equal(a.status, 200);
     http_resp_free(&a);
 
-    sign_in(&r, "alice", "correct+horse+battery", reg);
-    sign_in(&r, "dora", "correct+horse+battery", desk);
-    page_csrf(&r, reg, csrf);
-    page_csrf(&r, desk, dcsrf);
-    expect_status(&r, "GET", "/events/99/review", reg, 404);
-    expect_status(&r, "GET", "/events/42/review", NULL, 303);
+    console_sign_in(&r, "alice", "correct+horse+battery", reg);
+    console_sign_in(&r, "dora", "correct+horse+battery", desk);
+    console_page_csrf(&r, reg, csrf);
+    console_page_csrf(&r, desk, dcsrf);
+    console_expect_status(&r, "GET", "/events/99/review", reg, 404);
+    console_expect_status(&r, "GET", "/events/42/review", NULL, 303);
 
     /* The queue: French words first, the timeline, three forms with the token. */
-    web(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     const char *helene = strstr(a.body, "id=\"case-101-1\"");
     assert_non_null(helene);
@@ -775,7 +672,7 @@ static void test_review_queue(void **state)
     assert_non_null(strstr(helene, field));
     http_resp_free(&a);
     /* The desk reads it without the forms. */
-    web(&r, "GET", "/events/42/review", desk, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/review", desk, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "id=\"case-101-1\""));
     assert_null(strstr(a.body, "name=\"decision\""));
@@ -833,7 +730,7 @@ static void test_review_queue(void **state)
     assert_string_equal(status, "reject");
 
     /* The page shows them decided, the reason escaped. */
-    web(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     const char *jean = strstr(a.body, "id=\"case-101-2\"");
     assert_non_null(jean);
@@ -879,7 +776,7 @@ static void test_names_escaped(void **state)
     assert_int_equal(
         harness_admin(&r.proc, out, sizeof(out), "roster", "import", "42", roster, NULL), 0);
     char cookie[80];
-    sign_in(&r, "alice", "correct+horse+battery", cookie);
+    console_sign_in(&r, "alice", "correct+horse+battery", cookie);
     static const char *const pages[] = {"/events/42/participants?q=eve",
                                         "/events/42/participants?q=mal",
                                         "/events/42/participants/11",
@@ -888,7 +785,7 @@ static void test_names_escaped(void **state)
                                         "/events/42/participants?q=%22%3E%3Cimg"};
     for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
         http_resp a;
-        web(&r, "GET", pages[i], cookie, NULL, NULL, &a);
+        console_web(&r, "GET", pages[i], cookie, NULL, NULL, &a);
         assert_int_equal(a.status, 200);
         if (strstr(a.body, "<script>alert") || strstr(a.body, "<img src=x")) {
             fail_msg("%s: a name reached the page unescaped", pages[i]);
@@ -896,15 +793,15 @@ static void test_names_escaped(void **state)
         http_resp_free(&a);
     }
     http_resp a;
-    web(&r, "GET", "/events/42/participants/11", cookie, NULL, NULL, &a);
+    console_web(&r, "GET", "/events/42/participants/11", cookie, NULL, NULL, &a);
     assert_non_null(strstr(a.body, "Eve &lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_non_null(strstr(a.body, "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
     http_resp_free(&a);
     /* A next= pointing away is not followed. */
-    web(&r, "POST", "/signin", NULL, NULL,
-        "name=alice&password=correct+horse+battery&next=%2F%2Fevil.example%2F", &a);
+    console_web(&r, "POST", "/signin", NULL, NULL,
+                "name=alice&password=correct+horse+battery&next=%2F%2Fevil.example%2F", &a);
     char loc[200];
-    head_value(&a, "Location", loc, sizeof(loc));
+    console_head_value(&a, "Location", loc, sizeof(loc));
     assert_string_equal(loc, "/events");
     http_resp_free(&a);
     registry_cleanup(&r);
@@ -930,7 +827,7 @@ static void test_secure_cookie_under_tls(void **state)
              key, cert);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(harness_serve(&r.proc, 0, "--tls-cert", cert, "--tls-key", key, NULL), 0);
-    add_user(&r, "alice", "registrar", PASSWORD);
+    console_add_user(&r, "alice", "registrar", PASSWORD);
     snprintf(cmd, sizeof(cmd),
              "curl -s -i --noproxy '*' --cacert '%s' -d 'name=alice&password=correct+horse+battery'"
              " https://127.0.0.1:%u/signin",
