@@ -23,6 +23,7 @@
 #include "core/hours.h"
 #include "core/log.h"
 #include "core/timefmt.h"
+#include "core/token.h"
 #include "core/utf8.h"
 #include "core/uuid.h"
 #include "registry/regdb.h"
@@ -1082,6 +1083,29 @@ static void desk_forms(page *p, const borne_event *ev, uint32_t pid)
             T(p, "Motif (badge oublié…)", "Reason (badge forgotten…)"),
             T(p, "Enregistrer le passage", "Record the scan"));
     free(sessions);
+    fprintf(f, "<h2>%s</h2>", T(p, "Badge", "Badge"));
+    if (p->cfg->attest_key) {
+        fprintf(f,
+                "<form method=\"post\" class=\"desk\" "
+                "action=\"/events/%u/participants/%u/badge\"><input type=\"hidden\" "
+                "name=\"csrf\" value=\"",
+                ev->id, pid);
+        esc(f, p->session.csrf);
+        fprintf(f,
+                "\"><input name=\"reason\" required maxlength=\"500\" aria-label=\"%s\" "
+                "placeholder=\"%s\"><button type=\"submit\" class=\"replace\">%s</button>"
+                "</form>",
+                T(p, "Motif du remplacement", "Reason for the replacement"),
+                T(p, "Motif (badge perdu…)", "Reason (badge lost…)"),
+                T(p, "Révoquer et remplacer le badge", "Revoke and replace the badge"));
+    } else {
+        fprintf(f, "<p>%s</p>",
+                T(p,
+                  "Remplacement de badge indisponible" NBSP ": le registre a été lancé sans clé "
+                  "de signature (serve --attest-key).",
+                  "Badge replacement unavailable: the registry was started without a signing "
+                  "key (serve --attest-key)."));
+    }
     char *code = current_code(p, ev->id, pid);
     if (code) {
         fprintf(f,
@@ -1235,6 +1259,65 @@ static enum MHD_Result desk_scan(page *p, uint32_t event_id, uint32_t pid)
     (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "desk.scan", target, NULL,
                               text);
     free(text);
+    char location[80];
+    snprintf(location, sizeof(location), "/events/%u/participants/%u", event_id, pid);
+    return redirect(p, location, NULL, NULL);
+}
+
+/* POST /events/N/participants/P/badge: reason. Revokes her current code and issues a new
+ * signed one with the registry's key (borne_regdb_replace_badge); kiosks pull both. */
+static enum MHD_Result desk_badge(page *p, uint32_t event_id, uint32_t pid)
+{
+    char reason[600] = "";
+    (void)borne_console_form(p->body, p->len, "reason", reason, sizeof(reason));
+    if (!reason[strspn(reason, " \t\r\n")] || strlen(reason) > 500) {
+        return message_page(p, 400, T(p, "Remplacement refusé", "Replacement refused"),
+                            T(p, "Un motif est requis (500 caractères au plus).",
+                              "A reason is required (500 characters at most)."));
+    }
+    if (!p->cfg->attest_key) {
+        return message_page(p, 503, T(p, "Remplacement indisponible", "Replacement unavailable"),
+                            T(p,
+                              "Le registre a été lancé sans clé de signature" NBSP ": "
+                              "relancez «" NBSP "serve" NBSP "» avec --attest-key.",
+                              "The registry was started without a signing key: run “serve” "
+                              "again with --attest-key."));
+    }
+    borne_keyfile kf;
+    borne_err err = borne_keyfile_read(p->cfg->attest_key, &kf);
+    char code[BORNE_TOKEN_TEXT_LEN + 1];
+    int revoked = 0;
+    if (!err) {
+        err = borne_regdb_replace_badge(p->db, event_id, pid, kf.key_id, kf.secret,
+                                        p->now_ms / 1000, code, sizeof(code), &revoked);
+        sodium_memzero(&kf, sizeof(kf));
+    }
+    if (err == BORNE_ERR_NOT_FOUND) {
+        return not_found(p);
+    }
+    if (err) {
+        return message_page(p, 500, T(p, "Remplacement impossible", "Replacement failed"),
+                            borne_strerror(err));
+    }
+    /* The audit log keeps fingerprints' starts, never codes. */
+    uint8_t hash[BORNE_CODE_HASH_LEN];
+    char hex[2 * BORNE_CODE_HASH_LEN + 1];
+    borne_store_code_hash((const uint8_t *)code, strlen(code), hash);
+    sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+    hex[16] = '\0';
+    sodium_memzero(code, sizeof(code));
+    json_t *before = json_pack("{s:i}", "codes_revoked", revoked);
+    json_t *after = json_pack("{s:s, s:s}", "code_sha256", hex, "reason", reason);
+    char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(before);
+    json_decref(after);
+    char target[48];
+    snprintf(target, sizeof(target), "event %u participant %u", event_id, pid);
+    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "desk.badge.replace", target,
+                              b, a);
+    free(b);
+    free(a);
     char location[80];
     snprintf(location, sizeof(location), "/events/%u/participants/%u", event_id, pid);
     return redirect(p, location, NULL, NULL);
@@ -1879,6 +1962,10 @@ static enum MHD_Result route(page *p)
     if (post && path_id(u, "/events/", &ev, &rest) &&
         path_id(rest, "/participants/", &pid, &tail) && strcmp(tail, "/scan") == 0) {
         return desk_scan(p, ev, pid);
+    }
+    if (post && path_id(u, "/events/", &ev, &rest) &&
+        path_id(rest, "/participants/", &pid, &tail) && strcmp(tail, "/badge") == 0) {
+        return desk_badge(p, ev, pid);
     }
     if (post) {
         return not_found(p);

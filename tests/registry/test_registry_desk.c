@@ -9,12 +9,16 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "registry/client.h"
+#include "store/store.h"
 #include "support/fixture.h"
 
 #define PASSWORD   "correct horse battery"
@@ -152,9 +156,10 @@ static void test_manual_exit(void **state)
     if (access("/usr/bin/pdftoppm", X_OK) == 0 && access("/usr/bin/zbarimg", X_OK) == 0) {
         snprintf(prefix, sizeof(prefix), "%s/badge", r.proc.dir);
         snprintf(png, sizeof(png), "%s.png", prefix);
-        snprintf(cmd, sizeof(cmd),
-                 "pdftoppm -r 200 -png -gray -singlefile '%s' '%s' && zbarimg -q --raw '%s' 2>/dev/null", pdf,
-                 prefix, png);
+        snprintf(
+            cmd, sizeof(cmd),
+            "pdftoppm -r 200 -png -gray -singlefile '%s' '%s' && zbarimg -q --raw '%s' 2>/dev/null",
+            pdf, prefix, png);
         FILE *p = popen(cmd, "r");
         assert_non_null(p);
         char qr[600] = "";
@@ -169,6 +174,80 @@ static void test_manual_exit(void **state)
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action ="
                                             " 'desk.badge.print' AND who = 'nadia'"),
                      1);
+
+    /* Lost: revoked and replaced, by the desk, with a reason. */
+    char origin[80], form[200];
+    snprintf(origin, sizeof(origin), "Origin: http://127.0.0.1:%u\r\n", (unsigned)r.proc.port);
+    console_web(&r, "POST", "/events/42/participants/1/badge", desk, origin, "reason=perdu", &a);
+    assert_int_equal(a.status, 403); /* no CSRF token */
+    http_resp_free(&a);
+    snprintf(form, sizeof(form), "csrf=%s&reason=+", csrf);
+    console_web(&r, "POST", "/events/42/participants/1/badge", desk, origin, form, &a);
+    assert_int_equal(a.status, 400); /* no reason */
+    http_resp_free(&a);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM revoked_code"), 0);
+    snprintf(form, sizeof(form), "csrf=%s&reason=badge+perdu", csrf);
+    console_web(&r, "POST", "/events/42/participants/1/badge", desk, origin, form, &a);
+    assert_int_equal(a.status, 303);
+    http_resp_free(&a);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM revoked_code WHERE revoked = 1"),
+                     1);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM participant WHERE id = 1 AND"
+                                            " badge LIKE 'BN1:%'"),
+                     1);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action ="
+                                            " 'desk.badge.replace' AND who = 'nadia' AND"
+                                            " after_json LIKE '%badge perdu%'"),
+                     1);
+    /* The kiosk's pull has the old code's fingerprint revoked and the new code. */
+    assert_int_equal(http_do(r.proc.port, "GET", "/v1/roster?since=0", token, NULL, NULL, 0, &a),
+                     0);
+    assert_int_equal(a.status, 200);
+    json_t *roster = json_loadb(a.body, a.len, 0, NULL);
+    assert_non_null(roster);
+    http_resp_free(&a);
+    uint8_t hash[BORNE_CODE_HASH_LEN];
+    char hex[2 * BORNE_CODE_HASH_LEN + 1];
+    borne_store_code_hash((const uint8_t *)FIX_OPAQUE_HELENE, strlen(FIX_OPAQUE_HELENE), hash);
+    for (size_t i = 0; i < sizeof(hash); i++) {
+        snprintf(hex + 2 * i, 3, "%02x", hash[i]);
+    }
+    bool listed = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(roster, "revoked"), i, v)
+    {
+        listed = listed || strcmp(json_string_value(v), hex) == 0;
+    }
+    assert_true(listed);
+    const char *badge = NULL;
+    json_array_foreach(json_object_get(roster, "participants"), i, v)
+    {
+        if (json_integer_value(json_object_get(v, "id")) == 1) {
+            badge = json_string_value(json_object_get(v, "badge"));
+        }
+    }
+    assert_non_null(badge);
+    assert_int_equal(strncmp(badge, "BN1:", 4), 0);
+    /* The printed replacement carries it. */
+    console_web(&r, "GET", "/events/42/participants/1/badge.pdf", desk, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    f = fopen(pdf, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(a.body, 1, a.len, f), a.len);
+    fclose(f);
+    http_resp_free(&a);
+    if (access("/usr/bin/pdftoppm", X_OK) == 0 && access("/usr/bin/zbarimg", X_OK) == 0) {
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        char qr[600] = "";
+        size_t n = fread(qr, 1, sizeof(qr) - 1, p);
+        qr[n] = '\0';
+        assert_int_equal(pclose(p), 0);
+        qr[strcspn(qr, "\n")] = '\0';
+        assert_string_equal(qr, badge);
+    }
+    json_decref(roster);
     registry_cleanup(&r);
 }
 
