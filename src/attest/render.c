@@ -721,36 +721,6 @@ static int render(struct doc *d, const borne_attest *a, const borne_attest_optio
 
 /* ---- Output ----------------------------------------------------------------------------- */
 
-struct membuf {
-    unsigned char *data;
-    size_t len, cap;
-    bool nomem;
-};
-
-static cairo_status_t mem_write(void *closure, const unsigned char *data, unsigned int length)
-{
-    struct membuf *m = closure;
-    if (m->nomem) {
-        return CAIRO_STATUS_WRITE_ERROR;
-    }
-    if (m->len + length > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 65536;
-        while (cap < m->len + length) {
-            cap *= 2;
-        }
-        unsigned char *grown = realloc(m->data, cap);
-        if (!grown) {
-            m->nomem = true;
-            return CAIRO_STATUS_WRITE_ERROR;
-        }
-        m->data = grown;
-        m->cap = cap;
-    }
-    memcpy(m->data + m->len, data, length);
-    m->len += length;
-    return CAIRO_STATUS_SUCCESS;
-}
-
 static borne_err check_text(const char *s)
 {
     if (!s) {
@@ -825,9 +795,9 @@ borne_err borne_attest_pdf(const borne_attest *a, const borne_attest_options *o,
     snprintf(d.running, sizeof(d.running), "%s " NDASH " %s " NDASH " %s", d.w->title,
              a->participant.display_name, a->event.name);
 
-    struct membuf m = {0};
-    cairo_surface_t *surface =
-        cairo_pdf_surface_create_for_stream(mem_write, &m, d.page_w / PT_MM, d.page_h / PT_MM);
+    struct borne_membuf m = {0};
+    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(
+        borne_membuf_cairo_write, &m, d.page_w / PT_MM, d.page_h / PT_MM);
     char meta[BORNE_NAME_MAX + 64];
     snprintf(meta, sizeof(meta), "%s " NDASH " %s", d.w->title, a->participant.display_name);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, meta);

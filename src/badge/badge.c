@@ -614,23 +614,23 @@ static void draw_footer(cairo_t *cr, double page_w, double page_h, double y1, si
     cairo_show_text(cr, text);
 }
 
-borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t count,
-                                enum borne_paper paper, const char *path)
+/* Checks the badges and the paper; the page size in millimetres. */
+static borne_err sheet_check(const struct borne_badge_info *badges, size_t count,
+                             enum borne_paper paper, double *page_w, double *page_h)
 {
-    if (badges == NULL || count == 0 || path == NULL || path[0] == '\0') {
+    if (badges == NULL || count == 0) {
         return BORNE_ERR_INVALID;
     }
     if (count > BORNE_BADGE_MAX_COUNT) {
         LOG_WARN("%zu badges is over the %d-badge maximum", count, BORNE_BADGE_MAX_COUNT);
         return BORNE_ERR_TOO_LARGE;
     }
-    double page_w, page_h;
     if (paper == BORNE_PAPER_A4) {
-        page_w = 210.0;
-        page_h = 297.0;
+        *page_w = 210.0;
+        *page_h = 297.0;
     } else if (paper == BORNE_PAPER_LETTER) {
-        page_w = 215.9;
-        page_h = 279.4;
+        *page_w = 215.9;
+        *page_h = 279.4;
     } else {
         return BORNE_ERR_INVALID;
     }
@@ -641,14 +641,18 @@ borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t co
             return err;
         }
     }
+    return BORNE_OK;
+}
 
-    struct borne_outfile sink;
-    borne_err err = borne_outfile_begin(&sink, path);
-    if (err) {
-        return err;
-    }
-    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(borne_outfile_cairo_write, &sink,
-                                                                   page_w / PT_MM, page_h / PT_MM);
+/* Draws the sheet (checked by sheet_check) to a cairo stream. Returns our own error (a QR code
+ * that cannot be encoded) or BORNE_OK with cairo's status in *st. */
+static borne_err sheet_draw(const struct borne_badge_info *badges, size_t count, double page_w,
+                            double page_h, cairo_write_func_t write, void *closure,
+                            cairo_status_t *st_out)
+{
+    borne_err err = BORNE_OK;
+    cairo_surface_t *surface =
+        cairo_pdf_surface_create_for_stream(write, closure, page_w / PT_MM, page_h / PT_MM);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "Badges");
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Borne " BORNE_VERSION);
     cairo_t *cr = cairo_create(surface);
@@ -659,8 +663,9 @@ borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t co
     const double x0 = (page_w - grid_w) / 2;
     const double y0 = (page_h - grid_h) / 2;
     const size_t pages = borne_badge_page_count(count);
+    cairo_status_t st = CAIRO_STATUS_SUCCESS;
 
-    for (size_t p = 0; p < pages && !err; p++) {
+    for (size_t p = 0; p < pages && !err && st == CAIRO_STATUS_SUCCESS; p++) {
         size_t first = p * BORNE_BADGE_PER_PAGE;
         size_t on_page =
             count - first < BORNE_BADGE_PER_PAGE ? count - first : BORNE_BADGE_PER_PAGE;
@@ -682,15 +687,39 @@ borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t co
             borne_qr_clear(&qr);
         }
         cairo_show_page(cr);
-        cairo_status_t st = cairo_status(cr);
-        if (!err && st != CAIRO_STATUS_SUCCESS) {
-            err = borne_outfile_cairo_err(st, &sink);
-        }
+        st = cairo_status(cr);
     }
     cairo_destroy(cr);
     cairo_surface_finish(surface);
-    cairo_status_t st = cairo_surface_status(surface);
+    if (st == CAIRO_STATUS_SUCCESS) {
+        st = cairo_surface_status(surface);
+    }
     cairo_surface_destroy(surface);
+    *st_out = st;
+    if (!err && st == CAIRO_STATUS_SUCCESS) {
+        LOG_INFO("wrote %zu badges on %zu pages", count, pages);
+    }
+    return err;
+}
+
+borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t count,
+                                enum borne_paper paper, const char *path)
+{
+    if (path == NULL || path[0] == '\0') {
+        return BORNE_ERR_INVALID;
+    }
+    double page_w, page_h;
+    borne_err err = sheet_check(badges, count, paper, &page_w, &page_h);
+    if (err) {
+        return err;
+    }
+    struct borne_outfile sink;
+    err = borne_outfile_begin(&sink, path);
+    if (err) {
+        return err;
+    }
+    cairo_status_t st;
+    err = sheet_draw(badges, count, page_w, page_h, borne_outfile_cairo_write, &sink, &st);
     if (!err && st != CAIRO_STATUS_SUCCESS) {
         err = borne_outfile_cairo_err(st, &sink);
     }
@@ -698,8 +727,33 @@ borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t co
         err = borne_outfile_commit(&sink, path);
     }
     borne_outfile_abort(&sink);
-    if (!err) {
-        LOG_INFO("wrote %zu badges on %zu pages", count, pages);
-    }
     return err;
+}
+
+borne_err borne_badge_pdf(const struct borne_badge_info *badges, size_t count,
+                          enum borne_paper paper, unsigned char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    double page_w, page_h;
+    borne_err err = sheet_check(badges, count, paper, &page_w, &page_h);
+    if (err) {
+        return err;
+    }
+    struct borne_membuf m = {0};
+    cairo_status_t st;
+    err = sheet_draw(badges, count, page_w, page_h, borne_membuf_cairo_write, &m, &st);
+    if (!err && (m.nomem || st != CAIRO_STATUS_SUCCESS)) {
+        err = m.nomem || st == CAIRO_STATUS_NO_MEMORY ? BORNE_ERR_NOMEM : BORNE_ERR_IO;
+        if (err == BORNE_ERR_IO) {
+            LOG_ERR("cairo failed: %s", cairo_status_to_string(st));
+        }
+    }
+    if (err) {
+        free(m.data);
+        return err;
+    }
+    *out = m.data;
+    *len = m.len;
+    return BORNE_OK;
 }

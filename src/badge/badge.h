@@ -75,6 +75,12 @@ borne_err borne_badge_write_png(const struct borne_badge_info *badge, const char
 borne_err borne_badge_write_pdf(const struct borne_badge_info *badges, size_t count,
                                 enum borne_paper paper, const char *path);
 
+/* The same sheet in memory (a download): *out malloc'ed (the caller frees it), *len bytes. Errors:
+ * those of borne_badge_check(), BORNE_ERR_INVALID, BORNE_ERR_TOO_LARGE, BORNE_ERR_NOMEM,
+ * BORNE_ERR_IO. */
+borne_err borne_badge_pdf(const struct borne_badge_info *badges, size_t count,
+                          enum borne_paper paper, unsigned char **out, size_t *len);
+
 /* Number of pages borne_badge_write_pdf() produces for `count` badges. */
 size_t borne_badge_page_count(size_t count);
 

@@ -198,3 +198,28 @@ borne_err borne_outfile_cairo_err(cairo_status_t st, const struct borne_outfile 
     LOG_ERR("cairo failed: %s", cairo_status_to_string(st));
     return BORNE_ERR_IO;
 }
+
+cairo_status_t borne_membuf_cairo_write(void *closure, const unsigned char *data,
+                                        unsigned int length)
+{
+    struct borne_membuf *m = closure;
+    if (m->nomem) {
+        return CAIRO_STATUS_WRITE_ERROR;
+    }
+    if (m->len + length > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 65536;
+        while (cap < m->len + length) {
+            cap *= 2;
+        }
+        unsigned char *grown = realloc(m->data, cap);
+        if (!grown) {
+            m->nomem = true;
+            return CAIRO_STATUS_WRITE_ERROR;
+        }
+        m->data = grown;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->len, data, length);
+    m->len += length;
+    return CAIRO_STATUS_SUCCESS;
+}

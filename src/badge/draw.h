@@ -41,6 +41,16 @@ borne_err borne_outfile_commit(struct borne_outfile *of, const char *path);
 void borne_outfile_abort(struct borne_outfile *of);
 /* The error after cairo reported `st`: a write error of ours wins, then cairo's own. */
 borne_err borne_outfile_cairo_err(cairo_status_t st, const struct borne_outfile *of);
+/* A document written to memory (a web download): a cairo write function whose `closure` is the
+ * buffer. `data` is malloc'ed (the caller frees it); `nomem` once a write could not grow it. */
+struct borne_membuf {
+    unsigned char *data;
+    size_t len, cap;
+    bool nomem;
+};
+cairo_status_t borne_membuf_cairo_write(void *closure, const unsigned char *data,
+                                        unsigned int length);
+
 /* BORNE_ERR_NOT_FOUND, PERM, DISK_FULL, NOMEM or IO for an errno value. */
 borne_err borne_err_from_errno(int e);
 

@@ -20,6 +20,12 @@ static const char tables[] =
     "CREATE TABLE IF NOT EXISTS console_audit ("
     "  id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, who TEXT NOT NULL, action TEXT NOT NULL,"
     "  target TEXT NOT NULL, before_json TEXT, after_json TEXT);"
+    /* A check-in entered by staff at the console (docs/console.md, "Corrections at the desk"):
+     * the check-in itself is a row of checkin (kiosk 0, "console", method manual, its own
+     * UUID); who and why are here. */
+    "CREATE TABLE IF NOT EXISTS console_manual ("
+    "  uuid TEXT PRIMARY KEY, by TEXT NOT NULL, reason TEXT NOT NULL, at_ms INTEGER NOT NULL)"
+    "  WITHOUT ROWID;"
     /* The live view's figures read the event's check-ins from this index alone (no lookup
      * into the table per row): 20 sessions x 2,000 participants in milliseconds. */
     "CREATE INDEX IF NOT EXISTS console_checkin_live"

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "attest/attest.h"
+#include "badge/badge.h"
 #include "cli/keyfile.h"
 #include "console/assets.h"
 #include "console/auth.h"
@@ -24,7 +25,9 @@
 #include "core/hours.h"
 #include "core/log.h"
 #include "core/timefmt.h"
+#include "core/token.h"
 #include "core/utf8.h"
+#include "core/uuid.h"
 #include "registry/regdb.h"
 #include "registry/review.h"
 #include "store/import.h"
@@ -1293,6 +1296,359 @@ static const char *outcome_text(const page *p, int outcome)
     }
 }
 
+/* ---- corrections at the desk (docs/console.md) ---- */
+
+/* The participant's current badge code text: the one last issued, else her roster code; NULL
+ * when she has none (freed by the caller). */
+static char *current_code(page *p, uint32_t event_id, uint32_t pid)
+{
+    sqlite3_stmt *st;
+    char *code = NULL;
+    if (sqlite3_prepare_v2(borne_regdb_sqlite(p->db),
+                           "SELECT coalesce(badge, code) FROM participant WHERE event_id = ?1"
+                           " AND id = ?2 AND deleted = 0",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_int64(st, 2, pid);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+            code = strdup((const char *)sqlite3_column_text(st, 0));
+        }
+        sqlite3_finalize(st);
+    }
+    return code;
+}
+
+/* The desk's forms under a participant's timeline: a manual entry or exit, the badge. */
+static void desk_forms(page *p, const borne_event *ev, uint32_t pid)
+{
+    FILE *f = p->out;
+    borne_session *sessions = NULL;
+    size_t n = 0;
+    if (borne_regdb_sessions(p->db, ev->id, &sessions, &n) || !n) {
+        free(sessions);
+        return;
+    }
+    char now[40];
+    local_time(ev->timezone, p->now_ms / 1000, now, sizeof(now));
+    now[10] = 'T';
+    fprintf(f,
+            "<h2>%s</h2><form method=\"post\" class=\"desk\" "
+            "action=\"/events/%u/participants/%u/scan\"><input type=\"hidden\" name=\"csrf\" "
+            "value=\"",
+            T(p, "Saisie à l’accueil", "Desk entry"), ev->id, pid);
+    esc(f, p->session.csrf);
+    fprintf(f, "\"><label>%s <select name=\"session\">", T(p, "Séance", "Session"));
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "<option value=\"%u\">", sessions[i].id);
+        esc(f, sessions[i].code);
+        fputs(" ", f);
+        esc(f, sessions[i].title);
+        fputs("</option>", f);
+    }
+    fprintf(f,
+            "</select></label><label>%s <select name=\"direction\"><option value=\"entry\">%s"
+            "</option><option value=\"exit\">%s</option></select></label>"
+            "<label>%s <input type=\"datetime-local\" name=\"time\" required value=\"%s\">"
+            "</label><input name=\"reason\" required maxlength=\"500\" aria-label=\"%s\" "
+            "placeholder=\"%s\"><button type=\"submit\" class=\"manual\">%s</button></form>",
+            T(p, "Passage", "Scan"), T(p, "entrée", "entry"), T(p, "sortie", "exit"),
+            T(p, "Heure (fuseau de l’événement)", "Time (event's time zone)"), now,
+            T(p, "Motif de la saisie", "Reason for the entry"),
+            T(p, "Motif (badge oublié…)", "Reason (badge forgotten…)"),
+            T(p, "Enregistrer le passage", "Record the scan"));
+    free(sessions);
+    fprintf(f, "<h2>%s</h2>", T(p, "Badge", "Badge"));
+    if (p->cfg->attest_key) {
+        fprintf(f,
+                "<form method=\"post\" class=\"desk\" "
+                "action=\"/events/%u/participants/%u/badge\"><input type=\"hidden\" "
+                "name=\"csrf\" value=\"",
+                ev->id, pid);
+        esc(f, p->session.csrf);
+        fprintf(f,
+                "\"><input name=\"reason\" required maxlength=\"500\" aria-label=\"%s\" "
+                "placeholder=\"%s\"><button type=\"submit\" class=\"replace\">%s</button>"
+                "</form>",
+                T(p, "Motif du remplacement", "Reason for the replacement"),
+                T(p, "Motif (badge perdu…)", "Reason (badge lost…)"),
+                T(p, "Révoquer et remplacer le badge", "Revoke and replace the badge"));
+    } else {
+        fprintf(f, "<p>%s</p>",
+                T(p,
+                  "Remplacement de badge indisponible" NBSP ": le registre a été lancé sans clé "
+                  "de signature (serve --attest-key).",
+                  "Badge replacement unavailable: the registry was started without a signing "
+                  "key (serve --attest-key)."));
+    }
+    char *code = current_code(p, ev->id, pid);
+    if (code) {
+        fprintf(f,
+                "<p><a class=\"button\" href=\"/events/%u/participants/%u/badge.pdf\" "
+                "download>%s</a></p>",
+                ev->id, pid,
+                T(p, "Imprimer un badge de remplacement (PDF)", "Print a replacement badge (PDF)"));
+    }
+    free(code);
+}
+
+static enum MHD_Result bad_scan(page *p, const char *why)
+{
+    return message_page(p, 400, T(p, "Passage refusé", "Scan refused"), why);
+}
+
+/* POST /events/N/participants/P/scan: session, direction=entry|exit, time, reason. A check-in
+ * of the registry's own (kiosk 0 "console", method manual, staff id the account, its own
+ * UUID: no kiosk ever sends it) that the credits count, with who and why in console_manual. */
+static enum MHD_Result desk_scan(page *p, uint32_t event_id, uint32_t pid)
+{
+    borne_event ev;
+    if (borne_regdb_get_event(p->db, event_id, &ev)) {
+        return not_found(p);
+    }
+    char session[16] = "", direction[8] = "", when[40] = "", reason[600] = "";
+    (void)borne_console_form(p->body, p->len, "session", session, sizeof(session));
+    (void)borne_console_form(p->body, p->len, "direction", direction, sizeof(direction));
+    (void)borne_console_form(p->body, p->len, "time", when, sizeof(when));
+    (void)borne_console_form(p->body, p->len, "reason", reason, sizeof(reason));
+    bool exit = strcmp(direction, "exit") == 0;
+    if (!exit && strcmp(direction, "entry") != 0) {
+        return bad_scan(
+            p, T(p, "Passage inconnu" NBSP ": entrée ou sortie.", "Unknown scan: entry or exit."));
+    }
+    if (!reason[strspn(reason, " \t\r\n")] || strlen(reason) > 500) {
+        return bad_scan(p, T(p, "Un motif est requis (500 caractères au plus).",
+                             "A reason is required (500 characters at most)."));
+    }
+    int64_t t;
+    if (borne_time_parse(when, ev.timezone, &t)) {
+        return bad_scan(p, T(p,
+                             "Heure illisible" NBSP ": par exemple 2026-05-20T09:05 (fuseau de "
+                             "l’événement).",
+                             "Unreadable time: such as 2026-05-20T09:05 (the event's time "
+                             "zone)."));
+    }
+    if (t > p->now_ms / 1000) {
+        return bad_scan(p, T(p, "Cette heure est dans le futur.", "This time is in the future."));
+    }
+    if (t < ev.starts || t >= ev.ends) {
+        return bad_scan(p, T(p, "Cette heure est hors des jours de l’événement.",
+                             "This time is outside the event's days."));
+    }
+    char *end;
+    unsigned long sid = strtoul(session, &end, 10);
+    sqlite3 *db = borne_regdb_sqlite(p->db);
+    borne_err err = borne_regdb_begin(p->db);
+    if (err) {
+        return message_page(p, 503, T(p, "Registre indisponible", "Registry unavailable"),
+                            borne_strerror(err));
+    }
+    sqlite3_stmt *st;
+    int found = 0;
+    /* The session is the event's, the participant too; for an exit, an entry before it. */
+    if (sqlite3_prepare_v2(
+            db,
+            "SELECT (SELECT count(*) FROM session WHERE id = ?2 AND event_id = ?1 AND deleted = 0)"
+            " + 2 * (SELECT count(*) FROM participant WHERE event_id = ?1 AND id = ?3"
+            "  AND deleted = 0)"
+            " + 4 * EXISTS (SELECT 1 FROM checkin WHERE event_id = ?1 AND participant_id = ?3"
+            "  AND session_id = ?2 AND direction = 0 AND outcome IN (0, 17) AND wall_ms < ?4)",
+            -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_int64(st, 2, *end || !session[0] ? 0 : (sqlite3_int64)sid);
+        sqlite3_bind_int64(st, 3, pid);
+        sqlite3_bind_int64(st, 4, t * 1000);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            found = sqlite3_column_int(st, 0);
+        }
+        sqlite3_finalize(st);
+    }
+    const char *why = NULL;
+    if (!(found & 2)) {
+        borne_regdb_rollback(p->db);
+        return not_found(p);
+    }
+    if (!(found & 1)) {
+        why = T(p, "Séance inconnue pour cet événement.", "No such session in this event.");
+    } else if (exit && !(found & 4)) {
+        why = T(p, "Une sortie doit suivre une entrée dans la même séance.",
+                "An exit must come after an entry in the same session.");
+    }
+    if (why) {
+        borne_regdb_rollback(p->db);
+        return bad_scan(p, why);
+    }
+    char uuid[BORNE_UUID_LEN + 1];
+    borne_uuid_new(uuid);
+    err = sqlite3_prepare_v2(db,
+                             "INSERT INTO checkin(uuid, kiosk, kiosk_name, event_id,"
+                             " participant_id, session_id, direction, method, staff_id, outcome,"
+                             " code_hash, wall_ms, wall_recorded_ms, mono_ms, boot_id,"
+                             " clock_trusted, received_ms) VALUES (?1, 0, 'console', ?2, ?3, ?4,"
+                             " ?5, 2, ?6, ?5, NULL, ?7, ?7, 0, 'console', 1, ?8)",
+                             -1, &st, NULL) == SQLITE_OK
+              ? BORNE_OK
+              : BORNE_ERR_DB;
+    if (!err) {
+        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, event_id);
+        sqlite3_bind_int64(st, 3, pid);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)sid);
+        sqlite3_bind_int(st, 5, exit ? 1 : 0); /* direction, and outcome accepted entry/exit */
+        sqlite3_bind_text(st, 6, p->session.user.name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, t * 1000);
+        sqlite3_bind_int64(st, 8, p->now_ms);
+        err = sqlite3_step(st) == SQLITE_DONE ? BORNE_OK : BORNE_ERR_DB;
+        sqlite3_finalize(st);
+    }
+    if (!err) {
+        err = sqlite3_prepare_v2(db,
+                                 "INSERT INTO console_manual(uuid, by, reason, at_ms)"
+                                 " VALUES (?1, ?2, ?3, ?4)",
+                                 -1, &st, NULL) == SQLITE_OK
+                  ? BORNE_OK
+                  : BORNE_ERR_DB;
+    }
+    if (!err) {
+        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, p->session.user.name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, p->now_ms);
+        err = sqlite3_step(st) == SQLITE_DONE ? BORNE_OK : BORNE_ERR_DB;
+        sqlite3_finalize(st);
+    }
+    err = err ? err : borne_regdb_commit(p->db);
+    if (err) {
+        borne_regdb_rollback(p->db);
+        return message_page(p, 500, T(p, "Registre indisponible", "Registry unavailable"),
+                            borne_strerror(err));
+    }
+    char target[64], iso[40];
+    snprintf(target, sizeof(target), "event %u participant %u", event_id, pid);
+    borne_time_format_utc(t, iso, sizeof(iso));
+    json_t *after =
+        json_pack("{s:s, s:I, s:s, s:s, s:s}", "uuid", uuid, "session_id", (json_int_t)sid,
+                  "direction", exit ? "exit" : "entry", "time", iso, "reason", reason);
+    char *text = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(after);
+    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "desk.scan", target, NULL,
+                              text);
+    free(text);
+    char location[80];
+    snprintf(location, sizeof(location), "/events/%u/participants/%u", event_id, pid);
+    return redirect(p, location, NULL, NULL);
+}
+
+/* POST /events/N/participants/P/badge: reason. Revokes her current code and issues a new
+ * signed one with the registry's key (borne_regdb_replace_badge); kiosks pull both. */
+static enum MHD_Result desk_badge(page *p, uint32_t event_id, uint32_t pid)
+{
+    char reason[600] = "";
+    (void)borne_console_form(p->body, p->len, "reason", reason, sizeof(reason));
+    if (!reason[strspn(reason, " \t\r\n")] || strlen(reason) > 500) {
+        return message_page(p, 400, T(p, "Remplacement refusé", "Replacement refused"),
+                            T(p, "Un motif est requis (500 caractères au plus).",
+                              "A reason is required (500 characters at most)."));
+    }
+    if (!p->cfg->attest_key) {
+        return message_page(p, 503, T(p, "Remplacement indisponible", "Replacement unavailable"),
+                            T(p,
+                              "Le registre a été lancé sans clé de signature" NBSP ": "
+                              "relancez «" NBSP "serve" NBSP "» avec --attest-key.",
+                              "The registry was started without a signing key: run “serve” "
+                              "again with --attest-key."));
+    }
+    borne_keyfile kf;
+    borne_err err = borne_keyfile_read(p->cfg->attest_key, &kf);
+    char code[BORNE_TOKEN_TEXT_LEN + 1];
+    int revoked = 0;
+    if (!err) {
+        err = borne_regdb_replace_badge(p->db, event_id, pid, kf.key_id, kf.secret,
+                                        p->now_ms / 1000, code, sizeof(code), &revoked);
+        sodium_memzero(&kf, sizeof(kf));
+    }
+    if (err == BORNE_ERR_NOT_FOUND) {
+        return not_found(p);
+    }
+    if (err) {
+        return message_page(p, 500, T(p, "Remplacement impossible", "Replacement failed"),
+                            borne_strerror(err));
+    }
+    /* The audit log keeps fingerprints' starts, never codes. */
+    uint8_t hash[BORNE_CODE_HASH_LEN];
+    char hex[2 * BORNE_CODE_HASH_LEN + 1];
+    borne_store_code_hash((const uint8_t *)code, strlen(code), hash);
+    sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+    hex[16] = '\0';
+    sodium_memzero(code, sizeof(code));
+    json_t *before = json_pack("{s:i}", "codes_revoked", revoked);
+    json_t *after = json_pack("{s:s, s:s}", "code_sha256", hex, "reason", reason);
+    char *b = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(before);
+    json_decref(after);
+    char target[48];
+    snprintf(target, sizeof(target), "event %u participant %u", event_id, pid);
+    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "desk.badge.replace", target,
+                              b, a);
+    free(b);
+    free(a);
+    char location[80];
+    snprintf(location, sizeof(location), "/events/%u/participants/%u", event_id, pid);
+    return redirect(p, location, NULL, NULL);
+}
+
+/* GET /events/N/participants/P/badge.pdf: her badge with her current code, one on a sheet. */
+static enum MHD_Result badge_download(page *p, uint32_t event_id, uint32_t pid)
+{
+    borne_event ev;
+    if (borne_regdb_get_event(p->db, event_id, &ev)) {
+        return not_found(p);
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(borne_regdb_sqlite(p->db),
+                           "SELECT name, organisation FROM participant WHERE event_id = ?1"
+                           " AND id = ?2 AND deleted = 0",
+                           -1, &st, NULL) != SQLITE_OK) {
+        return MHD_NO;
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_int64(st, 2, pid);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return not_found(p);
+    }
+    char *code = current_code(p, event_id, pid);
+    if (!code) {
+        sqlite3_finalize(st);
+        return message_page(p, 404, T(p, "Aucun code", "No code"),
+                            T(p, "Ce participant n’a pas de code de badge.",
+                              "This participant has no badge code."));
+    }
+    char ref[32];
+    snprintf(ref, sizeof(ref), "%u", pid);
+    struct borne_badge_info b = {.display_name = (const char *)sqlite3_column_text(st, 0),
+                                 .organisation = (const char *)sqlite3_column_text(st, 1),
+                                 .event_name = ev.name,
+                                 .token = code,
+                                 .participant_ref = ref};
+    unsigned char *pdf = NULL;
+    size_t len = 0;
+    borne_err err = borne_badge_pdf(&b, 1, BORNE_PAPER_LETTER, &pdf, &len);
+    sqlite3_finalize(st);
+    sodium_memzero(code, strlen(code));
+    free(code);
+    if (err) {
+        return message_page(p, 500, T(p, "Badge impossible", "Badge failed"), borne_strerror(err));
+    }
+    char target[48];
+    snprintf(target, sizeof(target), "event %u participant %u", event_id, pid);
+    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "desk.badge.print", target,
+                              NULL, NULL);
+    char disp[96];
+    snprintf(disp, sizeof(disp), "attachment; filename=\"badge-%u-%u.pdf\"", event_id, pid);
+    return send_bytes(p, 200, pdf, len, "application/pdf", disp, false);
+}
+
 static enum MHD_Result participant_page(page *p, uint32_t event_id, uint32_t pid)
 {
     borne_event ev;
@@ -1336,8 +1692,9 @@ static enum MHD_Result participant_page(page *p, uint32_t event_id, uint32_t pid
     fprintf(f, "<h2>%s</h2>", T(p, "Passages", "Timeline"));
     if (sqlite3_prepare_v2(db,
                            "SELECT c.wall_ms, c.outcome, c.kiosk_name, c.clock_trusted,"
-                           " s.code, s.title FROM checkin c LEFT JOIN session s ON s.id ="
-                           " c.session_id WHERE c.event_id = ?1 AND c.participant_id = ?2"
+                           " s.code, s.title, m.by, m.reason FROM checkin c LEFT JOIN session s"
+                           " ON s.id = c.session_id LEFT JOIN console_manual m ON m.uuid ="
+                           " c.uuid WHERE c.event_id = ?1 AND c.participant_id = ?2"
                            " ORDER BY s.starts, s.id, c.wall_ms",
                            -1, &st, NULL) != SQLITE_OK) {
         fclose(p->out);
@@ -1365,11 +1722,23 @@ static enum MHD_Result participant_page(page *p, uint32_t event_id, uint32_t pid
         } else {
             fputs("—", f);
         }
-        fprintf(f, "</td><td class=\"time\">%s%s</td><td>%s</td><td>", when,
+        fprintf(f, "</td><td class=\"time\">%s%s</td><td>", when,
                 sqlite3_column_int(st, 3) ? ""
                                           : T(p, " <span class=\"warn\">horloge non fiable</span>",
-                                              " <span class=\"warn\">clock untrusted</span>"),
-                outcome_text(p, sqlite3_column_int(st, 1)));
+                                              " <span class=\"warn\">clock untrusted</span>"));
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+            /* « entrée saisie par Nadia à la console : badge oublié » */
+            fprintf(f, "<span class=\"manual\">%s ",
+                    sqlite3_column_int(st, 1) == 0 ? T(p, "entrée saisie par", "entry entered by")
+                                                   : T(p, "sortie saisie par", "exit entered by"));
+            esc(f, (const char *)sqlite3_column_text(st, 6));
+            fputs(T(p, " à la console" NBSP ": ", " at the console: "), f);
+            esc(f, (const char *)sqlite3_column_text(st, 7));
+            fputs("</span>", f);
+        } else {
+            fputs(outcome_text(p, sqlite3_column_int(st, 1)), f);
+        }
+        fputs("</td><td>", f);
         esc(f, (const char *)sqlite3_column_text(st, 2));
         fputs("</td></tr>", f);
         rows++;
@@ -1379,6 +1748,7 @@ static enum MHD_Result participant_page(page *p, uint32_t event_id, uint32_t pid
     if (!rows) {
         fprintf(f, "<p>%s</p>", T(p, "Aucun passage.", "No scan."));
     }
+    desk_forms(p, &ev, pid);
     foot(p);
     return send_page(p, 200);
 }
@@ -1864,6 +2234,15 @@ static enum MHD_Result route(page *p)
     if (post && path_id(u, "/events/", &ev, &rest) && strcmp(rest, "/settings") == 0) {
         return settings_save(p, ev);
     }
+    const char *tail;
+    if (post && path_id(u, "/events/", &ev, &rest) &&
+        path_id(rest, "/participants/", &pid, &tail) && strcmp(tail, "/scan") == 0) {
+        return desk_scan(p, ev, pid);
+    }
+    if (post && path_id(u, "/events/", &ev, &rest) &&
+        path_id(rest, "/participants/", &pid, &tail) && strcmp(tail, "/badge") == 0) {
+        return desk_badge(p, ev, pid);
+    }
     if (post) {
         return not_found(p);
     }
@@ -1907,9 +2286,11 @@ static enum MHD_Result route(page *p)
         if (strcmp(rest, "/attestations.zip") == 0) {
             return attestations_zip(p, ev);
         }
-        const char *tail;
         if (path_id(rest, "/participants/", &pid, &tail) && !*tail) {
             return participant_page(p, ev, pid);
+        }
+        if (path_id(rest, "/participants/", &pid, &tail) && strcmp(tail, "/badge.pdf") == 0) {
+            return badge_download(p, ev, pid);
         }
         if (path_id(rest, "/attestations/", &pid, &tail) && strcmp(tail, ".pdf") == 0) {
             return attestation_download(p, ev, pid);

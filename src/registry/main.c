@@ -664,12 +664,9 @@ static void sign_token(void *ctx, const borne_participant *p)
         t->list = grown;
         t->cap = cap;
     }
-    borne_token tok = {.flags = p->member ? BORNE_TOKEN_FLAG_MEMBER : 0,
-                       .key_id = t->kf->key_id,
-                       .event_id = p->event_id,
-                       .participant_id = p->id};
     struct issued *is = &t->list[t->n];
-    if (borne_token_sign(&tok, t->kf->secret, is->text, sizeof(is->text)) == BORNE_OK) {
+    if (borne_regdb_badge_token(p->event_id, p->id, p->member, t->kf->key_id, t->kf->secret, 0,
+                                is->text, sizeof(is->text)) == BORNE_OK) {
         is->id = p->id;
         t->n++;
     }

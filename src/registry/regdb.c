@@ -22,6 +22,7 @@
 #include "core/csv.h"
 #include "core/log.h"
 #include "core/timefmt.h"
+#include "core/token.h"
 #include "store/report.h"
 #include "store/sqlutil.h"
 
@@ -884,12 +885,12 @@ borne_err borne_regdb_put_key(struct borne_regdb *db, uint16_t key_id, const uin
     return borne_sql_finish(&db->sql, err);
 }
 
-borne_err borne_regdb_revoke(struct borne_regdb *db, uint32_t event_id,
+/* Revokes (or lifts) one code fingerprint. Inside a write transaction. */
+static borne_err revoke_hash(struct borne_regdb *db, uint32_t event_id,
                              const uint8_t hash[BORNE_CODE_HASH_LEN], bool revoked)
 {
-    borne_err err = borne_sql_begin(&db->sql);
     int64_t change;
-    err = err ? err : next_change(db, &change);
+    borne_err err = next_change(db, &change);
     sqlite3_stmt *st = NULL;
     if (!err) {
         err = borne_sql_prepare(
@@ -906,6 +907,106 @@ borne_err borne_regdb_revoke(struct borne_regdb *db, uint32_t event_id,
         sqlite3_bind_int64(st, 4, change);
         err = borne_sql_step_done(&db->sql, st, "revoke");
     }
+    return err;
+}
+
+borne_err borne_regdb_revoke(struct borne_regdb *db, uint32_t event_id,
+                             const uint8_t hash[BORNE_CODE_HASH_LEN], bool revoked)
+{
+    borne_err err = borne_sql_begin(&db->sql);
+    err = err ? err : revoke_hash(db, event_id, hash, revoked);
+    return borne_sql_finish(&db->sql, err);
+}
+
+borne_err borne_regdb_badge_token(uint32_t event_id, uint32_t id, bool member, uint16_t key_id,
+                                  const uint8_t secret[64], uint32_t valid_from, char *out,
+                                  size_t cap)
+{
+    borne_token tok = {.flags = member ? BORNE_TOKEN_FLAG_MEMBER : 0,
+                       .key_id = key_id,
+                       .event_id = event_id,
+                       .participant_id = id,
+                       .valid_from = valid_from};
+    return borne_token_sign(&tok, secret, out, cap);
+}
+
+/* Whether a code fingerprint is revoked for the event. */
+static bool hash_revoked(struct borne_regdb *db, uint32_t event_id,
+                         const uint8_t hash[BORNE_CODE_HASH_LEN])
+{
+    sqlite3_stmt *st;
+    if (borne_sql_prepare(&db->sql,
+                          "SELECT 1 FROM revoked_code WHERE event_id = ?1 AND code_hash = ?2"
+                          " AND revoked = 1",
+                          &st)) {
+        return true; /* never hand out a code not known to be clear */
+    }
+    sqlite3_bind_int64(st, 1, event_id);
+    sqlite3_bind_blob(st, 2, hash, BORNE_CODE_HASH_LEN, SQLITE_STATIC);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+borne_err borne_regdb_replace_badge(struct borne_regdb *db, uint32_t event_id, uint32_t id,
+                                    uint16_t key_id, const uint8_t secret[64], int64_t now,
+                                    char *out, size_t cap, int *revoked)
+{
+    *revoked = 0;
+    borne_err err = borne_sql_begin(&db->sql);
+    sqlite3_stmt *st = NULL;
+    err = err ? err
+              : borne_sql_prepare(&db->sql,
+                                  "SELECT badge, code, member FROM participant WHERE event_id = ?1"
+                                  " AND id = ?2 AND deleted = 0",
+                                  &st);
+    char old[2][BORNE_PULL_BADGE_MAX + 1] = {"", ""};
+    bool member = false;
+    if (!err) {
+        sqlite3_bind_int64(st, 1, event_id);
+        sqlite3_bind_int64(st, 2, id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            for (int c = 0; c < 2; c++) {
+                const char *t = (const char *)sqlite3_column_text(st, c);
+                snprintf(old[c], sizeof(old[c]), "%s", t ? t : "");
+            }
+            member = sqlite3_column_int(st, 2) != 0;
+        } else {
+            err = BORNE_ERR_NOT_FOUND;
+        }
+        sqlite3_finalize(st);
+    }
+    if (!err && !old[0][0] && !old[1][0]) {
+        err = borne_regdb_badge_token(event_id, id, member, key_id, secret, 0, old[0],
+                                      sizeof(old[0]));
+    }
+    for (int c = 0; !err && c < 2; c++) {
+        if (old[c][0] && (c == 0 || strcmp(old[0], old[1]) != 0)) {
+            uint8_t hash[BORNE_CODE_HASH_LEN];
+            borne_store_code_hash((const uint8_t *)old[c], strlen(old[c]), hash);
+            err = revoke_hash(db, event_id, hash, true);
+            *revoked += !err;
+        }
+    }
+    /* Signatures are deterministic: a code differs by its payload, here its lower bound (an
+     * hour back, for kiosks whose clock runs behind), moved back until the code is clear. */
+    uint32_t from = now > 3600 && now - 3600 < UINT32_MAX ? (uint32_t)(now - 3600) : 1;
+    for (int tries = 0; !err; tries++, from--) {
+        uint8_t hash[BORNE_CODE_HASH_LEN];
+        err = borne_regdb_badge_token(event_id, id, member, key_id, secret, from, out, cap);
+        if (!err) {
+            borne_store_code_hash((const uint8_t *)out, strlen(out), hash);
+            if (!hash_revoked(db, event_id, hash) && strcmp(out, old[0]) != 0 &&
+                strcmp(out, old[1]) != 0) {
+                break;
+            }
+        }
+        if (tries == 1000) {
+            err = BORNE_ERR_EXISTS;
+        }
+    }
+    err = err ? err : borne_regdb_set_badge(db, event_id, id, out, NULL);
+    sodium_memzero(old, sizeof(old));
     return borne_sql_finish(&db->sql, err);
 }
 

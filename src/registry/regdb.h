@@ -84,6 +84,22 @@ borne_err borne_regdb_import_end(struct borne_regdb_import *im, bool commit, int
 borne_err borne_regdb_set_badge(struct borne_regdb *db, uint32_t event_id, uint32_t id,
                                 const char *text, bool *changed);
 
+/* The signed badge code of a participant (what `token issue` prints): member flag, event, id,
+ * key; no validity bound but `valid_from` (0 for a first code; a replacement takes another so
+ * its text differs from the revoked one). out: BORNE_TOKEN_TEXT_LEN + 1 bytes. */
+borne_err borne_regdb_badge_token(uint32_t event_id, uint32_t id, bool member, uint16_t key_id,
+                                  const uint8_t secret[64], uint32_t valid_from, char *out,
+                                  size_t cap);
+
+/* Replaces a lost badge in one transaction: revokes her current codes (the badge code last
+ * issued and her roster code; when she has neither, the first signed code) and records a new
+ * signed code (borne_regdb_set_badge), not revoked, which the next roster pull carries.
+ * `now` in Unix seconds. *revoked counts the codes revoked. BORNE_ERR_NOT_FOUND: no such
+ * participant. */
+borne_err borne_regdb_replace_badge(struct borne_regdb *db, uint32_t event_id, uint32_t id,
+                                    uint16_t key_id, const uint8_t secret[64], int64_t now,
+                                    char *out, size_t cap, int *revoked);
+
 borne_err borne_regdb_put_key(struct borne_regdb *db, uint16_t key_id, const uint8_t pk[32]);
 borne_err borne_regdb_revoke(struct borne_regdb *db, uint32_t event_id,
                              const uint8_t hash[BORNE_CODE_HASH_LEN], bool revoked);

@@ -396,3 +396,26 @@ void web_sign_in(test_registry *r, const char *name, const char *password, char 
     assert_int_equal(strlen(cookie), 14 + 64);
     http_resp_free(&a);
 }
+
+/* The page's CSRF token (hidden field) into csrf[65]. */
+void web_page_csrf(test_registry *r, const char *cookie, char *csrf)
+{
+    http_resp a;
+    web_request(r, "GET", "/events", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    const char *at = strstr(a.body, "name=\"csrf\" value=\"");
+    assert_non_null(at);
+    snprintf(csrf, 65, "%.64s", at + 19);
+    http_resp_free(&a);
+}
+
+void web_expect_status(test_registry *r, const char *method, const char *path,
+                           const char *cookie, int status)
+{
+    http_resp a;
+    web_request(r, method, path, cookie, NULL, NULL, &a);
+    if (a.status != status) {
+        fail_msg("%s %s: %d, expected %d", method, path, a.status, status);
+    }
+    http_resp_free(&a);
+}

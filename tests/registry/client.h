@@ -81,5 +81,10 @@ void web_add_user(test_registry *r, const char *name, const char *role, const ch
 void web_head_value(const http_resp *a, const char *name, char *out, size_t cap);
 /* Signs in (303 to /events expected); the "borne_session=HEX" cookie into cookie[80]. */
 void web_sign_in(test_registry *r, const char *name, const char *password, char *cookie);
+/* The CSRF token of the session's pages into csrf[65]. */
+void web_page_csrf(test_registry *r, const char *cookie, char *csrf);
+/* Fails unless METHOD PATH answers `status`. */
+void web_expect_status(test_registry *r, const char *method, const char *path, const char *cookie,
+                       int status);
 
 #endif

@@ -387,6 +387,8 @@ static void stop_driver(void)
     }
 }
 
+static void desk_steps(const char *size, int round);
+
 static void run_at(const char *size, int width, int height, int round)
 {
     char p[200];
@@ -499,6 +501,7 @@ static void run_at(const char *size, int width, int height, int round)
     click("header a.lang");
     click("form.signout button");
     expect_path("/signin");
+    desk_steps(size, round);
 }
 
 static void test_console_in_browser(void **state)
@@ -559,4 +562,54 @@ int main(void)
     curl_global_cleanup();
     printf("screenshots in %s\n", shots);
     return rc;
+}
+
+/* The desk (docs/console.md, "Corrections at the desk"): a desk user adds a manual exit for the
+ * participant the kiosk checked in this round, replaces her badge, downloads the badge PDF. */
+static void desk_steps(const char *size, int round)
+{
+    if (round == 0) {
+        web_add_user(&reg, "nadia", "desk", "correct horse battery");
+    }
+    go("/signin");
+    type_into("#name", "nadia");
+    type_into("#password", "correct horse battery");
+    click("button[type=submit]");
+    expect_path("/events");
+    char path[64];
+    snprintf(path, sizeof(path), "/events/42/participants/%d", round + 1);
+    go(path);
+    /* In B2 (102), so that the live view's figures of A1 that run_at checks stay the same: a
+     * manual entry, then the manual exit. */
+    static const char *const steps[][2] = {{"entry", "13:05"}, {"exit", "14:30"}};
+    for (size_t i = 0; i < 2; i++) {
+        char css[80], script[200];
+        click("select[name=session] option[value=\"102\"]");
+        snprintf(css, sizeof(css), "select[name=direction] option[value=%s]", steps[i][0]);
+        click(css);
+        snprintf(script, sizeof(script),
+                 "document.querySelector('input[name=time]').value = '2026-05-20T%s';"
+                 " done('ok');",
+                 steps[i][1]);
+        free(in_page(script));
+        type_into("form[action$=\"/scan\"] input[name=reason]", "badge oublié");
+        click("form[action$=\"/scan\"] button");
+        expect_path(path);
+    }
+    assert_true(page_has("entrée saisie par nadia à la console"));
+    assert_true(page_has("sortie saisie par nadia à la console"));
+    screenshot(size, "11-desk-exit");
+    type_into("form[action$=\"/badge\"] input[name=reason]", "badge perdu");
+    click("form[action$=\"/badge\"] button");
+    expect_path(path);
+    screenshot(size, "12-desk-badge");
+    char pdf_path[80], type[200];
+    snprintf(pdf_path, sizeof(pdf_path), "%s/badge.pdf", path);
+    size_t len;
+    unsigned char *pdf = download(pdf_path, &len, type, sizeof(type));
+    assert_string_equal(type, "200 application/pdf");
+    assert_true(len > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
+    free(pdf);
+    click("form.signout button");
+    expect_path("/signin");
 }

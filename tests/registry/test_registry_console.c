@@ -25,29 +25,6 @@
 #define XSS_SCRIPT "<script>alert(1)</script>"
 #define XSS_IMG    "\"><img src=x onerror=alert(2)>"
 
-/* The page's CSRF token (hidden field) into csrf[65]. */
-static void page_csrf(test_registry *r, const char *cookie, char *csrf)
-{
-    http_resp a;
-    web_request(r, "GET", "/events", cookie, NULL, NULL, &a);
-    assert_int_equal(a.status, 200);
-    const char *at = strstr(a.body, "name=\"csrf\" value=\"");
-    assert_non_null(at);
-    snprintf(csrf, 65, "%.64s", at + 19);
-    http_resp_free(&a);
-}
-
-static void expect_status(test_registry *r, const char *method, const char *path,
-                          const char *cookie, int status)
-{
-    http_resp a;
-    web_request(r, method, path, cookie, NULL, NULL, &a);
-    if (a.status != status) {
-        fail_msg("%s %s: %d, expected %d", method, path, a.status, status);
-    }
-    http_resp_free(&a);
-}
-
 static void expect_status_form(test_registry *r, const char *path, const char *cookie,
                                const char *form, int status)
 {
@@ -112,10 +89,10 @@ static void test_nothing_without_session(void **state)
         http_resp_free(&a);
     }
     /* A forged or stale cookie is no session. */
-    expect_status(&r, "GET", "/events",
-                  "borne_session="
-                  "0000000000000000000000000000000000000000000000000000000000000000",
-                  303);
+    web_expect_status(&r, "GET", "/events",
+                          "borne_session="
+                          "0000000000000000000000000000000000000000000000000000000000000000",
+                          303);
     /* The script's JSON: 401, not a redirect. */
     http_resp a;
     web_request(&r, "GET", "/events/42/live.json", NULL, NULL, NULL, &a);
@@ -218,7 +195,7 @@ static void test_sign_in_and_cookie(void **state)
     /* A disabled user's session ends at once. */
     char out[200];
     assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "user", "disable", "alice", NULL), 0);
-    expect_status(&r, "GET", "/events", cookie, 303);
+    web_expect_status(&r, "GET", "/events", cookie, 303);
     web_request(&r, "POST", "/signin", NULL, NULL, "name=alice&password=correct+horse+battery", &a);
     assert_int_equal(a.status, 401);
     http_resp_free(&a);
@@ -256,7 +233,7 @@ static void test_csrf(void **state)
     setup(&r, NULL, NULL);
     char cookie[80], csrf[65], form[200];
     web_sign_in(&r, "alice", "correct+horse+battery", cookie);
-    page_csrf(&r, cookie, csrf);
+    web_page_csrf(&r, cookie, csrf);
     http_resp a;
     /* No token, a wrong token, another site's Origin with the right token: 403, still in. */
     web_request(&r, "POST", "/signout", cookie, NULL, "x=1", &a);
@@ -276,12 +253,12 @@ static void test_csrf(void **state)
     /* Another session's token does not do either. */
     char cookie2[80], csrf2[65], form2[200];
     web_sign_in(&r, "dora", "correct+horse+battery", cookie2);
-    page_csrf(&r, cookie2, csrf2);
+    web_page_csrf(&r, cookie2, csrf2);
     snprintf(form2, sizeof(form2), "csrf=%s", csrf2);
     web_request(&r, "POST", "/signout", cookie, NULL, form2, &a);
     assert_int_equal(a.status, 403);
     http_resp_free(&a);
-    expect_status(&r, "GET", "/events", cookie, 200);
+    web_expect_status(&r, "GET", "/events", cookie, 200);
     /* A cross-site sign-in form is refused too. */
     web_request(&r, "POST", "/signin", NULL, "Origin: http://evil.example\r\n",
                 "name=alice&password=correct+horse+battery", &a);
@@ -296,8 +273,8 @@ static void test_csrf(void **state)
     web_head_value(&a, "Set-Cookie", set, sizeof(set));
     assert_non_null(strstr(set, "Max-Age=0"));
     http_resp_free(&a);
-    expect_status(&r, "GET", "/events", cookie, 303);
-    expect_status(&r, "GET", "/events", cookie2, 200);
+    web_expect_status(&r, "GET", "/events", cookie, 303);
+    web_expect_status(&r, "GET", "/events", cookie2, 200);
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE who = "
                                             "'alice' AND action = 'signout'"),
                      1);
@@ -312,10 +289,10 @@ static void test_roles(void **state)
     char desk[80], reg[80];
     web_sign_in(&r, "dora", "correct+horse+battery", desk);
     web_sign_in(&r, "alice", "correct+horse+battery", reg);
-    expect_status(&r, "GET", "/audit", desk, 403);
-    expect_status(&r, "GET", "/events/42/credits.csv", desk, 403);
-    expect_status(&r, "GET", "/events/42", desk, 200);
-    expect_status(&r, "GET", "/events/42/participants?q=tremblay", desk, 200);
+    web_expect_status(&r, "GET", "/audit", desk, 403);
+    web_expect_status(&r, "GET", "/events/42/credits.csv", desk, 403);
+    web_expect_status(&r, "GET", "/events/42", desk, 200);
+    web_expect_status(&r, "GET", "/events/42/participants?q=tremblay", desk, 200);
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
                                             "'export.credits'"),
                      0);
@@ -399,10 +376,10 @@ static void test_credits_formats(void **state)
     char desk[80], reg[80];
     web_sign_in(&r, "dora", "correct+horse+battery", desk);
     web_sign_in(&r, "alice", "correct+horse+battery", reg);
-    expect_status(&r, "GET", "/events/42/credits-excel.csv", desk, 403);
-    expect_status(&r, "GET", "/events/42/credits.json", desk, 403);
-    expect_status(&r, "GET", "/events/42/credits.xlsx", reg, 404);
-    expect_status(&r, "GET", "/events/99/credits-excel.csv", reg, 404);
+    web_expect_status(&r, "GET", "/events/42/credits-excel.csv", desk, 403);
+    web_expect_status(&r, "GET", "/events/42/credits.json", desk, 403);
+    web_expect_status(&r, "GET", "/events/42/credits.xlsx", reg, 404);
+    web_expect_status(&r, "GET", "/events/99/credits-excel.csv", reg, 404);
     http_resp a;
     char v[200];
     /* The credits page offers Excel first. */
@@ -580,7 +557,7 @@ static void test_live_and_attestation(void **state)
     /* The event's settings from the credits page: the issuer of its attestations and the
      * missing-exit policy, in words; a bad issuer is refused and changes nothing; audited. */
     char csrf[65], form[600];
-    page_csrf(&r, cookie, csrf);
+    web_page_csrf(&r, cookie, csrf);
     web_request(&r, "GET", "/events/42/credits", cookie, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "<option value=\"full\" selected>créditée jusqu’à la fin"));
@@ -642,9 +619,9 @@ static void test_live_and_attestation(void **state)
                                             "'attestation.zip'"),
                      1);
     /* Somebody who attended nothing: no attestation. */
-    expect_status(&r, "GET", "/events/42/attestations/5.pdf", cookie, 404);
-    expect_status(&r, "GET", "/events/42/attestations/999.pdf", cookie, 404);
-    expect_status(&r, "GET", "/events/99", cookie, 404);
+    web_expect_status(&r, "GET", "/events/42/attestations/5.pdf", cookie, 404);
+    web_expect_status(&r, "GET", "/events/42/attestations/999.pdf", cookie, 404);
+    web_expect_status(&r, "GET", "/events/99", cookie, 404);
     registry_cleanup(&r);
 }
 
@@ -731,10 +708,10 @@ static void test_review_queue(void **state)
 
     web_sign_in(&r, "alice", "correct+horse+battery", reg);
     web_sign_in(&r, "dora", "correct+horse+battery", desk);
-    page_csrf(&r, reg, csrf);
-    page_csrf(&r, desk, dcsrf);
-    expect_status(&r, "GET", "/events/99/review", reg, 404);
-    expect_status(&r, "GET", "/events/42/review", NULL, 303);
+    web_page_csrf(&r, reg, csrf);
+    web_page_csrf(&r, desk, dcsrf);
+    web_expect_status(&r, "GET", "/events/99/review", reg, 404);
+    web_expect_status(&r, "GET", "/events/42/review", NULL, 303);
 
     /* The queue: French words first, the timeline, three forms with the token. */
     web_request(&r, "GET", "/events/42/review", reg, NULL, NULL, &a);
