@@ -90,9 +90,9 @@ static void test_nothing_without_session(void **state)
     }
     /* A forged or stale cookie is no session. */
     web_expect_status(&r, "GET", "/events",
-                          "borne_session="
-                          "0000000000000000000000000000000000000000000000000000000000000000",
-                          303);
+                      "borne_session="
+                      "0000000000000000000000000000000000000000000000000000000000000000",
+                      303);
     /* The script's JSON: 401, not a redirect. */
     http_resp a;
     web_request(&r, "GET", "/events/42/live.json", NULL, NULL, NULL, &a);
@@ -563,9 +563,10 @@ static void test_live_and_attestation(void **state)
     assert_non_null(strstr(a.body, "<option value=\"full\" selected>créditée jusqu’à la fin"));
     assert_non_null(strstr(a.body, "Total de l’événement"));
     http_resp_free(&a);
-    snprintf(form, sizeof(form),
-             "csrf=%s&missing_exit=review&issuer=Ordre+des+%%C3%%A9valuateurs%%0Aagr%%C3%%A9%%C3%%A9s",
-             csrf);
+    snprintf(
+        form, sizeof(form),
+        "csrf=%s&missing_exit=review&issuer=Ordre+des+%%C3%%A9valuateurs%%0Aagr%%C3%%A9%%C3%%A9s",
+        csrf);
     expect_status_form(&r, "/events/42/settings", cookie, form, 400); /* a line break */
     snprintf(form, sizeof(form), "missing_exit=none&issuer=X");
     expect_status_form(&r, "/events/42/settings", cookie, form, 403); /* no CSRF token */
@@ -575,7 +576,8 @@ static void test_live_and_attestation(void **state)
                                             "missing_exit = 'full' AND issuer IS NULL"),
                      1);
     snprintf(form, sizeof(form),
-             "csrf=%s&missing_exit=full&issuer=Association+des+greffiers+%%C2%%AB+%%3Cscript%%3E+%%C2%%BB",
+             "csrf=%s&missing_exit=full&issuer=Association+des+greffiers+%%C2%%AB+%%3Cscript%%3E+%%"
+             "C2%%BB",
              csrf);
     expect_status_form(&r, "/events/42/settings", cookie, form, 303);
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
@@ -837,10 +839,22 @@ static void test_names_escaped(void **state)
                   roster, sizeof(roster));
     assert_int_equal(
         harness_admin(&r.proc, out, sizeof(out), "roster", "import", "42", roster, NULL), 0);
-    char cookie[80];
+    /* Both came in and never left: cases of the review queue, credited under `full`. */
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "event", "set", "42", "missing-exit",
+                                   "full", NULL),
+                     0);
+    char cookie[80], token[128];
+    registry_kiosk(&r, 42, token, NULL);
+    push(&r, token, "6f1c3b9e-0000-4000-8000-000000000111", 11, 1779282000000, false);
+    push(&r, token, "6f1c3b9e-0000-4000-8000-000000000112", 12, 1779282060000, false);
     web_sign_in(&r, "alice", "correct+horse+battery", cookie);
     static const char *const pages[] = {"/events/42/participants?q=eve",
                                         "/events/42/participants?q=mal",
+                                        "/events",
+                                        "/events/42",
+                                        "/events/42/review",
+                                        "/events/42/credits",
+                                        "/audit",
                                         "/events/42/participants/11",
                                         "/events/42/participants/12",
                                         "/events/42/participants?q=%3Cscript%3E",
@@ -855,8 +869,16 @@ static void test_names_escaped(void **state)
         http_resp_free(&a);
     }
     http_resp a;
+    static const char *const listing[] = {"/events/42/participants/11", "/events/42/review",
+                                          "/events/42/credits"};
+    for (size_t i = 0; i < sizeof(listing) / sizeof(listing[0]); i++) {
+        web_request(&r, "GET", listing[i], cookie, NULL, NULL, &a);
+        if (!strstr(a.body, "Eve &lt;script&gt;alert(1)&lt;/script&gt;")) {
+            fail_msg("%s: the name is not shown escaped", listing[i]);
+        }
+        http_resp_free(&a);
+    }
     web_request(&r, "GET", "/events/42/participants/11", cookie, NULL, NULL, &a);
-    assert_non_null(strstr(a.body, "Eve &lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_non_null(strstr(a.body, "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
     http_resp_free(&a);
     /* A next= pointing away is not followed. */
