@@ -412,6 +412,10 @@ static int serve_until_signal(reg *r, borne_server_options *o, borne_console_con
     borne_err err = borne_server_start(o, &srv);
     if (err && demo && !port_given) {
         /* The default port is taken: any free one. */
+        fprintf(stderr,
+                "borne-registry: serve --demo: port %u occupé, un port libre est pris à "
+                "sa place / port %u busy, a free port is taken instead\n",
+                (unsigned)o->port, (unsigned)o->port);
         o->port = 0;
         err = borne_server_start(o, &srv);
     }
