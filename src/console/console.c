@@ -1391,6 +1391,55 @@ static void desk_forms(page *p, const borne_event *ev, uint32_t pid)
     free(code);
 }
 
+borne_err borne_console_manual_scan(struct borne_regdb *rdb, uint32_t event_id, uint32_t pid,
+                                    uint32_t session_id, bool exit, int64_t t, const char *by,
+                                    const char *reason, int64_t now_ms,
+                                    char uuid[BORNE_UUID_LEN + 1])
+{
+    sqlite3 *db = borne_regdb_sqlite(rdb);
+    sqlite3_stmt *st;
+    borne_err err;
+    borne_uuid_new(uuid);
+    err = sqlite3_prepare_v2(db,
+                             "INSERT INTO checkin(uuid, kiosk, kiosk_name, event_id,"
+                             " participant_id, session_id, direction, method, staff_id, outcome,"
+                             " code_hash, wall_ms, wall_recorded_ms, mono_ms, boot_id,"
+                             " clock_trusted, received_ms) VALUES (?1, 0, 'console', ?2, ?3, ?4,"
+                             " ?5, 2, ?6, ?5, NULL, ?7, ?7, 0, 'console', 1, ?8)",
+                             -1, &st, NULL) == SQLITE_OK
+              ? BORNE_OK
+              : BORNE_ERR_DB;
+    if (!err) {
+        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, event_id);
+        sqlite3_bind_int64(st, 3, pid);
+        sqlite3_bind_int64(st, 4, session_id);
+        sqlite3_bind_int(st, 5, exit ? 1 : 0); /* direction, and outcome accepted entry/exit */
+        sqlite3_bind_text(st, 6, by, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, t * 1000);
+        sqlite3_bind_int64(st, 8, now_ms);
+        err = sqlite3_step(st) == SQLITE_DONE ? BORNE_OK : BORNE_ERR_DB;
+        sqlite3_finalize(st);
+    }
+    if (!err) {
+        err = sqlite3_prepare_v2(db,
+                                 "INSERT INTO console_manual(uuid, by, reason, at_ms)"
+                                 " VALUES (?1, ?2, ?3, ?4)",
+                                 -1, &st, NULL) == SQLITE_OK
+                  ? BORNE_OK
+                  : BORNE_ERR_DB;
+    }
+    if (!err) {
+        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, by, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, now_ms);
+        err = sqlite3_step(st) == SQLITE_DONE ? BORNE_OK : BORNE_ERR_DB;
+        sqlite3_finalize(st);
+    }
+    return err;
+}
+
 static enum MHD_Result bad_scan(page *p, const char *why)
 {
     return message_page(p, 400, T(p, "Passage refusé", "Scan refused"), why);
@@ -1478,44 +1527,8 @@ static enum MHD_Result desk_scan(page *p, uint32_t event_id, uint32_t pid)
         return bad_scan(p, why);
     }
     char uuid[BORNE_UUID_LEN + 1];
-    borne_uuid_new(uuid);
-    err = sqlite3_prepare_v2(db,
-                             "INSERT INTO checkin(uuid, kiosk, kiosk_name, event_id,"
-                             " participant_id, session_id, direction, method, staff_id, outcome,"
-                             " code_hash, wall_ms, wall_recorded_ms, mono_ms, boot_id,"
-                             " clock_trusted, received_ms) VALUES (?1, 0, 'console', ?2, ?3, ?4,"
-                             " ?5, 2, ?6, ?5, NULL, ?7, ?7, 0, 'console', 1, ?8)",
-                             -1, &st, NULL) == SQLITE_OK
-              ? BORNE_OK
-              : BORNE_ERR_DB;
-    if (!err) {
-        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, event_id);
-        sqlite3_bind_int64(st, 3, pid);
-        sqlite3_bind_int64(st, 4, (sqlite3_int64)sid);
-        sqlite3_bind_int(st, 5, exit ? 1 : 0); /* direction, and outcome accepted entry/exit */
-        sqlite3_bind_text(st, 6, p->session.user.name, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 7, t * 1000);
-        sqlite3_bind_int64(st, 8, p->now_ms);
-        err = sqlite3_step(st) == SQLITE_DONE ? BORNE_OK : BORNE_ERR_DB;
-        sqlite3_finalize(st);
-    }
-    if (!err) {
-        err = sqlite3_prepare_v2(db,
-                                 "INSERT INTO console_manual(uuid, by, reason, at_ms)"
-                                 " VALUES (?1, ?2, ?3, ?4)",
-                                 -1, &st, NULL) == SQLITE_OK
-                  ? BORNE_OK
-                  : BORNE_ERR_DB;
-    }
-    if (!err) {
-        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, p->session.user.name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, p->now_ms);
-        err = sqlite3_step(st) == SQLITE_DONE ? BORNE_OK : BORNE_ERR_DB;
-        sqlite3_finalize(st);
-    }
+    err = borne_console_manual_scan(p->db, event_id, pid, (uint32_t)sid, exit, t,
+                                    p->session.user.name, reason, p->now_ms, uuid);
     err = err ? err : borne_regdb_commit(p->db);
     if (err) {
         borne_regdb_rollback(p->db);

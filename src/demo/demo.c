@@ -39,7 +39,7 @@ static int64_t minutes(int64_t now, int m)
     return now + (int64_t)m * 60;
 }
 
-static borne_err import_event(struct borne_store *store, int64_t now)
+size_t borne_demo_event_json(int64_t now, char *out, size_t cap)
 {
     char t[8][32];
     /* The atelier A1 starts in 3 minutes: people arrive, then it ends 90 minutes later. */
@@ -49,29 +49,50 @@ static borne_err import_event(struct borne_store *store, int64_t now)
     for (int i = 0; i < 8; i++) {
         borne_time_format_utc(at[i], t[i], sizeof(t[i]));
     }
+    int n = snprintf(
+        out, cap,
+        "{\"id\": %d, \"name\": \"Congrès annuel de la COMAQ\","
+        " \"timezone\": \"America/Montreal\", \"starts\": \"%s\", \"ends\": \"%s\","
+        " \"sessions\": ["
+        "{\"id\": 100, \"code\": \"P\", \"title\": \"Plénière d’ouverture\","
+        " \"room\": \"Grande salle\", \"starts\": \"%s\", \"ends\": \"%s\","
+        " \"credit_hours\": 1, \"requires_registration\": false},"
+        "{\"id\": %d, \"code\": \"A1\","
+        " \"title\": \"Loi 25 : protéger les renseignements personnels\","
+        " \"room\": \"Salle Richelieu\", \"starts\": \"%s\", \"ends\": \"%s\","
+        " \"credit_hours\": 1.5, \"credit_rule\": \"threshold:800\"},"
+        "{\"id\": 102, \"code\": \"A2\", \"title\": \"Gestion contractuelle municipale\","
+        " \"room\": \"Salle Chaudière\", \"starts\": \"%s\", \"ends\": \"%s\","
+        " \"credit_hours\": 1.5},"
+        "{\"id\": 103, \"code\": \"B1\", \"title\": \"Greffe et procès-verbaux numériques\","
+        " \"room\": \"Salle Richelieu\", \"starts\": \"%s\", \"ends\": \"%s\","
+        " \"credit_hours\": 1.5, \"credit_rule\": \"proportional:15\"}]}",
+        BORNE_DEMO_EVENT_ID, t[0], t[1], t[2], t[3], BORNE_DEMO_SESSION_A1, t[4], t[5], t[4], t[5],
+        t[6], t[7]);
+    return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+}
+
+const char *borne_demo_roster_csv(size_t *len)
+{
+    *len = sizeof(roster_csv) - 1;
+    return roster_csv;
+}
+
+void borne_demo_keypair(uint8_t pk[32], uint8_t sk[64])
+{
+    crypto_sign_seed_keypair(pk, sk, demo_seed);
+}
+
+static borne_err import_event(struct borne_store *store, int64_t now)
+{
     char json[4096];
-    snprintf(json, sizeof(json),
-             "{\"id\": %d, \"name\": \"Congrès annuel de la COMAQ\","
-             " \"timezone\": \"America/Montreal\", \"starts\": \"%s\", \"ends\": \"%s\","
-             " \"sessions\": ["
-             "{\"id\": 100, \"code\": \"P\", \"title\": \"Plénière d’ouverture\","
-             " \"room\": \"Grande salle\", \"starts\": \"%s\", \"ends\": \"%s\","
-             " \"credit_hours\": 1, \"requires_registration\": false},"
-             "{\"id\": %d, \"code\": \"A1\","
-             " \"title\": \"Loi 25 : protéger les renseignements personnels\","
-             " \"room\": \"Salle Richelieu\", \"starts\": \"%s\", \"ends\": \"%s\","
-             " \"credit_hours\": 1.5, \"credit_rule\": \"threshold:800\"},"
-             "{\"id\": 102, \"code\": \"A2\", \"title\": \"Gestion contractuelle municipale\","
-             " \"room\": \"Salle Chaudière\", \"starts\": \"%s\", \"ends\": \"%s\","
-             " \"credit_hours\": 1.5},"
-             "{\"id\": 103, \"code\": \"B1\", \"title\": \"Greffe et procès-verbaux numériques\","
-             " \"room\": \"Salle Richelieu\", \"starts\": \"%s\", \"ends\": \"%s\","
-             " \"credit_hours\": 1.5, \"credit_rule\": \"proportional:15\"}]}",
-             BORNE_DEMO_EVENT_ID, t[0], t[1], t[2], t[3], BORNE_DEMO_SESSION_A1, t[4], t[5], t[4],
-             t[5], t[6], t[7]);
+    size_t len = borne_demo_event_json(now, json, sizeof(json));
+    if (!len) {
+        return BORNE_ERR_TOO_LARGE;
+    }
     borne_import_result res;
     char msg[BORNE_IMPORT_MSG_MAX];
-    borne_err err = borne_import_event_json(store, json, strlen(json), &res, msg, sizeof(msg));
+    borne_err err = borne_import_event_json(store, json, len, &res, msg, sizeof(msg));
     if (err) {
         LOG_ERR("demo event: %s", msg);
         return err;
@@ -157,7 +178,7 @@ borne_err borne_demo_populate(struct borne_store *store, int64_t now, borne_demo
         return BORNE_ERR_CRYPTO;
     }
     uint8_t pk[32];
-    crypto_sign_seed_keypair(pk, out->secret_key, demo_seed);
+    borne_demo_keypair(pk, out->secret_key);
     borne_err err = import_event(store, now);
     if (!err) {
         err = borne_store_put_key(store, 1, pk);

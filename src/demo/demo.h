@@ -32,6 +32,16 @@ typedef struct borne_demo {
     uint8_t secret_key[64]; /* the demo's signing key (fixed seed: not a secret) */
 } borne_demo;
 
+/* The demo event and its sessions as an event file (docs/formats.md), times around `now` (Unix
+ * seconds: the atelier A1 starts 3 minutes after it), into out[cap]; its length, 0 when cap is
+ * too small. The kiosk demo imports it into a kiosk store, `borne-registry serve --demo` into
+ * the registry (with `now` an hour back, so that A1 is under way). */
+size_t borne_demo_event_json(int64_t now, char *out, size_t cap);
+/* The demo roster (CSV, docs/formats.md), static text of *len bytes. */
+const char *borne_demo_roster_csv(size_t *len);
+/* The demo's signing key pair, key id 1 (from a fixed seed: not a secret). */
+void borne_demo_keypair(uint8_t pk[32], uint8_t sk[64]);
+
 /* Imports the demo event, roster, key and revocations into `store` (times around `now`, Unix
  * seconds), and builds the script. */
 borne_err borne_demo_populate(struct borne_store *store, int64_t now, borne_demo *out);

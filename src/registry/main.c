@@ -4,10 +4,12 @@
  * input data, 4 store or system error. */
 #define LOG_MODULE "registry"
 #include <cairo.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -29,7 +31,9 @@
 #include "core/log.h"
 #include "core/timefmt.h"
 #include "core/token.h"
+#include "demo/demo.h"
 #include "registry/regdb.h"
+#include "registry/regdemo.h"
 #include "registry/review.h"
 #include "registry/server.h"
 #include "store/import.h"
@@ -41,11 +45,15 @@ enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_DATA = 3, EXIT_SYSTEM
 
 typedef struct reg {
     const char *db_path;
+    bool db_given; /* --db on the command line */
     struct borne_regdb *db;
 } reg;
 
 static int open_db(reg *r)
 {
+    if (r->db) {
+        return EXIT_OK;
+    }
     if (borne_regdb_open(r->db_path, &r->db)) {
         fprintf(stderr, "borne-registry: cannot open %s\n", r->db_path);
         return EXIT_SYSTEM;
@@ -135,6 +143,125 @@ static bool parse_bounded(const char *arg, const char *name, uint32_t lo, uint32
     return true;
 }
 
+static int import_event_text(reg *r, const char *json, size_t len, uint32_t *event_id,
+                             size_t *nsessions);
+static int import_roster_text(reg *r, uint32_t event_id, const char *data, size_t len,
+                              const borne_import_options *opts_in, borne_import_result *res,
+                              size_t *changed_out, int64_t *deleted_out);
+
+#define NBSP "\xc2\xa0" /* no-break space, before « : » in French */
+
+/* Removes the demo's folder and what the demo put in it (the database and its -wal, -shm, the
+ * key file); nothing else is ever there. */
+static void demo_remove(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char path[PATH_MAX];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+                (size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < sizeof(path)) {
+                unlink(path);
+            }
+        }
+        closedir(d);
+    }
+    if (rmdir(dir) != 0) {
+        fprintf(stderr, "borne-registry: cannot remove %s: %s\n", dir, strerror(errno));
+    }
+}
+
+/* serve --demo: a folder of its own under $TMPDIR (or /tmp) for the key file and, unless --db
+ * names one, the database; the demo event and roster imported by the registry's own import
+ * path, then the morning (registry/regdemo.h). */
+static int demo_prepare(reg *r, char *dir, size_t dir_cap, char *key_path, size_t key_cap,
+                        char *password)
+{
+    static char db_path[PATH_MAX + 16];
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !tmp[0]) {
+        tmp = "/tmp";
+    }
+    struct stat sb;
+    if (r->db_given && stat(r->db_path, &sb) == 0) {
+        fprintf(stderr,
+                "borne-registry: serve --demo: %s existe déjà : la démonstration écrit dans une "
+                "base neuve (choisissez un autre fichier, ou aucun --db)\n"
+                "borne-registry: serve --demo: %s exists already: the demo writes a new "
+                "database (choose another file, or no --db)\n",
+                r->db_path, r->db_path);
+        return EXIT_REFUSED;
+    }
+    if ((size_t)snprintf(dir, dir_cap, "%s/borne-demo-XXXXXX", tmp) >= dir_cap || !mkdtemp(dir)) {
+        fprintf(stderr, "borne-registry: serve --demo: cannot create a folder in %s: %s\n", tmp,
+                strerror(errno));
+        dir[0] = '\0';
+        return EXIT_SYSTEM;
+    }
+    snprintf(key_path, key_cap, "%s/demo.key", dir);
+    if (!r->db_given) {
+        snprintf(db_path, sizeof(db_path), "%s/registry.db", dir);
+        r->db_path = db_path;
+    }
+    int64_t now = now_ms() / 1000;
+    char json[4096];
+    size_t len = borne_demo_event_json(now - BORNE_REGDEMO_SHIFT_S, json, sizeof(json));
+    uint32_t event_id = 0;
+    size_t n = 0;
+    int rc = len ? import_event_text(r, json, len, &event_id, &n) : EXIT_SYSTEM;
+    borne_import_options opts = {0};
+    borne_import_result res;
+    size_t changed = 0;
+    int64_t deleted = 0;
+    const char *csv = borne_demo_roster_csv(&len);
+    rc = rc ? rc
+            : import_roster_text(r, BORNE_DEMO_EVENT_ID, csv, len, &opts, &res, &changed, &deleted);
+    /* The console signs attestations and replacement badges with the demo's key. */
+    borne_keyfile kf = {.key_id = 1};
+    uint8_t pk[32];
+    borne_demo_keypair(pk, kf.secret);
+    borne_err err = rc ? BORNE_OK : borne_keyfile_write(key_path, &kf);
+    sodium_memzero(&kf, sizeof(kf));
+    err = err || rc ? err : borne_regdemo_fill(r->db, now, password);
+    if (err) {
+        fprintf(stderr, "borne-registry: serve --demo: %s\n", borne_strerror(err));
+        rc = exit_for(err);
+    }
+    borne_regdb_close(r->db);
+    r->db = NULL;
+    return rc;
+}
+
+static void demo_banner(const reg *r, const char *dir, uint16_t port, const char *password)
+{
+    printf("\nRegistre de démonstration de Borne" NBSP ": http://127.0.0.1:%u/\n"
+           "  nom d’utilisateur" NBSP ": %s\n"
+           "  mot de passe" NBSP ": %s\n",
+           (unsigned)port, BORNE_REGDEMO_USER, password);
+    if (r->db_given) {
+        printf("  base de données" NBSP ": %s (conservée)\n", r->db_path);
+    } else {
+        printf("  données temporaires" NBSP ": %s (effacées à l’arrêt)\n", dir);
+    }
+    printf("  Ctrl-C pour arrêter.\n\n"
+           "Borne demo registry: http://127.0.0.1:%u/\n"
+           "  user name: %s\n"
+           "  password: %s\n",
+           (unsigned)port, BORNE_REGDEMO_USER, password);
+    if (r->db_given) {
+        printf("  database: %s (kept)\n", r->db_path);
+    } else {
+        printf("  temporary data: %s (removed when it stops)\n", dir);
+    }
+    printf("  Ctrl-C to stop.\n");
+    fflush(stdout);
+}
+
+static int serve_until_signal(reg *r, borne_server_options *o, borne_console_config *console,
+                              bool demo, bool port_given, sigset_t *set, const char *demo_dir,
+                              const char *password);
+
 static int cmd_serve(reg *r, int argc, char **argv)
 {
     borne_server_options o = {.db_path = r->db_path, .address = "127.0.0.1", .port = 8080};
@@ -150,9 +277,12 @@ static int cmd_serve(reg *r, int argc, char **argv)
                                          {"auth-failures", required_argument, NULL, 'f'},
                                          {"attest-key", required_argument, NULL, 'K'},
                                          {"issuer", required_argument, NULL, 'I'},
+                                         {"demo", no_argument, NULL, 'D'},
+                                         {"port", required_argument, NULL, 'P'},
                                          {NULL, 0, NULL, 0}};
     static char addr[64];
     static borne_console_config console;
+    bool demo = false, port_given = false, listen_given = false;
     int opt;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (opt == 'l') {
@@ -162,6 +292,18 @@ static int cmd_serve(reg *r, int argc, char **argv)
                 return EXIT_USAGE;
             }
             o.address = addr;
+            listen_given = true;
+        } else if (opt == 'D') {
+            demo = true;
+        } else if (opt == 'P') {
+            uint32_t p = 0;
+            if (strcmp(optarg, "0") != 0 && (!parse_u32(optarg, &p) || p > 65535)) {
+                fprintf(stderr, "borne-registry: --port: a port number from 0 (any free port) "
+                                "to 65535\n");
+                return EXIT_USAGE;
+            }
+            o.port = (uint16_t)p;
+            port_given = true;
         } else if (opt == 'c') {
             o.tls_cert = optarg;
         } else if (opt == 'k') {
@@ -206,18 +348,52 @@ static int cmd_serve(reg *r, int argc, char **argv)
             return EXIT_USAGE;
         }
     }
+    if (optind != argc ||
+        (demo && (listen_given || o.tls_cert || o.tls_key || console.attest_key)) ||
+        (port_given && !demo)) {
+        fprintf(stderr, "borne-registry: serve --demo [--port PORT] (127.0.0.1 only, its own "
+                        "key; without --demo: --listen ADDRESS:PORT)\n");
+        return EXIT_USAGE;
+    }
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGPIPE);
+    if (demo) {
+        sigaddset(&set, SIGHUP); /* the terminal closed: the demo's folder goes too */
+    }
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts */
-    if (console.attest_key) {
+    static char demo_dir[PATH_MAX], demo_key[PATH_MAX + 16];
+    char password[BORNE_REGDEMO_PASSWORD_LEN + 1] = "";
+    if (demo) {
+        int drc = demo_prepare(r, demo_dir, sizeof(demo_dir), demo_key, sizeof(demo_key), password);
+        if (drc) {
+            if (demo_dir[0]) {
+                demo_remove(demo_dir);
+            }
+            return drc;
+        }
+        console.attest_key = demo_key;
+    }
+    int rc = serve_until_signal(r, &o, &console, demo, port_given, &set, demo_dir, password);
+    sodium_memzero(password, sizeof(password));
+    if (demo) {
+        demo_remove(demo_dir);
+    }
+    return rc;
+}
+
+static int serve_until_signal(reg *r, borne_server_options *o, borne_console_config *console,
+                              bool demo, bool port_given, sigset_t *set, const char *demo_dir,
+                              const char *password)
+{
+    if (console->attest_key) {
         borne_keyfile kf;
-        borne_err kerr = borne_keyfile_read(console.attest_key, &kf);
+        borne_err kerr = borne_keyfile_read(console->attest_key, &kf);
         sodium_memzero(&kf, sizeof(kf));
         if (kerr) {
-            fprintf(stderr, "borne-registry: --attest-key %s: %s\n", console.attest_key,
+            fprintf(stderr, "borne-registry: --attest-key %s: %s\n", console->attest_key,
                     borne_strerror(kerr));
             return exit_for(kerr);
         }
@@ -230,20 +406,33 @@ static int cmd_serve(reg *r, int argc, char **argv)
     }
     borne_regdb_close(r->db);
     r->db = NULL;
-    o.web = borne_console_web(&console);
+    o->db_path = r->db_path; /* the demo's own, once it has made it */
+    o->web = borne_console_web(console);
     struct borne_server *srv;
-    borne_err err = borne_server_start(&o, &srv);
+    borne_err err = borne_server_start(o, &srv);
+    if (err && demo && !port_given) {
+        /* The default port is taken: any free one. */
+        fprintf(stderr,
+                "borne-registry: serve --demo: port %u occupé, un port libre est pris à "
+                "sa place / port %u busy, a free port is taken instead\n",
+                (unsigned)o->port, (unsigned)o->port);
+        o->port = 0;
+        err = borne_server_start(o, &srv);
+    }
     if (err) {
         fprintf(stderr, "borne-registry: cannot serve: %s\n", borne_strerror(err));
         return exit_for(err);
     }
     char bound[80];
     borne_server_address(srv, bound, sizeof(bound));
-    printf("listening %s %s\n", bound, o.tls_cert ? "https" : "http");
+    printf("listening %s %s\n", bound, o->tls_cert ? "https" : "http");
+    if (demo) {
+        demo_banner(r, demo_dir, borne_server_port(srv), password);
+    }
     fflush(stdout);
-    sigdelset(&set, SIGPIPE);
+    sigdelset(set, SIGPIPE);
     int sig = 0;
-    sigwait(&set, &sig);
+    sigwait(set, &sig);
     borne_server_stop(srv);
     return EXIT_OK;
 }
@@ -251,7 +440,7 @@ static int cmd_serve(reg *r, int argc, char **argv)
 /* ---- event and roster ---- */
 
 #define EVENT_SET_USAGE                                                                            \
-    "usage: borne-registry event set EVENT missing-exit review|full|none\n"                         \
+    "usage: borne-registry event set EVENT missing-exit review|full|none\n"                        \
     "       borne-registry event set EVENT issuer TEXT   (\"\": back to the default)\n"
 
 static int cmd_event_set(reg *r, int argc, char **argv)
@@ -288,26 +477,15 @@ static int cmd_event_set(reg *r, int argc, char **argv)
     return EXIT_OK;
 }
 
-static int cmd_event(reg *r, int argc, char **argv)
+/* Imports an event file's text (docs/formats.md) into the registry: the event, its sessions,
+ * its optional missing-exit policy and issuer. Errors are said on standard error; returns the
+ * exit code, and on success the event's id and number of sessions. */
+static int import_event_text(reg *r, const char *json, size_t len, uint32_t *event_id,
+                             size_t *nsessions)
 {
-    if (argc >= 2 && strcmp(argv[1], "set") == 0) {
-        return cmd_event_set(r, argc, argv);
-    }
-    if (argc != 3 || strcmp(argv[1], "import") != 0) {
-        fprintf(stderr, "usage: borne-registry event import FILE.json\n" EVENT_SET_USAGE);
-        return EXIT_USAGE;
-    }
-    char *json;
-    size_t len;
-    borne_err err = borne_read_file(argv[2], BORNE_IMPORT_MAX_BYTES, &json, &len);
-    if (err) {
-        fprintf(stderr, "borne-registry: %s: %s\n", argv[2], borne_strerror(err));
-        return exit_for(err);
-    }
     bool policy_set = false;
     borne_missing_exit policy = BORNE_MISSING_EXIT_REVIEW;
     if (borne_review_event_policy(json, len, &policy_set, &policy)) {
-        free(json);
         fprintf(stderr, "borne-registry: event import: \"missing_exit\" must be \"review\", "
                         "\"full\" or \"none\"\n");
         return EXIT_DATA;
@@ -315,7 +493,6 @@ static int cmd_event(reg *r, int argc, char **argv)
     bool issuer_set = false;
     char issuer[BORNE_ISSUER_MAX + 1] = "";
     if (borne_review_event_issuer(json, len, &issuer_set, issuer, sizeof(issuer))) {
-        free(json);
         fprintf(stderr, "borne-registry: event import: \"issuer\" must be one line of text of at "
                         "most 200 bytes\n");
         return EXIT_DATA;
@@ -323,11 +500,10 @@ static int cmd_event(reg *r, int argc, char **argv)
     /* The kiosk's importer checks the file (docs/formats.md); an in-memory kiosk store holds
      * the result, copied into the registry. */
     struct borne_store *mem;
-    err = borne_store_open(":memory:", &mem);
+    borne_err err = borne_store_open(":memory:", &mem);
     borne_import_result res;
     char msg[BORNE_IMPORT_MSG_MAX] = "";
     err = err ? err : borne_import_event_json(mem, json, len, &res, msg, sizeof(msg));
-    free(json);
     borne_event ev;
     borne_session *sessions = NULL;
     size_t n = 0;
@@ -371,7 +547,34 @@ static int cmd_event(reg *r, int argc, char **argv)
         fprintf(stderr, "borne-registry: event import: %s\n", msg[0] ? msg : borne_strerror(err));
         return rc;
     }
-    printf("event %u: %zu sessions\n", ev.id, n);
+    *event_id = ev.id;
+    *nsessions = n;
+    return rc;
+}
+
+static int cmd_event(reg *r, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "set") == 0) {
+        return cmd_event_set(r, argc, argv);
+    }
+    if (argc != 3 || strcmp(argv[1], "import") != 0) {
+        fprintf(stderr, "usage: borne-registry event import FILE.json\n" EVENT_SET_USAGE);
+        return EXIT_USAGE;
+    }
+    char *json;
+    size_t len;
+    borne_err err = borne_read_file(argv[2], BORNE_IMPORT_MAX_BYTES, &json, &len);
+    if (err) {
+        fprintf(stderr, "borne-registry: %s: %s\n", argv[2], borne_strerror(err));
+        return exit_for(err);
+    }
+    uint32_t id = 0;
+    size_t n = 0;
+    int rc = import_event_text(r, json, len, &id, &n);
+    free(json);
+    if (!rc) {
+        printf("event %u: %zu sessions\n", id, n);
+    }
     return rc;
 }
 
@@ -457,17 +660,14 @@ static borne_err seed_staging(reg *r, struct borne_store *mem, uint32_t event_id
     return err;
 }
 
-static int cmd_roster(reg *r, int argc, char **argv)
+/* Imports a roster file's text (`len` bytes) into the registry's event with the shared importer
+ * (store/import.h). Errors are said on standard error; returns the exit code, the import's
+ * result in *res, and the participants changed and deleted. */
+static int import_roster_text(reg *r, uint32_t event_id, const char *data, size_t len,
+                              const borne_import_options *opts_in, borne_import_result *res,
+                              size_t *changed_out, int64_t *deleted_out)
 {
-    borne_import_options opts;
-    const char *path = NULL;
-    uint32_t event_id = 0;
-    if (argc < 4 || strcmp(argv[1], "import") != 0 || !parse_u32(argv[2], &event_id) ||
-        !borne_import_parse_args(argc, argv, 3, &opts, &path)) {
-        fprintf(stderr, "usage: borne-registry roster import EVENT FILE.csv|FILE.json "
-                        "[--replace] [--dry-run] [--ignore-columns]\n");
-        return EXIT_USAGE;
-    }
+    borne_import_options opts = *opts_in;
     int rc = open_db(r);
     if (rc) {
         return rc;
@@ -479,15 +679,8 @@ static int cmd_roster(reg *r, int argc, char **argv)
         fprintf(stderr, "borne-registry: no event %u (import it first)\n", event_id);
         return EXIT_REFUSED;
     }
-    char *data;
-    size_t len;
-    borne_err err = borne_read_file(path, BORNE_IMPORT_MAX_BYTES, &data, &len);
-    if (err) {
-        fprintf(stderr, "borne-registry: %s: %s\n", path, borne_strerror(err));
-        return exit_for(err);
-    }
     struct borne_store *mem;
-    err = borne_store_open(":memory:", &mem);
+    borne_err err = borne_store_open(":memory:", &mem);
     err = err ? err : staging_without_search(mem);
     err = err ? err : borne_store_put_event(mem, &ev);
     err = err ? err : borne_regdb_sessions(r->db, event_id, &sessions, &n);
@@ -496,17 +689,15 @@ static int cmd_roster(reg *r, int argc, char **argv)
     }
     err = err ? err : seed_staging(r, mem, event_id);
     free(sessions);
-    borne_import_result res;
-    memset(&res, 0, sizeof(res));
+    memset(res, 0, sizeof(*res));
     char msg[BORNE_IMPORT_MSG_MAX] = "";
     if (!err) {
         /* The same importer as bornectl's (store/import.h): encodings, separators, headers,
          * values, and the --replace rule. */
-        err = borne_import_roster(mem, event_id, data, len, &opts, &res, msg, sizeof(msg));
+        err = borne_import_roster(mem, event_id, data, len, &opts, res, msg, sizeof(msg));
     }
-    free(data);
     char diff[200];
-    borne_import_diff_format(&res.diff, diff, sizeof(diff));
+    borne_import_diff_format(&res->diff, diff, sizeof(diff));
     if (err == BORNE_ERR_PERM) {
         borne_store_close(mem);
         fprintf(stderr,
@@ -570,6 +761,48 @@ static int cmd_roster(reg *r, int argc, char **argv)
                 msg[0] ? msg : borne_strerror(err));
         return exit_for(err);
     }
+    *changed_out = changed;
+    *deleted_out = deleted;
+    return EXIT_OK;
+}
+
+static int cmd_roster(reg *r, int argc, char **argv)
+{
+    borne_import_options opts;
+    const char *path = NULL;
+    uint32_t event_id = 0;
+    if (argc < 4 || strcmp(argv[1], "import") != 0 || !parse_u32(argv[2], &event_id) ||
+        !borne_import_parse_args(argc, argv, 3, &opts, &path)) {
+        fprintf(stderr, "usage: borne-registry roster import EVENT FILE.csv|FILE.json "
+                        "[--replace] [--dry-run] [--ignore-columns]\n");
+        return EXIT_USAGE;
+    }
+    int rc = open_db(r);
+    if (rc) {
+        return rc;
+    }
+    borne_event ev;
+    if (borne_regdb_get_event(r->db, event_id, &ev)) {
+        fprintf(stderr, "borne-registry: no event %u (import it first)\n", event_id);
+        return EXIT_REFUSED;
+    }
+    char *data;
+    size_t len;
+    borne_err err = borne_read_file(path, BORNE_IMPORT_MAX_BYTES, &data, &len);
+    if (err) {
+        fprintf(stderr, "borne-registry: %s: %s\n", path, borne_strerror(err));
+        return exit_for(err);
+    }
+    borne_import_result res;
+    size_t changed = 0;
+    int64_t deleted = 0;
+    rc = import_roster_text(r, event_id, data, len, &opts, &res, &changed, &deleted);
+    free(data);
+    if (rc) {
+        return rc;
+    }
+    char diff[200];
+    borne_import_diff_format(&res.diff, diff, sizeof(diff));
     if (res.encoding == BORNE_TEXT_CP1252 || res.encoding == BORNE_TEXT_UTF16LE ||
         res.encoding == BORNE_TEXT_UTF16BE) {
         printf("file read as %s and converted to UTF-8\n", borne_text_encoding_name(res.encoding));
@@ -1443,7 +1676,9 @@ static const struct command commands[] = {
      "[--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--page N] [--timeout S]\n"
      "               [--header-timeout S] [--request-timeout S] [--max-connections N]\n"
      "               [--per-address N] [--auth-failures N] [--attest-key FILE.key]\n"
-     "               [--issuer TEXT]: the sync API and the web console"},
+     "               [--issuer TEXT]: the sync API and the web console\n"
+     "               --demo [--port PORT]: a throw-away registry with the demo's event, on\n"
+     "               127.0.0.1 (removed when it stops, unless --db FILE names a new file)"},
     {"user", cmd_user,
      "add NAME --role registrar|desk | list | disable NAME: the console's staff accounts"},
     {"event", cmd_event,
@@ -1485,6 +1720,7 @@ int main(int argc, char **argv)
     int i = 1;
     if (argc > 2 && strcmp(argv[1], "--db") == 0) {
         r.db_path = argv[2];
+        r.db_given = true;
         i = 3;
     }
     if (i >= argc || strcmp(argv[i], "--help") == 0) {
