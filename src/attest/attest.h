@@ -76,8 +76,9 @@ void borne_attest_clear(borne_attest *a);
 borne_err borne_attest_collect(struct borne_regdb *db, uint32_t event_id, uint32_t participant_id,
                                int64_t now, borne_attest *out);
 
-/* Ids of the event's participants (not deleted) with at least one accepted scan, by name
- * (accents and case ignored: Émilie before Jean).
+/* Ids of the event's participants (not deleted) with at least one accepted scan, in the
+ * credits exports' order: French name order (core/collate.h: surname, then given names, accents
+ * and case ignored: Émilie Côté before Jean Lévesque), then spelling, then number.
  * *ids is malloc'ed (NULL when *count is 0); the caller frees it. */
 borne_err borne_attest_participants(struct borne_regdb *db, uint32_t event_id, uint32_t **ids,
                                     size_t *count);
@@ -113,8 +114,7 @@ borne_err borne_attest_write_pdf(const borne_attest *a, const borne_attest_optio
 void borne_attest_file_name(const borne_attest *a, char *out, size_t cap);
 
 /* The name folded to ASCII letters and digits, words joined by single hyphens ("Hélène
- * Tremblay-Lévesque" -> "Helene-Tremblay-Levesque"); "" when nothing is left. Also the sort key
- * of borne_attest_participants(). */
+ * Tremblay-Lévesque" -> "Helene-Tremblay-Levesque"); "" when nothing is left. */
 void borne_attest_ascii_name(const char *name, char *out, size_t cap);
 
 /* Writes the attestations of the event: one PDF per participant who attended something (or

@@ -6,11 +6,12 @@
 #define LOG_MODULE "attest"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "attest/attest.h"
+#include "core/collate.h"
 #include "core/credits.h"
 #include "core/log.h"
 #include "core/rules.h"
@@ -137,13 +138,16 @@ borne_err borne_attest_collect(struct borne_regdb *rdb, uint32_t event_id, uint3
 
 struct named {
     uint32_t id;
-    char key[96];
+    char name[BORNE_NAME_MAX];
+    char key[BORNE_NAME_MAX + 8]; /* core/collate.h */
 };
 
+/* The credits exports' order (registry/review.c): French name order, spelling, number. */
 static int by_key(const void *a, const void *b)
 {
     const struct named *x = a, *y = b;
-    int c = strcasecmp(x->key, y->key);
+    int c = strcmp(x->key, y->key);
+    c = c ? c : strcmp(x->name, y->name);
     return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
@@ -181,7 +185,8 @@ borne_err borne_attest_participants(struct borne_regdb *rdb, uint32_t event_id, 
         }
         v[n].id = (uint32_t)sqlite3_column_int64(st, 0);
         const unsigned char *name = sqlite3_column_text(st, 1);
-        borne_attest_ascii_name(name ? (const char *)name : "", v[n].key, sizeof(v[n].key));
+        snprintf(v[n].name, sizeof(v[n].name), "%s", name ? (const char *)name : "");
+        borne_name_sort_key(v[n].name, strlen(v[n].name), v[n].key, sizeof(v[n].key));
         n++;
     }
     if (!err && rc != SQLITE_DONE) {

@@ -611,9 +611,10 @@ static void print_result(const borne_scan_result *r, const borne_event *ev)
                r->participant.display_name[0] ? r->participant.display_name : "?");
     }
     if (r->has_attendance) {
-        printf("\t%lld min attended\t%d.%02d h credit", (long long)(r->attendance.attended_s / 60),
-               (int)(r->attendance.credit_minutes / 60),
-               (int)(r->attendance.credit_minutes % 60 * 100 / 60));
+        char hours[32];
+        borne_hours_format(r->attendance.credit_minutes, '.', hours, sizeof(hours));
+        printf("\t%lld min attended\t%s h credit", (long long)(r->attendance.attended_s / 60),
+               hours);
     }
     if ((r->outcome == BORNE_OUTCOME_ALREADY_IN || r->outcome == BORNE_OUTCOME_ALREADY_OUT) &&
         r->previous_ms) {

@@ -1242,7 +1242,7 @@ static enum MHD_Result search_page(page *p, uint32_t event_id)
                            "SELECT id, name, organisation FROM participant WHERE event_id = ?1"
                            " AND deleted = 0 AND (' ' || borne_fold(name) || ' ' ||"
                            " borne_fold(organisation)) LIKE ('% ' || ?2 || '%') ESCAPE '\\'"
-                           " ORDER BY borne_fold(name), id LIMIT ?3",
+                           " ORDER BY name COLLATE BORNE_NAME, id LIMIT ?3",
                            -1, &st, NULL) == SQLITE_OK) {
         /* LIKE's wildcards in the query are taken literally. */
         char pattern[BORNE_NAME_MAX * 4];

@@ -640,11 +640,11 @@ borne_err borne_regdb_each_participant(struct borne_regdb *db, uint32_t event_id
                                        void *ctx)
 {
     sqlite3_stmt *st;
-    borne_err err =
-        borne_sql_prepare(&db->sql,
-                          "SELECT id, name, organisation, member, status FROM participant"
-                          " WHERE event_id = ?1 AND deleted = 0 ORDER BY name, id",
-                          &st);
+    borne_err err = borne_sql_prepare(
+        &db->sql,
+        "SELECT id, name, organisation, member, status FROM participant"
+        " WHERE event_id = ?1 AND deleted = 0 ORDER BY name COLLATE BORNE_NAME, id",
+        &st);
     if (err) {
         return err;
     }
@@ -1861,6 +1861,23 @@ static borne_err purge_step(struct borne_regdb *db, const char *sql, uint32_t ev
     return borne_sql_run_id(&db->sql, sql, event_id, count, "purge");
 }
 
+/* Whether the database has a table `name` (*out). */
+static borne_err table_exists(struct borne_regdb *db, const char *name, bool *out)
+{
+    sqlite3_stmt *st;
+    borne_err err = borne_sql_prepare(
+        &db->sql, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", &st);
+    if (err) {
+        return err;
+    }
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW;
+    err = rc == SQLITE_ROW || rc == SQLITE_DONE ? BORNE_OK : borne_sql_error(&db->sql, rc, "purge");
+    borne_sql_release(&db->sql, st);
+    return err;
+}
+
 /* May the event be purged now? BORNE_ERR_PERM with *why when not. */
 static borne_err purge_allowed(struct borne_regdb *db, uint32_t event_id, int64_t min_age_s,
                                int64_t now, const char **why)
@@ -1919,6 +1936,27 @@ borne_err borne_regdb_purge(struct borne_regdb *db, uint32_t event_id, int64_t m
     /* The registrar's decisions name a participant and carry a reason in words. */
     err = err ? err
               : purge_step(db, "DELETE FROM review_decision WHERE event_id = ?1", event_id, NULL);
+    /* So do the desk's manual scans: who entered them and why (console_manual, made by the web
+     * console; a registry never served through it has none). The check-ins stay, anonymised.
+     * The console's audit log keeps who did what and when, but its rows about one participant
+     * of the event (a desk scan, a badge, an attestation, a decision) lose the participant's
+     * number and their before/after, which hold the reason in words. */
+    bool console = false;
+    err = err ? err : table_exists(db, "console_manual", &console);
+    err = err || !console ? err
+                          : purge_step(db,
+                                       "DELETE FROM console_manual WHERE uuid IN"
+                                       " (SELECT uuid FROM checkin WHERE event_id = ?1)",
+                                       event_id, NULL);
+    console = false;
+    err = err ? err : table_exists(db, "console_audit", &console);
+    err = err || !console ? err
+                          : purge_step(db,
+                                       "UPDATE console_audit SET target = 'event ' || ?1,"
+                                       " before_json = NULL, after_json = NULL"
+                                       " WHERE target LIKE 'event ' || ?1 || ' participant %'"
+                                       " OR target LIKE 'event ' || ?1 || ' review %'",
+                                       event_id, NULL);
     if (!err && delete_event) {
         err = purge_step(db, "DELETE FROM checkin WHERE event_id = ?1", event_id, &out->checkins);
         err = err ? err

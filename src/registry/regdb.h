@@ -184,7 +184,9 @@ typedef struct borne_purge_report {
 /* Purges an event's personal data, in one transaction, when it ended at least `min_age_s`
  * before `now` (Unix ms) and its credits report was exported after its last check-in arrived
  * (else BORNE_ERR_PERM with *why in words; BORNE_ERR_NOT_FOUND: no such event). Its kiosks are
- * revoked and its revoked codes dropped. Then either the event is deleted whole
+ * revoked, its revoked codes, review decisions and the who and why of the desk's manual scans
+ * (console_manual) dropped, and the console's audit rows about one of its participants keep
+ * only who, when, the action and "event N". Then either the event is deleted whole
  * (`delete_event`), or it is anonymised: participants keep their sessions, status and member flag
  * under new ids in a random order, used by their check-ins alike; names, organisations, codes,
  * badge texts, code fingerprints and staff ids are cleared. Attendance counts stay the same.

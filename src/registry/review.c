@@ -6,8 +6,8 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "core/collate.h"
 #include "core/csv.h"
 #include "core/hours.h"
 #include "core/log.h"
@@ -108,8 +108,7 @@ static bool issuer_ok(const char *text)
     return true;
 }
 
-borne_err borne_review_get_issuer(struct borne_regdb *db, uint32_t event_id, char *out,
-                                  size_t cap)
+borne_err borne_review_get_issuer(struct borne_regdb *db, uint32_t event_id, char *out, size_t cap)
 {
     sqlite3 *c = borne_regdb_sqlite(db);
     sqlite3_stmt *st;
@@ -152,8 +151,7 @@ borne_err borne_review_set_issuer(struct borne_regdb *db, uint32_t event_id, con
     return sqlite3_changes(c) ? BORNE_OK : BORNE_ERR_NOT_FOUND;
 }
 
-borne_err borne_review_event_issuer(const char *json, size_t len, bool *set, char *out,
-                                    size_t cap)
+borne_err borne_review_event_issuer(const char *json, size_t len, bool *set, char *out, size_t cap)
 {
     *set = false;
     json_t *root = json_loadb(json, len, 0, NULL);
@@ -176,6 +174,7 @@ borne_err borne_review_event_issuer(const char *json, size_t len, bool *set, cha
 struct person {
     uint32_t id;
     char name[BORNE_NAME_MAX];
+    char key[BORNE_NAME_MAX + 8]; /* the name's sort key (core/collate.h): never longer + 3 */
     bool walkin;
     borne_credit_scan *scans;
     size_t nscans, cap;
@@ -187,10 +186,13 @@ static int person_by_id(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
+/* French name order (core/collate.h, as the kiosk's report and badges), then the exact
+ * spelling, then the participant number: a total order, the same at every export. */
 static int person_by_name(const void *a, const void *b)
 {
     const struct person *x = a, *y = b;
-    int c = strcasecmp(x->name, y->name);
+    int c = strcmp(x->key, y->key);
+    c = c ? c : strcmp(x->name, y->name);
     return c ? c : (x->id > y->id) - (x->id < y->id);
 }
 
@@ -267,6 +269,7 @@ static borne_err load_people(sqlite3 *c, uint32_t event_id, int64_t only, struct
         memset(p, 0, sizeof(*p));
         p->id = (uint32_t)sqlite3_column_int64(st, 0);
         copy_col(p->name, sizeof(p->name), st, 1);
+        borne_name_sort_key(p->name, strlen(p->name), p->key, sizeof(p->key));
         p->walkin = sqlite3_column_int(st, 2) != 0;
     }
     if (!err && rc != SQLITE_DONE) {

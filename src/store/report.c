@@ -8,6 +8,7 @@
 
 #include "core/credits.h"
 #include "core/csv.h"
+#include "core/hours.h"
 #include "core/log.h"
 #include "core/timefmt.h"
 #include "store/sqlutil.h"
@@ -88,8 +89,42 @@ struct group {
     size_t count, cap;
 };
 
+/* One participant's rows written so far: their total is summed from seconds and minutes and
+ * rounded once, when it is written (docs/credits.md, "Totals"). */
+struct person_total {
+    uint32_t participant;
+    char name[BORNE_NAME_MAX];
+    size_t rows;
+    int64_t attended_s;
+    int64_t credit_minutes;
+};
+
+/* The "Total — NAME" row after a participant's rows, then starts over. */
+static void flush_total(struct export_ctx *x, struct person_total *t)
+{
+    if (!t->rows) {
+        return;
+    }
+    char label[BORNE_NAME_MAX + 16], hours[32];
+    snprintf(label, sizeof(label), "Total — %s", t->name);
+    borne_hours_format(t->credit_minutes, '.', hours, sizeof(hours));
+    put_u(x, t->participant);
+    put(x, label);
+    put(x, "");
+    put(x, "");
+    put(x, "");
+    put_u(x, (uint64_t)(t->attended_s / 60));
+    put(x, hours);
+    put(x, "");
+    put_u(x, (uint64_t)t->credit_minutes);
+    end_row(x);
+    t->rows = 0;
+    t->attended_s = 0;
+    t->credit_minutes = 0;
+}
+
 static borne_err flush_group(struct borne_store *store, struct export_ctx *x, struct group *g,
-                             int64_t now, borne_report_skips *skips)
+                             struct person_total *t, int64_t now, borne_report_skips *skips)
 {
     if (!g->count) {
         return BORNE_OK;
@@ -110,9 +145,18 @@ static borne_err flush_group(struct borne_store *store, struct export_ctx *x, st
     if (err) {
         return err;
     }
-    char hours[16];
-    snprintf(hours, sizeof(hours), "%d.%02d", (int)(a.credit_minutes / 60),
-             (int)(a.credit_minutes % 60 * 100 / 60));
+    if (t->rows && t->participant != g->participant) {
+        flush_total(x, t);
+    }
+    if (!t->rows) {
+        t->participant = g->participant;
+        snprintf(t->name, sizeof(t->name), "%s", g->name);
+    }
+    t->rows++;
+    t->attended_s += a.attended_s;
+    t->credit_minutes += a.credit_minutes;
+    char hours[32];
+    borne_hours_format(a.credit_minutes, '.', hours, sizeof(hours));
     put_u(x, g->participant);
     put(x, g->name);
     put_u(x, s.id);
@@ -124,6 +168,7 @@ static borne_err flush_group(struct borne_store *store, struct export_ctx *x, st
                        : a.closed_at_end                     ? "exit not scanned"
                                                              : "";
     put(x, note);
+    put_u(x, (uint64_t)a.credit_minutes);
     end_row(x);
     g->count = 0;
     return x->err;
@@ -168,7 +213,7 @@ borne_err borne_report_credits_csv_skips(struct borne_store *store, const borne_
     }
     static const char *const header[] = {"participant_id", "name",    "session_id",
                                          "session_code",   "session", "minutes_attended",
-                                         "credit_hours",   "note"};
+                                         "credit_hours",   "note",    "credit_minutes"};
     for (size_t i = 0; i < sizeof(header) / sizeof(header[0]); i++) {
         put(&x, header[i]);
     }
@@ -191,12 +236,13 @@ borne_err borne_report_credits_csv_skips(struct borne_store *store, const borne_
     }
     sqlite3_bind_int64(st, 1, event->id);
     struct group g = {0};
+    struct person_total t = {0};
     int rc = SQLITE_DONE;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         uint32_t pid = (uint32_t)sqlite3_column_int64(st, 0);
         uint32_t sid = (uint32_t)sqlite3_column_int64(st, 1);
         if (g.count && (pid != g.participant || sid != g.session)) {
-            err = flush_group(store, &x, &g, now, skips);
+            err = flush_group(store, &x, &g, &t, now, skips);
         }
         if (g.count == g.cap) {
             size_t cap = g.cap ? g.cap * 2 : 8;
@@ -220,7 +266,10 @@ borne_err borne_report_credits_csv_skips(struct borne_store *store, const borne_
     }
     sqlite3_finalize(st);
     if (!err) {
-        err = flush_group(store, &x, &g, now, skips);
+        err = flush_group(store, &x, &g, &t, now, skips);
+    }
+    if (!err) {
+        flush_total(&x, &t);
     }
     free(g.scans);
     borne_csv_writer_free(x.w);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/collate.h"
 #include "core/log.h"
 
 static borne_err exception(borne_err mapped)
@@ -55,6 +56,12 @@ borne_err borne_sql_error(const borne_sqldb *c, int rc, const char *what)
     return err;
 }
 
+static int name_collation(void *ctx, int alen, const void *a, int blen, const void *b)
+{
+    (void)ctx;
+    return borne_name_compare(a, (size_t)alen, b, (size_t)blen);
+}
+
 borne_err borne_sql_open(borne_sqldb *c, const char *path, int busy_timeout_ms)
 {
     c->db = NULL;
@@ -72,6 +79,11 @@ borne_err borne_sql_open(borne_sqldb *c, const char *path, int busy_timeout_ms)
                              "PRAGMA foreign_keys = ON;"
                              "PRAGMA secure_delete = ON;",
                              "configure");
+        /* People in name order (core/collate.h): badges, reports, lists, on both sides. */
+        rc = err ? SQLITE_OK
+                 : sqlite3_create_collation_v2(c->db, "BORNE_NAME", SQLITE_UTF8, NULL,
+                                               name_collation, NULL);
+        err = rc == SQLITE_OK ? err : borne_sql_error(c, rc, "collation");
     }
     if (err) {
         sqlite3_close_v2(c->db);

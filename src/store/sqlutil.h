@@ -74,7 +74,8 @@ borne_err borne_sql_error(const borne_sqldb *c, int rc, const char *what);
 /* Opens (creating if needed) the file at `path` into c->db (c->map, and c->cache if any, set by
  * the caller): read-write, no SQLite mutex, extended result codes, busy timeout
  * `busy_timeout_ms`, then journal_mode=WAL, synchronous=FULL, foreign_keys=ON,
- * secure_delete=ON. On error c->db is closed and NULL. */
+ * secure_delete=ON, and the collation BORNE_NAME (people's names in French order,
+ * core/collate.h: `ORDER BY name COLLATE BORNE_NAME`). On error c->db is closed and NULL. */
 borne_err borne_sql_open(borne_sqldb *c, const char *path, int busy_timeout_ms);
 /* Finalizes the cached statements and closes the connection; c->db becomes NULL. */
 void borne_sql_close(borne_sqldb *c);

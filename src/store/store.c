@@ -8,8 +8,6 @@
 #define LOG_MODULE "store"
 #include "store/store.h"
 
-#include "core/collate.h"
-
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -195,12 +193,6 @@ static borne_err migrate(struct borne_store *store)
     return BORNE_OK;
 }
 
-static int name_collation(void *ctx, int alen, const void *a, int blen, const void *b)
-{
-    (void)ctx;
-    return borne_name_compare(a, (size_t)alen, b, (size_t)blen);
-}
-
 borne_err borne_store_open(const char *path, struct borne_store **out)
 {
     *out = NULL;
@@ -215,12 +207,6 @@ borne_err borne_store_open(const char *path, struct borne_store **out)
         .map = &borne_store_errmap, .cache = store->cache, .cache_size = STMT_CACHE_SIZE};
     borne_err err = borne_sql_open(&store->sql, path, 5000);
     if (err) {
-        goto fail;
-    }
-    /* People in name order (core/collate.h): badges, reports, lists. */
-    if (sqlite3_create_collation_v2(store->sql.db, "BORNE_NAME", SQLITE_UTF8, NULL, name_collation,
-                                    NULL) != SQLITE_OK) {
-        err = BORNE_ERR_DB;
         goto fail;
     }
     err = migrate(store);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/hours.h"
 #include "core/log.h"
 #include "scan/queue.h"
 #include "ui/i18n.h"
@@ -46,8 +47,10 @@ const char *borne_screen_name(borne_screen s)
 void borne_format_hours(int32_t minutes, char *out, size_t cap)
 {
     char sep = borne_i18n_lang() == BORNE_LANG_FR ? ',' : '.';
-    int32_t whole = minutes / 60;
-    int32_t hundredths = (minutes % 60) * 100 / 60;
+    /* Rounded like every other figure of hours (core/hours.h), then short: "1,5 h", "2 h". */
+    int64_t h = borne_hours_hundredths(minutes);
+    int32_t whole = (int32_t)(h / 100);
+    int32_t hundredths = (int32_t)(h % 100);
     if (hundredths == 0) {
         snprintf(out, cap, "%" PRId32 "\u00a0h", whole);
     } else if (hundredths % 10 == 0) {

@@ -245,7 +245,8 @@ void borne_format_sync_line(const borne_view_sync *s, int64_t pending, char *out
 /* What went wrong with the sync, in words of the current language, for staff. */
 const char *borne_sync_error_words(borne_err err);
 
-/* "1,5 h" or "1.5 h" for minutes of credit, in the current language. */
+/* "1,5 h" or "1.5 h" for minutes of credit, in the current language: rounded to the
+ * hundredth, half up (core/hours.h: 100 min is "1,67 h"), trailing zeros dropped. */
 void borne_format_hours(int32_t minutes, char *out, size_t cap);
 /* "1 h 05" / "45 min" for a duration in seconds. */
 void borne_format_duration(int64_t seconds, char *out, size_t cap);

@@ -244,10 +244,134 @@ static void test_credits_review_and_exports(void **state)
     registry_cleanup(&r);
 }
 
+/* Each text's `marks`, in order: fails naming the first one missing or out of order. */
+static void assert_in_order(const char *what, const char *text, const char *const *marks)
+{
+    const char *at = text;
+    for (size_t i = 0; marks[i]; i++) {
+        const char *next = strstr(at, marks[i]);
+        if (!next) {
+            fail_msg("%s: \"%s\" missing or out of order in:\n%s", what, marks[i], text);
+        }
+        at = next + strlen(marks[i]);
+    }
+}
+
+/* Names in the order a French reader expects (core/collate.h), accents and case ignored, then
+ * the participant's number: Élise (15), Élise (16), émile, Émilie, Eric, Zoé; before, by bytes
+ * (strcasecmp), Eric came first and every name with an accented capital after Zoé. In every
+ * export, the console's credits page and search, and the attestations zip. */
+static void test_credits_name_order(void **state)
+{
+    (void)state;
+    test_registry r;
+    registry_up(&r, NULL);
+    registry_fixture_event(&r);
+    char path[400], token[128], out[8192];
+    harness_write(r.proc.dir, "more.csv",
+                  "id,name,organisation,member,status,sessions\n"
+                  "11,Zoé,Ville,oui,confirmé,A1\n12,Émilie,Ville,oui,confirmé,A1\n"
+                  "13,Eric,Ville,oui,confirmé,A1\n14,émile,Ville,oui,confirmé,A1\n"
+                  "16,Élise,Ville,oui,confirmé,A1\n15,Élise,Ville,oui,confirmé,A1\n",
+                  path, sizeof(path));
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "roster", "import", "42", path, NULL),
+                     0);
+    registry_kiosk(&r, 42, token, NULL);
+    char all[8192] = "";
+    for (uint32_t p = 11; p <= 16; p++) {
+        char in[900], ex[900];
+        rec(in, sizeof(in), p, 101, true, 0, AT(9, 0));
+        rec(ex, sizeof(ex), p, 101, false, 1, AT(10, 30));
+        snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s,%s", p > 11 ? "," : "", in,
+                 ex);
+    }
+    push(&r, token, all);
+
+    size_t len;
+    char *t = report(&r, "csv", NULL, &len);
+    static const char *const csv[] = {"\n15,Élise,", "\n16,Élise,", "\n14,émile,", "\n12,Émilie,",
+                                      "\n13,Eric,",  "\n11,Zoé,",   NULL};
+    assert_in_order("csv", t, csv);
+    free(t);
+    t = report(&r, "excel", NULL, &len);
+    static const char *const excel[] = {"\n15;Élise;", "\n16;Élise;", "\n14;émile;", "\n12;Émilie;",
+                                        "\n13;Eric;",  "\n11;Zoé;",   NULL};
+    assert_in_order("excel", t, excel);
+    free(t);
+    t = report(&r, "json", NULL, &len);
+    static const char *const json[] = {"\"participant_id\": 15",
+                                       "\"participant_id\": 16",
+                                       "\"participant_id\": 14",
+                                       "\"participant_id\": 12",
+                                       "\"participant_id\": 13",
+                                       "\"participant_id\": 11",
+                                       NULL};
+    json_t *j = json_loadb(t, len, 0, NULL);
+    assert_non_null(j);
+    char *flat = json_dumps(json_object_get(j, "participants"), JSON_PRESERVE_ORDER);
+    assert_in_order("json", flat, json);
+    free(flat);
+    json_decref(j);
+    free(t);
+
+    /* The attestations zip: its PDFs in the same order (file names in the zip's headers). */
+    char key[400], zip[400];
+    snprintf(key, sizeof(key), "%s/sign.key", r.proc.dir);
+    snprintf(zip, sizeof(zip), "%s/all.zip", r.proc.dir);
+    assert_int_equal(harness_admin(&r.proc, NULL, 0, "attest", "42", "--key", key, "--zip", zip,
+                                   "--issued", "2026-05-21T12:00:00Z", NULL),
+                     0);
+    FILE *f = fopen(zip, "rb");
+    assert_non_null(f);
+    char *bytes = calloc(1, 1 << 22);
+    assert_non_null(bytes);
+    size_t n = fread(bytes, 1, (1 << 22) - 1, f);
+    fclose(f);
+    for (size_t i = 0; i < n; i++) {
+        bytes[i] = bytes[i] ? bytes[i] : '.'; /* one string to search */
+    }
+    static const char *const pdfs[] = {"Elise-15.pdf",
+                                       "Elise-16.pdf",
+                                       "emile-14.pdf",
+                                       "Emilie-12.pdf",
+                                       "Eric-13.pdf",
+                                       "Zoe-11.pdf",
+                                       NULL};
+    assert_in_order("zip", bytes, pdfs);
+    free(bytes);
+
+    /* The console: the credits page and a search. */
+    web_add_user(&r, "alice", "registrar", "correct horse battery");
+    char cookie[80];
+    web_sign_in(&r, "alice", "correct+horse+battery", cookie);
+    static const char *const rows[] = {"participants/15\"",
+                                       "participants/16\"",
+                                       "participants/14\"",
+                                       "participants/12\"",
+                                       "participants/13\"",
+                                       "participants/11\"",
+                                       NULL};
+    http_resp a;
+    web_request(&r, "GET", "/events/42/credits", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_in_order("credits page", a.body, rows);
+    http_resp_free(&a);
+    web_request(&r, "GET", "/events/42/participants?q=e", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    static const char *const found[] = {"participants/15\"", "participants/16\"",
+                                        "participants/14\"", "participants/12\"",
+                                        "participants/13\"", NULL}; /* Zoé: no word in e */
+    assert_in_order("search", a.body, found);
+    assert_null(strstr(a.body, "participants/11\""));
+    http_resp_free(&a);
+    registry_cleanup(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_credits_review_and_exports),
+        cmocka_unit_test(test_credits_name_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

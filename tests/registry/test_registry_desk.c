@@ -82,8 +82,8 @@ static void test_manual_exit(void **state)
 
     /* Refusals: nothing stored. */
     const char *good = "&session=101&direction=exit&time=2026-05-20T10%3A15&reason=oubli";
-    assert_int_equal(scan(&r, desk, NULL, good + 1), 403);                    /* no CSRF token */
-    assert_int_equal(scan(&r, NULL, csrf, good), 403);                        /* no session */
+    assert_int_equal(scan(&r, desk, NULL, good + 1), 403);                /* no CSRF token */
+    assert_int_equal(scan(&r, NULL, csrf, good), 403);                    /* no session */
     web_expect_status(&r, "GET", "/events/42/participants/1", NULL, 303); /* sign in */
     assert_int_equal(
         scan(&r, desk, csrf, "&session=101&direction=exit&time=2027-05-20T10%3A15&reason=x"), 400);
@@ -251,10 +251,58 @@ static void test_manual_exit(void **state)
     registry_cleanup(&r);
 }
 
+/* The retention purge leaves nothing personal of the desk's manual scans: their who and why
+ * (console_manual) go, and the audit rows about the participant keep only who, when and what.
+ * The check-in itself stays in the anonymised event (counted, under a new id) or goes with it. */
+static void test_purge_clears_manual_scans(void **state)
+{
+    (void)state;
+    for (int del = 0; del < 2; del++) {
+        test_registry r;
+        registry_up(&r, NULL);
+        registry_fixture_event(&r);
+        web_add_user(&r, "nadia", "desk", PASSWORD);
+        char desk[80], csrf[65], out[8192], csv[400];
+        web_sign_in(&r, "nadia", PASS_FORM, desk);
+        web_page_csrf(&r, desk, csrf);
+        assert_int_equal(scan(&r, desk, csrf,
+                              "&session=101&direction=entry&time=2026-05-20T09%3A05&reason="
+                              "badge+oubli%C3%A9+chez+Quenneville"),
+                         303);
+        assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_manual"), 1);
+        assert_int_equal(
+            registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE after_json LIKE"
+                                   " '%Quenneville%' AND target = 'event 42 participant 1'"),
+            1);
+        snprintf(csv, sizeof(csv), "%s/credits.csv", r.proc.dir);
+        assert_int_equal(harness_admin(&r.proc, NULL, 0, "report", "credits", "42", csv, NULL), 0);
+        assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "purge", "42", "--days", "30",
+                                       del ? "--delete" : NULL, NULL),
+                         0);
+        assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_manual"), 0);
+        assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM checkin WHERE kiosk = 0"),
+                         del ? 0 : 1);
+        /* Who did what, and when, stays; about whom and why does not. */
+        assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action ="
+                                                " 'desk.scan' AND who = 'nadia' AND target ="
+                                                " 'event 42' AND after_json IS NULL"),
+                         1);
+        assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE target"
+                                                " LIKE '%participant%'"),
+                         0);
+        char wal[400];
+        snprintf(wal, sizeof(wal), "%s-wal", r.proc.db);
+        assert_false(fixture_path_contains(r.proc.db, "Quenneville"));
+        assert_false(fixture_path_contains(wal, "Quenneville"));
+        registry_cleanup(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manual_exit),
+        cmocka_unit_test(test_purge_clears_manual_scans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

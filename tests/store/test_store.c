@@ -1280,6 +1280,78 @@ static void test_credits_skip_unknown_session(void **state)
                                "0 dated after their arrival)");
 }
 
+/* The report's totals (docs/credits.md, "Totals"): a participant's minutes are summed and
+ * rounded once. Three 50-minute credits read 0.83 each and 2.50 in total (adding the rows gives
+ * 2.49); three 10-minute credits read 0.17 each and 0.50 in total (adding the rows gives 0.51).
+ * Rows are rounded half up like the registry's: 100 min is 1.67 (it was truncated to 1.66). */
+static void test_credits_totals_rounded_once(void **state)
+{
+    fixture *fx = *state;
+    for (uint32_t i = 0; i < 4; i++) {
+        borne_session s = {.id = 201 + i,
+                           .event_id = FIX_EVENT,
+                           .starts = FIX_B_END + i * 3600,
+                           .ends = FIX_B_END + i * 3600 + (i == 3 ? 100 : 60) * 60,
+                           .rule = {.kind = BORNE_CREDIT_PROPORTIONAL,
+                                    .credit_minutes = i == 3 ? 100 : 50,
+                                    .step_minutes = 1},
+                           .close_after_s = 1800};
+        snprintf(s.code, sizeof(s.code), "C%u", (unsigned)i + 1);
+        snprintf(s.title, sizeof(s.title), "Séance %u", (unsigned)i + 1);
+        assert_int_equal(borne_store_put_session(fx->store, &s), BORNE_OK);
+    }
+    /* Hélène: the whole of 201-203 (50 min of credit each); Sophie: the whole of 204 (100 min);
+     * Jean: 12 of the 60 minutes of 201-203 (10 min of credit each). */
+    static const struct {
+        uint32_t participant, session;
+        int64_t in, out;
+    } stays[] = {
+        {FIX_P_HELENE, 201, 0, 3600},
+        {FIX_P_HELENE, 202, 3600, 7200},
+        {FIX_P_HELENE, 203, 7200, 10800},
+        {FIX_P_SOPHIE, 204, 10800, 16800},
+        {FIX_P_JEAN, 201, 0, 12 * 60},
+        {FIX_P_JEAN, 202, 3600, 3600 + 12 * 60},
+        {FIX_P_JEAN, 203, 7200, 7200 + 12 * 60},
+    };
+    for (size_t i = 0; i < sizeof(stays) / sizeof(stays[0]); i++) {
+        for (int exit = 0; exit < 2; exit++) {
+            borne_checkin_row c;
+            fixture_checkin_row(&c, "k", FIX_EVENT, stays[i].participant, stays[i].session);
+            c.direction = exit ? BORNE_EXIT : BORNE_ENTRY;
+            c.outcome = exit ? BORNE_OUTCOME_ACCEPTED_EXIT : BORNE_OUTCOME_ACCEPTED_ENTRY;
+            c.time.wall_ms = (FIX_B_END + (exit ? stays[i].out : stays[i].in)) * 1000;
+            c.wall_recorded_ms = c.time.wall_ms;
+            c.time.trusted = true;
+            assert_int_equal(borne_store_add_checkin(fx->store, &c), BORNE_OK);
+        }
+    }
+    borne_event ev;
+    assert_int_equal(borne_store_get_event(fx->store, FIX_EVENT, &ev), BORNE_OK);
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(borne_report_credits_csv(fx->store, &ev, INT64_MAX, f), BORNE_OK);
+    char text[4096] = "";
+    rewind(f);
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    /* In name order (Lévesque, Roy, Tremblay), each participant's rows then her total. */
+    assert_string_equal(text,
+                        "participant_id,name,session_id,session_code,session,minutes_attended,"
+                        "credit_hours,note,credit_minutes\r\n"
+                        "2,Jean Lévesque,201,C1,Séance 1,12,0.17,,10\r\n"
+                        "2,Jean Lévesque,202,C2,Séance 2,12,0.17,,10\r\n"
+                        "2,Jean Lévesque,203,C3,Séance 3,12,0.17,,10\r\n"
+                        "2,Total — Jean Lévesque,,,,36,0.50,,30\r\n"
+                        "5,Sophie Roy,204,C4,Séance 4,100,1.67,,100\r\n"
+                        "5,Total — Sophie Roy,,,,100,1.67,,100\r\n"
+                        "1,Hélène Tremblay,201,C1,Séance 1,60,0.83,,50\r\n"
+                        "1,Hélène Tremblay,202,C2,Séance 2,60,0.83,,50\r\n"
+                        "1,Hélène Tremblay,203,C3,Séance 3,60,0.83,,50\r\n"
+                        "1,Total — Hélène Tremblay,,,,180,2.50,,150\r\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1323,6 +1395,8 @@ int main(void)
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_crash_mid_import, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_credits_skip_unknown_session, fixture_setup,
+                                        fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_credits_totals_rounded_once, fixture_setup,
                                         fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -246,7 +246,7 @@ bool fixture_integrity_ok(struct borne_store *store)
            strcmp(res, "ok") == 0;
 }
 
-static bool file_contains(const char *path, const char *needle)
+bool fixture_path_contains(const char *path, const char *needle)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -280,5 +280,5 @@ bool fixture_file_contains(const fixture *fx, const char *needle)
 {
     char wal[340];
     snprintf(wal, sizeof(wal), "%s-wal", fx->path);
-    return file_contains(fx->path, needle) || file_contains(wal, needle);
+    return fixture_path_contains(fx->path, needle) || fixture_path_contains(wal, needle);
 }

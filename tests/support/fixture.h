@@ -97,5 +97,7 @@ bool fixture_integrity_ok(struct borne_store *store);
 
 /* True when `needle` occurs in the bytes of the database file or of its WAL. */
 bool fixture_file_contains(const fixture *fx, const char *needle);
+/* True when `needle` occurs in the bytes of the file at `path` (a missing file holds nothing). */
+bool fixture_path_contains(const char *path, const char *needle);
 
 #endif

@@ -113,6 +113,11 @@ static void test_formats(void **state)
     assert_string_equal(buf, "1\u00a0h");
     borne_format_hours(75, buf, sizeof(buf));
     assert_string_equal(buf, "1,25\u00a0h");
+    /* Rounded half up like every figure of hours (core/hours.h): 100 min is 1.666… h. */
+    borne_format_hours(100, buf, sizeof(buf));
+    assert_string_equal(buf, "1,67\u00a0h");
+    borne_format_hours(50, buf, sizeof(buf));
+    assert_string_equal(buf, "0,83\u00a0h");
     borne_i18n_set(BORNE_LANG_EN);
     borne_format_hours(90, buf, sizeof(buf));
     assert_string_equal(buf, "1.5\u00a0h");
