@@ -1904,10 +1904,18 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
                 T(p, "Refuser", "Reject"));
         fprintf(f, "<form method=\"post\" action=\"/events/%u/review\">", t->event.id);
         review_hidden(p, r, "edit");
+        /* The times proposed: the registrar's edit standing, else the scans', else the
+         * session's. */
+        bool edited = r->decision == BORNE_REVIEW_EDIT;
         local_time(t->event.timezone,
-                   r->credit.first_entry ? r->credit.first_entry : r->session->starts, from,
-                   sizeof(from));
-        local_time(t->event.timezone, r->credit.last_exit ? r->credit.last_exit : r->session->ends,
+                   edited                  ? r->edit_entry
+                   : r->credit.first_entry ? r->credit.first_entry
+                                           : r->session->starts,
+                   from, sizeof(from));
+        local_time(t->event.timezone,
+                   edited                ? r->edit_exit
+                   : r->credit.last_exit ? r->credit.last_exit
+                                         : r->session->ends,
                    to, sizeof(to));
         from[10] = 'T';
         to[10] = 'T';

@@ -1,11 +1,19 @@
 /* The web console in a real browser: headless Chromium driven through chromedriver's W3C
  * WebDriver HTTP API (libcurl, on 127.0.0.1 only). At 1366x768 and at 768x1024: sign-in with a
  * wrong password (refused, the page says so) then the right one, the events list, the live view
- * of event 42 whose counts change without a reload while a kiosk pushes check-ins, the
- * participant search and timeline, the credits export and the attestation downloaded with the
- * browser's session (the PDF read back with pdftotext: the participant's name), the audit log.
- * A screenshot of each page goes to BUILD/tests/console-screenshots/. Without chromium and
- * chromedriver the test is skipped (exit 77) with a message saying so. */
+ * of event 42 whose counts change without a reload while a kiosk pushes check-ins; the review
+ * queue, where each round accepts, edits (times and reason) and rejects a case with the
+ * registrar's forms (the second round changes the first one's decisions), each case then read
+ * back (decided by alice, the edited times, the edit form proposing them) and the participant's
+ * hours on the credits page following it (an edit's, 0 for a rejection); the credits page
+ * reached from the event page (per-participant totals, the event's, links, settings form); with
+ * the browser's session the Excel file (BOM, ';', decimal comma, CRLF: header and Hélène's
+ * rows), the machine CSV, every attestation in one zip (one PDF per participant who attended,
+ * from the local headers, and unzip's listing and test when installed) and one attestation
+ * (read back with pdftotext: the participant's name); the participant search and timeline, the
+ * audit log, English, sign-out, and the desk's corrections. A screenshot of each page goes to
+ * BUILD/tests/console-screenshots/. Without chromium and chromedriver the test is skipped
+ * (exit 77) with a message saying so. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -302,10 +310,22 @@ static unsigned char *download(const char *path, size_t *len, char *type, size_t
     return out;
 }
 
-static void push_entry(const char *uuid, uint32_t participant, int64_t wall_ms)
+/* An entry of participant `participant` at `session` (of event 42) at `wall_ms`, recorded
+ * then by a trusted clock, pushed by the kiosk. */
+static void push_entry(const char *uuid, uint32_t participant, uint32_t session, int64_t wall_ms)
 {
-    char rec[1024], body[1200];
+    char rec[1024], body[1200], digits[16];
     checkin_json(rec, sizeof(rec), uuid, 42, participant, wall_ms, true);
+    /* checkin_json's session (101) and recording time (09:00) are ours: same number of digits. */
+    char *s = strstr(rec, "\"session_id\":101");
+    assert_non_null(s);
+    assert_true(session >= 100 && session <= 999);
+    snprintf(digits, sizeof(digits), "%u", (unsigned)session);
+    memcpy(s + strlen("\"session_id\":"), digits, 3);
+    char *rec_at = strstr(rec, "\"wall_recorded_ms\":1779282000000");
+    assert_non_null(rec_at);
+    assert_int_equal(snprintf(digits, sizeof(digits), "%lld", (long long)wall_ms), 13);
+    memcpy(rec_at + strlen("\"wall_recorded_ms\":"), digits, 13);
     snprintf(body, sizeof(body), "{\"checkins\":[%s]}", rec);
     http_resp a;
     assert_int_equal(http_do(reg.proc.port, "POST", "/v1/checkins", kiosk_token, "application/json",
@@ -387,7 +407,132 @@ static void stop_driver(void)
     }
 }
 
+/* The element's text with its non-breaking spaces (U+00A0, U+202F: the French typography of
+ * the pages) as plain spaces, into out[cap]. */
+static void plain_text_of(const char *css, char *out, size_t cap)
+{
+    text_of(css, out, cap);
+    size_t w = 0;
+    for (size_t r = 0; out[r];) {
+        if ((unsigned char)out[r] == 0xc2 && (unsigned char)out[r + 1] == 0xa0) {
+            out[w++] = ' ';
+            r += 2;
+        } else if ((unsigned char)out[r] == 0xe2 && (unsigned char)out[r + 1] == 0x80 &&
+                   (unsigned char)out[r + 2] == 0xaf) {
+            out[w++] = ' ';
+            r += 3;
+        } else {
+            out[w++] = out[r++];
+        }
+    }
+    out[w] = '\0';
+}
+
+/* The credits page (/events/42/credits): participant P's total hours read `hours`. */
+static void expect_hours(uint32_t participant, const char *hours)
+{
+    char path[300], css[80], got[64];
+    current_path(path, sizeof(path));
+    if (strcmp(path, "/events/42/credits") != 0) {
+        go("/events/42/credits");
+    }
+    snprintf(css, sizeof(css), "#credits tr[data-participant=\"%u\"] td.hours", participant);
+    plain_text_of(css, got, sizeof(got));
+    if (strcmp(got, hours) != 0) {
+        fail_msg("participant %u: the credits page reads \"%s\" h, expected \"%s\"", participant,
+                 got, hours);
+    }
+}
+
+/* One decision made with the review page's form of case `id` ("102-3"): "accept", "reject"
+ * (with `reason`) or "edit" (`entry` and `exit` HH:MM on the event's day, and `reason`). The
+ * page comes back at the case, which then reads `shows` (spaces for non-breaking ones). */
+static void decide(const char *size, const char *id, const char *decision, const char *entry,
+                   const char *exit_time, const char *reason, const char *shows)
+{
+    char css[160], want[80], text[1000];
+    go("/events/42/review");
+    if (entry) {
+        char script[400];
+        snprintf(script, sizeof(script),
+                 "var f = document.querySelector('#case-%s input[name=decision][value=edit]').form;"
+                 " f.entry.value = '2026-05-20T%s'; f.exit.value = '2026-05-20T%s'; done('ok');",
+                 id, entry, exit_time);
+        free(in_page(script));
+    }
+    if (reason) {
+        snprintf(css, sizeof(css), "#case-%s input[name=decision][value=%s] ~ input[name=reason]",
+                 id, decision);
+        type_into(css, reason);
+    }
+    snprintf(css, sizeof(css), "#case-%s button.%s", id, decision);
+    click(css);
+    snprintf(want, sizeof(want), "/events/42/review#case-%s", id);
+    expect_path(want);
+    if (entry) { /* the edit form now proposes the times decided */
+        char script[300], times[80];
+        snprintf(script, sizeof(script),
+                 "var f = document.querySelector('#case-%s input[name=decision][value=edit]').form;"
+                 " done(f.entry.value + ' ' + f.exit.value);",
+                 id);
+        char *got = in_page(script);
+        snprintf(times, sizeof(times), "2026-05-20T%s 2026-05-20T%s", entry, exit_time);
+        assert_string_equal(got, times);
+        free(got);
+    }
+    snprintf(css, sizeof(css), "#case-%s > p", id);
+    plain_text_of(css, text, sizeof(text));
+    if (!strstr(text, shows)) {
+        fail_msg("case %s reads \"%s\", expected \"%s\" in it", id, text, shows);
+    }
+    screenshot(size, strcmp(decision, "accept") == 0 ? "10-review-accepted"
+                     : strcmp(decision, "edit") == 0 ? "13-review-edited"
+                                                     : "14-review-rejected");
+}
+
+/* The review queue (docs/console.md): at each size one case accepted, one edited, one rejected
+ * with the registrar's forms, each decision shown on its case and in the credits page's
+ * totals. The second round changes the first round's decisions (the latest one stands). B2 is
+ * 13:00–15:00, 2 h, proportional:15; the entries of 3, 4 and 5 (13:10, 13:20, 13:40) were
+ * never closed and count until 15:00 under the policy "full": 1,75, 1,50 and 1,25 h. */
+static void review_steps(const char *size, int round)
+{
+    go("/events/42/review");
+    assert_true(page_has("id=\"case-101-1\""));
+    assert_true(page_has("id=\"case-102-3\""));
+    assert_true(page_has("sortie non scannée"));
+    screenshot(size, "9-review");
+    if (round == 0) {
+        expect_hours(3, "1,75");
+        expect_hours(4, "1,50");
+        expect_hours(5, "1,25");
+        /* Hélène's A1 entry (09:00) was never closed: accepted, 90 min, 1,50 h. */
+        decide(size, "101-1", "accept", NULL, NULL, NULL, "acceptée par alice");
+        expect_hours(1, "1,50");
+        decide(size, "102-3", "edit", "13:30", "14:30", "feuille de présence signée",
+               "corrigée par alice (2026-05-20 13:30–2026-05-20 14:30) — motif : feuille de "
+               "présence signée");
+        expect_hours(3, "1,00");
+        decide(size, "102-4", "reject", NULL, NULL, "badge prêté à un collègue",
+               "refusée par alice — motif : badge prêté à un collègue");
+        expect_hours(4, "0,00");
+    } else {
+        /* The decisions change: the latest stands. */
+        decide(size, "102-4", "accept", NULL, NULL, NULL, "acceptée par alice");
+        expect_hours(4, "1,50");
+        decide(size, "102-5", "edit", "13:00", "14:45", "arrivée notée à l’accueil",
+               "corrigée par alice (2026-05-20 13:00–2026-05-20 14:45) — motif : arrivée notée "
+               "à l’accueil");
+        expect_hours(5, "1,75");
+        decide(size, "102-3", "reject", NULL, NULL, "présence non confirmée",
+               "refusée par alice — motif : présence non confirmée");
+        expect_hours(3, "0,00");
+    }
+}
+
 static void desk_steps(const char *size, int round);
+static void credits_steps(const char *size, int round);
+static void save(const char *name, const unsigned char *data, size_t len, char *file, size_t cap);
 
 static void run_at(const char *size, int width, int height, int round)
 {
@@ -419,7 +564,7 @@ static void run_at(const char *size, int width, int height, int round)
     free(in_page("window.borneMark = 'same page'; done('ok');"));
     char uuid[64];
     snprintf(uuid, sizeof(uuid), "7a2d4c6e-0000-4000-8000-00000000000%d", round + 1);
-    push_entry(uuid, (uint32_t)(round + 1), 1779282000000 + round * 60000);
+    push_entry(uuid, (uint32_t)(round + 1), 101, 1779282000000 + round * 60000);
     char after[32];
     snprintf(after, sizeof(after), "%d", round + 1);
     wait_text("tr[data-session=\"101\"] .s-checked_in", after);
@@ -433,18 +578,7 @@ static void run_at(const char *size, int width, int height, int round)
     assert_true(page_has("horloge non fiable"));
     screenshot(size, "4-live");
 
-    if (round == 0) {
-        /* The review queue (1366x768): Hélène's entry was never closed; the registrar accepts
-         * it and the page shows the case decided. */
-        go("/events/42/review");
-        assert_true(page_has("id=\"case-101-1\""));
-        assert_true(page_has("sortie non scannée"));
-        screenshot(size, "9-review");
-        click("#case-101-1 button.accept");
-        expect_path("/events/42/review#case-101-1");
-        assert_true(page_has("acceptée</strong> par alice"));
-        screenshot(size, "10-review-accepted");
-    }
+    review_steps(size, round);
 
     go("/events");
     assert_true(page_has("Congrès 2026"));
@@ -461,7 +595,9 @@ static void run_at(const char *size, int width, int height, int round)
     assert_true(page_has("entrée"));
     screenshot(size, "6-participant");
 
-    /* Downloads with the browser's session. */
+    credits_steps(size, round);
+
+    /* Downloads with the browser's session: the machine CSV, one attestation. */
     char type[200];
     size_t len;
     unsigned char *csv = download("/events/42/credits.csv", &len, type, sizeof(type));
@@ -473,12 +609,9 @@ static void run_at(const char *size, int width, int height, int round)
     unsigned char *pdf = download("/events/42/attestations/1.pdf", &len, type, sizeof(type));
     assert_string_equal(type, "200 application/pdf");
     assert_true(len > 1000 && memcmp(pdf, "%PDF-", 5) == 0);
-    char file[700], cmd[1600], text[8192];
-    snprintf(file, sizeof(file), "%s/%s-attestation.pdf", reg.proc.dir, size);
-    FILE *f = fopen(file, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(pdf, 1, len, f), len);
-    fclose(f);
+    char name[80], file[700], cmd[1600], text[8192];
+    snprintf(name, sizeof(name), "%s-attestation.pdf", size);
+    save(name, pdf, len, file, sizeof(file));
     free(pdf);
     if (access("/usr/bin/pdftotext", X_OK) == 0) {
         snprintf(cmd, sizeof(cmd), "pdftotext '%s' -", file);
@@ -528,6 +661,17 @@ static void test_console_in_browser(void **state)
                      0);
     assert_int_equal(a.status, 200);
     http_resp_free(&a);
+    /* Three entries in B2 (13:00–15:00) never closed, for the review queue: Marie (13:10),
+     * Luc (13:20), Sophie (13:40). Not Hélène's nor Jean's: the desk steps add B2 scans to
+     * theirs. */
+    static const uint32_t open_b2[] = {3, 4, 5};
+    static const int64_t at_min[] = {10, 20, 40};
+    for (size_t i = 0; i < 3; i++) {
+        char uuid[64];
+        snprintf(uuid, sizeof(uuid), "7a2d4c6e-0000-4000-8000-0000000001%02u",
+                 (unsigned)open_b2[i]);
+        push_entry(uuid, open_b2[i], 102, 1779296400000 + at_min[i] * 60000);
+    }
     start_driver();
     run_at("1366x768", 1366, 768, 0);
     run_at("768x1024", 768, 1024, 1);
@@ -612,4 +756,150 @@ static void desk_steps(const char *size, int round)
     free(pdf);
     click("form.signout button");
     expect_path("/signin");
+}
+
+/* Writes `len` bytes to DIR/NAME (the registry's test folder); the path into file[cap]. */
+static void save(const char *name, const unsigned char *data, size_t len, char *file, size_t cap)
+{
+    snprintf(file, cap, "%s/%s", reg.proc.dir, name);
+    FILE *f = fopen(file, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* The names of a zip's entries, read from its local file headers, one per line into out[cap];
+ * the number of entries. */
+static size_t zip_names(const unsigned char *z, size_t len, char *out, size_t cap)
+{
+    size_t n = 0, at = 0, w = 0;
+    out[0] = '\0';
+    while (at + 30 <= len && memcmp(z + at, "PK\x03\x04", 4) == 0) {
+        unsigned flags = z[at + 6] | z[at + 7] << 8;
+        size_t size =
+            z[at + 18] | z[at + 19] << 8 | (size_t)z[at + 20] << 16 | (size_t)z[at + 21] << 24;
+        size_t name_len = z[at + 26] | z[at + 27] << 8, extra = z[at + 28] | z[at + 29] << 8;
+        assert_true(at + 30 + name_len + extra + size <= len);
+        assert_false(flags & 8); /* sizes in the header, not after the data */
+        assert_true(w + name_len + 2 <= cap);
+        memcpy(out + w, z + at + 30, name_len);
+        w += name_len;
+        out[w++] = '\n';
+        out[w] = '\0';
+        at += 30 + name_len + extra + size;
+        n++;
+    }
+    assert_true(at + 4 <= len && memcmp(z + at, "PK\x01\x02", 4) == 0); /* the central directory */
+    return n;
+}
+
+/* The credits page reached from the event page's link, then its downloads with the browser's
+ * session: the Excel file and every attestation in one zip. The figures follow review_steps
+ * and, in the second round, the first round's desk steps (Hélène in B2 13:05–14:30 by hand:
+ * 85 min, 1,25 h) and Jean's open A1 entry (09:01: 1,50 h). */
+static void credits_steps(const char *size, int round)
+{
+    static const struct {
+        const char *total;     /* the event's hours */
+        const char *hours[6];  /* participants 1 to 5, NULL: not listed */
+        const char *helene[3]; /* her lines of the Excel file, without CRLF */
+        const char *pdfs;      /* the zip's entries */
+    } want[2] = {
+        {"Total de l’événement : 3,75 h · Participants : 4",
+         {"1,50", NULL, "1,00", "0,00", "1,25"},
+         {"1;Hélène Tremblay;101;A1;Gestion documentaire;90;1,50;sortie non scannée;acceptée",
+          "1;Total — Hélène Tremblay;;;;90;1,50;;\"\""},
+         "Helene-Tremblay-1.pdf\nMarie-Cote-3.pdf\nSophie-Roy-5.pdf\n"},
+        {"Total de l’événement : 7,50 h · Participants : 5",
+         {"2,75", "1,50", "0,00", "1,50", "1,75"},
+         {"1;Hélène Tremblay;101;A1;Gestion documentaire;90;1,50;sortie non scannée;acceptée",
+          "1;Hélène Tremblay;102;B2;Éthique municipale;85;1,25;;\"\"",
+          "1;Total — Hélène Tremblay;;;;175;2,75;;\"\""},
+         "Helene-Tremblay-1.pdf\nJean-Levesque-2.pdf\nLuc-Gagnon-4.pdf\nSophie-Roy-5.pdf\n"},
+    };
+    go("/events/42");
+    click("nav.actions a[href=\"/events/42/credits\"]");
+    expect_path("/events/42/credits");
+    char text[400], id[128];
+    plain_text_of("#credits-total", text, sizeof(text));
+    if (!strstr(text, want[round].total)) {
+        fail_msg("the credits page reads \"%s\", expected \"%s\"", text, want[round].total);
+    }
+    for (uint32_t p = 1; p <= 5; p++) {
+        if (want[round].hours[p - 1]) {
+            expect_hours(p, want[round].hours[p - 1]);
+        } else {
+            char css[80];
+            snprintf(css, sizeof(css), "#credits tr[data-participant=\"%u\"]", p);
+            find(css, id, sizeof(id));
+            assert_false(id[0]);
+        }
+    }
+    static const char *const present[] = {
+        "#export-excel",
+        "a[href=\"/events/42/credits.csv\"]",
+        "a[href=\"/events/42/credits.json\"]",
+        "#attest-zip",
+        "form.settings select[name=missing_exit] option[value=full][selected]",
+        "form.settings input[name=issuer]"};
+    for (size_t i = 0; i < sizeof(present) / sizeof(present[0]); i++) {
+        find(present[i], id, sizeof(id));
+        if (!id[0]) {
+            fail_msg("the credits page has no %s", present[i]);
+        }
+    }
+    screenshot(size, "15-credits");
+
+    /* The Excel file: BOM, ';', decimal comma, CRLF, her rows and total, the event's total. */
+    char type[200], file[700], name[80];
+    size_t len;
+    unsigned char *xl = download("/events/42/credits-excel.csv", &len, type, sizeof(type));
+    assert_string_equal(type, "200 text/csv; charset=utf-8");
+    xl = realloc(xl, len + 1);
+    xl[len] = '\0';
+    const char *csv = (const char *)xl;
+    assert_true(len > 3 && memcmp(csv, "\xef\xbb\xbf", 3) == 0);
+    static const char header[] = "N° participant;Nom;N° séance;Code;Séance;Minutes de présence;"
+                                 "Heures créditées;Remarques;Révision\r\n";
+    assert_int_equal(strncmp(csv + 3, header, strlen(header)), 0);
+    for (const char *nl = strchr(csv, '\n'); nl; nl = strchr(nl + 1, '\n')) {
+        assert_true(nl > csv && nl[-1] == '\r');
+    }
+    assert_true(len > 2 && csv[len - 2] == '\r' && csv[len - 1] == '\n');
+    for (size_t i = 0; i < 3 && want[round].helene[i]; i++) {
+        char line[300];
+        snprintf(line, sizeof(line), "\n%s\r\n", want[round].helene[i]);
+        if (!strstr(csv, line)) {
+            fail_msg("the Excel file has no line \"%s\":\n%s", want[round].helene[i], csv);
+        }
+    }
+    char total[120];
+    snprintf(total, sizeof(total), "\n;Total de l’événement;;;Congrès 2026;;%s;;\"\"\r\n",
+             round == 0 ? "3,75" : "7,50");
+    if (!strstr(csv, total)) {
+        fail_msg("the Excel file has no event total \"%s\":\n%s", total, csv);
+    }
+    free(xl);
+
+    /* Every attestation, one PDF per participant who attended, in one zip. */
+    unsigned char *zip = download("/events/42/attestations.zip", &len, type, sizeof(type));
+    assert_string_equal(type, "200 application/zip");
+    assert_true(len > 4 && memcmp(zip, "PK\x03\x04", 4) == 0);
+    char names[1000];
+    zip_names(zip, len, names, sizeof(names));
+    assert_string_equal(names, want[round].pdfs);
+    snprintf(name, sizeof(name), "%s-attestations.zip", size);
+    save(name, zip, len, file, sizeof(file));
+    free(zip);
+    if (access("/usr/bin/unzip", X_OK) == 0) {
+        /* unzip reads the central directory: the same PDFs, and their CRCs check. */
+        char cmd[1600], listed[2000];
+        snprintf(cmd, sizeof(cmd), "unzip -Z1 '%s' && unzip -tq '%s' >/dev/null", file, file);
+        FILE *pp = popen(cmd, "r");
+        assert_non_null(pp);
+        size_t n = fread(listed, 1, sizeof(listed) - 1, pp);
+        listed[n] = '\0';
+        assert_int_equal(pclose(pp), 0);
+        assert_string_equal(listed, want[round].pdfs);
+    }
 }
