@@ -857,7 +857,7 @@ static void test_registry_open(void **state)
 static void test_registry_schema_from_old_version(void **state)
 {
     sql_fx *fx = *state;
-    /* Back to version 1 by hand: drop what migrations 2, 3, 4 and 5 add. */
+    /* Back to version 1 by hand: drop what migrations 2 to 6 add. */
     borne_regdb_close(fx->reg);
     fx->reg = NULL;
     sqlite3 *raw = NULL;
@@ -871,6 +871,7 @@ static void test_registry_schema_from_old_version(void **state)
                                   "ALTER TABLE counter DROP COLUMN epoch;"
                                   "ALTER TABLE event DROP COLUMN missing_exit;"
                                   "DROP TABLE review_decision;"
+                                  "ALTER TABLE event DROP COLUMN issuer;"
                                   "PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -890,6 +891,8 @@ static void test_registry_schema_from_old_version(void **state)
     /* Version 5: the missing-exit policy (review for an event made before) and the decisions. */
     assert_int_equal(pragma_int(db, "SELECT count(*) FROM event WHERE missing_exit = 'review'"), 1);
     assert_int_equal(pragma_int(db, "SELECT count(*) FROM review_decision"), 0);
+    /* Version 6: the event's issuer of attestations, none (the default) for an event made before. */
+    assert_int_equal(pragma_int(db, "SELECT count(*) FROM event WHERE issuer IS NULL"), 1);
 }
 
 /* A test on a fresh database (setup) or a fresh registry (setup_registry). */
