@@ -809,13 +809,13 @@ static void credits_steps(const char *size, int round)
          {"1,50", NULL, "1,00", "0,00", "1,25"},
          {"1;Hélène Tremblay;101;A1;Gestion documentaire;90;1,50;sortie non scannée;acceptée",
           "1;Total — Hélène Tremblay;;;;90;1,50;;\"\""},
-         "Helene-Tremblay-1.pdf\nMarie-Cote-3.pdf\nSophie-Roy-5.pdf\n"},
+         "Marie-Cote-3.pdf\nSophie-Roy-5.pdf\nHelene-Tremblay-1.pdf\n"},
         {"Total de l’événement : 7,50 h · Participants : 5",
          {"2,75", "1,50", "0,00", "1,50", "1,75"},
          {"1;Hélène Tremblay;101;A1;Gestion documentaire;90;1,50;sortie non scannée;acceptée",
           "1;Hélène Tremblay;102;B2;Éthique municipale;85;1,25;;\"\"",
           "1;Total — Hélène Tremblay;;;;175;2,75;;\"\""},
-         "Helene-Tremblay-1.pdf\nJean-Levesque-2.pdf\nLuc-Gagnon-4.pdf\nSophie-Roy-5.pdf\n"},
+         "Luc-Gagnon-4.pdf\nJean-Levesque-2.pdf\nSophie-Roy-5.pdf\nHelene-Tremblay-1.pdf\n"},
     };
     go("/events/42");
     click("nav.actions a[href=\"/events/42/credits\"]");
