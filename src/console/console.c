@@ -917,7 +917,8 @@ static enum MHD_Result credits_page(page *p, uint32_t event_id)
     if (pending) {
         fprintf(f, "<p class=\"warn\"><a href=\"/events/%u/review\">%lld %s</a></p>", event_id,
                 (long long)pending,
-                T(p, "crédit(s) en attente de révision", "credit(s) awaiting review"));
+                pending == 1 ? T(p, "crédit en attente de révision", "credit awaiting review")
+                             : T(p, "crédits en attente de révision", "credits awaiting review"));
     }
     if (registrar) {
         settings_form(p, event_id, t.policy, issuer);

@@ -40,11 +40,17 @@
         clock_untrusted: ["horloge non fiable", "clock untrusted"]
     };
 
+    var CLOCK = {
+        trusted: ["fiable", "trusted"],
+        untrusted: ["non fiable", "untrusted"],
+        corrected: ["corrigée", "corrected"]
+    };
+
     function kioskRow(k, now) {
         var tr = document.createElement("tr");
         tr.setAttribute("data-kiosk", k.id);
         var cells = [k.name, ago(k.last_seen_ms, now), k.pending === null ? "\u2014" : String(k.pending),
-                     k.clock || "\u2014"];
+                     k.clock ? (CLOCK[k.clock] || [k.clock, k.clock])[en ? 1 : 0] : "\u2014"];
         var classes = ["", "k-last", "num k-pending", "k-clock"];
         for (var i = 0; i < cells.length; i++) {
             var td = document.createElement("td");

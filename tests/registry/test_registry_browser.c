@@ -576,6 +576,9 @@ static void run_at(const char *size, int width, int height, int round)
     assert_string_equal(mark, "same page"); /* updated in place, not reloaded */
     free(mark);
     assert_true(page_has("horloge non fiable"));
+    char clock[64];
+    text_of("tr[data-kiosk] .k-clock", clock, sizeof(clock)); /* redrawn by the page's script */
+    assert_string_equal(clock, "non fiable");
     screenshot(size, "4-live");
 
     review_steps(size, round);
