@@ -837,8 +837,7 @@ static const char *policy_words(const page *p, borne_missing_exit policy)
     }
 }
 
-static void settings_form(page *p, uint32_t event_id, borne_missing_exit policy,
-                          const char *issuer)
+static void settings_form(page *p, uint32_t event_id, borne_missing_exit policy, const char *issuer)
 {
     FILE *f = p->out;
     fprintf(f,
@@ -854,8 +853,7 @@ static void settings_form(page *p, uint32_t event_id, borne_missing_exit policy,
         fprintf(f, "<option value=\"%s\"%s>%s</option>", borne_missing_exit_name(all[i]),
                 all[i] == policy ? " selected" : "", policy_words(p, all[i]));
     }
-    fprintf(f,
-            "</select></label><label>%s <input name=\"issuer\" maxlength=\"%d\" value=\"",
+    fprintf(f, "</select></label><label>%s <input name=\"issuer\" maxlength=\"%d\" value=\"",
             T(p, "Émetteur des attestations" NBSP ":", "Attestations issued by:"),
             BORNE_ISSUER_MAX);
     esc(f, issuer);
@@ -895,7 +893,8 @@ static enum MHD_Result credits_page(page *p, uint32_t event_id)
     fputs("<h1>", f);
     esc(f, t.event.name);
     fprintf(f, " · %s</h1><nav class=\"actions\"><a href=\"/events/%u\">%s</a>",
-            T(p, "Crédits", "Credits"), event_id, T(p, "Retour à l’événement", "Back to the event"));
+            T(p, "Crédits", "Credits"), event_id,
+            T(p, "Retour à l’événement", "Back to the event"));
     if (registrar) {
         fprintf(f,
                 "<a class=\"button\" id=\"export-excel\" href=\"/events/%u/credits-excel.csv\" "
@@ -911,9 +910,9 @@ static enum MHD_Result credits_page(page *p, uint32_t event_id)
     fprintf(f,
             "</nav><p class=\"sub\" id=\"credits-total\">%s" NBSP ": <strong>%s" NBSP
             "h</strong> · %s" NBSP ": %zu · %s" NBSP ": %s</p>",
-            T(p, "Total de l’événement", "Event total"), total, T(p, "Participants", "Participants"),
-            t.ntotals, T(p, "Sortie non scannée", "Exit not scanned"),
-            policy_words(p, t.policy));
+            T(p, "Total de l’événement", "Event total"), total,
+            T(p, "Participants", "Participants"), t.ntotals,
+            T(p, "Sortie non scannée", "Exit not scanned"), policy_words(p, t.policy));
     if (pending) {
         fprintf(f, "<p class=\"warn\"><a href=\"/events/%u/review\">%lld %s</a></p>", event_id,
                 (long long)pending,
@@ -1001,8 +1000,8 @@ static enum MHD_Result settings_save(page *p, uint32_t event_id)
     }
     json_t *before = json_pack("{s:s,s:s}", "missing_exit", borne_missing_exit_name(old_policy),
                                "issuer", old_issuer);
-    json_t *after = json_pack("{s:s,s:s}", "missing_exit", borne_missing_exit_name(policy),
-                              "issuer", issuer);
+    json_t *after =
+        json_pack("{s:s,s:s}", "missing_exit", borne_missing_exit_name(policy), "issuer", issuer);
     char *b = json_dumps(before, JSON_COMPACT), *a = json_dumps(after, JSON_COMPACT);
     char target[32];
     snprintf(target, sizeof(target), "event %u", event_id);
@@ -1805,8 +1804,11 @@ static void review_hidden(page *p, const borne_credit_row *r, const char *decisi
             (unsigned)r->session->id, (unsigned)r->participant_id, decision);
 }
 
-/* One case: who, which session, why, the credit, the decision, the timeline, the actions. */
-static borne_err review_case(page *p, const borne_credits_table *t, const borne_credit_row *r)
+/* One case: who, which session, why, the credit, the decision, the timeline, the actions.
+ * `filter`: the queue's filter ("" or "?kind=...&session=..."), kept by the forms' action so that
+ * the decision lands back on the filtered queue. */
+static borne_err review_case(page *p, const borne_credits_table *t, const borne_credit_row *r,
+                             const char *filter)
 {
     FILE *f = p->out;
     char words[256], hours[32], from[40], to[40];
@@ -1891,19 +1893,19 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
     fputs("</tbody></table>", f);
     json_decref(timeline);
     if (p->session.user.role == BORNE_ROLE_REGISTRAR) {
-        fprintf(f, "<div class=\"decide\"><form method=\"post\" action=\"/events/%u/review\">",
-                t->event.id);
+        fprintf(f, "<div class=\"decide\"><form method=\"post\" action=\"/events/%u/review%s\">",
+                t->event.id, filter);
         review_hidden(p, r, "accept");
         fprintf(f, "<button type=\"submit\" class=\"accept\">%s</button></form>",
                 T(p, "Accepter", "Accept"));
-        fprintf(f, "<form method=\"post\" action=\"/events/%u/review\">", t->event.id);
+        fprintf(f, "<form method=\"post\" action=\"/events/%u/review%s\">", t->event.id, filter);
         review_hidden(p, r, "reject");
         fprintf(f,
                 "<input name=\"reason\" required maxlength=\"500\" aria-label=\"%s\" "
                 "placeholder=\"%s\"><button type=\"submit\" class=\"reject\">%s</button></form>",
                 T(p, "Motif du refus", "Reason for rejecting"), T(p, "Motif", "Reason"),
                 T(p, "Refuser", "Reject"));
-        fprintf(f, "<form method=\"post\" action=\"/events/%u/review\">", t->event.id);
+        fprintf(f, "<form method=\"post\" action=\"/events/%u/review%s\">", t->event.id, filter);
         review_hidden(p, r, "edit");
         /* The times proposed: the registrar's edit standing, else the scans', else the
          * session's. */
@@ -1934,6 +1936,193 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
     return BORNE_OK;
 }
 
+/* The review queue is shown REVIEW_PAGE cases at a time: a big event has thousands, each with
+ * its timeline and forms. */
+#define REVIEW_PAGE 50
+
+/* What the queue shows: the cases of one kind of anomaly and/or one session, or all. */
+typedef struct review_filter {
+    int kind;            /* anomaly bit index, -1: any */
+    uint32_t session_id; /* 0: any */
+} review_filter;
+
+static bool review_match(const borne_credit_row *r, const review_filter *flt)
+{
+    return borne_credit_row_in_review(r) &&
+           (flt->kind < 0 || (r->credit.anomalies & (1u << flt->kind))) &&
+           (!flt->session_id || r->session->id == flt->session_id);
+}
+
+/* The cases of the queue in their order, open ones first (then decided), each in the table's
+ * order (participant name, session start): indexes into t->rows (caller frees *out). */
+static borne_err review_list(const borne_credits_table *t, const review_filter *flt, size_t **out,
+                             size_t *n)
+{
+    *n = 0;
+    *out = malloc((t->count + 1) * sizeof(**out));
+    if (!*out) {
+        return BORNE_ERR_NOMEM;
+    }
+    for (int decided = 0; decided < 2; decided++) {
+        for (size_t i = 0; i < t->count; i++) {
+            if (review_match(&t->rows[i], flt) &&
+                (t->rows[i].decision != BORNE_REVIEW_NONE) == (decided != 0)) {
+                (*out)[(*n)++] = i;
+            }
+        }
+    }
+    return BORNE_OK;
+}
+
+/* The filter and page as a query string: "" or "?kind=clock&session=101&page=2" (checked values
+ * only, nothing to escape), its parameters joined by `amp` ("&amp;" in HTML, "&" in a header). */
+static void review_query(const review_filter *flt, long page_no, const char *amp, char *out,
+                         size_t cap)
+{
+    int len = 0;
+    out[0] = '\0';
+    if (flt->kind >= 0) {
+        len += snprintf(out + len, cap - (size_t)len, "%skind=%s", len ? amp : "?",
+                        borne_anomaly_name(flt->kind));
+    }
+    if (flt->session_id) {
+        len += snprintf(out + len, cap - (size_t)len, "%ssession=%u", len ? amp : "?",
+                        (unsigned)flt->session_id);
+    }
+    if (page_no > 1) {
+        snprintf(out + len, cap - (size_t)len, "%spage=%ld", len ? amp : "?", page_no);
+    }
+}
+
+/* Reads ?kind= and ?session= (absent or empty: any). false: a value the event does not know. */
+static bool review_filter_read(page *p, const borne_credits_table *t, review_filter *flt,
+                               const char **why)
+{
+    flt->kind = -1;
+    flt->session_id = 0;
+    const char *kind = arg(p, "kind"), *session = arg(p, "session");
+    if (kind && kind[0]) {
+        for (int i = 0; i < BORNE_ANOMALY_KINDS; i++) {
+            if (strcmp(kind, borne_anomaly_name(i)) == 0) {
+                flt->kind = i;
+            }
+        }
+        if (flt->kind < 0) {
+            *why = T(p, "Type de cas inconnu.", "Unknown kind of case.");
+            return false;
+        }
+    }
+    if (session && session[0]) {
+        bool digits = strlen(session) <= 10 && strspn(session, "0123456789") == strlen(session);
+        unsigned long long id = digits ? strtoull(session, NULL, 10) : 0;
+        for (size_t i = 0; id && id <= UINT32_MAX && i < t->nsessions; i++) {
+            if (t->sessions[i].id == (uint32_t)id) {
+                flt->session_id = (uint32_t)id;
+            }
+        }
+        if (!flt->session_id) {
+            *why = T(p, "Séance inconnue pour cet événement.", "No such session in this event.");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Reads ?page= (absent or empty: 1), clamped to [1, pages]. false: not a whole number. */
+static bool review_page_read(page *p, long pages, long *page_no)
+{
+    const char *text = arg(p, "page");
+    *page_no = 1;
+    if (!text || !text[0]) {
+        return true;
+    }
+    const char *digits = text[0] == '-' ? text + 1 : text;
+    if (!digits[0] || strspn(digits, "0123456789") != strlen(digits)) {
+        return false;
+    }
+    /* Beyond the last page (however many digits): the last. Zero or negative: the first. */
+    if (text[0] != '-' && (strlen(digits) > 9 || atol(digits) > pages)) {
+        *page_no = pages;
+    } else if (text[0] != '-' && atol(digits) > 1) {
+        *page_no = atol(digits);
+    }
+    return true;
+}
+
+/* « Précédent » · page X sur Y · « Suivant ». */
+static void review_pager(page *p, uint32_t event_id, const review_filter *flt, long page_no,
+                         long pages)
+{
+    FILE *f = p->out;
+    char q[96];
+    fputs("<nav class=\"pager\">", f);
+    if (page_no > 1) {
+        review_query(flt, page_no - 1, "&amp;", q, sizeof(q));
+        fprintf(f, "<a rel=\"prev\" href=\"/events/%u/review%s\">%s</a>", event_id, q,
+                T(p, "«" NBSP "Précédent", "« Previous"));
+    }
+    fprintf(f, "<span>%s %ld %s %ld</span>", T(p, "Page", "Page"), page_no, T(p, "sur", "of"),
+            pages);
+    if (page_no < pages) {
+        review_query(flt, page_no + 1, "&amp;", q, sizeof(q));
+        fprintf(f, "<a rel=\"next\" href=\"/events/%u/review%s\">%s</a>", event_id, q,
+                T(p, "Suivant" NBSP "»", "Next »"));
+    }
+    fputs("</nav>", f);
+}
+
+/* The counts per kind of anomaly (open, decided), each a link to its cases; the filter form. */
+static void review_summary(page *p, const borne_credits_table *t, const review_filter *flt)
+{
+    FILE *f = p->out;
+    size_t open[BORNE_ANOMALY_KINDS] = {0}, decided[BORNE_ANOMALY_KINDS] = {0};
+    for (size_t i = 0; i < t->count; i++) {
+        const borne_credit_row *r = &t->rows[i];
+        for (int k = 0; borne_credit_row_in_review(r) && k < BORNE_ANOMALY_KINDS; k++) {
+            if (r->credit.anomalies & (1u << k)) {
+                (r->decision == BORNE_REVIEW_NONE ? open : decided)[k]++;
+            }
+        }
+    }
+    fprintf(f,
+            "<table class=\"list\" id=\"review-kinds\"><thead><tr><th>%s</th>"
+            "<th class=\"num\">%s</th><th class=\"num\">%s</th></tr></thead><tbody>",
+            T(p, "Type de cas", "Kind of case"), T(p, "À décider", "Open"),
+            T(p, "Décidés", "Decided"));
+    for (int k = 0; k < BORNE_ANOMALY_KINDS; k++) {
+        if (!open[k] && !decided[k]) {
+            continue;
+        }
+        fprintf(f,
+                "<tr id=\"kind-%s\"><td><a href=\"/events/%u/review?kind=%s\">%s</a></td>"
+                "<td class=\"num open\">%zu</td><td class=\"num decided\">%zu</td></tr>",
+                borne_anomaly_name(k), t->event.id, borne_anomaly_name(k),
+                p->en ? borne_anomaly_name(k) : borne_anomaly_label_fr(k), open[k], decided[k]);
+    }
+    fprintf(f,
+            "</tbody></table><form method=\"get\" action=\"/events/%u/review\" "
+            "class=\"filter\"><label>%s <select name=\"kind\"><option value=\"\">%s</option>",
+            t->event.id, T(p, "Type" NBSP ":", "Kind:"), T(p, "tous", "all"));
+    for (int k = 0; k < BORNE_ANOMALY_KINDS; k++) {
+        fprintf(f, "<option value=\"%s\"%s>%s</option>", borne_anomaly_name(k),
+                flt->kind == k ? " selected" : "",
+                p->en ? borne_anomaly_name(k) : borne_anomaly_label_fr(k));
+    }
+    fprintf(f, "</select></label><label>%s <select name=\"session\"><option value=\"\">%s</option>",
+            T(p, "Séance" NBSP ":", "Session:"), T(p, "toutes", "all"));
+    for (size_t i = 0; i < t->nsessions; i++) {
+        fprintf(f, "<option value=\"%u\"%s>", (unsigned)t->sessions[i].id,
+                flt->session_id == t->sessions[i].id ? " selected" : "");
+        esc(f, t->sessions[i].code);
+        fputs(" — ", f);
+        esc(f, t->sessions[i].title);
+        fputs("</option>", f);
+    }
+    fprintf(f, "</select></label><button type=\"submit\">%s</button></form>",
+            T(p, "Filtrer", "Filter"));
+}
+
+/* GET /events/N/review[?kind=K][&session=S][&page=P]: REVIEW_PAGE cases a page, open first. */
 static enum MHD_Result review_page(page *p, uint32_t event_id)
 {
     borne_credits_table t;
@@ -1945,8 +2134,28 @@ static enum MHD_Result review_page(page *p, uint32_t event_id)
         return message_page(p, 500, T(p, "Registre indisponible", "Registry unavailable"),
                             borne_strerror(err));
     }
+    review_filter flt;
+    const char *why = "";
+    if (!review_filter_read(p, &t, &flt, &why)) {
+        borne_credits_table_free(&t);
+        return message_page(p, 400, T(p, "Filtre refusé", "Filter refused"), why);
+    }
+    size_t *cases = NULL, ncases = 0;
+    if (review_list(&t, &flt, &cases, &ncases)) {
+        borne_credits_table_free(&t);
+        return MHD_NO;
+    }
+    long pages = ncases ? (long)((ncases + REVIEW_PAGE - 1) / REVIEW_PAGE) : 1, page_no;
+    if (!review_page_read(p, pages, &page_no)) {
+        free(cases);
+        borne_credits_table_free(&t);
+        return message_page(p, 400, T(p, "Page refusée", "Page refused"),
+                            T(p, "Le numéro de page est un nombre entier, par exemple 2.",
+                              "The page number is a whole number, such as 2."));
+    }
     open_page(p);
     if (!p->out) {
+        free(cases);
         borne_credits_table_free(&t);
         return MHD_NO;
     }
@@ -1966,27 +2175,77 @@ static enum MHD_Result review_page(page *p, uint32_t event_id)
         "</h1><nav class=\"actions\"><a href=\"/events/%u\">%s</a></nav><p class=\"sub\">%s" NBSP
         ": %zu · %s" NBSP ": %zu · %s" NBSP ": %s</p>",
         event_id, T(p, "Retour à l’événement", "Back to the event"), T(p, "Cas", "Cases"), listed,
-        T(p, "à décider", "to decide"), pending,
-        T(p, "sortie non scannée", "exit not scanned"), policy_words(p, t.policy));
+        T(p, "à décider", "to decide"), pending, T(p, "sortie non scannée", "exit not scanned"),
+        policy_words(p, t.policy));
     if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
         fprintf(f, "<p>%s</p>",
                 T(p, "Lecture seule" NBSP ": seul un registraire peut décider.",
                   "Read only: only a registrar may decide."));
     }
-    for (size_t i = 0; !err && i < t.count; i++) {
-        if (borne_credit_row_in_review(&t.rows[i])) {
-            err = review_case(p, &t, &t.rows[i]);
-        }
+    if (listed) {
+        review_summary(p, &t, &flt);
+    }
+    char filter[96];
+    review_query(&flt, 1, "&amp;", filter, sizeof(filter));
+    if (ncases) {
+        fprintf(f, "<p class=\"sub\" id=\"review-shown\">%s %zu–%zu %s %zu</p>",
+                T(p, "Cas", "Cases"), (size_t)(page_no - 1) * REVIEW_PAGE + 1,
+                (size_t)page_no * REVIEW_PAGE < ncases ? (size_t)page_no * REVIEW_PAGE : ncases,
+                T(p, "sur", "of"), ncases);
+        review_pager(p, event_id, &flt, page_no, pages);
+    }
+    size_t from = (size_t)(page_no - 1) * REVIEW_PAGE;
+    for (size_t i = from; !err && i < ncases && i < from + REVIEW_PAGE; i++) {
+        err = review_case(p, &t, &t.rows[cases[i]], filter);
+    }
+    if (ncases > REVIEW_PAGE) {
+        review_pager(p, event_id, &flt, page_no, pages);
     }
     if (!listed) {
         fprintf(f, "<p>%s</p>", T(p, "Aucun cas à vérifier.", "Nothing to review."));
+    } else if (!ncases) {
+        fprintf(f, "<p>%s</p>", T(p, "Aucun cas pour ce filtre.", "No case for this filter."));
     }
+    free(cases);
     borne_credits_table_free(&t);
     if (err) {
         return MHD_NO; /* the half-written page is freed by handle() */
     }
     foot(p);
     return send_page(p, 200);
+}
+
+/* Where the queue shows a case once decided: its page under the filter of the form's action
+ * (else, when the case is no longer in that filter, in the whole queue), "#case-S-P" included. */
+static void review_location(page *p, uint32_t event_id, uint32_t session_id, uint32_t pid,
+                            char *out, size_t cap)
+{
+    snprintf(out, cap, "/events/%u/review#case-%u-%u", event_id, (unsigned)session_id,
+             (unsigned)pid);
+    borne_credits_table t;
+    if (borne_credits_load(p->db, event_id, p->now_ms / 1000, &t)) {
+        return;
+    }
+    review_filter flt, all = {.kind = -1, .session_id = 0};
+    const char *why;
+    const borne_credit_row *row = borne_credits_find(&t, pid, session_id);
+    if (!review_filter_read(p, &t, &flt, &why) || !row || !review_match(row, &flt)) {
+        flt = all;
+    }
+    size_t *cases = NULL, n = 0;
+    if (row && review_list(&t, &flt, &cases, &n) == BORNE_OK) {
+        for (size_t i = 0; i < n; i++) {
+            if (&t.rows[cases[i]] == row) {
+                char q[96];
+                review_query(&flt, (long)(i / REVIEW_PAGE) + 1, "&", q, sizeof(q));
+                snprintf(out, cap, "/events/%u/review%s#case-%u-%u", event_id, q,
+                         (unsigned)session_id, (unsigned)pid);
+                break;
+            }
+        }
+    }
+    free(cases);
+    borne_credits_table_free(&t);
 }
 
 /* The credit of one case as JSON text for the audit log (caller frees). */
@@ -2102,9 +2361,8 @@ static enum MHD_Result review_decide(page *p, uint32_t event_id)
                               before, after);
     free(before);
     free(after);
-    char location[80];
-    snprintf(location, sizeof(location), "/events/%u/review#case-%u-%u", event_id,
-             (unsigned)req.session_id, (unsigned)req.participant_id);
+    char location[200];
+    review_location(p, event_id, req.session_id, req.participant_id, location, sizeof(location));
     return redirect(p, location, NULL, NULL);
 }
 

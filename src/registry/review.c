@@ -243,16 +243,21 @@ static borne_err load_people(sqlite3 *c, uint32_t event_id, int64_t only, struct
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st;
-    borne_err err =
-        prepare(c,
-                "SELECT id, name, walkin_kiosk IS NOT NULL FROM participant"
-                " WHERE event_id = ?1 AND deleted = 0 AND (?2 < 0 OR id = ?2) ORDER BY id",
-                &st);
+    /* Two texts rather than "(?2 < 0 OR id = ?2)", which no index can serve: one participant
+     * (an attestation, a decision) reads her rows only. */
+    borne_err err = prepare(c,
+                            only < 0 ? "SELECT id, name, walkin_kiosk IS NOT NULL FROM participant"
+                                       " WHERE event_id = ?1 AND deleted = 0 ORDER BY id"
+                                     : "SELECT id, name, walkin_kiosk IS NOT NULL FROM participant"
+                                       " WHERE event_id = ?1 AND deleted = 0 AND id = ?2",
+                            &st);
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
-    sqlite3_bind_int64(st, 2, only);
+    if (only >= 0) {
+        sqlite3_bind_int64(st, 2, only);
+    }
     size_t cap = 0;
     int rc;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -299,20 +304,27 @@ static borne_err load_scans(sqlite3 *c, uint32_t event_id, int64_t only,
                             size_t npeople, borne_report_skips *skips)
 {
     sqlite3_stmt *st;
-    borne_err err =
-        prepare(c,
-                "SELECT participant_id, session_id, wall_ms, direction, outcome, clock_trusted,"
-                " wall_ms <> wall_recorded_ms, wall_ms > received_ms + ?2,"
-                " direction IN (0, 1) AND length(uuid) = 36"
-                " FROM checkin WHERE event_id = ?1 AND outcome IN (0, 1, 2, 17)"
-                " AND (?3 < 0 OR participant_id = ?3)",
-                &st);
+#define SCAN_COLUMNS                                                                               \
+    "SELECT participant_id, session_id, wall_ms, direction, outcome, clock_trusted,"               \
+    " wall_ms <> wall_recorded_ms, wall_ms > received_ms + ?2,"                                    \
+    " direction IN (0, 1) AND length(uuid) = 36"
+    /* One participant: through the index on (event, participant). */
+    borne_err err = prepare(c,
+                            only < 0 ? SCAN_COLUMNS " FROM checkin WHERE event_id = ?1"
+                                                    " AND outcome IN (0, 1, 2, 17)"
+                                     : SCAN_COLUMNS " FROM checkin WHERE event_id = ?1"
+                                                    " AND participant_id = ?3"
+                                                    " AND outcome IN (0, 1, 2, 17)",
+                            &st);
+#undef SCAN_COLUMNS
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
     sqlite3_bind_int64(st, 2, BORNE_PUSH_FUTURE_SKEW_MS);
-    sqlite3_bind_int64(st, 3, only);
+    if (only >= 0) {
+        sqlite3_bind_int64(st, 3, only);
+    }
     int rc;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (!sqlite3_column_int(st, 8)) {
@@ -355,24 +367,36 @@ static borne_err load_scans(sqlite3 *c, uint32_t event_id, int64_t only,
     return err;
 }
 
-static borne_err load_decisions(sqlite3 *c, uint32_t event_id, struct decision **out, size_t *n)
+static int decision_by_participant(const void *a, const void *b)
+{
+    const struct decision *x = a, *y = b;
+    return (x->participant > y->participant) - (x->participant < y->participant);
+}
+
+/* The decisions of the event (only >= 0: of that participant), by participant. */
+static borne_err load_decisions(sqlite3 *c, uint32_t event_id, int64_t only, struct decision **out,
+                                size_t *n)
 {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st;
     /* The latest row of each participant and session stands. */
-    borne_err err = prepare(c,
-                            "SELECT participant_id, session_id, decision, entry, exit, reason,"
-                            " decided_by, decided_ms, id FROM review_decision d"
-                            " WHERE event_id = ?1 AND id = (SELECT max(id) FROM review_decision e"
-                            "  WHERE e.event_id = d.event_id"
-                            "  AND e.participant_id = d.participant_id"
-                            "  AND e.session_id = d.session_id)",
-                            &st);
+#define LATEST                                                                                     \
+    "SELECT participant_id, session_id, decision, entry, exit, reason,"                            \
+    " decided_by, decided_ms, id FROM review_decision d"                                           \
+    " WHERE event_id = ?1 AND id = (SELECT max(id) FROM review_decision e"                         \
+    "  WHERE e.event_id = d.event_id"                                                              \
+    "  AND e.participant_id = d.participant_id"                                                    \
+    "  AND e.session_id = d.session_id)"
+    borne_err err = prepare(c, only < 0 ? LATEST : LATEST " AND participant_id = ?2", &st);
+#undef LATEST
     if (err) {
         return err;
     }
     sqlite3_bind_int64(st, 1, event_id);
+    if (only >= 0) {
+        sqlite3_bind_int64(st, 2, only);
+    }
     size_t cap = 0;
     int rc;
     while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -401,6 +425,9 @@ static borne_err load_decisions(sqlite3 *c, uint32_t event_id, struct decision *
         err = BORNE_ERR_DB;
     }
     sqlite3_finalize(st);
+    if (!err && *n > 1) {
+        qsort(*out, *n, sizeof(**out), decision_by_participant);
+    }
     return err;
 }
 
@@ -431,10 +458,15 @@ static borne_err compute_person(borne_credits_table *t, const struct person *p,
                                        .rule = s->rule};
         applied[i] = NULL;
     }
-    for (size_t k = 0; k < ndec; k++) {
-        if (dec[k].participant != p->id) {
-            continue;
-        }
+    /* Her decisions: consecutive in dec (by participant). */
+    struct decision key = {.participant = p->id};
+    const struct decision *hit =
+        ndec ? bsearch(&key, dec, ndec, sizeof(*dec), decision_by_participant) : NULL;
+    size_t from = hit ? (size_t)(hit - dec) : ndec;
+    while (from > 0 && dec[from - 1].participant == p->id) {
+        from--;
+    }
+    for (size_t k = from; k < ndec && dec[k].participant == p->id; k++) {
         long si = session_index(t->sessions, t->nsessions, dec[k].session);
         if (si >= 0) {
             cs[si].decision = dec[k].kind;
@@ -522,7 +554,7 @@ static borne_err load(struct borne_regdb *db, uint32_t event_id, int64_t only, i
     err = err ? err
               : load_scans(c, event_id, only, out->sessions, out->nsessions, people, npeople,
                            &out->skips);
-    err = err ? err : load_decisions(c, event_id, &dec, &ndec);
+    err = err ? err : load_decisions(c, event_id, only, &dec, &ndec);
     if (own) {
         sqlite3_exec(c, "COMMIT", NULL, NULL, NULL);
     }
@@ -844,12 +876,17 @@ borne_err borne_credits_write(const borne_credits_table *t, borne_credits_format
     if (!j) {
         return BORNE_ERR_NOMEM;
     }
-    int rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    /* Dumped to memory, then written at once: json_dumpf writes each token with its own fwrite
+     * (a locked call per brace, key and value: a fifth of the export's time for 2,000 people). */
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(j);
-    if (rc || fputc('\n', out) == EOF) {
-        return BORNE_ERR_IO;
+    if (!text) {
+        return BORNE_ERR_NOMEM;
     }
-    return BORNE_OK;
+    size_t len = strlen(text);
+    bool ok = fwrite(text, 1, len, out) == len && fputc('\n', out) != EOF;
+    free(text);
+    return ok ? BORNE_OK : BORNE_ERR_IO;
 }
 
 /* ---- the review queue ---- */

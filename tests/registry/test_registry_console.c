@@ -845,6 +845,174 @@ static void test_review_queue(void **state)
     registry_cleanup(&r);
 }
 
+/* POSTs a decision form to `path` from the console's origin; the status and the Location. */
+static int decide_at(test_registry *r, const char *cookie, const char *path, const char *form,
+                     char *loc, size_t cap)
+{
+    char origin[80];
+    snprintf(origin, sizeof(origin), "Origin: http://127.0.0.1:%u\r\n", (unsigned)r->proc.port);
+    http_resp a;
+    web_request(r, "POST", path, cookie, origin, form, &a);
+    int status = a.status;
+    web_head_value(&a, "Location", loc, cap);
+    http_resp_free(&a);
+    return status;
+}
+
+/* How many times `needle` occurs in `hay`. */
+static size_t occurrences(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *at = hay; (at = strstr(at, needle)) != NULL; at += strlen(needle)) {
+        n++;
+    }
+    return n;
+}
+
+/* GET path as the registrar: the status, and the body into *body (caller frees) when asked. */
+static int review_get(test_registry *r, const char *cookie, const char *path, char **body)
+{
+    http_resp a;
+    web_request(r, "GET", path, cookie, NULL, NULL, &a);
+    int status = a.status;
+    if (body) {
+        *body = a.body;
+        a.body = NULL;
+    }
+    http_resp_free(&a);
+    return status;
+}
+
+/* The review queue of a bigger event, by pages of 50: open cases first, the counts per kind, the
+ * filters by kind and session, hostile parameters refused or clamped (never echoed), and a
+ * decision sending the registrar to the page that now holds the case. */
+static void test_review_pages(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    /* 60 more participants in A1 (after the fixture's names), each with an entry never closed;
+     * Hélène's entry too, by an untrusted clock: 61 cases, 2 pages. */
+    size_t cap = strlen(fixture_roster_csv) + 60 * 80;
+    char *roster = malloc(cap), path[400];
+    size_t len = (size_t)snprintf(roster, cap, "%s", fixture_roster_csv);
+    for (int i = 201; i <= 260; i++) {
+        len +=
+            (size_t)snprintf(roster + len, cap - len,
+                             "%d,Zoé Participant %d,Ville de Rimouski,oui,confirmé,A1,,,\n", i, i);
+    }
+    harness_write(r.proc.dir, "roster-big.csv", roster, path, sizeof(path));
+    free(roster);
+    assert_int_equal(harness_admin(&r.proc, NULL, 0, "roster", "import", "42", path, NULL), 0);
+    char token[128], reg[80], csrf[65], uuid[40], form[300], loc[200];
+    registry_kiosk(&r, 42, token, NULL);
+    const int64_t t0 = 1779282000000; /* 2026-05-20 09:00 in Montréal, session A1 (101) */
+    size_t bcap = 61 * 1024;
+    char *body = malloc(bcap), rec[1024];
+    len = (size_t)snprintf(body, bcap, "{\"checkins\":[");
+    for (int i = 200; i <= 260; i++) {
+        snprintf(uuid, sizeof(uuid), "6f1c3b9e-0000-4000-8000-000000000%03d", i);
+        checkin_json(rec, sizeof(rec), uuid, 42, i == 200 ? 1 : (uint32_t)i, t0, i != 200);
+        len += (size_t)snprintf(body + len, bcap - len, "%s%s", i > 200 ? "," : "", rec);
+    }
+    len += (size_t)snprintf(body + len, bcap - len, "]}");
+    http_resp a;
+    assert_int_equal(
+        http_do(r.proc.port, "POST", "/v1/checkins", token, "application/json", body, len, &a), 0);
+    assert_int_equal(a.status, 200);
+    http_resp_free(&a);
+    free(body);
+    web_sign_in(&r, "alice", "correct+horse+battery", reg);
+    web_page_csrf(&r, reg, csrf);
+
+    /* Page 1: 50 cases, Hélène first, the way to page 2, the counts per kind. */
+    char *page;
+    assert_int_equal(review_get(&r, reg, "/events/42/review", &page), 200);
+    assert_int_equal(occurrences(page, "<section class=\"case\""), 50);
+    assert_non_null(strstr(page, "id=\"case-101-1\""));
+    assert_non_null(strstr(page, "id=\"case-101-249\""));
+    assert_null(strstr(page, "id=\"case-101-250\""));
+    assert_non_null(strstr(page, "Page 1 sur 2"));
+    assert_non_null(strstr(page, "rel=\"next\" href=\"/events/42/review?page=2\">Suivant"));
+    assert_null(strstr(page, "rel=\"prev\""));
+    assert_non_null(strstr(page, "<tr id=\"kind-missing-exit\"><td><a href=\"/events/42/review?"
+                                 "kind=missing-exit\">sortie non scannée</a></td><td class=\"num "
+                                 "open\">61</td><td class=\"num decided\">0</td></tr>"));
+    assert_non_null(strstr(page, "<td class=\"num open\">1</td>")); /* the clock */
+    /* The forms as before the pages. */
+    snprintf(form, sizeof(form),
+             "<form method=\"post\" action=\"/events/42/review\"><input type=\"hidden\" "
+             "name=\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"case\" value=\"101-1\">",
+             csrf);
+    assert_non_null(strstr(page, form));
+    free(page);
+    /* Page 2: the other 11, the way back. Out of range: clamped. */
+    assert_int_equal(review_get(&r, reg, "/events/42/review?page=2", &page), 200);
+    assert_int_equal(occurrences(page, "<section class=\"case\""), 11);
+    assert_non_null(strstr(page, "id=\"case-101-260\""));
+    assert_non_null(strstr(page, "rel=\"prev\" href=\"/events/42/review\">«\xc2\xa0Précédent"));
+    assert_null(strstr(page, "rel=\"next\""));
+    free(page);
+    static const struct {
+        const char *path;
+        int status;
+        const char *has;
+    } hostile[] = {
+        {"/events/42/review?page=-1", 200, "Page 1 sur 2"},
+        {"/events/42/review?page=0", 200, "Page 1 sur 2"},
+        {"/events/42/review?page=99999999999", 200, "Page 2 sur 2"},
+        {"/events/42/review?page=999999999999999999999999999", 200, "Page 2 sur 2"},
+        {"/events/42/review?page=", 200, "Page 1 sur 2"},
+        {"/events/42/review?page=abc", 400, "nombre entier"},
+        {"/events/42/review?page=1e3", 400, "nombre entier"},
+        {"/events/42/review?page=--1", 400, "nombre entier"},
+        {"/events/42/review?kind=%3Cscript%3Ealert(1)%3C%2Fscript%3E", 400, "Type de cas inconnu"},
+        {"/events/42/review?kind=clock%3B", 400, "Type de cas inconnu"},
+        {"/events/42/review?session=abc", 400, "Séance inconnue"},
+        {"/events/42/review?session=999", 400, "Séance inconnue"},
+        {"/events/42/review?session=301", 400, "Séance inconnue"},        /* another event's */
+        {"/events/42/review?session=4294967397", 400, "Séance inconnue"}, /* 101 + 2^32 */
+        {"/events/42/review?session=102", 200, "Aucun cas pour ce filtre"},
+    };
+    for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+        int status = review_get(&r, reg, hostile[i].path, &page);
+        if (status != hostile[i].status || !strstr(page, hostile[i].has)) {
+            fail_msg("%s: %d, expected %d with \"%s\"", hostile[i].path, status, hostile[i].status,
+                     hostile[i].has);
+        }
+        assert_null(strstr(page, "<script>"));
+        assert_null(strstr(page, "alert("));
+        free(page);
+    }
+    /* By kind: Hélène's untrusted clock alone; the forms keep the filter. */
+    assert_int_equal(review_get(&r, reg, "/events/42/review?kind=clock&session=101", &page), 200);
+    assert_int_equal(occurrences(page, "<section class=\"case\""), 1);
+    assert_non_null(strstr(page, "id=\"case-101-1\""));
+    assert_non_null(strstr(page, "<option value=\"clock\" selected>"));
+    assert_non_null(strstr(page, "action=\"/events/42/review?kind=clock&amp;session=101\">"));
+    free(page);
+
+    /* Decided, Zoé 201 goes after the open cases: to page 2, where the redirect lands. */
+    snprintf(form, sizeof(form), "csrf=%s&case=101-201&decision=accept", csrf);
+    assert_int_equal(decide_at(&r, reg, "/events/42/review", form, loc, sizeof(loc)), 303);
+    assert_string_equal(loc, "/events/42/review?page=2#case-101-201");
+    assert_int_equal(review_get(&r, reg, "/events/42/review?page=2", &page), 200);
+    assert_non_null(strstr(strstr(page, "id=\"case-101-201\""), "acceptée</strong> par alice"));
+    assert_non_null(strstr(page, "open\">60</td><td class=\"num decided\">1</td>"));
+    free(page);
+    assert_int_equal(review_get(&r, reg, "/events/42/review", &page), 200);
+    assert_null(strstr(page, "id=\"case-101-201\""));
+    assert_non_null(strstr(page, "id=\"case-101-250\"")); /* moved up to page 1 */
+    free(page);
+    /* From the filtered queue: back to it. */
+    snprintf(form, sizeof(form), "csrf=%s&case=101-1&decision=accept", csrf);
+    assert_int_equal(
+        decide_at(&r, reg, "/events/42/review?kind=clock&session=101", form, loc, sizeof(loc)),
+        303);
+    assert_string_equal(loc, "/events/42/review?kind=clock&session=101#case-101-1");
+    registry_cleanup(&r);
+}
+
 static void test_names_escaped(void **state)
 {
     (void)state;
@@ -964,6 +1132,7 @@ int main(void)
         cmocka_unit_test(test_credits_formats),
         cmocka_unit_test(test_live_and_attestation),
         cmocka_unit_test(test_review_queue),
+        cmocka_unit_test(test_review_pages),
         cmocka_unit_test(test_names_escaped),
         cmocka_unit_test(test_secure_cookie_under_tls),
     };

@@ -5,7 +5,8 @@
  * pushed by four kiosks through the API; then a registrar signs in and each page is asked N
  * times, one connection per request as a browser without keep-alive would. Prints median, p95
  * and max per page, and the ratio to two baselines of the same run: a static asset and a
- * kiosk's incremental roster pull. Never fails on timing (target: live view and credits < 200 ms
+ * kiosk's incremental roster pull; then the attestations zip (every PDF of the event) twice,
+ * apart. Never fails on timing (target: live view and credits < 200 ms
  * on a laptop).
  *
  *   ./tests/bench/console/bench_console [REQUESTS [PARTICIPANTS]]      (from the build tree)
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -280,6 +282,42 @@ static void measure(test_registry *reg, const char *cookie, const char *token, t
     }
 }
 
+/* GET path with the session cookie, waiting up to ten minutes for the answer (http_do gives up
+ * after 20 s; the attestations zip of a big event takes longer). The status, 0 without answer;
+ * the body's size in *bytes. */
+static int slow_get(const test_registry *reg, const char *path, const char *cookie, size_t *bytes)
+{
+    int fd = http_connect(reg->proc.port, 600);
+    if (fd < 0) {
+        return 0;
+    }
+    char req[512];
+    int n = snprintf(req, sizeof(req),
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n"
+                     "Cookie: %s\r\n\r\n",
+                     path, (unsigned)reg->proc.port, cookie);
+    if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
+        close(fd);
+        return 0;
+    }
+    char buf[1 << 16], head[64] = "";
+    size_t total = 0, got = 0;
+    ssize_t r;
+    while ((r = recv(fd, buf, sizeof(buf), 0)) > 0) {
+        if (got < sizeof(head) - 1) {
+            size_t k = sizeof(head) - 1 - got < (size_t)r ? sizeof(head) - 1 - got : (size_t)r;
+            memcpy(head + got, buf, k);
+            got += k;
+            head[got] = '\0';
+        }
+        total += (size_t)r;
+    }
+    close(fd);
+    int status = 0;
+    *bytes = total;
+    return sscanf(head, "HTTP/1.%*d %d", &status) == 1 ? status : 0;
+}
+
 int main(int argc, char **argv)
 {
     long rounds = argc > 1 ? atol(argv[1]) : 50;
@@ -308,9 +346,12 @@ int main(int argc, char **argv)
         return 1;
     }
     write_roster(reg.proc.dir, people, room, roster_path, sizeof(roster_path));
+    char key[600];
+    snprintf(key, sizeof(key), "%s/sign.key", reg.proc.dir);
     if (harness_admin(&reg.proc, NULL, 0, "event", "import", ev_path, NULL) ||
         harness_admin(&reg.proc, NULL, 0, "roster", "import", "42", roster_path, NULL) ||
-        harness_serve(&reg.proc, 0, NULL)) {
+        harness_admin(&reg.proc, NULL, 0, "keys", "generate", "--out", key, "--id", "7", NULL) ||
+        harness_serve(&reg.proc, 0, "--attest-key", key, NULL)) {
         fprintf(stderr, "bench_console: cannot set up or start the registry\n");
         return 1;
     }
@@ -390,6 +431,7 @@ int main(int argc, char **argv)
          .path = "/events/42/live.json",
          .console = true,
          .kiosk = false},
+        {.what = "credits page", .path = "/events/42/credits", .console = true, .kiosk = false},
         {.what = "credits Excel-FR CSV",
          .path = "/events/42/credits-excel.csv",
          .console = true,
@@ -399,7 +441,18 @@ int main(int argc, char **argv)
          .path = "/events/42/credits.json",
          .console = true,
          .kiosk = false},
-        {.what = "review queue page", .path = "/events/42/review", .console = true, .kiosk = false},
+        {.what = "review queue, page 1 (50 cases)",
+         .path = "/events/42/review",
+         .console = true,
+         .kiosk = false},
+        {.what = "review queue, page 40",
+         .path = "/events/42/review?page=40",
+         .console = true,
+         .kiosk = false},
+        {.what = "review queue, clock in B6",
+         .path = "/events/42/review?kind=clock&session=1012",
+         .console = true,
+         .kiosk = false},
         {.what = "search « helene »",
          .path = "/events/42/participants?q=helene",
          .console = true,
@@ -441,6 +494,24 @@ int main(int argc, char **argv)
         free(t->s.v);
     }
     printf("target: live view and credits < 200 ms on a laptop\n");
+    /* Every attestation of the event as one zip: one PDF per participant credited, signed; heavy,
+     * so a few requests only. */
+    samples zip = {0};
+    size_t zip_bytes = 0;
+    int zip_bad = 0;
+    long zip_rounds = rounds < 2 ? rounds : 2;
+    for (long i = 0; i < zip_rounds; i++) {
+        double z0 = now_s();
+        int status = slow_get(&reg, "/events/42/attestations.zip", cookie, &zip_bytes);
+        samples_add(&zip, (uint64_t)((now_s() - z0) * 1e9));
+        if (status != 200 && !zip_bad++) {
+            fprintf(stderr, "bench_console: attestations.zip: %d\n", status);
+        }
+    }
+    printf("%-36s %8.0f %8s %8.0f %9s %9s %10zu%s  (%ld requests, headers included)\n",
+           "attestations zip", samples_pct_ms(&zip, 0.5), "", samples_pct_ms(&zip, 1.0), "", "",
+           zip_bytes, zip_bad ? "  (answers other than 200!)" : "", zip_rounds);
+    free(zip.v);
     harness_kill(&reg.proc, SIGTERM);
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", reg.proc.dir);
