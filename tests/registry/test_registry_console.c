@@ -891,15 +891,14 @@ static void test_review_pages(void **state)
     (void)state;
     test_registry r;
     setup(&r, NULL, NULL);
-    /* 60 more participants in A1 (after the fixture's names), each with an entry never closed;
-     * Hélène's entry too, by an untrusted clock: 61 cases, 2 pages. */
+    /* 60 more participants in A1 (sorted after the fixture's names: Vachon-201…), each with an
+     * entry never closed; Hélène's entry too, by an untrusted clock: 61 cases, 2 pages. */
     size_t cap = strlen(fixture_roster_csv) + 60 * 80;
     char *roster = malloc(cap), path[400];
     size_t len = (size_t)snprintf(roster, cap, "%s", fixture_roster_csv);
     for (int i = 201; i <= 260; i++) {
-        len +=
-            (size_t)snprintf(roster + len, cap - len,
-                             "%d,Zoé Participant %d,Ville de Rimouski,oui,confirmé,A1,,,\n", i, i);
+        len += (size_t)snprintf(roster + len, cap - len,
+                                "%d,Zoé Vachon-%d,Ville de Rimouski,oui,confirmé,A1,,,\n", i, i);
     }
     harness_write(r.proc.dir, "roster-big.csv", roster, path, sizeof(path));
     free(roster);
