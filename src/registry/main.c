@@ -1375,8 +1375,8 @@ static int cmd_attest(reg *r, int argc, char **argv)
     }
     /* --issuer, else the event's own (event set EVENT issuer), else the default. */
     char event_issuer[BORNE_ISSUER_MAX + 1] = "";
-    if (!o.issuer && borne_review_get_issuer(r->db, ev, event_issuer, sizeof(event_issuer)) ==
-                         BORNE_OK &&
+    if (!o.issuer &&
+        borne_review_get_issuer(r->db, ev, event_issuer, sizeof(event_issuer)) == BORNE_OK &&
         event_issuer[0]) {
         o.issuer = event_issuer;
     }

@@ -133,15 +133,13 @@ borne_err borne_review_set_policy(struct borne_regdb *db, uint32_t event_id,
 
 /* The body named on the event's attestations as their issuer (docs/attestations.md). *out is
  * "" when the event has none of its own (the default applies); BORNE_ERR_NOT_FOUND: no event. */
-borne_err borne_review_get_issuer(struct borne_regdb *db, uint32_t event_id, char *out,
-                                  size_t cap);
+borne_err borne_review_get_issuer(struct borne_regdb *db, uint32_t event_id, char *out, size_t cap);
 /* Sets it; NULL or "" goes back to the default. BORNE_ERR_INVALID: longer than
  * BORNE_ISSUER_MAX bytes, not UTF-8, or holding a control character. */
 #define BORNE_ISSUER_MAX 200
 borne_err borne_review_set_issuer(struct borne_regdb *db, uint32_t event_id, const char *issuer);
 /* The event file's optional "issuer" (as borne_review_event_policy): *set false when absent;
  * BORNE_ERR_PARSE for a value that is not a string borne_review_set_issuer accepts. */
-borne_err borne_review_event_issuer(const char *json, size_t len, bool *set, char *out,
-                                    size_t cap);
+borne_err borne_review_event_issuer(const char *json, size_t len, bool *set, char *out, size_t cap);
 
 #endif

@@ -409,8 +409,8 @@ void web_page_csrf(test_registry *r, const char *cookie, char *csrf)
     http_resp_free(&a);
 }
 
-void web_expect_status(test_registry *r, const char *method, const char *path,
-                           const char *cookie, int status)
+void web_expect_status(test_registry *r, const char *method, const char *path, const char *cookie,
+                       int status)
 {
     http_resp a;
     web_request(r, method, path, cookie, NULL, NULL, &a);

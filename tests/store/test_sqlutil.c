@@ -891,7 +891,8 @@ static void test_registry_schema_from_old_version(void **state)
     /* Version 5: the missing-exit policy (review for an event made before) and the decisions. */
     assert_int_equal(pragma_int(db, "SELECT count(*) FROM event WHERE missing_exit = 'review'"), 1);
     assert_int_equal(pragma_int(db, "SELECT count(*) FROM review_decision"), 0);
-    /* Version 6: the event's issuer of attestations, none (the default) for an event made before. */
+    /* Version 6: the event's issuer of attestations, none (the default) for an event made before.
+     */
     assert_int_equal(pragma_int(db, "SELECT count(*) FROM event WHERE issuer IS NULL"), 1);
 }
 
