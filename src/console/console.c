@@ -862,17 +862,23 @@ static void settings_form(page *p, uint32_t event_id, borne_missing_exit policy,
             T(p, "Enregistrer", "Save"));
 }
 
+/* The answer to a failed read of an event's credits: 404 for an unknown event, else 500. */
+static enum MHD_Result load_failed(page *p, borne_err err)
+{
+    if (err == BORNE_ERR_NOT_FOUND) {
+        return not_found(p);
+    }
+    return message_page(p, 500, T(p, "Registre indisponible", "Registry unavailable"),
+                        borne_strerror(err));
+}
+
 /* GET /events/N/credits: every participant's total (rounded once), the event's, the downloads. */
 static enum MHD_Result credits_page(page *p, uint32_t event_id)
 {
     borne_credits_table t;
     borne_err err = borne_credits_load(p->db, event_id, p->now_ms / 1000, &t);
-    if (err == BORNE_ERR_NOT_FOUND) {
-        return not_found(p);
-    }
     if (err) {
-        return message_page(p, 500, T(p, "Registre indisponible", "Registry unavailable"),
-                            borne_strerror(err));
+        return load_failed(p, err);
     }
     char issuer[BORNE_ISSUER_MAX + 1] = "";
     (void)borne_review_get_issuer(p->db, event_id, issuer, sizeof(issuer));
@@ -2127,12 +2133,8 @@ static enum MHD_Result review_page(page *p, uint32_t event_id)
 {
     borne_credits_table t;
     borne_err err = borne_credits_load(p->db, event_id, p->now_ms / 1000, &t);
-    if (err == BORNE_ERR_NOT_FOUND) {
-        return not_found(p);
-    }
     if (err) {
-        return message_page(p, 500, T(p, "Registre indisponible", "Registry unavailable"),
-                            borne_strerror(err));
+        return load_failed(p, err);
     }
     review_filter flt;
     const char *why = "";
@@ -2311,12 +2313,8 @@ static enum MHD_Result review_decide(page *p, uint32_t event_id)
     borne_credits_table t;
     borne_err err =
         borne_credits_load_participant(p->db, event_id, req.participant_id, p->now_ms / 1000, &t);
-    if (err == BORNE_ERR_NOT_FOUND) {
-        return not_found(p);
-    }
     if (err) {
-        return message_page(p, 500, T(p, "Registre indisponible", "Registry unavailable"),
-                            borne_strerror(err));
+        return load_failed(p, err);
     }
     const borne_credit_row *row = borne_credits_find(&t, req.participant_id, req.session_id);
     if (!row || !borne_credit_row_in_review(row)) {
