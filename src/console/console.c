@@ -180,6 +180,63 @@ static enum MHD_Result redirect(page *p, const char *location, const char *cooki
     return ret;
 }
 
+/* Appends `s` percent-encoded (all but the unreserved characters of RFC 3986) to out[*len]. */
+static void pct_append(char *out, size_t cap, size_t *len, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; s && *s && *len + 4 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("-._~", c)) {
+            out[(*len)++] = (char)c;
+        } else {
+            out[(*len)++] = '%';
+            out[(*len)++] = hex[c >> 4];
+            out[(*len)++] = hex[c & 15];
+        }
+    }
+    out[*len] = '\0';
+}
+
+typedef struct query_text {
+    char text[1024];
+    size_t len;
+} query_text;
+
+static enum MHD_Result query_arg(void *ctx, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    query_text *q = ctx;
+    if (q->len + 2 < sizeof(q->text)) {
+        char sep = q->len ? '&' : '?';
+        q->text[q->len++] = sep;
+        pct_append(q->text, sizeof(q->text), &q->len, key);
+        if (value) {
+            q->text[q->len++] = '=';
+            pct_append(q->text, sizeof(q->text), &q->len, value);
+        }
+    }
+    return MHD_YES;
+}
+
+/* The page's address with its query (?page=2&kind=overlap, re-encoded), percent-encoded as the
+ * value of the language switch's `next`; the path alone when the whole would be too long. */
+static void lang_next(const page *p, char *out, size_t cap)
+{
+    query_text q = {.len = 0};
+    q.text[0] = '\0';
+    MHD_get_connection_values(p->conn, MHD_GET_ARGUMENT_KIND, query_arg, &q);
+    char here[1600];
+    int n = snprintf(here, sizeof(here), "%s%s", p->url, q.text);
+    if (n < 0 || (size_t)n >= sizeof(here) || q.len + 4 >= sizeof(q.text) ||
+        !borne_console_safe_next(here)) {
+        snprintf(here, sizeof(here), "%s", borne_console_safe_next(p->url) ? p->url : "/events");
+    }
+    size_t len = 0;
+    pct_append(out, cap, &len, here);
+}
+
 static void head(page *p, const char *title)
 {
     FILE *f = p->out;
@@ -199,9 +256,10 @@ static void head(page *p, const char *title)
             fprintf(f, "<a href=\"/audit\">%s</a>", T(p, "Journal", "Audit log"));
         }
     }
-    /* The language switch keeps the page. */
-    fprintf(f, "<a class=\"lang\" href=\"/lang/%s?next=", p->en ? "fr" : "en");
-    esc(f, borne_console_safe_next(p->url) ? p->url : "/events");
+    /* The language switch keeps the page, its query included (a review page, a search). */
+    char next[1700];
+    lang_next(p, next, sizeof(next));
+    fprintf(f, "<a class=\"lang\" href=\"/lang/%s?next=%s", p->en ? "fr" : "en", next);
     fprintf(f, "\" lang=\"%s\">%s</a>", p->en ? "fr" : "en", p->en ? "Français" : "English");
     if (p->signed_in) {
         fputs("<form class=\"signout\" method=\"post\" action=\"/signout\">"

@@ -989,6 +989,19 @@ static void test_review_pages(void **state)
     assert_non_null(strstr(page, "id=\"case-101-1\""));
     assert_non_null(strstr(page, "<option value=\"clock\" selected>"));
     assert_non_null(strstr(page, "action=\"/events/42/review?kind=clock&amp;session=101\">"));
+    /* The language switch keeps the filter (and the page): back to the same cases, in English. */
+    assert_non_null(strstr(page, "href=\"/lang/en?next=%2Fevents%2F42%2Freview%3Fkind%3Dclock%"
+                                 "26session%3D101\""));
+    free(page);
+    web_request(&r, "GET", "/lang/en?next=%2Fevents%2F42%2Freview%3Fpage%3D2%26kind%3Dclock", reg,
+                NULL, NULL, &a);
+    assert_int_equal(a.status, 303);
+    web_head_value(&a, "Location", loc, sizeof(loc));
+    assert_string_equal(loc, "/events/42/review?page=2&kind=clock");
+    http_resp_free(&a);
+    assert_int_equal(review_get(&r, reg, "/events/42/participants?q=H%C3%A9l%C3%A8ne", &page), 200);
+    assert_non_null(strstr(page, "href=\"/lang/en?next=%2Fevents%2F42%2Fparticipants%3Fq%3DH%"
+                                 "25C3%25A9l%25C3%25A8ne\""));
     free(page);
 
     /* Decided, Zoé 201 goes after the open cases: to page 2, where the redirect lands. */
