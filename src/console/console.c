@@ -1868,6 +1868,28 @@ static void review_hidden(page *p, const borne_credit_row *r, const char *decisi
             (unsigned)r->session->id, (unsigned)r->participant_id, decision);
 }
 
+/* A kind of case in words: the French label, or English words (not the machine name). */
+static const char *anomaly_label(const page *p, int k)
+{
+    static const char *const en[BORNE_ANOMALY_KINDS] = {
+        "exit not scanned", "exit without entry",   "overlapping sessions",
+        "clock untrusted",  "walk-in registration", "scan outside opening hours"};
+    return p->en ? (k >= 0 && k < BORNE_ANOMALY_KINDS ? en[k] : "") : borne_anomaly_label_fr(k);
+}
+
+/* The case's kinds in words, joined by ", ". */
+static void anomaly_words(const page *p, uint32_t anomalies, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int k = 0; k < BORNE_ANOMALY_KINDS && len < cap; k++) {
+        if (anomalies & (1u << k)) {
+            int w = snprintf(out + len, cap - len, "%s%s", len ? ", " : "", anomaly_label(p, k));
+            len = w < 0 ? cap : len + (size_t)w;
+        }
+    }
+}
+
 /* One case: who, which session, why, the credit, the decision, the timeline, the actions.
  * `filter`: the queue's filter ("" or "?kind=...&session=..."), kept by the forms' action so that
  * the decision lands back on the filtered queue. */
@@ -1876,7 +1898,7 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
 {
     FILE *f = p->out;
     char words[256], hours[32], from[40], to[40];
-    borne_anomaly_words(r->credit.anomalies, !p->en, ", ", words, sizeof(words));
+    anomaly_words(p, r->credit.anomalies, words, sizeof(words));
     borne_hours_format(r->credit.credit_minutes, p->en ? '.' : ',', hours, sizeof(hours));
     fprintf(f,
             "<section class=\"case\" id=\"case-%u-%u\"><h2><a href=\"/events/%u/participants/%u\">",
@@ -2160,8 +2182,8 @@ static void review_summary(page *p, const borne_credits_table *t, const review_f
         fprintf(f,
                 "<tr id=\"kind-%s\"><td><a href=\"/events/%u/review?kind=%s\">%s</a></td>"
                 "<td class=\"num open\">%zu</td><td class=\"num decided\">%zu</td></tr>",
-                borne_anomaly_name(k), t->event.id, borne_anomaly_name(k),
-                p->en ? borne_anomaly_name(k) : borne_anomaly_label_fr(k), open[k], decided[k]);
+                borne_anomaly_name(k), t->event.id, borne_anomaly_name(k), anomaly_label(p, k),
+                open[k], decided[k]);
     }
     fprintf(f,
             "</tbody></table><form method=\"get\" action=\"/events/%u/review\" "
@@ -2169,8 +2191,7 @@ static void review_summary(page *p, const borne_credits_table *t, const review_f
             t->event.id, T(p, "Type" NBSP ":", "Kind:"), T(p, "tous", "all"));
     for (int k = 0; k < BORNE_ANOMALY_KINDS; k++) {
         fprintf(f, "<option value=\"%s\"%s>%s</option>", borne_anomaly_name(k),
-                flt->kind == k ? " selected" : "",
-                p->en ? borne_anomaly_name(k) : borne_anomaly_label_fr(k));
+                flt->kind == k ? " selected" : "", anomaly_label(p, k));
     }
     fprintf(f, "</select></label><label>%s <select name=\"session\"><option value=\"\">%s</option>",
             T(p, "Séance" NBSP ":", "Session:"), T(p, "toutes", "all"));

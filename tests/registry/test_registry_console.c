@@ -999,6 +999,15 @@ static void test_review_pages(void **state)
     web_head_value(&a, "Location", loc, sizeof(loc));
     assert_string_equal(loc, "/events/42/review?page=2&kind=clock");
     http_resp_free(&a);
+    /* In English, the kinds in words, not their machine names. */
+    char en[200];
+    snprintf(en, sizeof(en), "%s; borne_lang=en", reg);
+    assert_int_equal(review_get(&r, en, "/events/42/review?kind=clock", &page), 200);
+    assert_non_null(strstr(page, "review?kind=missing-exit\">exit not scanned</a>"));
+    assert_non_null(strstr(page, "<option value=\"clock\" selected>clock untrusted</option>"));
+    assert_non_null(strstr(page, "\"warn anomalies\">exit not scanned, clock untrusted</span>"));
+    assert_null(strstr(page, ">missing-exit"));
+    free(page);
     assert_int_equal(review_get(&r, reg, "/events/42/participants?q=H%C3%A9l%C3%A8ne", &page), 200);
     assert_non_null(strstr(page, "href=\"/lang/en?next=%2Fevents%2F42%2Fparticipants%3Fq%3DH%"
                                  "25C3%25A9l%25C3%25A8ne\""));
