@@ -980,8 +980,10 @@ static enum MHD_Result credits_page(page *p, uint32_t event_id)
     if (pending) {
         fprintf(f, "<p class=\"warn\"><a href=\"/events/%u/review\">%lld %s</a></p>", event_id,
                 (long long)pending,
-                pending == 1 ? T(p, "crédit en attente de révision", "credit awaiting review")
-                             : T(p, "crédits en attente de révision", "credits awaiting review"));
+                pending == 1 ? T(p, "cas à décider dans la file de révision",
+                                 "case to decide in the review queue")
+                             : T(p, "cas à décider dans la file de révision",
+                                 "cases to decide in the review queue"));
     }
     if (registrar) {
         settings_form(p, event_id, t.policy, issuer);
@@ -1002,7 +1004,13 @@ static enum MHD_Result credits_page(page *p, uint32_t event_id)
         esc(f, r->name);
         fprintf(f, "</a>");
         if (c->pending) {
-            fprintf(f, " <span class=\"warn\">%s</span>", T(p, "à réviser", "to review"));
+            /* Her open cases in the review queue. */
+            fprintf(f,
+                    " <a class=\"warn to-review\" href=\"/events/%u/review?participant=%u\">%d "
+                    "%s</a>",
+                    event_id, (unsigned)c->participant_id, (int)c->pending,
+                    c->pending == 1 ? T(p, "cas à réviser", "case to review")
+                                    : T(p, "cas à réviser", "cases to review"));
         }
         fprintf(f,
                 "</td><td class=\"num\">%zu</td><td class=\"num\">%lld</td>"
@@ -2028,15 +2036,17 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
 
 /* What the queue shows: the cases of one kind of anomaly and/or one session, or all. */
 typedef struct review_filter {
-    int kind;            /* anomaly bit index, -1: any */
-    uint32_t session_id; /* 0: any */
+    int kind;                /* anomaly bit index, -1: any */
+    uint32_t session_id;     /* 0: any */
+    uint32_t participant_id; /* 0: any */
 } review_filter;
 
 static bool review_match(const borne_credit_row *r, const review_filter *flt)
 {
     return borne_credit_row_in_review(r) &&
            (flt->kind < 0 || (r->credit.anomalies & (1u << flt->kind))) &&
-           (!flt->session_id || r->session->id == flt->session_id);
+           (!flt->session_id || r->session->id == flt->session_id) &&
+           (!flt->participant_id || r->participant_id == flt->participant_id);
 }
 
 /* The cases of the queue in their order, open ones first (then decided), each in the table's
@@ -2075,18 +2085,33 @@ static void review_query(const review_filter *flt, long page_no, const char *amp
         len += snprintf(out + len, cap - (size_t)len, "%ssession=%u", len ? amp : "?",
                         (unsigned)flt->session_id);
     }
+    if (flt->participant_id) {
+        len += snprintf(out + len, cap - (size_t)len, "%sparticipant=%u", len ? amp : "?",
+                        (unsigned)flt->participant_id);
+    }
     if (page_no > 1) {
         snprintf(out + len, cap - (size_t)len, "%spage=%ld", len ? amp : "?", page_no);
     }
 }
 
-/* Reads ?kind= and ?session= (absent or empty: any). false: a value the event does not know. */
+/* A whole number from 1 to UINT32_MAX written in digits, else 0. */
+static uint32_t id_arg(const char *text)
+{
+    bool digits = strlen(text) <= 10 && strspn(text, "0123456789") == strlen(text);
+    unsigned long long id = digits ? strtoull(text, NULL, 10) : 0;
+    return id <= UINT32_MAX ? (uint32_t)id : 0;
+}
+
+/* Reads ?kind=, ?session= and ?participant= (absent or empty: any). false: a value the event
+ * does not know. */
 static bool review_filter_read(page *p, const borne_credits_table *t, review_filter *flt,
                                const char **why)
 {
     flt->kind = -1;
     flt->session_id = 0;
-    const char *kind = arg(p, "kind"), *session = arg(p, "session");
+    flt->participant_id = 0;
+    const char *kind = arg(p, "kind"), *session = arg(p, "session"),
+               *participant = arg(p, "participant");
     if (kind && kind[0]) {
         for (int i = 0; i < BORNE_ANOMALY_KINDS; i++) {
             if (strcmp(kind, borne_anomaly_name(i)) == 0) {
@@ -2099,15 +2124,27 @@ static bool review_filter_read(page *p, const borne_credits_table *t, review_fil
         }
     }
     if (session && session[0]) {
-        bool digits = strlen(session) <= 10 && strspn(session, "0123456789") == strlen(session);
-        unsigned long long id = digits ? strtoull(session, NULL, 10) : 0;
-        for (size_t i = 0; id && id <= UINT32_MAX && i < t->nsessions; i++) {
-            if (t->sessions[i].id == (uint32_t)id) {
-                flt->session_id = (uint32_t)id;
+        uint32_t id = id_arg(session);
+        for (size_t i = 0; id && i < t->nsessions; i++) {
+            if (t->sessions[i].id == id) {
+                flt->session_id = id;
             }
         }
         if (!flt->session_id) {
             *why = T(p, "Séance inconnue pour cet événement.", "No such session in this event.");
+            return false;
+        }
+    }
+    if (participant && participant[0]) {
+        uint32_t id = id_arg(participant);
+        for (size_t i = 0; id && i < t->ntotals; i++) {
+            if (t->totals[i].participant_id == id) {
+                flt->participant_id = id;
+            }
+        }
+        if (!flt->participant_id) {
+            *why = T(p, "Participant inconnu pour cet événement.",
+                     "No such participant in this event.");
             return false;
         }
     }
@@ -2140,7 +2177,7 @@ static void review_pager(page *p, uint32_t event_id, const review_filter *flt, l
                          long pages)
 {
     FILE *f = p->out;
-    char q[96];
+    char q[128];
     fputs("<nav class=\"pager\">", f);
     if (page_no > 1) {
         review_query(flt, page_no - 1, "&amp;", q, sizeof(q));
@@ -2203,8 +2240,12 @@ static void review_summary(page *p, const borne_credits_table *t, const review_f
         esc(f, t->sessions[i].title);
         fputs("</option>", f);
     }
-    fprintf(f, "</select></label><button type=\"submit\">%s</button></form>",
-            T(p, "Filtrer", "Filter"));
+    fputs("</select></label>", f);
+    if (flt->participant_id) {
+        fprintf(f, "<input type=\"hidden\" name=\"participant\" value=\"%u\">",
+                (unsigned)flt->participant_id);
+    }
+    fprintf(f, "<button type=\"submit\">%s</button></form>", T(p, "Filtrer", "Filter"));
 }
 
 /* GET /events/N/review[?kind=K][&session=S][&page=P]: REVIEW_PAGE cases a page, open first. */
@@ -2266,7 +2307,19 @@ static enum MHD_Result review_page(page *p, uint32_t event_id)
     if (listed) {
         review_summary(p, &t, &flt);
     }
-    char filter[96];
+    if (flt.participant_id) {
+        /* One participant's cases (from the credits page): whose, and the way to all. */
+        for (size_t i = 0; i < t.ntotals; i++) {
+            if (t.totals[i].participant_id == flt.participant_id) {
+                fprintf(f, "<p id=\"review-who\">%s <a href=\"/events/%u/participants/%u\">",
+                        T(p, "Cas de", "Cases of"), event_id, (unsigned)flt.participant_id);
+                esc(f, t.rows[t.totals[i].first_row].name);
+                fprintf(f, "</a> · <a href=\"/events/%u/review\">%s</a></p>", event_id,
+                        T(p, "tous les cas", "all cases"));
+            }
+        }
+    }
+    char filter[128];
     review_query(&flt, 1, "&amp;", filter, sizeof(filter));
     if (ncases) {
         fprintf(f, "<p class=\"sub\" id=\"review-shown\">%s %zu–%zu %s %zu</p>",
@@ -2307,7 +2360,7 @@ static void review_location(page *p, uint32_t event_id, uint32_t session_id, uin
     if (borne_credits_load(p->db, event_id, p->now_ms / 1000, &t)) {
         return;
     }
-    review_filter flt, all = {.kind = -1, .session_id = 0};
+    review_filter flt, all = {.kind = -1, .session_id = 0, .participant_id = 0};
     const char *why;
     const borne_credit_row *row = borne_credits_find(&t, pid, session_id);
     if (!review_filter_read(p, &t, &flt, &why) || !row || !review_match(row, &flt)) {
@@ -2317,7 +2370,7 @@ static void review_location(page *p, uint32_t event_id, uint32_t session_id, uin
     if (row && review_list(&t, &flt, &cases, &n) == BORNE_OK) {
         for (size_t i = 0; i < n; i++) {
             if (&t.rows[cases[i]] == row) {
-                char q[96];
+                char q[128];
                 review_query(&flt, (long)(i / REVIEW_PAGE) + 1, "&", q, sizeof(q));
                 snprintf(out, cap, "/events/%u/review%s#case-%u-%u", event_id, q,
                          (unsigned)session_id, (unsigned)pid);

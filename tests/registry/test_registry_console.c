@@ -754,6 +754,27 @@ static void test_review_queue(void **state)
     snprintf(field, sizeof(field), "name=\"csrf\" value=\"%s\"", csrf);
     assert_non_null(strstr(helene, field));
     http_resp_free(&a);
+    /* From the credits page, her row leads to her open cases, and only hers. */
+    web_request(&r, "GET", "/events/42/credits", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "<a href=\"/events/42/review\">3 cas à décider dans la file "
+                                   "de révision</a>"));
+    assert_non_null(strstr(a.body, "Hélène Tremblay</a> <a class=\"warn to-review\" "
+                                   "href=\"/events/42/review?participant=1\">1 cas à réviser</a>"));
+    http_resp_free(&a);
+    web_request(&r, "GET", "/events/42/review?participant=1", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "id=\"case-101-1\""));
+    assert_null(strstr(a.body, "id=\"case-101-2\""));
+    assert_non_null(strstr(a.body, "Cas de <a href=\"/events/42/participants/1\">Hélène "
+                                   "Tremblay</a> · <a href=\"/events/42/review\">tous les cas"));
+    assert_non_null(strstr(a.body, "<input type=\"hidden\" name=\"participant\" value=\"1\">"));
+    assert_non_null(strstr(a.body, "action=\"/events/42/review?participant=1\">"));
+    http_resp_free(&a);
+    web_request(&r, "GET", "/events/42/review?participant=99", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 400);
+    assert_non_null(strstr(a.body, "Participant inconnu"));
+    http_resp_free(&a);
     /* The desk reads it without the forms. */
     web_request(&r, "GET", "/events/42/review", desk, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
