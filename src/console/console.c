@@ -2498,6 +2498,62 @@ static enum MHD_Result review_decide(page *p, uint32_t event_id)
 
 /* ---- audit ---- */
 
+/* An audit action in words (its machine name kept in data-action); an unknown one as it is. */
+static void audit_action(page *p, const char *action)
+{
+    static const struct {
+        const char *name, *fr, *en;
+    } words[] = {
+        {"signin", "connexion", "sign-in"},
+        {"signout", "déconnexion", "sign-out"},
+        {"user.add", "compte créé", "account created"},
+        {"user.disable", "compte désactivé", "account disabled"},
+        {"export.credits", "export des crédits", "credits exported"},
+        {"event.settings", "réglages de l’événement", "event settings"},
+        {"attestation", "attestation téléchargée", "attestation downloaded"},
+        {"attestation.zip", "attestations téléchargées (zip)", "attestations downloaded (zip)"},
+        {"desk.scan", "saisie à l’accueil", "desk entry"},
+        {"desk.badge.replace", "badge révoqué et remplacé", "badge revoked and replaced"},
+        {"desk.badge.print", "badge de remplacement imprimé", "replacement badge printed"},
+        {"review.decide", "décision de révision", "review decision"},
+    };
+    FILE *f = p->out;
+    fputs("<td data-action=\"", f);
+    esc(f, action);
+    fputs("\">", f);
+    for (size_t i = 0; action && i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strcmp(action, words[i].name) == 0) {
+            fprintf(f, "%s</td>", T(p, words[i].fr, words[i].en));
+            return;
+        }
+    }
+    esc(f, action);
+    fputs("</td>", f);
+}
+
+/* An audit target in words, with a link to the event, participant or case it names
+ * ("event 42 participant 7", "event 42 review 101-7"); anything else (a user name) as it is. */
+static void audit_target(page *p, const char *target)
+{
+    FILE *f = p->out;
+    unsigned ev, a, b;
+    int end = -1;
+    fputs("<td>", f);
+    if (target && sscanf(target, "event %u participant %u%n", &ev, &a, &end) == 2 && !target[end]) {
+        fprintf(f, "%s %u, <a href=\"/events/%u/participants/%u\">%s %u</a>",
+                T(p, "événement", "event"), ev, ev, a, T(p, "participant", "participant"), a);
+    } else if (target && sscanf(target, "event %u review %u-%u%n", &ev, &a, &b, &end) == 3 &&
+               !target[end]) {
+        fprintf(f, "%s %u, <a href=\"/events/%u/review?participant=%u#case-%u-%u\">%s %u-%u</a>",
+                T(p, "événement", "event"), ev, ev, b, a, b, T(p, "cas", "case"), a, b);
+    } else if (target && sscanf(target, "event %u%n", &ev, &end) == 1 && !target[end]) {
+        fprintf(f, "<a href=\"/events/%u\">%s %u</a>", ev, T(p, "événement", "event"), ev);
+    } else {
+        esc(f, target);
+    }
+    fputs("</td>", f);
+}
+
 static enum MHD_Result audit_page(page *p)
 {
     if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
@@ -2531,8 +2587,13 @@ static enum MHD_Result audit_page(page *p)
         /* "2026-05-20T13:05:09Z" → "2026-05-20 13:05:09" */
         fprintf(f, "<tr><td class=\"time\">%.10s %.8s</td>", when,
                 strlen(when) > 11 ? when + 11 : "");
-        for (int c = 1; c <= 5; c++) {
-            fputs(c >= 4 ? "<td class=\"json\">" : "<td>", f);
+        fputs("<td>", f);
+        esc(f, (const char *)sqlite3_column_text(st, 1));
+        fputs("</td>", f);
+        audit_action(p, (const char *)sqlite3_column_text(st, 2));
+        audit_target(p, (const char *)sqlite3_column_text(st, 3));
+        for (int c = 4; c <= 5; c++) {
+            fputs("<td class=\"json\">", f);
             esc(f, (const char *)sqlite3_column_text(st, c));
             fputs("</td>", f);
         }

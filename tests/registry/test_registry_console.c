@@ -326,7 +326,10 @@ static void test_roles(void **state)
                      1);
     web_request(&r, "GET", "/audit", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
-    assert_non_null(strstr(a.body, "export.credits"));
+    /* The action in words, the event it concerns a link. */
+    assert_non_null(strstr(a.body, "<td data-action=\"export.credits\">export des crédits</td>"
+                                   "<td><a href=\"/events/42\">événement 42</a></td>"));
+    assert_non_null(strstr(a.body, "data-action=\"signin\">connexion</td><td>dora</td>"));
     assert_non_null(strstr(a.body, "dora"));
     http_resp_free(&a);
     registry_cleanup(&r);
@@ -863,6 +866,12 @@ static void test_review_queue(void **state)
                                             " '%\"credit_minutes\":90%' AND after_json LIKE"
                                             " '%\"reason\":\"Horloge douteuse\"%'"),
                      1);
+    /* In the journal: the decision in words, a link to the case among her cases. */
+    web_request(&r, "GET", "/audit", reg, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "data-action=\"review.decide\">décision de révision</td><td>"
+                                   "événement 42, <a href=\"/events/42/review?participant=4#case-"
+                                   "101-4\">cas 101-4</a></td>"));
+    http_resp_free(&a);
     registry_cleanup(&r);
 }
 
