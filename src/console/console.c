@@ -675,6 +675,8 @@ static const char *clock_words(const page *p, const char *clock)
     return clock;
 }
 
+static const char *outcome_text(const page *p, int outcome);
+
 static const char *outcome_words(const page *p, const char *name)
 {
     static const struct {
@@ -688,6 +690,11 @@ static const char *outcome_words(const page *p, const char *name)
     for (size_t i = 0; name && i < sizeof(words) / sizeof(words[0]); i++) {
         if (strcmp(name, words[i].name) == 0) {
             return T(p, words[i].fr, words[i].en);
+        }
+    }
+    for (int i = 0; name && i < BORNE_OUTCOME__COUNT; i++) {
+        if (strcmp(name, borne_outcome_name((borne_outcome)i)) == 0) {
+            return outcome_text(p, i); /* a refusal, with its reason */
         }
     }
     return name ? name : "—";
@@ -1364,8 +1371,34 @@ static const char *outcome_text(const page *p, int outcome)
     case 17:
         return T(p, "entrée admise par le personnel", "entry admitted by staff");
     default:
-        return T(p, "refusé", "refused");
+        break;
     }
+    /* Refused: why, as the kiosk said it (the desk's first question). */
+    static const struct {
+        int outcome;
+        const char *fr, *en;
+    } refused[] = {
+        {3, "refusé" NBSP ": déjà dans la salle", "refused: already in"},
+        {4, "refusé" NBSP ": déjà sorti", "refused: already out"},
+        {5, "refusé" NBSP ": même badge scanné deux fois", "refused: same badge scanned twice"},
+        {6, "refusé" NBSP ": pas inscrit à cette séance",
+         "refused: not registered for this session"},
+        {7, "refusé" NBSP ": badge d’un autre événement", "refused: badge of another event"},
+        {8, "refusé" NBSP ": badge révoqué", "refused: badge revoked"},
+        {9, "refusé" NBSP ": badge illisible ou falsifié", "refused: badge unreadable or forged"},
+        {10, "refusé" NBSP ": code inconnu", "refused: unknown code"},
+        {11, "refusé" NBSP ": badge expiré", "refused: badge expired"},
+        {12, "refusé" NBSP ": séance pas encore ouverte", "refused: session not open yet"},
+        {13, "refusé" NBSP ": séance terminée", "refused: session over"},
+        {14, "refusé" NBSP ": inscription à vérifier", "refused: registration to check"},
+        {15, "refusé" NBSP ": inscription annulée", "refused: registration cancelled"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        if (refused[i].outcome == outcome) {
+            return T(p, refused[i].fr, refused[i].en);
+        }
+    }
+    return T(p, "refusé", "refused");
 }
 
 /* ---- corrections at the desk (docs/console.md) ---- */

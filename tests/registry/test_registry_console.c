@@ -515,6 +515,24 @@ static void test_live_and_attestation(void **state)
     }
     assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 3);
     assert_int_equal(live_int(&r, cookie, 101, "in_room"), 2);
+    /* Marie (3) refused at the door, her registration cancelled (outcome 15): not counted. */
+    {
+        char rec[1024], body[1200];
+        checkin_json(rec, sizeof(rec), "6f1c3b9e-0000-4000-8000-000000000005", 42, 3, t0 + 180000,
+                     true);
+        char *o = strstr(rec, "\"outcome\":0");
+        assert_non_null(o);
+        memmove(o + 12, o + 11, strlen(o + 11) + 1);
+        memcpy(o + 10, "15", 2);
+        snprintf(body, sizeof(body), "{\"checkins\":[%s]}", rec);
+        http_resp a;
+        assert_int_equal(http_do(r.proc.port, "POST", "/v1/checkins", token, "application/json",
+                                 body, strlen(body), &a),
+                         0);
+        assert_non_null(strstr(a.body, "\"stored\""));
+        http_resp_free(&a);
+    }
+    assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 3);
 
     /* The kiosk is listed with its last status report and its warnings: an untrusted clock;
      * not silent (it just spoke). */
@@ -574,6 +592,10 @@ static void test_live_and_attestation(void **state)
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "2026-05-20 09:00"));
     assert_non_null(strstr(a.body, "entrée"));
+    http_resp_free(&a);
+    /* A refusal says why, as the kiosk did: the desk's first question. */
+    web_request(&r, "GET", "/events/42/participants/3", cookie, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "<td>refusé\xc2\xa0: inscription annulée</td>"));
     http_resp_free(&a);
 
     /* The event's settings from the credits page: the issuer of its attestations and the
