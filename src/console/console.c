@@ -2030,8 +2030,8 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
         fprintf(f,
                 "<input name=\"reason\" required maxlength=\"500\" aria-label=\"%s\" "
                 "placeholder=\"%s\"><button type=\"submit\" class=\"reject\">%s</button></form>",
-                T(p, "Motif du refus", "Reason for rejecting"), T(p, "Motif", "Reason"),
-                T(p, "Refuser", "Reject"));
+                T(p, "Motif du refus", "Reason for rejecting"),
+                T(p, "Motif du refus", "Reason for rejecting"), T(p, "Refuser", "Reject"));
         fprintf(f, "<form method=\"post\" action=\"/events/%u/review%s\">", t->event.id, filter);
         review_hidden(p, r, "edit");
         /* The times proposed: the registrar's edit standing, else the scans', else the
@@ -2056,8 +2056,9 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
                 "aria-label=\"%s\" placeholder=\"%s\"><button type=\"submit\" class=\"edit\">%s"
                 "</button></form></div>",
                 T(p, "Entrée", "Entry"), from, T(p, "Sortie", "Exit"), to,
-                T(p, "Motif de la correction", "Reason for the edit"), T(p, "Motif", "Reason"),
-                T(p, "Corriger", "Edit"));
+                T(p, "Motif de la correction", "Reason for the edit"),
+                T(p, "Motif de la correction", "Reason for the edit"),
+                T(p, "Corriger les heures", "Edit the times"));
     }
     fputs("</section>", f);
     return BORNE_OK;

@@ -775,6 +775,11 @@ static void test_review_queue(void **state)
     assert_non_null(strstr(a.body, "name=\"decision\" value=\"accept\""));
     assert_non_null(strstr(a.body, "name=\"decision\" value=\"reject\""));
     assert_non_null(strstr(a.body, "name=\"decision\" value=\"edit\""));
+    /* Each reason field says whose it is: the rejection's or the edit's. */
+    assert_non_null(strstr(helene, "placeholder=\"Motif du refus\"><button type=\"submit\" "
+                                   "class=\"reject\">Refuser</button>"));
+    assert_non_null(strstr(helene, "placeholder=\"Motif de la correction\"><button "
+                                   "type=\"submit\" class=\"edit\">Corriger les heures</button>"));
     char field[100];
     snprintf(field, sizeof(field), "name=\"csrf\" value=\"%s\"", csrf);
     assert_non_null(strstr(helene, field));
