@@ -2338,9 +2338,6 @@ static enum MHD_Result review_page(page *p, uint32_t event_id)
                 T(p, "Lecture seule" NBSP ": seul un registraire peut décider.",
                   "Read only: only a registrar may decide."));
     }
-    if (listed) {
-        review_summary(p, &t, &flt);
-    }
     if (flt.participant_id) {
         /* One participant's cases (from the credits page): whose, and the way to all. */
         for (size_t i = 0; i < t.ntotals; i++) {
@@ -2352,6 +2349,9 @@ static enum MHD_Result review_page(page *p, uint32_t event_id)
                         T(p, "tous les cas", "all cases"));
             }
         }
+    }
+    if (listed) {
+        review_summary(p, &t, &flt);
     }
     char filter[128];
     review_query(&flt, 1, "&amp;", filter, sizeof(filter));

@@ -799,6 +799,7 @@ static void test_review_queue(void **state)
     assert_non_null(strstr(a.body, "Cas de <a href=\"/events/42/participants/1\">Hélène "
                                    "Tremblay</a> · <a href=\"/events/42/review\">tous les cas"));
     assert_non_null(strstr(a.body, "<input type=\"hidden\" name=\"participant\" value=\"1\">"));
+    assert_true(strstr(a.body, "id=\"review-who\"") < strstr(a.body, "id=\"review-kinds\""));
     assert_non_null(strstr(a.body, "action=\"/events/42/review?participant=1\">"));
     http_resp_free(&a);
     web_request(&r, "GET", "/events/42/review?participant=99", reg, NULL, NULL, &a);
