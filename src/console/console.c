@@ -1807,6 +1807,24 @@ static enum MHD_Result participant_page(page *p, uint32_t event_id, uint32_t pid
             "download>%s</a><a href=\"/events/%u\">%s</a></nav>",
             event_id, pid, T(p, "Attestation de présence (PDF)", "Attendance attestation (PDF)"),
             event_id, T(p, "Retour à l’événement", "Back to the event"));
+    /* Her hours so far, and her open cases in the review queue (a link to them). */
+    borne_credits_table t;
+    if (borne_credits_load_participant(p->db, event_id, pid, p->now_ms / 1000, &t) == BORNE_OK) {
+        char hours[32];
+        borne_hours_format(t.credit_minutes, p->en ? '.' : ',', hours, sizeof(hours));
+        fprintf(f, "<p id=\"participant-credit\">%s" NBSP ": <strong>%s" NBSP "h</strong>",
+                T(p, "Heures créditées", "Hours credited"), hours);
+        if (t.ntotals && t.totals[0].pending) {
+            fprintf(f,
+                    " <a class=\"warn to-review\" href=\"/events/%u/review?participant=%u\">%d "
+                    "%s</a>",
+                    event_id, pid, (int)t.totals[0].pending,
+                    t.totals[0].pending == 1 ? T(p, "cas à réviser", "case to review")
+                                             : T(p, "cas à réviser", "cases to review"));
+        }
+        fputs("</p>", f);
+        borne_credits_table_free(&t);
+    }
     fprintf(f, "<h2>%s</h2>", T(p, "Passages", "Timeline"));
     if (sqlite3_prepare_v2(db,
                            "SELECT c.wall_ms, c.outcome, c.kiosk_name, c.clock_trusted,"

@@ -802,6 +802,12 @@ static void test_review_queue(void **state)
     assert_true(strstr(a.body, "id=\"review-who\"") < strstr(a.body, "id=\"review-kinds\""));
     assert_non_null(strstr(a.body, "action=\"/events/42/review?participant=1\">"));
     http_resp_free(&a);
+    /* Her page too: her hours, and her case to review. */
+    web_request(&r, "GET", "/events/42/participants/1", reg, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "Heures créditées\xc2\xa0: <strong>0,00\xc2\xa0h</strong> <a "
+                                   "class=\"warn to-review\" href=\"/events/42/review?"
+                                   "participant=1\">1 cas à réviser</a>"));
+    http_resp_free(&a);
     web_request(&r, "GET", "/events/42/review?participant=99", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 400);
     assert_non_null(strstr(a.body, "Participant inconnu"));
