@@ -1986,7 +1986,8 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
         if (r->decision == BORNE_REVIEW_EDIT) {
             local_time(t->event.timezone, r->edit_entry, from, sizeof(from));
             local_time(t->event.timezone, r->edit_exit, to, sizeof(to));
-            fprintf(f, " (%s–%s)", from, to);
+            /* The same day once: (2026-05-20 09:05–10:20). */
+            fprintf(f, " (%s–%s)", from, strncmp(from, to, 11) == 0 ? to + 11 : to);
         }
         if (r->reason && r->reason[0]) {
             fputs(T(p, " — motif" NBSP ": ", " — reason: "), f);

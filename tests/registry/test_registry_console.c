@@ -876,8 +876,7 @@ static void test_review_queue(void **state)
     const char *jean = strstr(a.body, "id=\"case-101-2\"");
     assert_non_null(jean);
     assert_non_null(strstr(strstr(a.body, "id=\"case-101-1\""), "acceptée</strong> par alice"));
-    assert_non_null(
-        strstr(jean, "corrigée</strong> par alice (2026-05-20 09:05–2026-05-20 10:20)"));
+    assert_non_null(strstr(jean, "corrigée</strong> par alice (2026-05-20 09:05–10:20)"));
     assert_non_null(strstr(jean, "Vu à la pause &lt;b&gt;"));
     assert_null(strstr(a.body, "pause <b>"));
     assert_non_null(strstr(strstr(a.body, "id=\"case-101-4\""), "refusée</strong> par alice"));
