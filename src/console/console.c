@@ -180,6 +180,63 @@ static enum MHD_Result redirect(page *p, const char *location, const char *cooki
     return ret;
 }
 
+/* Appends `s` percent-encoded (all but the unreserved characters of RFC 3986) to out[*len]. */
+static void pct_append(char *out, size_t cap, size_t *len, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; s && *s && *len + 4 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("-._~", c)) {
+            out[(*len)++] = (char)c;
+        } else {
+            out[(*len)++] = '%';
+            out[(*len)++] = hex[c >> 4];
+            out[(*len)++] = hex[c & 15];
+        }
+    }
+    out[*len] = '\0';
+}
+
+typedef struct query_text {
+    char text[1024];
+    size_t len;
+} query_text;
+
+static enum MHD_Result query_arg(void *ctx, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    query_text *q = ctx;
+    if (q->len + 2 < sizeof(q->text)) {
+        char sep = q->len ? '&' : '?';
+        q->text[q->len++] = sep;
+        pct_append(q->text, sizeof(q->text), &q->len, key);
+        if (value) {
+            q->text[q->len++] = '=';
+            pct_append(q->text, sizeof(q->text), &q->len, value);
+        }
+    }
+    return MHD_YES;
+}
+
+/* The page's address with its query (?page=2&kind=overlap, re-encoded), percent-encoded as the
+ * value of the language switch's `next`; the path alone when the whole would be too long. */
+static void lang_next(const page *p, char *out, size_t cap)
+{
+    query_text q = {.len = 0};
+    q.text[0] = '\0';
+    MHD_get_connection_values(p->conn, MHD_GET_ARGUMENT_KIND, query_arg, &q);
+    char here[1600];
+    int n = snprintf(here, sizeof(here), "%s%s", p->url, q.text);
+    if (n < 0 || (size_t)n >= sizeof(here) || q.len + 4 >= sizeof(q.text) ||
+        !borne_console_safe_next(here)) {
+        snprintf(here, sizeof(here), "%s", borne_console_safe_next(p->url) ? p->url : "/events");
+    }
+    size_t len = 0;
+    pct_append(out, cap, &len, here);
+}
+
 static void head(page *p, const char *title)
 {
     FILE *f = p->out;
@@ -199,9 +256,10 @@ static void head(page *p, const char *title)
             fprintf(f, "<a href=\"/audit\">%s</a>", T(p, "Journal", "Audit log"));
         }
     }
-    /* The language switch keeps the page. */
-    fprintf(f, "<a class=\"lang\" href=\"/lang/%s?next=", p->en ? "fr" : "en");
-    esc(f, borne_console_safe_next(p->url) ? p->url : "/events");
+    /* The language switch keeps the page, its query included (a review page, a search). */
+    char next[1700];
+    lang_next(p, next, sizeof(next));
+    fprintf(f, "<a class=\"lang\" href=\"/lang/%s?next=%s", p->en ? "fr" : "en", next);
     fprintf(f, "\" lang=\"%s\">%s</a>", p->en ? "fr" : "en", p->en ? "Français" : "English");
     if (p->signed_in) {
         fputs("<form class=\"signout\" method=\"post\" action=\"/signout\">"
@@ -617,6 +675,8 @@ static const char *clock_words(const page *p, const char *clock)
     return clock;
 }
 
+static const char *outcome_text(const page *p, int outcome);
+
 static const char *outcome_words(const page *p, const char *name)
 {
     static const struct {
@@ -630,6 +690,11 @@ static const char *outcome_words(const page *p, const char *name)
     for (size_t i = 0; name && i < sizeof(words) / sizeof(words[0]); i++) {
         if (strcmp(name, words[i].name) == 0) {
             return T(p, words[i].fr, words[i].en);
+        }
+    }
+    for (int i = 0; name && i < BORNE_OUTCOME__COUNT; i++) {
+        if (strcmp(name, borne_outcome_name((borne_outcome)i)) == 0) {
+            return outcome_text(p, i); /* a refusal, with its reason */
         }
     }
     return name ? name : "—";
@@ -922,8 +987,10 @@ static enum MHD_Result credits_page(page *p, uint32_t event_id)
     if (pending) {
         fprintf(f, "<p class=\"warn\"><a href=\"/events/%u/review\">%lld %s</a></p>", event_id,
                 (long long)pending,
-                pending == 1 ? T(p, "crédit en attente de révision", "credit awaiting review")
-                             : T(p, "crédits en attente de révision", "credits awaiting review"));
+                pending == 1 ? T(p, "cas à décider dans la file de révision",
+                                 "case to decide in the review queue")
+                             : T(p, "cas à décider dans la file de révision",
+                                 "cases to decide in the review queue"));
     }
     if (registrar) {
         settings_form(p, event_id, t.policy, issuer);
@@ -944,7 +1011,13 @@ static enum MHD_Result credits_page(page *p, uint32_t event_id)
         esc(f, r->name);
         fprintf(f, "</a>");
         if (c->pending) {
-            fprintf(f, " <span class=\"warn\">%s</span>", T(p, "à réviser", "to review"));
+            /* Her open cases in the review queue. */
+            fprintf(f,
+                    " <a class=\"warn to-review\" href=\"/events/%u/review?participant=%u\">%d "
+                    "%s</a>",
+                    event_id, (unsigned)c->participant_id, (int)c->pending,
+                    c->pending == 1 ? T(p, "cas à réviser", "case to review")
+                                    : T(p, "cas à réviser", "cases to review"));
         }
         fprintf(f,
                 "</td><td class=\"num\">%zu</td><td class=\"num\">%lld</td>"
@@ -1298,8 +1371,34 @@ static const char *outcome_text(const page *p, int outcome)
     case 17:
         return T(p, "entrée admise par le personnel", "entry admitted by staff");
     default:
-        return T(p, "refusé", "refused");
+        break;
     }
+    /* Refused: why, as the kiosk said it (the desk's first question). */
+    static const struct {
+        int outcome;
+        const char *fr, *en;
+    } refused[] = {
+        {3, "refusé" NBSP ": déjà dans la salle", "refused: already in"},
+        {4, "refusé" NBSP ": déjà sorti", "refused: already out"},
+        {5, "refusé" NBSP ": même badge scanné deux fois", "refused: same badge scanned twice"},
+        {6, "refusé" NBSP ": pas inscrit à cette séance",
+         "refused: not registered for this session"},
+        {7, "refusé" NBSP ": badge d’un autre événement", "refused: badge of another event"},
+        {8, "refusé" NBSP ": badge révoqué", "refused: badge revoked"},
+        {9, "refusé" NBSP ": badge illisible ou falsifié", "refused: badge unreadable or forged"},
+        {10, "refusé" NBSP ": code inconnu", "refused: unknown code"},
+        {11, "refusé" NBSP ": badge expiré", "refused: badge expired"},
+        {12, "refusé" NBSP ": séance pas encore ouverte", "refused: session not open yet"},
+        {13, "refusé" NBSP ": séance terminée", "refused: session over"},
+        {14, "refusé" NBSP ": inscription à vérifier", "refused: registration to check"},
+        {15, "refusé" NBSP ": inscription annulée", "refused: registration cancelled"},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        if (refused[i].outcome == outcome) {
+            return T(p, refused[i].fr, refused[i].en);
+        }
+    }
+    return T(p, "refusé", "refused");
 }
 
 /* ---- corrections at the desk (docs/console.md) ---- */
@@ -1708,6 +1807,24 @@ static enum MHD_Result participant_page(page *p, uint32_t event_id, uint32_t pid
             "download>%s</a><a href=\"/events/%u\">%s</a></nav>",
             event_id, pid, T(p, "Attestation de présence (PDF)", "Attendance attestation (PDF)"),
             event_id, T(p, "Retour à l’événement", "Back to the event"));
+    /* Her hours so far, and her open cases in the review queue (a link to them). */
+    borne_credits_table t;
+    if (borne_credits_load_participant(p->db, event_id, pid, p->now_ms / 1000, &t) == BORNE_OK) {
+        char hours[32];
+        borne_hours_format(t.credit_minutes, p->en ? '.' : ',', hours, sizeof(hours));
+        fprintf(f, "<p id=\"participant-credit\">%s" NBSP ": <strong>%s" NBSP "h</strong>",
+                T(p, "Heures créditées", "Hours credited"), hours);
+        if (t.ntotals && t.totals[0].pending) {
+            fprintf(f,
+                    " <a class=\"warn to-review\" href=\"/events/%u/review?participant=%u\">%d "
+                    "%s</a>",
+                    event_id, pid, (int)t.totals[0].pending,
+                    t.totals[0].pending == 1 ? T(p, "cas à réviser", "case to review")
+                                             : T(p, "cas à réviser", "cases to review"));
+        }
+        fputs("</p>", f);
+        borne_credits_table_free(&t);
+    }
     fprintf(f, "<h2>%s</h2>", T(p, "Passages", "Timeline"));
     if (sqlite3_prepare_v2(db,
                            "SELECT c.wall_ms, c.outcome, c.kiosk_name, c.clock_trusted,"
@@ -1810,6 +1927,28 @@ static void review_hidden(page *p, const borne_credit_row *r, const char *decisi
             (unsigned)r->session->id, (unsigned)r->participant_id, decision);
 }
 
+/* A kind of case in words: the French label, or English words (not the machine name). */
+static const char *anomaly_label(const page *p, int k)
+{
+    static const char *const en[BORNE_ANOMALY_KINDS] = {
+        "exit not scanned", "exit without entry",   "overlapping sessions",
+        "clock untrusted",  "walk-in registration", "scan outside opening hours"};
+    return p->en ? (k >= 0 && k < BORNE_ANOMALY_KINDS ? en[k] : "") : borne_anomaly_label_fr(k);
+}
+
+/* The case's kinds in words, joined by ", ". */
+static void anomaly_words(const page *p, uint32_t anomalies, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int k = 0; k < BORNE_ANOMALY_KINDS && len < cap; k++) {
+        if (anomalies & (1u << k)) {
+            int w = snprintf(out + len, cap - len, "%s%s", len ? ", " : "", anomaly_label(p, k));
+            len = w < 0 ? cap : len + (size_t)w;
+        }
+    }
+}
+
 /* One case: who, which session, why, the credit, the decision, the timeline, the actions.
  * `filter`: the queue's filter ("" or "?kind=...&session=..."), kept by the forms' action so that
  * the decision lands back on the filtered queue. */
@@ -1818,7 +1957,7 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
 {
     FILE *f = p->out;
     char words[256], hours[32], from[40], to[40];
-    borne_anomaly_words(r->credit.anomalies, !p->en, ", ", words, sizeof(words));
+    anomaly_words(p, r->credit.anomalies, words, sizeof(words));
     borne_hours_format(r->credit.credit_minutes, p->en ? '.' : ',', hours, sizeof(hours));
     fprintf(f,
             "<section class=\"case\" id=\"case-%u-%u\"><h2><a href=\"/events/%u/participants/%u\">",
@@ -1847,7 +1986,8 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
         if (r->decision == BORNE_REVIEW_EDIT) {
             local_time(t->event.timezone, r->edit_entry, from, sizeof(from));
             local_time(t->event.timezone, r->edit_exit, to, sizeof(to));
-            fprintf(f, " (%s–%s)", from, to);
+            /* The same day once: (2026-05-20 09:05–10:20). */
+            fprintf(f, " (%s–%s)", from, strncmp(from, to, 11) == 0 ? to + 11 : to);
         }
         if (r->reason && r->reason[0]) {
             fputs(T(p, " — motif" NBSP ": ", " — reason: "), f);
@@ -1909,8 +2049,8 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
         fprintf(f,
                 "<input name=\"reason\" required maxlength=\"500\" aria-label=\"%s\" "
                 "placeholder=\"%s\"><button type=\"submit\" class=\"reject\">%s</button></form>",
-                T(p, "Motif du refus", "Reason for rejecting"), T(p, "Motif", "Reason"),
-                T(p, "Refuser", "Reject"));
+                T(p, "Motif du refus", "Reason for rejecting"),
+                T(p, "Motif du refus", "Reason for rejecting"), T(p, "Refuser", "Reject"));
         fprintf(f, "<form method=\"post\" action=\"/events/%u/review%s\">", t->event.id, filter);
         review_hidden(p, r, "edit");
         /* The times proposed: the registrar's edit standing, else the scans', else the
@@ -1935,8 +2075,9 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
                 "aria-label=\"%s\" placeholder=\"%s\"><button type=\"submit\" class=\"edit\">%s"
                 "</button></form></div>",
                 T(p, "Entrée", "Entry"), from, T(p, "Sortie", "Exit"), to,
-                T(p, "Motif de la correction", "Reason for the edit"), T(p, "Motif", "Reason"),
-                T(p, "Corriger", "Edit"));
+                T(p, "Motif de la correction", "Reason for the edit"),
+                T(p, "Motif de la correction", "Reason for the edit"),
+                T(p, "Corriger les heures", "Edit the times"));
     }
     fputs("</section>", f);
     return BORNE_OK;
@@ -1948,15 +2089,17 @@ static borne_err review_case(page *p, const borne_credits_table *t, const borne_
 
 /* What the queue shows: the cases of one kind of anomaly and/or one session, or all. */
 typedef struct review_filter {
-    int kind;            /* anomaly bit index, -1: any */
-    uint32_t session_id; /* 0: any */
+    int kind;                /* anomaly bit index, -1: any */
+    uint32_t session_id;     /* 0: any */
+    uint32_t participant_id; /* 0: any */
 } review_filter;
 
 static bool review_match(const borne_credit_row *r, const review_filter *flt)
 {
     return borne_credit_row_in_review(r) &&
            (flt->kind < 0 || (r->credit.anomalies & (1u << flt->kind))) &&
-           (!flt->session_id || r->session->id == flt->session_id);
+           (!flt->session_id || r->session->id == flt->session_id) &&
+           (!flt->participant_id || r->participant_id == flt->participant_id);
 }
 
 /* The cases of the queue in their order, open ones first (then decided), each in the table's
@@ -1995,18 +2138,33 @@ static void review_query(const review_filter *flt, long page_no, const char *amp
         len += snprintf(out + len, cap - (size_t)len, "%ssession=%u", len ? amp : "?",
                         (unsigned)flt->session_id);
     }
+    if (flt->participant_id) {
+        len += snprintf(out + len, cap - (size_t)len, "%sparticipant=%u", len ? amp : "?",
+                        (unsigned)flt->participant_id);
+    }
     if (page_no > 1) {
         snprintf(out + len, cap - (size_t)len, "%spage=%ld", len ? amp : "?", page_no);
     }
 }
 
-/* Reads ?kind= and ?session= (absent or empty: any). false: a value the event does not know. */
+/* A whole number from 1 to UINT32_MAX written in digits, else 0. */
+static uint32_t id_arg(const char *text)
+{
+    bool digits = strlen(text) <= 10 && strspn(text, "0123456789") == strlen(text);
+    unsigned long long id = digits ? strtoull(text, NULL, 10) : 0;
+    return id <= UINT32_MAX ? (uint32_t)id : 0;
+}
+
+/* Reads ?kind=, ?session= and ?participant= (absent or empty: any). false: a value the event
+ * does not know. */
 static bool review_filter_read(page *p, const borne_credits_table *t, review_filter *flt,
                                const char **why)
 {
     flt->kind = -1;
     flt->session_id = 0;
-    const char *kind = arg(p, "kind"), *session = arg(p, "session");
+    flt->participant_id = 0;
+    const char *kind = arg(p, "kind"), *session = arg(p, "session"),
+               *participant = arg(p, "participant");
     if (kind && kind[0]) {
         for (int i = 0; i < BORNE_ANOMALY_KINDS; i++) {
             if (strcmp(kind, borne_anomaly_name(i)) == 0) {
@@ -2019,15 +2177,27 @@ static bool review_filter_read(page *p, const borne_credits_table *t, review_fil
         }
     }
     if (session && session[0]) {
-        bool digits = strlen(session) <= 10 && strspn(session, "0123456789") == strlen(session);
-        unsigned long long id = digits ? strtoull(session, NULL, 10) : 0;
-        for (size_t i = 0; id && id <= UINT32_MAX && i < t->nsessions; i++) {
-            if (t->sessions[i].id == (uint32_t)id) {
-                flt->session_id = (uint32_t)id;
+        uint32_t id = id_arg(session);
+        for (size_t i = 0; id && i < t->nsessions; i++) {
+            if (t->sessions[i].id == id) {
+                flt->session_id = id;
             }
         }
         if (!flt->session_id) {
             *why = T(p, "Séance inconnue pour cet événement.", "No such session in this event.");
+            return false;
+        }
+    }
+    if (participant && participant[0]) {
+        uint32_t id = id_arg(participant);
+        for (size_t i = 0; id && i < t->ntotals; i++) {
+            if (t->totals[i].participant_id == id) {
+                flt->participant_id = id;
+            }
+        }
+        if (!flt->participant_id) {
+            *why = T(p, "Participant inconnu pour cet événement.",
+                     "No such participant in this event.");
             return false;
         }
     }
@@ -2060,7 +2230,7 @@ static void review_pager(page *p, uint32_t event_id, const review_filter *flt, l
                          long pages)
 {
     FILE *f = p->out;
-    char q[96];
+    char q[128];
     fputs("<nav class=\"pager\">", f);
     if (page_no > 1) {
         review_query(flt, page_no - 1, "&amp;", q, sizeof(q));
@@ -2102,8 +2272,8 @@ static void review_summary(page *p, const borne_credits_table *t, const review_f
         fprintf(f,
                 "<tr id=\"kind-%s\"><td><a href=\"/events/%u/review?kind=%s\">%s</a></td>"
                 "<td class=\"num open\">%zu</td><td class=\"num decided\">%zu</td></tr>",
-                borne_anomaly_name(k), t->event.id, borne_anomaly_name(k),
-                p->en ? borne_anomaly_name(k) : borne_anomaly_label_fr(k), open[k], decided[k]);
+                borne_anomaly_name(k), t->event.id, borne_anomaly_name(k), anomaly_label(p, k),
+                open[k], decided[k]);
     }
     fprintf(f,
             "</tbody></table><form method=\"get\" action=\"/events/%u/review\" "
@@ -2111,8 +2281,7 @@ static void review_summary(page *p, const borne_credits_table *t, const review_f
             t->event.id, T(p, "Type" NBSP ":", "Kind:"), T(p, "tous", "all"));
     for (int k = 0; k < BORNE_ANOMALY_KINDS; k++) {
         fprintf(f, "<option value=\"%s\"%s>%s</option>", borne_anomaly_name(k),
-                flt->kind == k ? " selected" : "",
-                p->en ? borne_anomaly_name(k) : borne_anomaly_label_fr(k));
+                flt->kind == k ? " selected" : "", anomaly_label(p, k));
     }
     fprintf(f, "</select></label><label>%s <select name=\"session\"><option value=\"\">%s</option>",
             T(p, "Séance" NBSP ":", "Session:"), T(p, "toutes", "all"));
@@ -2124,8 +2293,12 @@ static void review_summary(page *p, const borne_credits_table *t, const review_f
         esc(f, t->sessions[i].title);
         fputs("</option>", f);
     }
-    fprintf(f, "</select></label><button type=\"submit\">%s</button></form>",
-            T(p, "Filtrer", "Filter"));
+    fputs("</select></label>", f);
+    if (flt->participant_id) {
+        fprintf(f, "<input type=\"hidden\" name=\"participant\" value=\"%u\">",
+                (unsigned)flt->participant_id);
+    }
+    fprintf(f, "<button type=\"submit\">%s</button></form>", T(p, "Filtrer", "Filter"));
 }
 
 /* GET /events/N/review[?kind=K][&session=S][&page=P]: REVIEW_PAGE cases a page, open first. */
@@ -2184,10 +2357,22 @@ static enum MHD_Result review_page(page *p, uint32_t event_id)
                 T(p, "Lecture seule" NBSP ": seul un registraire peut décider.",
                   "Read only: only a registrar may decide."));
     }
+    if (flt.participant_id) {
+        /* One participant's cases (from the credits page): whose, and the way to all. */
+        for (size_t i = 0; i < t.ntotals; i++) {
+            if (t.totals[i].participant_id == flt.participant_id) {
+                fprintf(f, "<p id=\"review-who\">%s <a href=\"/events/%u/participants/%u\">",
+                        T(p, "Cas de", "Cases of"), event_id, (unsigned)flt.participant_id);
+                esc(f, t.rows[t.totals[i].first_row].name);
+                fprintf(f, "</a> · <a href=\"/events/%u/review\">%s</a></p>", event_id,
+                        T(p, "tous les cas", "all cases"));
+            }
+        }
+    }
     if (listed) {
         review_summary(p, &t, &flt);
     }
-    char filter[96];
+    char filter[128];
     review_query(&flt, 1, "&amp;", filter, sizeof(filter));
     if (ncases) {
         fprintf(f, "<p class=\"sub\" id=\"review-shown\">%s %zu–%zu %s %zu</p>",
@@ -2228,7 +2413,7 @@ static void review_location(page *p, uint32_t event_id, uint32_t session_id, uin
     if (borne_credits_load(p->db, event_id, p->now_ms / 1000, &t)) {
         return;
     }
-    review_filter flt, all = {.kind = -1, .session_id = 0};
+    review_filter flt, all = {.kind = -1, .session_id = 0, .participant_id = 0};
     const char *why;
     const borne_credit_row *row = borne_credits_find(&t, pid, session_id);
     if (!review_filter_read(p, &t, &flt, &why) || !row || !review_match(row, &flt)) {
@@ -2238,7 +2423,7 @@ static void review_location(page *p, uint32_t event_id, uint32_t session_id, uin
     if (row && review_list(&t, &flt, &cases, &n) == BORNE_OK) {
         for (size_t i = 0; i < n; i++) {
             if (&t.rows[cases[i]] == row) {
-                char q[96];
+                char q[128];
                 review_query(&flt, (long)(i / REVIEW_PAGE) + 1, "&", q, sizeof(q));
                 snprintf(out, cap, "/events/%u/review%s#case-%u-%u", event_id, q,
                          (unsigned)session_id, (unsigned)pid);
@@ -2366,6 +2551,62 @@ static enum MHD_Result review_decide(page *p, uint32_t event_id)
 
 /* ---- audit ---- */
 
+/* An audit action in words (its machine name kept in data-action); an unknown one as it is. */
+static void audit_action(page *p, const char *action)
+{
+    static const struct {
+        const char *name, *fr, *en;
+    } words[] = {
+        {"signin", "connexion", "sign-in"},
+        {"signout", "déconnexion", "sign-out"},
+        {"user.add", "compte créé", "account created"},
+        {"user.disable", "compte désactivé", "account disabled"},
+        {"export.credits", "export des crédits", "credits exported"},
+        {"event.settings", "réglages de l’événement", "event settings"},
+        {"attestation", "attestation téléchargée", "attestation downloaded"},
+        {"attestation.zip", "attestations téléchargées (zip)", "attestations downloaded (zip)"},
+        {"desk.scan", "saisie à l’accueil", "desk entry"},
+        {"desk.badge.replace", "badge révoqué et remplacé", "badge revoked and replaced"},
+        {"desk.badge.print", "badge de remplacement imprimé", "replacement badge printed"},
+        {"review.decide", "décision de révision", "review decision"},
+    };
+    FILE *f = p->out;
+    fputs("<td data-action=\"", f);
+    esc(f, action);
+    fputs("\">", f);
+    for (size_t i = 0; action && i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strcmp(action, words[i].name) == 0) {
+            fprintf(f, "%s</td>", T(p, words[i].fr, words[i].en));
+            return;
+        }
+    }
+    esc(f, action);
+    fputs("</td>", f);
+}
+
+/* An audit target in words, with a link to the event, participant or case it names
+ * ("event 42 participant 7", "event 42 review 101-7"); anything else (a user name) as it is. */
+static void audit_target(page *p, const char *target)
+{
+    FILE *f = p->out;
+    unsigned ev, a, b;
+    int end = -1;
+    fputs("<td>", f);
+    if (target && sscanf(target, "event %u participant %u%n", &ev, &a, &end) == 2 && !target[end]) {
+        fprintf(f, "%s %u, <a href=\"/events/%u/participants/%u\">%s %u</a>",
+                T(p, "événement", "event"), ev, ev, a, T(p, "participant", "participant"), a);
+    } else if (target && sscanf(target, "event %u review %u-%u%n", &ev, &a, &b, &end) == 3 &&
+               !target[end]) {
+        fprintf(f, "%s %u, <a href=\"/events/%u/review?participant=%u#case-%u-%u\">%s %u-%u</a>",
+                T(p, "événement", "event"), ev, ev, b, a, b, T(p, "cas", "case"), a, b);
+    } else if (target && sscanf(target, "event %u%n", &ev, &end) == 1 && !target[end]) {
+        fprintf(f, "<a href=\"/events/%u\">%s %u</a>", ev, T(p, "événement", "event"), ev);
+    } else {
+        esc(f, target);
+    }
+    fputs("</td>", f);
+}
+
 static enum MHD_Result audit_page(page *p)
 {
     if (p->session.user.role != BORNE_ROLE_REGISTRAR) {
@@ -2399,8 +2640,13 @@ static enum MHD_Result audit_page(page *p)
         /* "2026-05-20T13:05:09Z" → "2026-05-20 13:05:09" */
         fprintf(f, "<tr><td class=\"time\">%.10s %.8s</td>", when,
                 strlen(when) > 11 ? when + 11 : "");
-        for (int c = 1; c <= 5; c++) {
-            fputs(c >= 4 ? "<td class=\"json\">" : "<td>", f);
+        fputs("<td>", f);
+        esc(f, (const char *)sqlite3_column_text(st, 1));
+        fputs("</td>", f);
+        audit_action(p, (const char *)sqlite3_column_text(st, 2));
+        audit_target(p, (const char *)sqlite3_column_text(st, 3));
+        for (int c = 4; c <= 5; c++) {
+            fputs("<td class=\"json\">", f);
             esc(f, (const char *)sqlite3_column_text(st, c));
             fputs("</td>", f);
         }

@@ -510,7 +510,7 @@ static void review_steps(const char *size, int round)
         decide(size, "101-1", "accept", NULL, NULL, NULL, "acceptée par alice");
         expect_hours(1, "1,50");
         decide(size, "102-3", "edit", "13:30", "14:30", "feuille de présence signée",
-               "corrigée par alice (2026-05-20 13:30–2026-05-20 14:30) — motif : feuille de "
+               "corrigée par alice (2026-05-20 13:30–14:30) — motif : feuille de "
                "présence signée");
         expect_hours(3, "1,00");
         decide(size, "102-4", "reject", NULL, NULL, "badge prêté à un collègue",
@@ -521,7 +521,7 @@ static void review_steps(const char *size, int round)
         decide(size, "102-4", "accept", NULL, NULL, NULL, "acceptée par alice");
         expect_hours(4, "1,50");
         decide(size, "102-5", "edit", "13:00", "14:45", "arrivée notée à l’accueil",
-               "corrigée par alice (2026-05-20 13:00–2026-05-20 14:45) — motif : arrivée notée "
+               "corrigée par alice (2026-05-20 13:00–14:45) — motif : arrivée notée "
                "à l’accueil");
         expect_hours(5, "1,75");
         decide(size, "102-3", "reject", NULL, NULL, "présence non confirmée",

@@ -326,7 +326,10 @@ static void test_roles(void **state)
                      1);
     web_request(&r, "GET", "/audit", reg, NULL, NULL, &a);
     assert_int_equal(a.status, 200);
-    assert_non_null(strstr(a.body, "export.credits"));
+    /* The action in words, the event it concerns a link. */
+    assert_non_null(strstr(a.body, "<td data-action=\"export.credits\">export des crédits</td>"
+                                   "<td><a href=\"/events/42\">événement 42</a></td>"));
+    assert_non_null(strstr(a.body, "data-action=\"signin\">connexion</td><td>dora</td>"));
     assert_non_null(strstr(a.body, "dora"));
     http_resp_free(&a);
     registry_cleanup(&r);
@@ -512,6 +515,24 @@ static void test_live_and_attestation(void **state)
     }
     assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 3);
     assert_int_equal(live_int(&r, cookie, 101, "in_room"), 2);
+    /* Marie (3) refused at the door, her registration cancelled (outcome 15): not counted. */
+    {
+        char rec[1024], body[1200];
+        checkin_json(rec, sizeof(rec), "6f1c3b9e-0000-4000-8000-000000000005", 42, 3, t0 + 180000,
+                     true);
+        char *o = strstr(rec, "\"outcome\":0");
+        assert_non_null(o);
+        memmove(o + 12, o + 11, strlen(o + 11) + 1);
+        memcpy(o + 10, "15", 2);
+        snprintf(body, sizeof(body), "{\"checkins\":[%s]}", rec);
+        http_resp a;
+        assert_int_equal(http_do(r.proc.port, "POST", "/v1/checkins", token, "application/json",
+                                 body, strlen(body), &a),
+                         0);
+        assert_non_null(strstr(a.body, "\"stored\""));
+        http_resp_free(&a);
+    }
+    assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 3);
 
     /* The kiosk is listed with its last status report and its warnings: an untrusted clock;
      * not silent (it just spoke). */
@@ -571,6 +592,10 @@ static void test_live_and_attestation(void **state)
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "2026-05-20 09:00"));
     assert_non_null(strstr(a.body, "entrée"));
+    http_resp_free(&a);
+    /* A refusal says why, as the kiosk did: the desk's first question. */
+    web_request(&r, "GET", "/events/42/participants/3", cookie, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "<td>refusé\xc2\xa0: inscription annulée</td>"));
     http_resp_free(&a);
 
     /* The event's settings from the credits page: the issuer of its attestations and the
@@ -750,9 +775,42 @@ static void test_review_queue(void **state)
     assert_non_null(strstr(a.body, "name=\"decision\" value=\"accept\""));
     assert_non_null(strstr(a.body, "name=\"decision\" value=\"reject\""));
     assert_non_null(strstr(a.body, "name=\"decision\" value=\"edit\""));
+    /* Each reason field says whose it is: the rejection's or the edit's. */
+    assert_non_null(strstr(helene, "placeholder=\"Motif du refus\"><button type=\"submit\" "
+                                   "class=\"reject\">Refuser</button>"));
+    assert_non_null(strstr(helene, "placeholder=\"Motif de la correction\"><button "
+                                   "type=\"submit\" class=\"edit\">Corriger les heures</button>"));
     char field[100];
     snprintf(field, sizeof(field), "name=\"csrf\" value=\"%s\"", csrf);
     assert_non_null(strstr(helene, field));
+    http_resp_free(&a);
+    /* From the credits page, her row leads to her open cases, and only hers. */
+    web_request(&r, "GET", "/events/42/credits", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "<a href=\"/events/42/review\">3 cas à décider dans la file "
+                                   "de révision</a>"));
+    assert_non_null(strstr(a.body, "Hélène Tremblay</a> <a class=\"warn to-review\" "
+                                   "href=\"/events/42/review?participant=1\">1 cas à réviser</a>"));
+    http_resp_free(&a);
+    web_request(&r, "GET", "/events/42/review?participant=1", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_non_null(strstr(a.body, "id=\"case-101-1\""));
+    assert_null(strstr(a.body, "id=\"case-101-2\""));
+    assert_non_null(strstr(a.body, "Cas de <a href=\"/events/42/participants/1\">Hélène "
+                                   "Tremblay</a> · <a href=\"/events/42/review\">tous les cas"));
+    assert_non_null(strstr(a.body, "<input type=\"hidden\" name=\"participant\" value=\"1\">"));
+    assert_true(strstr(a.body, "id=\"review-who\"") < strstr(a.body, "id=\"review-kinds\""));
+    assert_non_null(strstr(a.body, "action=\"/events/42/review?participant=1\">"));
+    http_resp_free(&a);
+    /* Her page too: her hours, and her case to review. */
+    web_request(&r, "GET", "/events/42/participants/1", reg, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "Heures créditées\xc2\xa0: <strong>0,00\xc2\xa0h</strong> <a "
+                                   "class=\"warn to-review\" href=\"/events/42/review?"
+                                   "participant=1\">1 cas à réviser</a>"));
+    http_resp_free(&a);
+    web_request(&r, "GET", "/events/42/review?participant=99", reg, NULL, NULL, &a);
+    assert_int_equal(a.status, 400);
+    assert_non_null(strstr(a.body, "Participant inconnu"));
     http_resp_free(&a);
     /* The desk reads it without the forms. */
     web_request(&r, "GET", "/events/42/review", desk, NULL, NULL, &a);
@@ -818,8 +876,7 @@ static void test_review_queue(void **state)
     const char *jean = strstr(a.body, "id=\"case-101-2\"");
     assert_non_null(jean);
     assert_non_null(strstr(strstr(a.body, "id=\"case-101-1\""), "acceptée</strong> par alice"));
-    assert_non_null(
-        strstr(jean, "corrigée</strong> par alice (2026-05-20 09:05–2026-05-20 10:20)"));
+    assert_non_null(strstr(jean, "corrigée</strong> par alice (2026-05-20 09:05–10:20)"));
     assert_non_null(strstr(jean, "Vu à la pause &lt;b&gt;"));
     assert_null(strstr(a.body, "pause <b>"));
     assert_non_null(strstr(strstr(a.body, "id=\"case-101-4\""), "refusée</strong> par alice"));
@@ -842,6 +899,12 @@ static void test_review_queue(void **state)
                                             " '%\"credit_minutes\":90%' AND after_json LIKE"
                                             " '%\"reason\":\"Horloge douteuse\"%'"),
                      1);
+    /* In the journal: the decision in words, a link to the case among her cases. */
+    web_request(&r, "GET", "/audit", reg, NULL, NULL, &a);
+    assert_non_null(strstr(a.body, "data-action=\"review.decide\">décision de révision</td><td>"
+                                   "événement 42, <a href=\"/events/42/review?participant=4#case-"
+                                   "101-4\">cas 101-4</a></td>"));
+    http_resp_free(&a);
     registry_cleanup(&r);
 }
 
@@ -989,6 +1052,28 @@ static void test_review_pages(void **state)
     assert_non_null(strstr(page, "id=\"case-101-1\""));
     assert_non_null(strstr(page, "<option value=\"clock\" selected>"));
     assert_non_null(strstr(page, "action=\"/events/42/review?kind=clock&amp;session=101\">"));
+    /* The language switch keeps the filter (and the page): back to the same cases, in English. */
+    assert_non_null(strstr(page, "href=\"/lang/en?next=%2Fevents%2F42%2Freview%3Fkind%3Dclock%"
+                                 "26session%3D101\""));
+    free(page);
+    web_request(&r, "GET", "/lang/en?next=%2Fevents%2F42%2Freview%3Fpage%3D2%26kind%3Dclock", reg,
+                NULL, NULL, &a);
+    assert_int_equal(a.status, 303);
+    web_head_value(&a, "Location", loc, sizeof(loc));
+    assert_string_equal(loc, "/events/42/review?page=2&kind=clock");
+    http_resp_free(&a);
+    /* In English, the kinds in words, not their machine names. */
+    char en[200];
+    snprintf(en, sizeof(en), "%s; borne_lang=en", reg);
+    assert_int_equal(review_get(&r, en, "/events/42/review?kind=clock", &page), 200);
+    assert_non_null(strstr(page, "review?kind=missing-exit\">exit not scanned</a>"));
+    assert_non_null(strstr(page, "<option value=\"clock\" selected>clock untrusted</option>"));
+    assert_non_null(strstr(page, "\"warn anomalies\">exit not scanned, clock untrusted</span>"));
+    assert_null(strstr(page, ">missing-exit"));
+    free(page);
+    assert_int_equal(review_get(&r, reg, "/events/42/participants?q=H%C3%A9l%C3%A8ne", &page), 200);
+    assert_non_null(strstr(page, "href=\"/lang/en?next=%2Fevents%2F42%2Fparticipants%3Fq%3DH%"
+                                 "25C3%25A9l%25C3%25A8ne\""));
     free(page);
 
     /* Decided, Zoé 201 goes after the open cases: to page 2, where the redirect lands. */
