@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1601,9 +1602,15 @@ static bool read_password(char *out, size_t cap)
 
 static int cmd_user(reg *r, int argc, char **argv)
 {
-    const char *who = getenv("USER");
+    /* Who ran the command, for the audit log: the system account (not $USER, which anyone
+     * sets), else its number. */
+    const struct passwd *pw = getpwuid(geteuid());
     char actor[96];
-    snprintf(actor, sizeof(actor), "cli:%s", who && borne_console_name_valid(who) ? who : "?");
+    if (pw && borne_console_name_valid(pw->pw_name)) {
+        snprintf(actor, sizeof(actor), "cli:%s", pw->pw_name);
+    } else {
+        snprintf(actor, sizeof(actor), "cli:uid-%lu", (unsigned long)geteuid());
+    }
     borne_console_role role = BORNE_ROLE_DESK;
     bool add = argc == 5 && strcmp(argv[1], "add") == 0 && strcmp(argv[3], "--role") == 0 &&
                borne_console_role_parse(argv[4], &role);
