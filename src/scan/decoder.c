@@ -16,8 +16,10 @@
  *   6. WARP: a grid fitted to the code around the finders and the code redrawn flat
  *      (unwarp.c), for curled and steeply tilted codes.
  *   7. STILL (still-image mode only, borne_decoder_set_still: bornectl decode): the photo with
- *      a quiet zone and upscaled, Sauvola-binarised (also after a blur), and the passes above
- *      rerun on the binarised photo and on a 2x upscale of a small one.
+ *      a quiet zone and upscaled, Sauvola-binarised (also after a blur), the passes above rerun
+ *      on the binarised photo and on a 2x upscale of a small one, and a small one upscaled 2x
+ *      (bilinear) and thresholded at global levels. In still mode WARP also accepts sheared
+ *      corner triples (a code shot at a grazing angle).
  * The full-resolution finder search, DENSE and WARP run only while the frame's expected cost
  * stays within a budget counted in FULL passes (running means), which bounds the cost tail.
  * Buffers are sized once for the largest frame seen (capped by BORNE_DECODER_MAX_SIDE). */
@@ -70,7 +72,9 @@ struct borne_decoder {
     uint64_t fine_ema_ns; /* running mean cost of the full-resolution finder search */
     unsigned disabled;
     double budget;  /* in FULL passes; <= 0: no budget (borne_decoder_set_budget) */
-    int still;      /* still-image mode (borne_decoder_set_still) */
+    int still;      /* still-image mode (borne_decoder_set_still); off while the STILL passes
+                       rerun the camera's passes */
+    int photo;      /* still-image mode, kept through those reruns: WARP accepts sheared codes */
     unsigned reads; /* codes read since the scanners were made (see renew_scanners) */
     struct borne_decoder_stats stats;
 };
@@ -212,6 +216,7 @@ void borne_decoder_set_still(struct borne_decoder *dec, int on)
 {
     if (dec) {
         dec->still = on != 0;
+        dec->photo = on != 0;
     }
 }
 
@@ -483,7 +488,8 @@ static void shrink_to(int *x0, int *y0, int *x1, int *y1, long max)
  * below is drawn into a padded canvas (a light border of STILL_PAD_MODULES-ish pixels: zbar
  * needs a quiet zone), at a scale that gives small images a few pixels a module, and scanned in
  * both polarities. */
-#define STILL_MAX_PIXELS (12L * 1024 * 1024) /* canvas cap: larger images are not upscaled */
+#define STILL_MAX_PIXELS  (12L * 1024 * 1024) /* canvas cap: larger images are not upscaled */
+#define STILL_SMOOTH_SIDE 400 /* still_smooth: photos up to this side (3 px modules) */
 
 /* Sauvola threshold of src (w x h packed) into dst (0 or 255): a pixel is dark when below
  * mean * (1 + k * (sd / 128 - 1)) over a (2r+1)^2 window, from integral images of the sum and
@@ -565,6 +571,25 @@ static int still_scan(struct borne_decoder *dec, const uint8_t *src, int w, int 
     return hit.found;
 }
 
+/* Bilinear upscale of src (w x h packed) by `scale` into dst (rows `stride` apart). */
+static void upscale_bilinear(const uint8_t *src, int w, int h, int scale, uint8_t *dst, int stride)
+{
+    for (int y = 0; y < h * scale; y++) {
+        double fy = (y + 0.5) / scale - 0.5;
+        int y0 = fy < 0 ? 0 : (int)fy, y1 = y0 + 1 < h ? y0 + 1 : h - 1;
+        double ay = fy - y0 < 0 ? 0 : fy - y0;
+        for (int x = 0; x < w * scale; x++) {
+            double fx = (x + 0.5) / scale - 0.5;
+            int x0 = fx < 0 ? 0 : (int)fx, x1 = x0 + 1 < w ? x0 + 1 : w - 1;
+            double ax = fx - x0 < 0 ? 0 : fx - x0;
+            double v =
+                (src[(size_t)y0 * w + x0] * (1 - ax) + src[(size_t)y0 * w + x1] * ax) * (1 - ay) +
+                (src[(size_t)y1 * w + x0] * (1 - ax) + src[(size_t)y1 * w + x1] * ax) * ay;
+            dst[(size_t)y * stride + x] = (uint8_t)(v + 0.5);
+        }
+    }
+}
+
 /* Runs the camera's passes (still mode off, no budget, no ROI) on src scaled by `scale`
  * (bilinear) with a light border (finders on the image's edge need one); the pass statistics
  * count in STILL. */
@@ -581,21 +606,7 @@ static int still_rerun(struct borne_decoder *dec, const uint8_t *src, int w, int
         return 0;
     }
     memset(canvas, 255, (size_t)sw * sh);
-    uint8_t *img = canvas + (size_t)pad * sw + pad;
-    for (int y = 0; y < h * scale; y++) {
-        double fy = (y + 0.5) / scale - 0.5;
-        int y0 = fy < 0 ? 0 : (int)fy, y1 = y0 + 1 < h ? y0 + 1 : h - 1;
-        double ay = fy - y0 < 0 ? 0 : fy - y0;
-        for (int x = 0; x < w * scale; x++) {
-            double fx = (x + 0.5) / scale - 0.5;
-            int x0 = fx < 0 ? 0 : (int)fx, x1 = x0 + 1 < w ? x0 + 1 : w - 1;
-            double ax = fx - x0 < 0 ? 0 : fx - x0;
-            double v =
-                (src[(size_t)y0 * w + x0] * (1 - ax) + src[(size_t)y0 * w + x1] * ax) * (1 - ay) +
-                (src[(size_t)y1 * w + x0] * (1 - ax) + src[(size_t)y1 * w + x1] * ax) * ay;
-            img[(size_t)y * sw + x] = (uint8_t)(v + 0.5);
-        }
-    }
+    upscale_bilinear(src, w, h, scale, canvas + (size_t)pad * sw + pad, sw);
     borne_frame f = {.luma = canvas, .width = sw, .height = sh, .stride = sw};
     double budget = dec->budget;
     dec->still = 0;
@@ -611,6 +622,40 @@ static int still_rerun(struct borne_decoder *dec, const uint8_t *src, int w, int
     dec->still = 1;
     dec->budget = budget;
     dec->roi.active = 0;
+    free(canvas);
+    return found;
+}
+
+/* A small photo upscaled 2x (bilinear), thresholded at 3/8 of the way from its darkest to its
+ * lightest grey, with a quiet zone: a pixel of the upscale is dark only where its original
+ * neighbourhood is mostly dark (at least 10/16 for a black and white photo), so the one-pixel
+ * spurs and ragged corners of a small print scanned to black and white (about 3 pixels a module,
+ * the ink spreading the dark modules) are trimmed. Then the same for a light-on-dark code
+ * (threshold at 5/8, inverted). */
+static int still_smooth(struct borne_decoder *dec, const uint8_t *grey, int w, int h, char *text,
+                        size_t cap, size_t *len)
+{
+    int uw = 2 * w, uh = 2 * h, side = uw > uh ? uw : uh, pad = side / 10 + 8;
+    uint8_t *up = malloc((size_t)uw * uh), *bin = malloc((size_t)uw * uh);
+    uint8_t *canvas = malloc((size_t)(uw + 2 * pad) * (uh + 2 * pad));
+    int found = 0;
+    if (up && bin && canvas) {
+        upscale_bilinear(grey, w, h, 2, up, uw);
+        int lo = 255, hi = 0;
+        for (size_t i = 0; i < (size_t)uw * uh; i++) {
+            lo = up[i] < lo ? up[i] : lo;
+            hi = up[i] > hi ? up[i] : hi;
+        }
+        for (int inv = 0; inv < 2 && !found && hi - lo >= MIN_RANGE; inv++) {
+            int t = lo + (hi - lo) * (inv ? 5 : 3) / 8;
+            for (size_t i = 0; i < (size_t)uw * uh; i++) {
+                bin[i] = up[i] < t ? 0 : 255;
+            }
+            found = still_scan(dec, bin, uw, uh, 1, pad, inv, canvas, text, cap, len);
+        }
+    }
+    free(up);
+    free(bin);
     free(canvas);
     return found;
 }
@@ -668,6 +713,9 @@ static int still_passes(struct borne_decoder *dec, const borne_frame *frame, cha
     if (!found && side <= 600) {
         found = still_rerun(dec, grey, w, h, 2, text, cap, len);
     }
+    if (!found && side <= STILL_SMOOTH_SIDE) {
+        found = still_smooth(dec, grey, w, h, text, cap, len);
+    }
 out:
     free(grey);
     free(work);
@@ -688,7 +736,7 @@ static int warp_pass(struct borne_decoder *dec, int w, int h, int ox, int oy, in
     struct qr_finder f[QR_MAX_FINDERS];
     int nf = qr_find_finders(dec->buf, w, h, f, QR_MAX_FINDERS);
     struct qr_corners corners[WARP_TRIES];
-    int nc = qr_unwarp_corners(dec->buf, w, h, f, nf, corners, WARP_TRIES);
+    int nc = qr_unwarp_corners(dec->buf, w, h, f, nf, dec->photo, corners, WARP_TRIES);
     int found = 0;
     /* the next triple only when this one fits no code: a fitted grid that zbar cannot decode
      * means the code is too damaged, not that the corners were wrong */

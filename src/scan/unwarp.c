@@ -376,9 +376,11 @@ static int cmp_triple(const void *x, const void *y)
     return a < b ? -1 : (a > b ? 1 : 0);
 }
 
-/* Triples of finders that could be one code's corners, most square first. */
-static int find_triples(const struct pt *p, int np, struct triple *t, int max)
+/* Triples of finders that could be one code's corners, most square first. The angle at the
+ * corner must be within 53-127 degrees, or 32-148 when `sheared`. */
+static int find_triples(const struct pt *p, int np, struct triple *t, int max, int sheared)
 {
+    double max_cos = sheared ? 0.85 : 0.6;
     int nt = 0;
     for (int i = 0; i < np; i++) {
         for (int j = i + 1; j < np; j++) {
@@ -398,7 +400,7 @@ static int find_triples(const struct pt *p, int np, struct triple *t, int max)
                     }
                     double ratio = du > dv ? du / dv : dv / du;
                     double cosang = fabs(ux * vx + uy * vy) / (du * dv);
-                    if (ratio > 2.2 || cosang > 0.6) {
+                    if (ratio > 2.2 || cosang > max_cos) {
                         continue;
                     }
                     if (nt < max) {
@@ -420,7 +422,7 @@ static int find_triples(const struct pt *p, int np, struct triple *t, int max)
 }
 
 int qr_unwarp_corners(const uint8_t *img, int w, int h, const struct qr_finder *f, int nf,
-                      struct qr_corners *out, int max)
+                      int sheared, struct qr_corners *out, int max)
 {
     struct pt all[QR_MAX_FINDERS];
     int na = 0;
@@ -437,7 +439,7 @@ int qr_unwarp_corners(const uint8_t *img, int w, int h, const struct qr_finder *
     qsort(all, (size_t)na, sizeof(all[0]), cmp_pt);
     int np = na < MAX_CANDIDATES ? na : MAX_CANDIDATES;
     struct triple t[MAX_TRIPLES];
-    int nt = find_triples(all, np, t, MAX_TRIPLES);
+    int nt = find_triples(all, np, t, MAX_TRIPLES, sheared);
     /* The two sides must count the same modules, a whole version's worth: a triple with a stray
      * finder (a blob of data modules, text) fails that. Cost: disagreement, then shape. */
     struct fit_ctx c = {.img = img, .w = w, .h = h};

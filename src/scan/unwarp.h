@@ -47,9 +47,11 @@ struct qr_corners {
 };
 
 /* The likeliest corner triples among the dark-centred finders f found in img (w x h, packed,
- * normalised, code dark on light): up to max into out, likeliest first; returns their number. */
+ * normalised, code dark on light): up to max into out, likeliest first; returns their number.
+ * The finders must make an angle of 53-127 degrees at the top left one; `sheared` widens that to
+ * 32-148 (still images: a code shot at a grazing angle, or sheared by an image editor). */
 int qr_unwarp_corners(const uint8_t *img, int w, int h, const struct qr_finder *f, int nf,
-                      struct qr_corners *out, int max);
+                      int sheared, struct qr_corners *out, int max);
 
 /* Fits a grid on a corner triple in the same image. 0 on success; -1 when nothing there fits a
  * QR code. */

@@ -115,7 +115,7 @@ static void test_tilted_code_redrawn_module_for_module(void **state)
     struct qr_finder f[QR_MAX_FINDERS];
     int nf = qr_find_finders(pix, W, H, f, QR_MAX_FINDERS);
     struct qr_corners c[2];
-    int nc = qr_unwarp_corners(pix, W, H, f, nf, c, 2);
+    int nc = qr_unwarp_corners(pix, W, H, f, nf, 0, c, 2);
     assert_true(nc >= 1);
     assert_int_equal(c[0].version, 6);
     struct qr_grid g;
