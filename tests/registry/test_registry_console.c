@@ -1120,6 +1120,35 @@ static void test_secure_cookie_under_tls(void **state)
     registry_cleanup(&r);
 }
 
+/* Requests of the hostile client (tests/registry/console_hostile.py) that the console got wrong,
+ * each as it answers now. */
+static void test_hostile_requests(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    char cookie[80], csrf[65], form[400];
+    web_sign_in(&r, "alice", "correct+horse+battery", cookie);
+    web_page_csrf(&r, cookie, csrf);
+    /* A field given twice, a bad %-escape, a NUL, bytes that are not UTF-8: refused (the
+     * reason used to be stored as sent, or cut at the NUL), nothing stored. */
+    static const char *const bad[] = {
+        "&session=101&session=102",   "&session=101&reason=%ff%fe",     "&session=101&reason=a%00b",
+        "&session=101&reason=oubli%", "&session=101&reason=a&reason=b", "&session"};
+    const char *path = "/events/42/participants/1/scan";
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(form, sizeof(form), "csrf=%s&direction=entry&time=2026-05-20T09%%3A10%s%s", csrf,
+                 bad[i], strstr(bad[i], "reason") ? "" : "&reason=oubli");
+        expect_status_form(&r, path, cookie, form, 400);
+    }
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM checkin WHERE kiosk = 0"), 0);
+    snprintf(form, sizeof(form),
+             "csrf=%s&direction=entry&time=2026-05-20T09%%3A10&session=101&reason=oubli", csrf);
+    expect_status_form(&r, path, cookie, form, 303);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM checkin WHERE kiosk = 0"), 1);
+    registry_cleanup(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1134,6 +1163,7 @@ int main(void)
         cmocka_unit_test(test_review_pages),
         cmocka_unit_test(test_names_escaped),
         cmocka_unit_test(test_secure_cookie_under_tls),
+        cmocka_unit_test(test_hostile_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
