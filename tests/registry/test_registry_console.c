@@ -1146,6 +1146,14 @@ static void test_hostile_requests(void **state)
              "csrf=%s&direction=entry&time=2026-05-20T09%%3A10&session=101&reason=oubli", csrf);
     expect_status_form(&r, path, cookie, form, 303);
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM checkin WHERE kiosk = 0"), 1);
+    /* "%00" decoded to a NUL cut the path: "credits.csv%00.html" was the export (recorded and
+     * audited), "/audit%00x" the audit log. No such page now. */
+    web_expect_status(&r, "GET", "/events/42/credits.csv%00.html", cookie, 404);
+    web_expect_status(&r, "GET", "/audit%00x", cookie, 404);
+    web_expect_status(&r, "GET", "/assets/console.css%00", cookie, 404);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit"
+                                            " WHERE action = 'export.credits'"),
+                     0);
     registry_cleanup(&r);
 }
 
