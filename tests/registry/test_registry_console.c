@@ -1154,6 +1154,19 @@ static void test_hostile_requests(void **state)
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit"
                                             " WHERE action = 'export.credits'"),
                      0);
+    /* HEAD is GET without the body: no file left, so no export recorded (the retention purge
+     * waits for one) and no audit row. */
+    web_expect_status(&r, "HEAD", "/events/42/credits.csv", cookie, 200);
+    web_expect_status(&r, "HEAD", "/events/42/participants/1/badge.pdf", cookie, 200);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action IN"
+                                            " ('export.credits', 'desk.badge.print')"),
+                     0);
+    assert_int_equal(
+        registry_query_int(&r, "SELECT count(*) FROM event WHERE credits_exported_ms > 0"), 0);
+    web_expect_status(&r, "GET", "/events/42/credits.csv", cookie, 200);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit"
+                                            " WHERE action = 'export.credits'"),
+                     1);
     registry_cleanup(&r);
 }
 
