@@ -147,6 +147,9 @@ static enum MHD_Result send_bytes(page *p, unsigned status, void *body, size_t l
     if (status == 429) {
         MHD_add_response_header(r, "Retry-After", "3");
     }
+    if (status == 405) { /* RFC 9110, 15.5.6: a 405 lists the methods the target takes */
+        MHD_add_response_header(r, "Allow", "GET, HEAD, POST");
+    }
     enum MHD_Result ret = MHD_queue_response(p->conn, status, r);
     MHD_destroy_response(r);
     return ret;

@@ -1167,6 +1167,14 @@ static void test_hostile_requests(void **state)
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit"
                                             " WHERE action = 'export.credits'"),
                      1);
+    /* A 405 names the methods the console takes (RFC 9110, 15.5.6). */
+    http_resp a;
+    web_request(&r, "OPTIONS", "/events", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 405);
+    char allow[64];
+    web_head_value(&a, "Allow", allow, sizeof(allow));
+    assert_string_equal(allow, "GET, HEAD, POST");
+    http_resp_free(&a);
     registry_cleanup(&r);
 }
 
