@@ -2440,11 +2440,12 @@ static enum MHD_Result asset(page *p, const char *name)
     return send_bytes(p, 200, copy, a->len, a->type, NULL, true);
 }
 
-/* "/events/42..." → 42 and the rest of the path. */
+/* "/events/42..." → 42 and the rest of the path. Written as the console writes it: 1 to
+ * 4294967295 without leading zeros ("/events/042" is no page: one path per page). */
 static bool path_id(const char *path, const char *prefix, uint32_t *id, const char **rest)
 {
     size_t n = strlen(prefix);
-    if (strncmp(path, prefix, n) != 0) {
+    if (strncmp(path, prefix, n) != 0 || path[n] == '0') {
         return false;
     }
     const char *c = path + n;

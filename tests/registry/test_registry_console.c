@@ -1175,6 +1175,10 @@ static void test_hostile_requests(void **state)
     web_head_value(&a, "Allow", allow, sizeof(allow));
     assert_string_equal(allow, "GET, HEAD, POST");
     http_resp_free(&a);
+    /* One path per page: ids without leading zeros. */
+    web_expect_status(&r, "GET", "/events/042", cookie, 404);
+    web_expect_status(&r, "GET", "/events/42/participants/01", cookie, 404);
+    web_expect_status(&r, "GET", "/events/42/participants/1", cookie, 200);
     registry_cleanup(&r);
 }
 
