@@ -50,6 +50,7 @@ typedef struct page {
     size_t len;
     bool en; /* English; French otherwise */
     bool signed_in;
+    bool head; /* HEAD: answered as GET without the body, and changes nothing */
     borne_console_session session;
     char token[BORNE_CONSOLE_TOKEN_HEX + 1];
     int64_t now_ms;
@@ -62,6 +63,16 @@ typedef struct page {
 static const char *T(const page *p, const char *fr, const char *en)
 {
     return p->en ? en : fr;
+}
+
+/* The audit row of a download. A HEAD request gets the same headers as GET but no file: it
+ * records nothing (neither an export for the retention purge nor an audit row). */
+static void audit_download(page *p, const char *action, const char *target, const char *after)
+{
+    if (!p->head) {
+        (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, action, target, NULL,
+                                  after);
+    }
 }
 
 static int64_t real_ms(void)
@@ -135,6 +146,9 @@ static enum MHD_Result send_bytes(page *p, unsigned status, void *body, size_t l
     }
     if (status == 429) {
         MHD_add_response_header(r, "Retry-After", "3");
+    }
+    if (status == 405) { /* RFC 9110, 15.5.6: a 405 lists the methods the target takes */
+        MHD_add_response_header(r, "Allow", "GET, HEAD, POST");
     }
     enum MHD_Result ret = MHD_queue_response(p->conn, status, r);
     MHD_destroy_response(r);
@@ -874,11 +888,12 @@ static enum MHD_Result credits_download(page *p, uint32_t event_id, size_t which
         return message_page(p, 500, T(p, "Export impossible", "Export failed"),
                             borne_strerror(err));
     }
-    (void)borne_regdb_mark_exported(p->db, event_id, p->now_ms);
+    if (!p->head) {
+        (void)borne_regdb_mark_exported(p->db, event_id, p->now_ms);
+    }
     char target[32];
     snprintf(target, sizeof(target), "event %u", event_id);
-    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "export.credits", target,
-                              NULL, credits_files[which].after);
+    audit_download(p, "export.credits", target, credits_files[which].after);
     char disp[96];
     snprintf(disp, sizeof(disp), "attachment; filename=\"credits-%u%s\"", event_id,
              credits_files[which].suffix);
@@ -1181,8 +1196,7 @@ static enum MHD_Result attestations_zip(page *p, uint32_t event_id)
     char target[32], after[48];
     snprintf(target, sizeof(target), "event %u", event_id);
     snprintf(after, sizeof(after), "{\"attestations\":%zu}", written);
-    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "attestation.zip", target,
-                              NULL, after);
+    audit_download(p, "attestation.zip", target, after);
     char disp[96];
     snprintf(disp, sizeof(disp), "attachment; filename=\"attestations-%u.zip\"", event_id);
     return send_bytes(p, 200, data, len, "application/zip", disp, false);
@@ -1224,8 +1238,7 @@ static enum MHD_Result attestation_download(page *p, uint32_t event_id, uint32_t
     }
     char target[48];
     snprintf(target, sizeof(target), "event %u participant %u", event_id, pid);
-    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "attestation", target, NULL,
-                              NULL);
+    audit_download(p, "attestation", target, NULL);
     char disp[360];
     snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
     return send_bytes(p, 200, pdf, len, "application/pdf", disp, false);
@@ -1760,8 +1773,7 @@ static enum MHD_Result badge_download(page *p, uint32_t event_id, uint32_t pid)
     }
     char target[48];
     snprintf(target, sizeof(target), "event %u participant %u", event_id, pid);
-    (void)borne_console_audit(p->db, p->now_ms, p->session.user.name, "desk.badge.print", target,
-                              NULL, NULL);
+    audit_download(p, "desk.badge.print", target, NULL);
     char disp[96];
     snprintf(disp, sizeof(disp), "attachment; filename=\"badge-%u-%u.pdf\"", event_id, pid);
     return send_bytes(p, 200, pdf, len, "application/pdf", disp, false);
@@ -2674,11 +2686,12 @@ static enum MHD_Result asset(page *p, const char *name)
     return send_bytes(p, 200, copy, a->len, a->type, NULL, true);
 }
 
-/* "/events/42..." → 42 and the rest of the path. */
+/* "/events/42..." → 42 and the rest of the path. Written as the console writes it: 1 to
+ * 4294967295 without leading zeros ("/events/042" is no page: one path per page). */
 static bool path_id(const char *path, const char *prefix, uint32_t *id, const char **rest)
 {
     size_t n = strlen(prefix);
-    if (strncmp(path, prefix, n) != 0) {
+    if (strncmp(path, prefix, n) != 0 || path[n] == '0') {
         return false;
     }
     const char *c = path + n;
@@ -2835,6 +2848,7 @@ static int handle(void *ctx, struct borne_server *server, struct MHD_Connection 
               .method = method,
               .body = body,
               .len = len,
+              .head = strcmp(method, "HEAD") == 0,
               .now_ms = real_ms()};
     const char *cookies = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie");
     char lang[8];

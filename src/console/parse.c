@@ -100,7 +100,11 @@ bool borne_console_form(const char *body, size_t len, const char *name, char *ou
     if (!body || !cap) {
         return false;
     }
+    out[0] = '\0';
     size_t nlen = strlen(name);
+    const char *value = NULL; /* the field's value (after '='), when it has one */
+    size_t vlen = 0;
+    bool found = false;
     size_t i = 0;
     while (i < len) {
         size_t start = i;
@@ -113,14 +117,22 @@ bool borne_console_form(const char *body, size_t len, const char *name, char *ou
         const char *eq = memchr(pair, '=', plen);
         size_t klen = eq ? (size_t)(eq - pair) : plen;
         if (klen == nlen && memcmp(pair, name, nlen) == 0) {
-            if (!eq) {
-                out[0] = '\0';
-                return true;
+            if (found) {
+                return false; /* twice: which one the sender meant is not ours to guess */
             }
-            return decode(eq + 1, plen - klen - 1, out, cap);
+            found = true;
+            value = eq ? eq + 1 : NULL;
+            vlen = eq ? plen - klen - 1 : 0;
         }
     }
-    return false;
+    if (!found || !value) {
+        return found;
+    }
+    if (!decode(value, vlen, out, cap)) {
+        out[0] = '\0'; /* nothing half-decoded for a caller that reads it anyway */
+        return false;
+    }
+    return true;
 }
 
 bool borne_console_safe_next(const char *path)

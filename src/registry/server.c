@@ -524,6 +524,42 @@ static enum MHD_Result on_headers(struct borne_server *s, struct MHD_Connection 
     return MHD_YES;
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* The percent-decoding of the path and of the query's names and values, in place: libmicrohttpd's
+ * own, except for %00. Decoded as a NUL it would end the string early, so that
+ * "/events/42/credits.csv%00.html" was served (and audited) as the credits export and
+ * "/audit%00x" as the audit log. It becomes U+FFFD (three bytes, as "%00"), which no route, id or
+ * value takes. A '%' not followed by two hex digits stays as it is. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *w = s;
+    for (const char *r = s; *r;) {
+        int hi = r[0] == '%' ? hex_digit(r[1]) : -1;
+        int lo = hi >= 0 ? hex_digit(r[2]) : -1;
+        if (lo < 0) {
+            *w++ = *r++;
+        } else if (hi == 0 && lo == 0) {
+            memcpy(w, "\xEF\xBF\xBD", 3);
+            w += 3;
+            r += 3;
+        } else {
+            *w++ = (char)(hi * 16 + lo);
+            r += 3;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -740,9 +776,10 @@ borne_err borne_server_start(const borne_server_options *o, struct borne_server 
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        s, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)BORNE_SERVER_THREADS, MHD_OPTION_CONNECTION_LIMIT,
-        limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_TIMEOUT,
-        timeout, MHD_OPTION_ARRAY, o->tls_cert ? tls : tls + 3, MHD_OPTION_END);
+        s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, s, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)BORNE_SERVER_THREADS, MHD_OPTION_CONNECTION_LIMIT, limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+        MHD_OPTION_ARRAY, o->tls_cert ? tls : tls + 3, MHD_OPTION_END);
     if (s->daemon && pthread_create(&s->reaper, NULL, reaper_main, s) == 0) {
         s->reaper_started = true;
     }

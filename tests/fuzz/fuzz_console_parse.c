@@ -2,7 +2,8 @@
  * first NUL into a header and a body, goes through the Cookie header reader, the form-body
  * reader and the next= check. Promises checked: outputs bounded and NUL-terminated, cookie values
  * printable ASCII without ';', form values clean UTF-8 without NUL or other control characters
- * (tab, CR and LF allowed), a "safe" next= starts with a single '/'. */
+ * (tab, CR and LF allowed), a refused form value left empty, a "safe" next= starts with a single
+ * '/'. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (borne_console_safe_next(out)) {
                     CHECK(out[0] == '/' && out[1] != '/' && out[1] != '\\');
                 }
+            } else {
+                CHECK(out[0] == '\0'); /* refused: nothing half-decoded left behind */
             }
         }
     }

@@ -1205,6 +1205,68 @@ static void test_secure_cookie_under_tls(void **state)
     registry_cleanup(&r);
 }
 
+/* Requests of the hostile client (tests/registry/console_hostile.py) that the console got wrong,
+ * each as it answers now. */
+static void test_hostile_requests(void **state)
+{
+    (void)state;
+    test_registry r;
+    setup(&r, NULL, NULL);
+    char cookie[80], csrf[65], form[400];
+    web_sign_in(&r, "alice", "correct+horse+battery", cookie);
+    web_page_csrf(&r, cookie, csrf);
+    /* A field given twice, a bad %-escape, a NUL, bytes that are not UTF-8: refused (the
+     * reason used to be stored as sent, or cut at the NUL), nothing stored. */
+    static const char *const bad[] = {
+        "&session=101&session=102",   "&session=101&reason=%ff%fe",     "&session=101&reason=a%00b",
+        "&session=101&reason=oubli%", "&session=101&reason=a&reason=b", "&session"};
+    const char *path = "/events/42/participants/1/scan";
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(form, sizeof(form), "csrf=%s&direction=entry&time=2026-05-20T09%%3A10%s%s", csrf,
+                 bad[i], strstr(bad[i], "reason") ? "" : "&reason=oubli");
+        expect_status_form(&r, path, cookie, form, 400);
+    }
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM checkin WHERE kiosk = 0"), 0);
+    snprintf(form, sizeof(form),
+             "csrf=%s&direction=entry&time=2026-05-20T09%%3A10&session=101&reason=oubli", csrf);
+    expect_status_form(&r, path, cookie, form, 303);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM checkin WHERE kiosk = 0"), 1);
+    /* "%00" decoded to a NUL cut the path: "credits.csv%00.html" was the export (recorded and
+     * audited), "/audit%00x" the audit log. No such page now. */
+    web_expect_status(&r, "GET", "/events/42/credits.csv%00.html", cookie, 404);
+    web_expect_status(&r, "GET", "/audit%00x", cookie, 404);
+    web_expect_status(&r, "GET", "/assets/console.css%00", cookie, 404);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit"
+                                            " WHERE action = 'export.credits'"),
+                     0);
+    /* HEAD is GET without the body: no file left, so no export recorded (the retention purge
+     * waits for one) and no audit row. */
+    web_expect_status(&r, "HEAD", "/events/42/credits.csv", cookie, 200);
+    web_expect_status(&r, "HEAD", "/events/42/participants/1/badge.pdf", cookie, 200);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action IN"
+                                            " ('export.credits', 'desk.badge.print')"),
+                     0);
+    assert_int_equal(
+        registry_query_int(&r, "SELECT count(*) FROM event WHERE credits_exported_ms > 0"), 0);
+    web_expect_status(&r, "GET", "/events/42/credits.csv", cookie, 200);
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit"
+                                            " WHERE action = 'export.credits'"),
+                     1);
+    /* A 405 names the methods the console takes (RFC 9110, 15.5.6). */
+    http_resp a;
+    web_request(&r, "OPTIONS", "/events", cookie, NULL, NULL, &a);
+    assert_int_equal(a.status, 405);
+    char allow[64];
+    web_head_value(&a, "Allow", allow, sizeof(allow));
+    assert_string_equal(allow, "GET, HEAD, POST");
+    http_resp_free(&a);
+    /* One path per page: ids without leading zeros. */
+    web_expect_status(&r, "GET", "/events/042", cookie, 404);
+    web_expect_status(&r, "GET", "/events/42/participants/01", cookie, 404);
+    web_expect_status(&r, "GET", "/events/42/participants/1", cookie, 200);
+    registry_cleanup(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1219,6 +1281,7 @@ int main(void)
         cmocka_unit_test(test_review_pages),
         cmocka_unit_test(test_names_escaped),
         cmocka_unit_test(test_secure_cookie_under_tls),
+        cmocka_unit_test(test_hostile_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
