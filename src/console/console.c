@@ -50,7 +50,8 @@ typedef struct page {
     size_t len;
     bool en; /* English; French otherwise */
     bool signed_in;
-    bool head; /* HEAD: answered as GET without the body, and changes nothing */
+    bool refused; /* an error page: the language switch keeps the path, not the query */
+    bool head;    /* HEAD: answered as GET without the body, and changes nothing */
     borne_console_session session;
     char token[BORNE_CONSOLE_TOKEN_HEX + 1];
     int64_t now_ms;
@@ -242,7 +243,7 @@ static void lang_next(const page *p, char *out, size_t cap)
     q.text[0] = '\0';
     MHD_get_connection_values(p->conn, MHD_GET_ARGUMENT_KIND, query_arg, &q);
     char here[1600];
-    int n = snprintf(here, sizeof(here), "%s%s", p->url, q.text);
+    int n = snprintf(here, sizeof(here), "%s%s", p->url, p->refused ? "" : q.text);
     if (n < 0 || (size_t)n >= sizeof(here) || q.len + 4 >= sizeof(q.text) ||
         !borne_console_safe_next(here)) {
         snprintf(here, sizeof(here), "%s", borne_console_safe_next(p->url) ? p->url : "/events");
@@ -297,6 +298,7 @@ static void foot(page *p)
 
 static enum MHD_Result message_page(page *p, unsigned status, const char *title, const char *text)
 {
+    p->refused = status >= 400; /* never write a refused query back, not even in a link */
     open_page(p);
     if (!p->out) {
         return MHD_NO;
