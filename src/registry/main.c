@@ -1699,7 +1699,8 @@ static const struct command commands[] = {
     {"user", cmd_user,
      "add NAME --role registrar|desk | list | disable NAME: the console's staff accounts"},
     {"event", cmd_event,
-     "import FILE.json: an event and its sessions (docs/formats.md); set EVENT missing-exit P"},
+     "import FILE.json: an event and its sessions (docs/formats.md); set EVENT missing-exit P\n"
+     "               | set EVENT issuer TEXT"},
     {"roster", cmd_roster,
      "import EVENT FILE.csv|json [--replace] [--dry-run] [--ignore-columns]: participants"},
     {"participant", cmd_participant, "delete EVENT ID"},
