@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
 
@@ -121,8 +122,10 @@ static borne_err zip_add_file(struct zipper *zp, const char *name, const char *p
     return BORNE_OK;
 }
 
-/* Writes the zip (libzip writes a temporary file and renames it), or discards it. */
-static borne_err zip_finish(struct zipper *zp, bool keep)
+/* Writes the zip (libzip writes a temporary file and renames it), or discards it. libzip gives
+ * the file 0666 less the umask: it holds names and hours, so it is made owner-only like the
+ * PDFs. */
+static borne_err zip_finish(struct zipper *zp, const char *path, bool keep)
 {
     if (!zp->z) {
         return BORNE_OK;
@@ -132,6 +135,9 @@ static borne_err zip_finish(struct zipper *zp, bool keep)
         if (zip_close(zp->z) != 0) {
             LOG_ERR("cannot write the zip file: %s", zip_strerror(zp->z));
             zip_discard(zp->z);
+            err = BORNE_ERR_IO;
+        } else if (chmod(path, 0600) != 0) {
+            LOG_ERR("cannot make the zip file owner-only: %s", strerror(errno));
             err = BORNE_ERR_IO;
         }
     } else {
@@ -257,7 +263,7 @@ borne_err borne_attest_write_event(
         borne_attest_clear(&a);
     }
     free(ids);
-    borne_err zerr = zip_finish(&zp, !err && *written > 0);
+    borne_err zerr = zip_finish(&zp, zip_path, !err && *written > 0);
     if (stage[0]) {
         remove_folder(stage);
     }

@@ -84,7 +84,9 @@ static int64_t now_real_ms(void)
 
 static borne_err step_done(sqlite3_stmt *st)
 {
-    int rc = sqlite3_step(st);
+    /* The registry's connections have extended result codes on (SQLITE_CONSTRAINT_PRIMARYKEY,
+     * SQLITE_BUSY_SNAPSHOT…): compare the primary code. */
+    int rc = sqlite3_step(st) & 0xff;
     sqlite3_finalize(st);
     return rc == SQLITE_DONE         ? BORNE_OK
            : rc == SQLITE_CONSTRAINT ? BORNE_ERR_EXISTS

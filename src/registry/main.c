@@ -1002,15 +1002,25 @@ static int cmd_kiosk(reg *r, int argc, char **argv)
     }
     if (argc == 3 && strcmp(argv[1], "revoke") == 0) {
         uint32_t id;
-        if (!parse_u32(argv[2], &id)) {
+        if (!parse_u32(argv[2], &id) || id == 0) {
+            fprintf(stderr, "usage: borne-registry kiosk revoke ID (the first column of "
+                            "kiosk list)\n");
             return EXIT_USAGE;
         }
         int rc = open_db(r);
-        rc = rc ? rc : exit_for(borne_regdb_revoke_kiosk(r->db, id));
-        if (rc == EXIT_OK) {
+        if (rc) {
+            return rc;
+        }
+        borne_err err = borne_regdb_revoke_kiosk(r->db, id);
+        if (err == BORNE_ERR_NOT_FOUND) {
+            fprintf(stderr, "borne-registry: kiosk revoke: no kiosk %u (kiosk list shows them)\n",
+                    id);
+        } else if (err) {
+            fprintf(stderr, "borne-registry: kiosk revoke: %s\n", borne_strerror(err));
+        } else {
             printf("kiosk %u revoked\n", id);
         }
-        return rc;
+        return exit_for(err);
     }
     const char *url = NULL, *pin = "", *name = "", *png = NULL;
     uint32_t ev = 0, days = 7;
@@ -1689,14 +1699,16 @@ static const struct command commands[] = {
     {"user", cmd_user,
      "add NAME --role registrar|desk | list | disable NAME: the console's staff accounts"},
     {"event", cmd_event,
-     "import FILE.json: an event and its sessions (docs/formats.md); set EVENT missing-exit P"},
+     "import FILE.json: an event and its sessions (docs/formats.md); set EVENT missing-exit P\n"
+     "               | set EVENT issuer TEXT"},
     {"roster", cmd_roster,
      "import EVENT FILE.csv|json [--replace] [--dry-run] [--ignore-columns]: participants"},
     {"participant", cmd_participant, "delete EVENT ID"},
     {"keys", cmd_keys, "generate --out FILE.key [--id N]: a badge signing key"},
     {"token", cmd_token,
      "issue --key FILE.key --event ID [--participant ID]: badge codes (kept for kiosks)"},
-    {"kiosk", cmd_kiosk, "add --event ID --url URL [--pin P] [--png F] | list | revoke ID"},
+    {"kiosk", cmd_kiosk,
+     "add --event ID --url URL [--pin P] [--name N] [--png F] | list | revoke ID"},
     {"revoke", cmd_revoke, "--event ID CODE [--lift]: refuse a badge code on every kiosk"},
     {"report", cmd_report,
      "credits|attendance|checkins EVENT [FILE] [--format excel|csv|json] [--now TIME]"},

@@ -549,6 +549,9 @@ static void test_event_zip(void **state)
         borne_attest_write_event(w->db, EVENT, 0, INT64_MAX, &o, dir, zpath, NULL, NULL, &written),
         0);
     assert_int_equal(written, 2);
+    struct stat st; /* names and hours: owner-only, as the PDFs, whatever the umask */
+    assert_int_equal(stat(zpath, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
     int zerr = 0;
     zip_t *z = zip_open(zpath, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
     assert_non_null(z);

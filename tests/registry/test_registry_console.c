@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -192,6 +193,26 @@ static void test_sign_in_and_cookie(void **state)
                      1);
     assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_audit WHERE action = "
                                             "'user.add' AND after_json LIKE '%\"role\":\"desk\"%'"),
+                     1);
+    /* A name already taken is refused (exit 1) in words, and the account is unchanged. */
+    char cmd[1400];
+    snprintf(cmd, sizeof(cmd),
+             "echo 'another password' | '%s' --db '%s' user add alice --role desk"
+             " >/dev/null 2>'%s/err.txt'",
+             harness_registry_bin(), r.proc.db, r.proc.dir);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 1);
+    char err_path[400], err_text[200] = "";
+    snprintf(err_path, sizeof(err_path), "%s/err.txt", r.proc.dir);
+    FILE *ef = fopen(err_path, "r");
+    assert_non_null(ef);
+    size_t en = fread(err_text, 1, sizeof(err_text) - 1, ef);
+    err_text[en] = '\0';
+    fclose(ef);
+    assert_non_null(strstr(err_text, "user \"alice\" exists already"));
+    assert_int_equal(registry_query_int(&r, "SELECT count(*) FROM console_user WHERE name = "
+                                            "'alice' AND role = 2"),
                      1);
     /* A disabled user's session ends at once. */
     char out[200];

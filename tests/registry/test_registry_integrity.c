@@ -769,6 +769,15 @@ static void test_kiosk_names(void **state)
                      0);
     /* A revoked kiosk's name goes to its replacement. */
     assert_int_equal(cli(&r, "kiosk revoke 1"), 0);
+    /* A kiosk that does not exist, or an id that is not one, is said in words. */
+    assert_int_equal(cli(&r, "kiosk revoke 99"), 1);
+    out = slurp(&r, "err.txt");
+    assert_non_null(strstr(out, "no kiosk 99"));
+    free(out);
+    assert_int_equal(cli(&r, "kiosk revoke porte-A"), 2);
+    out = slurp(&r, "err.txt");
+    assert_non_null(strstr(out, "usage: borne-registry kiosk revoke ID"));
+    free(out);
     snprintf(args, sizeof(args), "kiosk add --event 42 --url %s --name porte-A", url);
     assert_int_equal(cli(&r, args), 0);
     registry_cleanup(&r);
