@@ -1122,7 +1122,7 @@ static int cmd_revoke(reg *r, int argc, char **argv)
 
 /* Options of the credits report and the review queue: --format F, --now TIME, --json. Removes
  * them from argv; false on a bad value (after a message). */
-static bool credit_options(int *argc, char **argv, borne_credits_format *format, int64_t *now,
+static bool credit_options(int *argc, char **argv, borne_credits_format *format, const char **now,
                            bool *json)
 {
     int kept = 0;
@@ -1133,11 +1133,7 @@ static bool credit_options(int *argc, char **argv, borne_credits_format *format,
                 return false;
             }
         } else if (strcmp(argv[i], "--now") == 0 && i + 1 < *argc) {
-            if (borne_time_parse(argv[++i], "UTC", now)) {
-                fprintf(stderr, "borne-registry: --now takes a time such as "
-                                "2026-05-20T13:45:00-04:00\n");
-                return false;
-            }
+            *now = argv[++i]; /* read once the event, and so its time zone, is known */
         } else if (strcmp(argv[i], "--json") == 0 && json) {
             *json = true;
         } else {
@@ -1163,6 +1159,29 @@ static borne_err report_credits(struct borne_regdb *db, uint32_t ev, int64_t now
     return err;
 }
 
+/* --now TIME (or the clock when NULL) into *at, in seconds: a time without an offset is in the
+ * time zone tz, like every time a registrar types. False after a message. */
+static bool read_now(const char *text, const char *tz, int64_t *at)
+{
+    if (!text) {
+        *at = now_ms() / 1000;
+        return true;
+    }
+    if (borne_time_parse(text, tz, at)) {
+        fprintf(stderr, "borne-registry: --now takes a time such as 2026-05-20T13:45 (the event's "
+                        "time zone) or 2026-05-20T13:45:00-04:00\n");
+        return false;
+    }
+    return true;
+}
+
+/* An event's time zone ("UTC" when there is no such event: its report then says so). */
+static void event_timezone(struct borne_regdb *db, uint32_t event_id, char *tz, size_t cap)
+{
+    borne_event evt;
+    snprintf(tz, cap, "%s", borne_regdb_get_event(db, event_id, &evt) ? "UTC" : evt.timezone);
+}
+
 /* The event of a session, for its time zone ("UTC" when unknown). */
 static void session_timezone(struct borne_regdb *db, uint32_t session_id, char *tz, size_t cap)
 {
@@ -1183,16 +1202,22 @@ static void session_timezone(struct borne_regdb *db, uint32_t session_id, char *
 
 static int cmd_review(reg *r, int argc, char **argv)
 {
-    int64_t at = now_ms() / 1000;
+    int64_t at;
+    const char *now_text = NULL;
     bool json = false;
-    if (!credit_options(&argc, argv, NULL, &at, &json)) {
+    if (!credit_options(&argc, argv, NULL, &now_text, &json)) {
         return EXIT_USAGE;
     }
+    char tz[64];
     uint32_t ev;
     if (argc == 2 && parse_u32(argv[1], &ev)) {
         int rc = open_db(r);
         if (rc) {
             return rc;
+        }
+        event_timezone(r->db, ev, tz, sizeof(tz));
+        if (!read_now(now_text, tz, &at)) {
+            return EXIT_USAGE;
         }
         borne_err err = borne_review_write(r->db, ev, at, json, stdout);
         if (err) {
@@ -1234,10 +1259,12 @@ static int cmd_review(reg *r, int argc, char **argv)
     if (rc) {
         return rc;
     }
+    /* Times in the event's time zone unless they say their offset. */
+    session_timezone(r->db, req.session_id, tz, sizeof(tz));
+    if (!read_now(now_text, tz, &at)) {
+        return EXIT_USAGE;
+    }
     if (entry) {
-        /* Times in the event's time zone unless they say their offset. */
-        char tz[64];
-        session_timezone(r->db, req.session_id, tz, sizeof(tz));
         if (borne_time_parse(entry, tz, &req.entry) || borne_time_parse(exit_t, tz, &req.exit)) {
             fprintf(stderr, "borne-registry: review: --entry and --exit take times such as "
                             "2026-05-20T09:05 (the event's time zone)\n");
@@ -1259,8 +1286,9 @@ static int cmd_report(reg *r, int argc, char **argv)
 {
     uint32_t ev;
     borne_credits_format format = BORNE_CREDITS_CSV;
-    int64_t at = now_ms() / 1000;
-    if (!credit_options(&argc, argv, &format, &at, NULL)) {
+    int64_t at;
+    const char *now_text = NULL;
+    if (!credit_options(&argc, argv, &format, &now_text, NULL)) {
         return EXIT_USAGE;
     }
     if (argc < 3 || argc > 4 || !parse_u32(argv[2], &ev) ||
@@ -1273,6 +1301,11 @@ static int cmd_report(reg *r, int argc, char **argv)
     int rc = open_db(r);
     if (rc) {
         return rc;
+    }
+    char tz[64];
+    event_timezone(r->db, ev, tz, sizeof(tz));
+    if (!read_now(now_text, tz, &at)) {
+        return EXIT_USAGE;
     }
     FILE *out = open_out(argc == 4 ? argv[3] : NULL);
     if (!out) {

@@ -158,6 +158,13 @@ static void test_credits_review_and_exports(void **state)
     x = report(&r, "csv", "2026-05-20T13:45:00-04:00", &len);
     assert_non_null(strstr(x, "5,Sophie Roy,102,B2,Éthique municipale,45,0.75,,45,,\"\"\r\n"));
     free(x);
+    /* The same time typed without its offset is the event's (Montréal), not UTC's 09:45. */
+    x = report(&r, "csv", "2026-05-20T13:45", &len);
+    assert_non_null(strstr(x, "5,Sophie Roy,102,B2,Éthique municipale,45,0.75,,45,,\"\"\r\n"));
+    free(x);
+    assert_int_not_equal(harness_admin(&r.proc, out, sizeof(out), "report", "credits", "42", "-",
+                                       "--now", "yesterday", NULL),
+                         0);
 
     /* JSON: totals from minutes. */
     x = report(&r, "json", NULL, &len);
