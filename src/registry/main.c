@@ -90,12 +90,24 @@ static bool parse_u32(const char *s, uint32_t *out)
 }
 
 /* FILE, or standard output for none or "-". */
+/* A file for the owner only (0600, also when it was there before): reports hold names, a
+ * kiosk's setup image its enrolment token. */
+static FILE *open_private(const char *path, const char *mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd < 0 || fchmod(fd, 0600) != 0 ? NULL : fdopen(fd, mode);
+    if (!f && fd >= 0) {
+        close(fd);
+    }
+    return f;
+}
+
 static FILE *open_out(const char *path)
 {
     if (!path || strcmp(path, "-") == 0) {
         return stdout;
     }
-    FILE *f = fopen(path, "w");
+    FILE *f = open_private(path, "w");
     if (!f) {
         fprintf(stderr, "borne-registry: cannot write %s\n", path);
     }
@@ -965,6 +977,11 @@ static int cmd_token(reg *r, int argc, char **argv)
 
 /* ---- kiosks ---- */
 
+static cairo_status_t png_to_file(void *closure, const unsigned char *data, unsigned int len)
+{
+    return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
 static borne_err write_qr_png(const char *text, const char *path)
 {
     borne_qr qr = {0};
@@ -988,7 +1005,12 @@ static borne_err write_qr_png(const char *text, const char *path)
     }
     cairo_fill(cr);
     cairo_destroy(cr);
-    cairo_status_t st = cairo_surface_write_to_png(s, path);
+    FILE *f = open_private(path, "wb");
+    cairo_status_t st =
+        f ? cairo_surface_write_to_png_stream(s, png_to_file, f) : CAIRO_STATUS_WRITE_ERROR;
+    if (f && fclose(f) != 0) {
+        st = CAIRO_STATUS_WRITE_ERROR;
+    }
     cairo_surface_destroy(s);
     borne_qr_clear(&qr);
     return st == CAIRO_STATUS_SUCCESS ? BORNE_OK : BORNE_ERR_IO;

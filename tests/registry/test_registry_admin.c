@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +215,23 @@ static void test_purge_anonymises(void **state)
     char csv[400];
     snprintf(csv, sizeof(csv), "%s/credits.csv", r.proc.dir);
     assert_int_equal(harness_admin(&r.proc, NULL, 0, "report", "credits", "42", csv, NULL), 0);
+    struct stat sb;
+    assert_int_equal(stat(csv, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600); /* names: for its owner only */
+    /* A kiosk's setup image holds its one-time enrolment token: owner only too, also when a
+     * readable file of that name was there. */
+    char png[400];
+    snprintf(png, sizeof(png), "%s/setup.png", r.proc.dir);
+    FILE *old_png = fopen(png, "w");
+    assert_non_null(old_png);
+    fclose(old_png);
+    assert_int_equal(chmod(png, 0644), 0);
+    assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "kiosk", "add", "--event", "43",
+                                   "--url", "https://registre.example.org", "--png", png, NULL),
+                     0);
+    assert_int_equal(stat(png, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_true(sb.st_size > 100);
     /* Not yet: check-ins arrived after the export. */
     push_some(&r, token, "4b1e2a3c", 2);
     assert_int_equal(harness_admin(&r.proc, out, sizeof(out), "purge", "42", "--days", "30", NULL),
