@@ -2581,7 +2581,7 @@ static void audit_action(page *p, const char *action)
         {"attestation.zip", "attestations téléchargées (zip)", "attestations downloaded (zip)"},
         {"desk.scan", "saisie à l’accueil", "desk entry"},
         {"desk.badge.replace", "badge révoqué et remplacé", "badge revoked and replaced"},
-        {"desk.badge.print", "badge de remplacement imprimé", "replacement badge printed"},
+        {"desk.badge.print", "badge imprimé", "badge printed"},
         {"review.decide", "décision de révision", "review decision"},
     };
     FILE *f = p->out;
