@@ -102,6 +102,14 @@ static const char *const migrations[] = {
     "CREATE INDEX review_decision_of ON review_decision(event_id, participant_id, session_id);",
     /* 5 -> 6: the body that issues the event's attestations (NULL: the default, the COMAQ). */
     "ALTER TABLE event ADD COLUMN issuer TEXT;",
+    /* 6 -> 7: the event's check-ins index covers every column the credits read (review.c,
+     * load_scans; the uuid, the table's key, is in every index): the credits page, the review
+     * queue, the exports and the attestations read it alone, without a lookup into the table
+     * per check-in (docs/console.md, "Performance"). Same leading columns as before, so every
+     * query that used it still does. */
+    "DROP INDEX checkin_event;"
+    "CREATE INDEX checkin_event ON checkin(event_id, participant_id, session_id, wall_ms,"
+    "  outcome, direction, clock_trusted, wall_recorded_ms, received_ms);",
 };
 
 static int64_t now_ms(void)

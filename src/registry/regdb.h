@@ -21,7 +21,7 @@
 #include "store/store.h"
 #include "sync/protocol.h"
 
-#define BORNE_REGDB_SCHEMA_VERSION 6
+#define BORNE_REGDB_SCHEMA_VERSION 7
 #define BORNE_REG_TOKEN_HASH_LEN   32
 
 struct borne_regdb;

@@ -857,7 +857,8 @@ static void test_registry_open(void **state)
 static void test_registry_schema_from_old_version(void **state)
 {
     sql_fx *fx = *state;
-    /* Back to version 1 by hand: drop what migrations 2 to 6 add. */
+    /* Back to version 1 by hand: drop what migrations 2 to 7 add (7: the check-ins index back
+     * to its first four columns). */
     borne_regdb_close(fx->reg);
     fx->reg = NULL;
     sqlite3 *raw = NULL;
@@ -872,6 +873,9 @@ static void test_registry_schema_from_old_version(void **state)
                                   "ALTER TABLE event DROP COLUMN missing_exit;"
                                   "DROP TABLE review_decision;"
                                   "ALTER TABLE event DROP COLUMN issuer;"
+                                  "DROP INDEX checkin_event;"
+                                  "CREATE INDEX checkin_event"
+                                  "  ON checkin(event_id, participant_id, session_id, wall_ms);"
                                   "PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -894,6 +898,22 @@ static void test_registry_schema_from_old_version(void **state)
     /* Version 6: the event's issuer of attestations, none (the default) for an event made before.
      */
     assert_int_equal(pragma_int(db, "SELECT count(*) FROM event WHERE issuer IS NULL"), 1);
+    /* Version 7: the check-ins index covers the credits' columns, and the credits' scan of an
+     * event reads it alone. */
+    assert_int_equal(pragma_int(db, "SELECT count(*) FROM pragma_index_info('checkin_event')"), 9);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "EXPLAIN QUERY PLAN SELECT participant_id, session_id,"
+                                        " wall_ms, direction, outcome, clock_trusted,"
+                                        " wall_recorded_ms, received_ms, length(uuid)"
+                                        " FROM checkin WHERE event_id = 1"
+                                        " AND outcome IN (0, 1, 2, 17)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_non_null(
+        strstr((const char *)sqlite3_column_text(st, 3), "COVERING INDEX checkin_event"));
+    sqlite3_finalize(st);
 }
 
 /* A test on a fresh database (setup) or a fresh registry (setup_registry). */

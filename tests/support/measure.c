@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 void samples_add(samples *s, uint64_t ns)
 {
@@ -47,4 +49,25 @@ long proc_rss_kib(pid_t pid)
         fclose(f);
     }
     return kib;
+}
+
+double proc_cpu_s(pid_t pid)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return -1;
+    }
+    char *got = fgets(line, sizeof(line), f);
+    fclose(f);
+    /* The command name, in parentheses, may hold spaces: fields are counted after its end. */
+    char *end = got ? strrchr(line, ')') : NULL;
+    unsigned long utime, stime;
+    if (!end || sscanf(end + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+                       &stime) != 2) {
+        return -1;
+    }
+    long hz = sysconf(_SC_CLK_TCK);
+    return hz > 0 ? (double)(utime + stime) / (double)hz : -1;
 }

@@ -21,5 +21,8 @@ double samples_pct_ms(samples *s, double p);
 
 /* VmRSS of process `pid` in KiB (/proc/PID/status); -1 when it cannot be read. */
 long proc_rss_kib(pid_t pid);
+/* CPU time (user + system) process `pid` has used so far, in seconds (/proc/PID/stat, counted in
+ * clock ticks: sum it over many requests); -1 when it cannot be read. */
+double proc_cpu_s(pid_t pid);
 
 #endif

@@ -6,8 +6,10 @@
  * times, one connection per request as a browser without keep-alive would. Prints median, p95
  * and max per page, and the ratio to two baselines of the same run: a static asset and a
  * kiosk's incremental roster pull; then the attestations zip (every PDF of the event) twice,
- * apart. Never fails on timing (target: live view and credits < 200 ms
- * on a laptop).
+ * apart. Also prints the write side (the pushes' time, the registry's CPU time per 1000
+ * check-ins), the database's size, and the registry's CPU time per request of each page
+ * (/proc/PID/stat, in clock ticks summed over the requests). Never fails on timing (target:
+ * live view and credits < 200 ms on a laptop).
  *
  *   ./tests/bench/console/bench_console [REQUESTS [PARTICIPANTS]]      (from the build tree)
  */
@@ -153,6 +155,10 @@ typedef struct kiosk_buf {
     int id;
 } kiosk_buf;
 
+/* The pushes' wall time and count (the write side, for the summary). */
+static double push_s;
+static int push_n;
+
 static int push(uint16_t port, kiosk_buf *k)
 {
     if (!k->records) {
@@ -160,8 +166,11 @@ static int push(uint16_t port, kiosk_buf *k)
     }
     k->len += (size_t)snprintf(k->body + k->len, k->cap - k->len, "]}");
     http_resp a;
+    double t0 = now_s();
     int rc =
         http_do(port, "POST", "/v1/checkins", k->token, "application/json", k->body, k->len, &a);
+    push_s += now_s() - t0;
+    push_n++;
     int ok = rc == 0 && a.status == 200;
     if (!ok) {
         fprintf(stderr, "bench_console: push: %d %s\n", a.status, a.body ? a.body : "");
@@ -255,6 +264,7 @@ typedef struct target {
     bool console; /* with the session cookie */
     bool kiosk;   /* with a kiosk's token */
     samples s;
+    double cpu_s; /* the registry's CPU time over the requests */
     size_t bytes;
     int bad; /* answers other than 200 */
 } target;
@@ -264,6 +274,7 @@ static void measure(test_registry *reg, const char *cookie, const char *token, t
 {
     for (long i = 0; i < rounds; i++) {
         http_resp a;
+        double c0 = proc_cpu_s(reg->proc.pid);
         double t0 = now_s();
         if (t->kiosk) {
             http_do(reg->proc.port, "GET", t->path, token, NULL, NULL, 0, &a);
@@ -271,6 +282,7 @@ static void measure(test_registry *reg, const char *cookie, const char *token, t
             web_request(reg, "GET", t->path, t->console ? cookie : NULL, NULL, NULL, &a);
         }
         samples_add(&t->s, (uint64_t)((now_s() - t0) * 1e9));
+        t->cpu_s += proc_cpu_s(reg->proc.pid) - c0;
         if (a.status != 200) {
             t->bad++;
             if (t->bad == 1) {
@@ -360,6 +372,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < KIOSKS; k++) {
         kiosks[k].id = registry_kiosk(&reg, EVENT, kiosks[k].token, NULL);
     }
+    double push_cpu = proc_cpu_s(reg.proc.pid);
     int err = 0, kinds[5] = {0};
     long attended = 0, registered = 0;
     for (long i = 0; i < people && !err; i++) {
@@ -378,6 +391,7 @@ int main(int argc, char **argv)
         pushed += kiosks[k].total;
         free(kiosks[k].body);
     }
+    push_cpu = proc_cpu_s(reg.proc.pid) - push_cpu;
     free(room);
     int64_t stored = registry_query_int(&reg, "SELECT count(*) FROM checkin");
     web_add_user(&reg, "nadia", "registrar", PASSWORD);
@@ -394,6 +408,21 @@ int main(int argc, char **argv)
            people, SLOTS * ROOMS, ROOMS, attended, registered,
            100.0 * (double)attended / (double)registered, (long long)stored, KIOSKS, kinds[1],
            kinds[2], kinds[3], kinds[4], built);
+    /* The write side: what the kiosks' pushes cost the registry (each check-in goes into the
+     * table and every index on it), and the room the check-ins take. */
+    printf("pushes: %d requests of up to 1000 check-ins, %.2f s in all, %.1f ms of registry CPU "
+           "per 1000 check-ins\n",
+           push_n, push_s, 1000.0 * push_cpu / ((double)stored / 1000.0));
+    printf("database: %.1f MB, check-ins %.1f MB of which indexes %.1f MB\n",
+           (double)registry_query_int(&reg, "SELECT sum(pgsize) FROM dbstat") / 1e6,
+           (double)registry_query_int(&reg, "SELECT sum(pgsize) FROM dbstat WHERE name IN"
+                                            " (SELECT name FROM sqlite_schema"
+                                            "  WHERE tbl_name = 'checkin')") /
+               1e6,
+           (double)registry_query_int(&reg, "SELECT sum(pgsize) FROM dbstat WHERE name IN"
+                                            " (SELECT name FROM sqlite_schema"
+                                            "  WHERE tbl_name = 'checkin' AND type = 'index')") /
+               1e6);
 
     /* ---- the requests ---- */
     char cookie[80];
@@ -482,15 +511,16 @@ int main(int argc, char **argv)
     printf("%ld requests each, one connection per request (loopback, as a browser without "
            "keep-alive); times in ms\n",
            rounds);
-    printf("%-36s %8s %8s %8s %9s %9s %10s\n", "page", "median", "p95", "max", "x static", "x pull",
-           "bytes");
+    printf("%-36s %8s %8s %8s %9s %9s %10s %10s\n", "page", "median", "p95", "max", "x static",
+           "x pull", "bytes", "CPU/req");
     for (size_t i = 0; i < nt; i++) {
         target *t = &targets[i];
         double med = samples_pct_ms(&t->s, 0.5);
-        printf("%-36s %8.2f %8.2f %8.2f %9.1f %9.1f %10zu%s\n", t->what, med,
+        printf("%-36s %8.2f %8.2f %8.2f %9.1f %9.1f %10zu %10.1f%s\n", t->what, med,
                samples_pct_ms(&t->s, 0.95), samples_pct_ms(&t->s, 1.0),
                base_static > 0 ? med / base_static : 0, base_pull > 0 ? med / base_pull : 0,
-               t->bytes, t->bad ? "  (answers other than 200!)" : "");
+               t->bytes, t->s.n ? 1000.0 * t->cpu_s / (double)t->s.n : 0,
+               t->bad ? "  (answers other than 200!)" : "");
         free(t->s.v);
     }
     printf("target: live view and credits < 200 ms on a laptop\n");
