@@ -356,16 +356,24 @@ static void test_roles(void **state)
     registry_cleanup(&r);
 }
 
-static void push(test_registry *r, const char *token, const char *uuid, uint32_t participant,
-                 int64_t wall_ms, bool exit)
+/* One check-in of event 42 pushed by the kiosk: an entry (outcome 0) unless `exit` (outcome 1),
+ * or another outcome number (e.g. 17 staff admission, 15 registration cancelled) when
+ * outcome > 1, kept an entry. */
+static void push_outcome(test_registry *r, const char *token, const char *uuid,
+                         uint32_t participant, int64_t wall_ms, bool exit, int outcome)
 {
     char rec[1024], body[1200];
     checkin_json(rec, sizeof(rec), uuid, 42, participant, wall_ms, true);
+    char *o = strstr(rec, "\"outcome\":0");
+    assert_non_null(o);
     if (exit) {
         char *d = strstr(rec, "\"entry\"");
         memcpy(d, "\"exit\" ", 7);
-        char *o = strstr(rec, "\"outcome\":0");
         o[10] = '1';
+    } else if (outcome > 9) {
+        memmove(o + 12, o + 11, strlen(o + 11) + 1);
+        o[10] = (char)('0' + outcome / 10);
+        o[11] = (char)('0' + outcome % 10);
     }
     snprintf(body, sizeof(body), "{\"checkins\":[%s]}", rec);
     http_resp a;
@@ -375,6 +383,12 @@ static void push(test_registry *r, const char *token, const char *uuid, uint32_t
     assert_int_equal(a.status, 200);
     assert_non_null(strstr(a.body, "\"stored\""));
     http_resp_free(&a);
+}
+
+static void push(test_registry *r, const char *token, const char *uuid, uint32_t participant,
+                 int64_t wall_ms, bool exit)
+{
+    push_outcome(r, token, uuid, participant, wall_ms, exit, exit ? 1 : 0);
 }
 
 static json_t *live(test_registry *r, const char *cookie, json_int_t session, const char *field)
@@ -518,41 +532,11 @@ static void test_live_and_attestation(void **state)
     assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 2);
     assert_int_equal(live_int(&r, cookie, 101, "in_room"), 1);
     /* Luc (4) admitted by staff at the desk (outcome 17, an entry): checked in and in the room. */
-    {
-        char rec[1024], body[1200];
-        checkin_json(rec, sizeof(rec), "6f1c3b9e-0000-4000-8000-000000000004", 42, 4, t0 + 120000,
-                     true);
-        char *o = strstr(rec, "\"outcome\":0");
-        assert_non_null(o);
-        memmove(o + 12, o + 11, strlen(o + 11) + 1);
-        memcpy(o + 10, "17", 2);
-        snprintf(body, sizeof(body), "{\"checkins\":[%s]}", rec);
-        http_resp a;
-        assert_int_equal(http_do(r.proc.port, "POST", "/v1/checkins", token, "application/json",
-                                 body, strlen(body), &a),
-                         0);
-        assert_non_null(strstr(a.body, "\"stored\""));
-        http_resp_free(&a);
-    }
+    push_outcome(&r, token, "6f1c3b9e-0000-4000-8000-000000000004", 4, t0 + 120000, false, 17);
     assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 3);
     assert_int_equal(live_int(&r, cookie, 101, "in_room"), 2);
     /* Marie (3) refused at the door, her registration cancelled (outcome 15): not counted. */
-    {
-        char rec[1024], body[1200];
-        checkin_json(rec, sizeof(rec), "6f1c3b9e-0000-4000-8000-000000000005", 42, 3, t0 + 180000,
-                     true);
-        char *o = strstr(rec, "\"outcome\":0");
-        assert_non_null(o);
-        memmove(o + 12, o + 11, strlen(o + 11) + 1);
-        memcpy(o + 10, "15", 2);
-        snprintf(body, sizeof(body), "{\"checkins\":[%s]}", rec);
-        http_resp a;
-        assert_int_equal(http_do(r.proc.port, "POST", "/v1/checkins", token, "application/json",
-                                 body, strlen(body), &a),
-                         0);
-        assert_non_null(strstr(a.body, "\"stored\""));
-        http_resp_free(&a);
-    }
+    push_outcome(&r, token, "6f1c3b9e-0000-4000-8000-000000000005", 3, t0 + 180000, false, 15);
     assert_int_equal(live_int(&r, cookie, 101, "checked_in"), 3);
 
     /* The kiosk is listed with its last status report and its warnings: an untrusted clock;
